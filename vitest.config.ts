@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["components/**/*.test.ts", "stacks/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts"],
+    // Pulumi's runtime keeps per-process state (mocks, config), so each test file runs in its own fork.
+    pool: "forks",
+    testTimeout: 120_000,
+    hookTimeout: 600_000,
+  },
+});
