@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { addressInBlock, isNetworkAddress, nthAddress, overlaps, parseBlock } from "./network";
+
+describe("address blocks", () => {
+  it("parses addresses, CIDRs and ranges into inclusive intervals", () => {
+    expect(parseBlock("10.0.0.0/30")).toMatchObject({ first: 167772160, last: 167772163 });
+    expect(parseBlock("10.0.0.5-10.0.0.7")).toMatchObject({ first: 167772165, last: 167772167 });
+    expect(parseBlock("255.255.255.255")).toMatchObject({ first: 4294967295, last: 4294967295 });
+  });
+
+  it("rejects malformed blocks and backwards ranges", () => {
+    expect(() => parseBlock("10.0.0.300")).toThrow();
+    expect(() => parseBlock("10.0.0.9-10.0.0.1")).toThrow(/ends before it starts/);
+  });
+
+  it("detects overlap and containment", () => {
+    expect(overlaps(parseBlock("10.96.0.0/12"), parseBlock("10.100.0.0/16"))).toBe(true);
+    expect(overlaps(parseBlock("10.244.0.0/16"), parseBlock("10.96.0.0/12"))).toBe(false);
+    expect(addressInBlock("192.168.100.10", "192.168.100.0/24")).toBe(true);
+    expect(addressInBlock("192.168.101.10", "192.168.100.0/24")).toBe(false);
+  });
+
+  it("finds the n-th address and network addresses", () => {
+    expect(nthAddress("10.96.0.0/12", 10)).toBe("10.96.0.10");
+    expect(nthAddress("10.96.0.0/12", 1)).toBe("10.96.0.1");
+    expect(isNetworkAddress("10.0.0.0/8")).toBe(true);
+    expect(isNetworkAddress("10.0.0.1/8")).toBe(false);
+  });
+});

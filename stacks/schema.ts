@@ -1,0 +1,325 @@
+// The cluster description: one zod schema is the single source of truth for the stack config's
+// shape, the TypeScript types, the README's config reference and the first half of validation
+// (the cross-field rules in rules.ts are the second half).
+import { z } from "zod";
+
+/** Kubernetes minors this program renders configs and package repositories for. */
+export const SUPPORTED_KUBERNETES_MINORS = ["1.30", "1.31", "1.32", "1.33", "1.34", "1.35", "1.36"] as const;
+
+/** OS releases node preparation is written and tested for, per family. */
+export const SUPPORTED_OS_VERSIONS = {
+  ubuntu: ["22.04", "24.04"],
+  debian: ["12", "13"],
+  rhel: ["8", "9"],
+  redos: ["7.3", "8"],
+} as const;
+export type OsFamily = keyof typeof SUPPORTED_OS_VERSIONS;
+export const OS_FAMILIES = Object.keys(SUPPORTED_OS_VERSIONS) as [OsFamily, ...OsFamily[]];
+
+/** Keys of the secrets the program reads with `config.requireSecret`, outside the description. */
+export const SECRET_KEYS = {
+  sshPrivateKey: "PEM private key Pulumi uses to reach every node over SSH",
+  vspherePassword: "vCenter password (platform.type vsphere; also used by vSphere CSI)",
+  proxmoxApiToken: "Proxmox VE API token `user@realm!tokenid=uuid` (platform.type proxmox)",
+  veleroS3Credentials: "Velero's S3 credentials file content (addons.backups.velero.enabled)",
+} as const;
+export type SecretKey = keyof typeof SECRET_KEYS;
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a lower-case DNS label (a-z, 0-9, '-')")
+  .max(63);
+const dnsName = z
+  .string()
+  .regex(
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    "must be a lower-case DNS name such as api.k8s.example.internal",
+  )
+  .max(253);
+const ipv4 = z.ipv4();
+const cidr = z.cidrv4();
+const port = z.number().int().min(1).max(65535);
+/** A single address, a CIDR, or an inclusive range `a.b.c.d-a.b.c.e`. */
+const addressBlock = z
+  .string()
+  .regex(
+    /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2}|-\d{1,3}(\.\d{1,3}){3})?$/,
+    "must be an IPv4 address, a CIDR (10.0.0.0/28) or a range (10.0.0.10-10.0.0.20)",
+  );
+
+const sizing = {
+  cpus: z.number().int().min(1).max(256).describe("vCPUs per machine"),
+  memoryMiB: z.number().int().min(1024).describe("memory per machine in MiB"),
+  diskGiB: z.number().int().min(20).describe("system disk size in GiB (thin-provisioned where the platform allows)"),
+};
+
+const vsphereSchema = z
+  .strictObject({
+    server: z.string().min(1).describe("vCenter host name or address"),
+    user: z.string().min(1).describe("vCenter user; the password is the secret `vspherePassword`"),
+    allowUnverifiedSsl: z.boolean().default(false).describe("accept vCenter's self-signed certificate"),
+    datacenter: z.string().min(1).describe("datacenter name"),
+    computeCluster: z.string().min(1).optional().describe("compute cluster name (DRS anti-affinity rules live here)"),
+    resourcePool: z.string().min(1).optional().describe("resource pool path; defaults to the compute cluster's root pool"),
+    datastore: z.string().min(1).describe("datastore for the machines' disks"),
+    folder: z.string().min(1).optional().describe("VM folder path"),
+    network: z.string().min(1).describe("port group / NSX segment name of the node network"),
+    template: z.string().min(1).describe("name of the VM template to clone (cloud-init enabled, e.g. Ubuntu 24.04)"),
+    linkedClone: z.boolean().default(false).describe("linked instead of full clones (template must have a snapshot)"),
+    tags: z.array(z.string().min(1)).default([]).describe("vSphere tags `category/tag` attached to every machine"),
+    antiAffinity: z.boolean().optional().describe("DRS rule keeping control planes on distinct hosts (profile default)"),
+  })
+  .describe("vSphere connection and placement");
+
+const proxmoxSchema = z
+  .strictObject({
+    endpoint: z.url().describe("Proxmox VE API URL, e.g. https://pve1.example.internal:8006/"),
+    insecure: z.boolean().default(false).describe("accept the API's self-signed certificate"),
+    nodes: z.array(z.string().min(1)).min(1).describe("Proxmox nodes machines are spread over"),
+    templateVmId: z.number().int().min(100).describe("VMID of the cloud-init template to clone"),
+    templateNode: z.string().min(1).describe("Proxmox node holding the template"),
+    datastore: z.string().min(1).describe("storage for the machines' disks"),
+    snippetsDatastore: z.string().min(1).default("local").describe("storage with the `snippets` content type for cloud-init user-data"),
+    bridge: z.string().min(1).default("vmbr0").describe("bridge of the node network"),
+    vlanId: z.number().int().min(1).max(4094).optional().describe("VLAN tag on the bridge"),
+    vmIdStart: z.number().int().min(100).describe("first VMID; machines take consecutive VMIDs from here"),
+    fullClone: z.boolean().default(true).describe("full instead of linked clones"),
+  })
+  .describe("Proxmox VE connection and placement");
+
+const platformSchema = z
+  .strictObject({
+    type: z.enum(["vsphere", "proxmox", "existing"]).describe("where machines come from"),
+    vsphere: vsphereSchema.optional(),
+    proxmox: proxmoxSchema.optional(),
+  })
+  .describe("the platform the machines run on");
+
+const networkSchema = z
+  .strictObject({
+    subnet: cidr.describe("node subnet, e.g. 192.168.100.0/24"),
+    gateway: ipv4.describe("default gateway of the node subnet"),
+    dnsServers: z.array(ipv4).min(1).describe("DNS servers of the nodes"),
+    searchDomains: z.array(dnsName).default([]).describe("DNS search domains of the nodes"),
+    interface: z.string().min(1).default("ens192").describe("node NIC name (kube-vip/keepalived bind to it)"),
+    mtu: z.number().int().min(1280).max(9216).default(1500).describe("MTU of the node NIC (the underlay)"),
+  })
+  .describe("the node network");
+
+const taintSchema = z.strictObject({
+  key: z.string().min(1),
+  value: z.string().optional(),
+  effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+});
+
+const controlPlaneSchema = z
+  .strictObject({
+    count: z.number().int().min(1).optional().describe("number of control planes (odd: 1, 3, 5); default: the number of addresses"),
+    ...sizing,
+    addresses: z.array(ipv4).describe("one static address per control plane, in order"),
+    names: z.array(dnsLabel).optional().describe("machine/node names; default `<cluster>-cp-<n>`"),
+  })
+  .describe("the control-plane nodes (stacked etcd)");
+
+const workerPoolSchema = z.strictObject({
+  name: dnsLabel.describe("pool name; node names default to `<cluster>-<pool>-<n>`"),
+  count: z.number().int().min(0).optional().describe("number of workers in the pool; default: the number of addresses"),
+  ...sizing,
+  addresses: z.array(ipv4).describe("one static address per worker, in order"),
+  names: z.array(dnsLabel).optional().describe("node names; default `<cluster>-<pool>-<n>`"),
+  labels: z.record(z.string(), z.string()).default({}).describe("node labels"),
+  taints: z.array(taintSchema).default([]).describe("node taints"),
+  dataDiskGiB: z.number().int().min(1).optional().describe("size of an extra data disk (e.g. for an NFS server)"),
+});
+
+const endpointSchema = z
+  .strictObject({
+    mode: z.enum(["kube-vip", "keepalived-haproxy", "external"]).describe("how the API VIP is provided"),
+    vip: ipv4.optional().describe("the API virtual IP (required for kube-vip and keepalived-haproxy)"),
+    dnsName: dnsName.optional().describe("DNS name of the API endpoint (added to the certificate SANs)"),
+    port: port.optional().describe("API endpoint port; default 6443, or 8443 for keepalived-haproxy"),
+    virtualRouterId: z.number().int().min(1).max(255).default(51).describe("VRRP router id (keepalived-haproxy)"),
+  })
+  .describe("the single API endpoint every node and client uses");
+
+const kubernetesSchema = z
+  .strictObject({
+    version: z.string().describe("exact Kubernetes version x.y.z"),
+    podCidr: cidr.default("10.244.0.0/16").describe("pod network"),
+    serviceCidr: cidr.default("10.96.0.0/12").describe("service network"),
+    clusterDomain: dnsName.default("cluster.local").describe("cluster DNS domain"),
+    kubeProxy: z.boolean().optional().describe("run kube-proxy; default: off when Cilium replaces it, on otherwise"),
+    imageRepository: z.string().min(1).optional().describe("registry for control-plane images (offline mirror)"),
+    packageRepository: z.url().optional().describe("mirror of pkgs.k8s.io for kubeadm/kubelet/kubectl (offline sites)"),
+  })
+  .describe("Kubernetes itself");
+
+const osSchema = z
+  .strictObject({
+    family: z.enum(OS_FAMILIES).describe("ubuntu, debian (apt) or rhel, redos (dnf)"),
+    version: z.string().min(1).describe("OS release, e.g. 24.04, 12, 9, 8"),
+    selinux: z.string().default("permissive").describe("SELinux mode for the dnf family: enforcing, permissive or disabled"),
+    firewall: z.enum(["firewalld", "disabled"]).default("firewalld").describe("dnf family: open ports in firewalld per role, or turn it off"),
+  })
+  .describe("the node operating system");
+
+const sshSchema = z
+  .strictObject({
+    user: z.string().min(1).describe("admin user on every node (created by cloud-init)"),
+    port: port.default(22),
+    authorizedKeys: z.array(z.string().regex(/^(ssh|ecdsa)-\S+ \S+/, "must be an OpenSSH public key")).min(1).describe("public keys allowed to log in; the private key is the secret `sshPrivateKey`"),
+  })
+  .describe("SSH access for node preparation");
+
+const proxySchema = z
+  .strictObject({
+    http: z.url().describe("HTTP proxy URL"),
+    https: z.url().optional().describe("HTTPS proxy URL; defaults to the HTTP proxy"),
+    noProxy: z.array(z.string().min(1)).default([]).describe("extra no_proxy entries (hosts, domains, CIDRs)"),
+    extendNoProxy: z
+      .boolean()
+      .default(true)
+      .describe("add localhost, the API endpoint, every node, the pod/service CIDRs and the cluster domain to noProxy"),
+  })
+  .describe("HTTP proxy of the site (packages, images)");
+
+const cniSchema = z
+  .strictObject({
+    type: z.enum(["cilium", "calico"]),
+    mode: z.enum(["vxlan", "geneve", "native", "ipip"]).describe("encapsulation: vxlan, geneve (Cilium), ipip (Calico) or native routing"),
+    mtu: z.number().int().min(1000).max(9216).optional().describe("pod MTU; default: the node MTU minus the encapsulation overhead"),
+    kubeProxyReplacement: z.boolean().optional().describe("Cilium replaces kube-proxy (default true with Cilium)"),
+    hubble: z.boolean().default(false).describe("Cilium Hubble relay and UI"),
+    checksumOffloadWorkaround: z.boolean().default(false).describe("Calico VXLAN on vSphere vmxnet3: disable checksum offload"),
+  })
+  .describe("pod networking");
+
+const lbPoolSchema = z.strictObject({
+  name: dnsLabel,
+  addresses: z.array(addressBlock).min(1).describe("CIDRs or ranges a-b"),
+  autoAssign: z.boolean().default(true),
+});
+
+const loadBalancerSchema = z
+  .strictObject({
+    type: z.enum(["metallb", "none"]),
+    mode: z.enum(["l2", "bgp"]).default("l2"),
+    pools: z.array(lbPoolSchema).default([]),
+    nodeSelector: z.record(z.string(), z.string()).default({}).describe("announce only from nodes with these labels"),
+    bgp: z
+      .strictObject({
+        localAsn: z.number().int().min(1).max(4294967295),
+        peers: z.array(z.strictObject({ address: ipv4, asn: z.number().int().min(1).max(4294967295) })).min(1),
+      })
+      .optional(),
+  })
+  .describe("Service type LoadBalancer addresses");
+
+const ingressSchema = z
+  .strictObject({
+    type: z.enum(["ingress-nginx", "none"]),
+    loadBalancerIP: ipv4.optional().describe("fixed address from a LoadBalancer pool"),
+    replicas: z.number().int().min(1).optional().describe("controller replicas (profile default)"),
+  })
+  .describe("HTTP(S) ingress");
+
+const storageSchema = z
+  .strictObject({
+    type: z.enum(["vsphere-csi", "nfs", "none"]),
+    defaultClass: z.boolean().default(true).describe("make the class the cluster's default StorageClass"),
+    vsphereCsi: z
+      .strictObject({
+        storagePolicy: z.string().min(1).optional().describe("SPBM storage policy name"),
+        datastoreUrl: z.string().min(1).optional().describe("datastore URL, e.g. ds:///vmfs/volumes/<uuid>/"),
+      })
+      .optional(),
+    nfs: z
+      .strictObject({
+        server: z.string().min(1).optional().describe("external NFS server; omit to run one on `serverNode`"),
+        path: z.string().startsWith("/").default("/srv/nfs/k8s").describe("exported path"),
+        serverNode: dnsLabel.optional().describe("node name of the in-cluster NFS server"),
+        dataDisk: z
+          .strictObject({
+            device: z.string().startsWith("/dev/").describe("block device for the export, e.g. /dev/sdb"),
+            allowSystemDisk: z.boolean().default(false).describe("override the guard refusing the system disk"),
+          })
+          .optional(),
+      })
+      .optional(),
+  })
+  .describe("dynamic volumes");
+
+const backupsSchema = z
+  .strictObject({
+    etcdSnapshots: z
+      .strictObject({
+        enabled: z.boolean(),
+        schedule: z.string().default("0 */6 * * *"),
+        retain: z.number().int().min(1).default(28),
+      })
+      .optional(),
+    velero: z
+      .strictObject({
+        enabled: z.boolean(),
+        s3Url: z.url().optional(),
+        bucket: z.string().min(1).optional(),
+        region: z.string().min(1).default("default"),
+        schedule: z.string().default("0 2 * * *"),
+      })
+      .optional(),
+  })
+  .describe("etcd snapshots and Velero");
+
+const addonsSchema = z.strictObject({
+  cni: cniSchema,
+  loadBalancer: loadBalancerSchema.default({ type: "none", mode: "l2", pools: [], nodeSelector: {} }),
+  ingress: ingressSchema.default({ type: "none" }),
+  storage: storageSchema.default({ type: "none", defaultClass: true }),
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      insecureKubeletTls: z.boolean().default(false).describe("skip kubelet certificate checks instead of signed serving certificates"),
+    })
+    .default({ enabled: true, insecureKubeletTls: false }),
+  nodeLocalDns: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+  backups: backupsSchema.default({}),
+});
+
+const registriesSchema = z
+  .strictObject({
+    imageRegistry: z.string().min(1).optional().describe("mirror that replaces every add-on's image registry"),
+    chartRepository: z.string().min(1).optional().describe("mirror serving every pinned Helm chart (offline sites)"),
+    containerdMirrors: z.record(z.string(), z.url()).default({}).describe("containerd registry mirrors: registry host -> mirror URL"),
+  })
+  .describe("offline mirrors");
+
+export const clusterSchema = z
+  .strictObject({
+    name: dnsLabel.describe("cluster name, prefix of machine names"),
+    profile: z.enum(["poc", "prod"]).describe("environment profile supplying defaults (stacks/profiles.ts)"),
+    protect: z.boolean().describe("protect machines against `pulumi destroy` (profile default)"),
+    platform: platformSchema,
+    network: networkSchema,
+    controlPlane: controlPlaneSchema,
+    workerPools: z.array(workerPoolSchema).default([]),
+    endpoint: endpointSchema,
+    kubernetes: kubernetesSchema,
+    os: osSchema,
+    ssh: sshSchema,
+    proxy: proxySchema.optional(),
+    addons: addonsSchema,
+    registries: registriesSchema.default({ containerdMirrors: {} }),
+    kubeadm: z
+      .strictObject({
+        resetStaleState: z.boolean().default(false).describe("kubeadm reset a half-initialised control plane instead of stopping"),
+      })
+      .default({ resetStaleState: false }),
+  })
+  .describe("the cluster description (`onprem-k8s:cluster`)");
+
+/** What a stack file may contain (before profile defaults). */
+export type ClusterInput = z.input<typeof clusterSchema>;
+/** The description after schema defaults. */
+export type ClusterConfig = z.output<typeof clusterSchema>;
+export type WorkerPoolConfig = ClusterConfig["workerPools"][number];
+export type Taint = z.output<typeof taintSchema>;

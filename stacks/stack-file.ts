@@ -1,0 +1,60 @@
+// Reads a Pulumi stack file (Pulumi.<stack>.yaml) the way the engine would hand its config to
+// the program, without the engine: plain values as they are, `secure:` values as secrets whose
+// ciphertext the offline plan cannot read.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { SECRET_KEYS, type SecretKey } from "./schema";
+
+export const PROJECT = "onprem-k8s";
+export const CLUSTER_KEY = `${PROJECT}:cluster`;
+
+export interface StackFile {
+  /** Stack name: `poc` for Pulumi.poc.yaml, the file's base name otherwise. */
+  name: string;
+  path: string;
+  /** The raw cluster description. */
+  cluster: unknown;
+  /** Every config value as the engine passes it (JSON text for objects), keyed `project:key`. */
+  config: Record<string, string>;
+  /** Keys whose values are secret (`secure:` in the file). */
+  secretKeys: string[];
+}
+
+/** `poc` -> ./Pulumi.poc.yaml; anything with a slash or a .yaml ending is a path. */
+export function resolveStackFile(argument: string, root = process.cwd()): { name: string; path: string } {
+  if (/[\\/]/.test(argument) || /\.ya?ml$/.test(argument)) {
+    const file = path.resolve(root, argument);
+    const base = path.basename(file).replace(/\.ya?ml$/, "");
+    return { name: base.replace(/^Pulumi\./, ""), path: file };
+  }
+  return { name: argument, path: path.join(root, `Pulumi.${argument}.yaml`) };
+}
+
+export function readStackFile(argument: string, root = process.cwd()): StackFile {
+  const { name, path: file } = resolveStackFile(argument, root);
+  if (!fs.existsSync(file)) throw new Error(`no stack file ${file} (give a stack name such as poc, or a path to a config file)`);
+  const document = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  const entries = Object.entries(document?.config ?? {});
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [rawKey, value] of entries) {
+    const key = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
+    if (value && typeof value === "object" && "secure" in value) {
+      secretKeys.push(key);
+      // The ciphertext stays unread; the program sees a recognisable stand-in.
+      config[key] = `<secret ${key}>`;
+    } else {
+      config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+  }
+  const cluster = (document?.config ?? {})[CLUSTER_KEY] ?? (document?.config ?? {})["cluster"];
+  return { name, path: file, cluster, config, secretKeys };
+}
+
+/** Secret keys the file sets, as the rule context wants them. */
+export function secretsPresent(stack: StackFile): Set<SecretKey> {
+  return new Set(
+    Object.keys(SECRET_KEYS).filter((key) => stack.config[`${PROJECT}:${key}`] !== undefined) as SecretKey[],
+  );
+}

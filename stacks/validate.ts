@@ -1,0 +1,152 @@
+// Turns a raw stack description into a ClusterSpec, or into the complete list of what is wrong
+// with it. Nothing here touches Pulumi, so the plan, the program and the tests share it.
+import { z } from "zod";
+import { clusterSchema, type ClusterConfig } from "./schema";
+import { applyProfile } from "./profiles";
+import { runRules, type Problem, type RuleContext } from "./rules";
+import { toClusterSpec, type ClusterSpec } from "./spec";
+
+export type { Problem, RuleContext } from "./rules";
+
+export type ValidationResult =
+  | { ok: true; spec: ClusterSpec; warnings: Problem[] }
+  | { ok: false; problems: Problem[] };
+
+function pathText(path: PropertyKey[]): string {
+  return path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), "");
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  return path.reduce<unknown>((value, key) => (value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined), root);
+}
+
+/** Peels optional/default wrappers off a schema to reach the object or array inside. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current: z.ZodType = schema;
+  for (;;) {
+    if (current instanceof z.ZodOptional || current instanceof z.ZodDefault) current = current.unwrap() as z.ZodType;
+    else return current;
+  }
+}
+
+/** The schema node at a path, to quote its description in a fix. */
+function schemaAt(path: PropertyKey[]): z.ZodType | undefined {
+  let current: z.ZodType | undefined = clusterSchema;
+  for (const key of path) {
+    if (!current) return undefined;
+    const inner = unwrap(current);
+    if (inner instanceof z.ZodObject && typeof key === "string") current = inner.shape[key] as z.ZodType | undefined;
+    else if (inner instanceof z.ZodArray && typeof key === "number") current = inner.element as z.ZodType;
+    else if (inner instanceof z.ZodRecord) current = inner.valueType as z.ZodType;
+    else return undefined;
+  }
+  return current;
+}
+
+function fixFor(issue: z.core.$ZodIssue, field: string): string {
+  const described = schemaAt(issue.path)?.description;
+  const hint = described ? ` (${described})` : "";
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.input === undefined ? `set ${field}${hint}` : `make ${field} a ${issue.expected}${hint}`;
+    case "invalid_value":
+      return `use one of: ${issue.values.map((v) => String(v)).join(", ")}`;
+    case "invalid_format":
+      switch (issue.format) {
+        case "ipv4":
+          return "write an IPv4 address such as 192.168.100.10";
+        case "cidrv4":
+          return "write a CIDR such as 10.244.0.0/16";
+        case "url":
+          return "write a full URL such as http://proxy.example.internal:3128";
+        default:
+          return `correct ${field}${hint}`;
+      }
+    case "too_small":
+      return issue.origin === "array" ? `give at least ${issue.minimum} entr${issue.minimum === 1 ? "y" : "ies"}` : `use at least ${issue.minimum}`;
+    case "too_big":
+      return issue.origin === "array" ? `give at most ${issue.maximum} entries` : `use at most ${issue.maximum}`;
+    case "unrecognized_keys": {
+      const inner = unwrap(schemaAt(issue.path) ?? clusterSchema);
+      const known = inner instanceof z.ZodObject ? Object.keys(inner.shape).join(", ") : "";
+      return `remove it or correct its spelling${known ? `; known keys: ${known}` : ""}`;
+    }
+    default:
+      return `correct ${field}${hint}`;
+  }
+}
+
+function schemaProblems(issues: z.core.$ZodIssue[], raw: unknown): Problem[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => {
+        const path = [...issue.path, key];
+        return { path: `cluster.${pathText(path)}`, value: valueAt(raw, path), problem: `unknown key "${key}"`, fix: fixFor(issue, `cluster.${pathText(path)}`), severity: "error" as const };
+      });
+    }
+    const field = issue.path.length ? `cluster.${pathText(issue.path)}` : "cluster";
+    const value = valueAt(raw, issue.path);
+    const problem = issue.code === "invalid_type" && value === undefined ? "missing" : issue.message;
+    return [{ path: field, value, problem, fix: fixFor(issue, field), severity: "error" as const }];
+  });
+}
+
+/**
+ * Parses what can be parsed: every sub-tree that passes the schema gets its defaults, a failing
+ * object is descended into key by key, anything else is kept raw. Rules run on the result but
+ * skip the sections the schema already reported.
+ */
+function bestEffort(schema: z.ZodType, value: unknown): unknown {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const inner = unwrap(schema);
+  if (inner instanceof z.ZodObject && value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const result: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    for (const [key, child] of Object.entries(inner.shape)) result[key] = bestEffort(child as z.ZodType, (value as Record<string, unknown>)[key]);
+    return result;
+  }
+  return value;
+}
+
+/** Applies the profile, checks the schema and every cross-field rule, and reports all problems together. */
+export function validateCluster(raw: unknown, ctx: RuleContext): ValidationResult {
+  const merged = applyProfile(raw);
+  const parsed = clusterSchema.safeParse(merged);
+  const schemaIssues = parsed.success ? [] : parsed.error.issues;
+  const tainted = schemaIssues.map((issue) => pathText(issue.path));
+  const config = (parsed.success ? parsed.data : bestEffort(clusterSchema, merged)) as ClusterConfig;
+  const problems = [...schemaProblems(schemaIssues, merged), ...runRules(config, ctx, tainted)];
+  const errors = problems.filter((p) => p.severity === "error");
+  if (errors.length > 0 || !parsed.success) return { ok: false, problems };
+  return { ok: true, spec: toClusterSpec(parsed.data), warnings: problems };
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "(not set)";
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** The report a person reads: one numbered entry per problem with field, value, problem and fix. */
+export function formatProblems(problems: Problem[]): string {
+  const errors = problems.filter((p) => p.severity === "error");
+  const warnings = problems.filter((p) => p.severity === "warning");
+  const lines: string[] = [];
+  const section = (title: string, list: Problem[]) => {
+    if (list.length === 0) return;
+    lines.push(title);
+    list.forEach((p, i) => {
+      lines.push(`  ${i + 1}. ${p.path}`, `     value:   ${show(p.value)}`, `     problem: ${p.problem}`, `     fix:     ${p.fix}`);
+    });
+  };
+  section(`The cluster description has ${errors.length} error${errors.length === 1 ? "" : "s"}:`, errors);
+  section(`${warnings.length} warning${warnings.length === 1 ? "" : "s"}:`, warnings);
+  return lines.join("\n");
+}
+
+export class ClusterConfigError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(formatProblems(problems));
+    this.name = "ClusterConfigError";
+  }
+}
