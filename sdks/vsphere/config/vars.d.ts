@@ -1,0 +1,13 @@
+export declare const allowUnverifiedSsl: boolean | undefined;
+export declare const apiTimeout: number | undefined;
+export declare const clientDebug: boolean | undefined;
+export declare const clientDebugPath: string | undefined;
+export declare const clientDebugPathRun: string | undefined;
+export declare const password: string | undefined;
+export declare const persistSession: boolean | undefined;
+export declare const restSessionPath: string | undefined;
+export declare const user: string | undefined;
+export declare const vcenterServer: string | undefined;
+export declare const vimKeepAlive: number | undefined;
+export declare const vimSessionPath: string | undefined;
+export declare const vsphereServer: string | undefined;

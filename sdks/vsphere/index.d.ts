@@ -1,0 +1,50 @@
+/**
+ * @pulumi/vsphere 4.17.0, local subset. Every export below has the name, type and type token of the
+ * published package, so that package can replace this one without changing the program.
+ */
+export { ComputeClusterVmAntiAffinityRuleArgs, ComputeClusterVmAntiAffinityRuleState } from "./computeClusterVmAntiAffinityRule";
+export type ComputeClusterVmAntiAffinityRule = import("./computeClusterVmAntiAffinityRule").ComputeClusterVmAntiAffinityRule;
+export declare const ComputeClusterVmAntiAffinityRule: typeof import("./computeClusterVmAntiAffinityRule").ComputeClusterVmAntiAffinityRule;
+export { FolderArgs, FolderState } from "./folder";
+export type Folder = import("./folder").Folder;
+export declare const Folder: typeof import("./folder").Folder;
+export { TagArgs, TagState } from "./tag";
+export type Tag = import("./tag").Tag;
+export declare const Tag: typeof import("./tag").Tag;
+export { TagCategoryArgs, TagCategoryState } from "./tagCategory";
+export type TagCategory = import("./tagCategory").TagCategory;
+export declare const TagCategory: typeof import("./tagCategory").TagCategory;
+export { VirtualMachineArgs, VirtualMachineState } from "./virtualMachine";
+export type VirtualMachine = import("./virtualMachine").VirtualMachine;
+export declare const VirtualMachine: typeof import("./virtualMachine").VirtualMachine;
+export { GetComputeClusterArgs, GetComputeClusterResult, GetComputeClusterOutputArgs } from "./getComputeCluster";
+export declare const getComputeCluster: typeof import("./getComputeCluster").getComputeCluster;
+export declare const getComputeClusterOutput: typeof import("./getComputeCluster").getComputeClusterOutput;
+export { GetDatacenterArgs, GetDatacenterResult, GetDatacenterOutputArgs } from "./getDatacenter";
+export declare const getDatacenter: typeof import("./getDatacenter").getDatacenter;
+export declare const getDatacenterOutput: typeof import("./getDatacenter").getDatacenterOutput;
+export { GetDatastoreArgs, GetDatastoreResult, GetDatastoreOutputArgs } from "./getDatastore";
+export declare const getDatastore: typeof import("./getDatastore").getDatastore;
+export declare const getDatastoreOutput: typeof import("./getDatastore").getDatastoreOutput;
+export { GetFolderArgs, GetFolderResult, GetFolderOutputArgs } from "./getFolder";
+export declare const getFolder: typeof import("./getFolder").getFolder;
+export declare const getFolderOutput: typeof import("./getFolder").getFolderOutput;
+export { GetNetworkArgs, GetNetworkResult, GetNetworkOutputArgs } from "./getNetwork";
+export declare const getNetwork: typeof import("./getNetwork").getNetwork;
+export declare const getNetworkOutput: typeof import("./getNetwork").getNetworkOutput;
+export { GetResourcePoolArgs, GetResourcePoolResult, GetResourcePoolOutputArgs } from "./getResourcePool";
+export declare const getResourcePool: typeof import("./getResourcePool").getResourcePool;
+export declare const getResourcePoolOutput: typeof import("./getResourcePool").getResourcePoolOutput;
+export { GetTagArgs, GetTagResult, GetTagOutputArgs } from "./getTag";
+export declare const getTag: typeof import("./getTag").getTag;
+export declare const getTagOutput: typeof import("./getTag").getTagOutput;
+export { GetTagCategoryArgs, GetTagCategoryResult, GetTagCategoryOutputArgs } from "./getTagCategory";
+export declare const getTagCategory: typeof import("./getTagCategory").getTagCategory;
+export declare const getTagCategoryOutput: typeof import("./getTagCategory").getTagCategoryOutput;
+export { GetVirtualMachineArgs, GetVirtualMachineResult, GetVirtualMachineOutputArgs } from "./getVirtualMachine";
+export declare const getVirtualMachine: typeof import("./getVirtualMachine").getVirtualMachine;
+export declare const getVirtualMachineOutput: typeof import("./getVirtualMachine").getVirtualMachineOutput;
+export * from "./provider";
+import * as config from "./config";
+import * as types from "./types";
+export { config, types, };
