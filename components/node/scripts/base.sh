@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Base OS preparation for a Kubernetes node: hostname, /etc/hosts, swap, kernel
+# modules, sysctls, time sync.
+#
+# Parameters (environment):
+#   NODE_HOSTNAME   required; the node's hostname
+#   HOSTS_ENTRIES   newline-separated "<ip> <name> [alias...]" lines (all nodes and
+#                   the API name); kept as a managed block in /etc/hosts
+#   TIME_SYNC       chrony (default) | timesyncd | none
+#   TIME_SERVERS    optional, comma-separated NTP servers
+set -euo pipefail
+# shellcheck source=lib.sh
+[[ "$(type -t nodeprep_begin)" == function ]] || source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+KERNEL_MODULES=(overlay br_netfilter)
+SYSCTLS=(
+  "net.bridge.bridge-nf-call-iptables=1"
+  "net.bridge.bridge-nf-call-ip6tables=1"
+  "net.ipv4.ip_forward=1"
+)
+
+configure_hostname() {
+  step "hostname"
+  local current
+  current=$(hostnamectl --static 2>/dev/null || cat /etc/hostname 2>/dev/null || true)
+  if [[ "$current" == "$NODE_HOSTNAME" ]]; then
+    ok "hostname is $NODE_HOSTNAME"
+  else
+    hostnamectl set-hostname "$NODE_HOSTNAME"
+    changed "hostname $current -> $NODE_HOSTNAME"
+  fi
+}
+
+configure_hosts_file() {
+  step "/etc/hosts"
+  ensure_block /etc/hosts nodes "${HOSTS_ENTRIES:-}"
+}
+
+disable_swap() {
+  step "swap"
+  if [[ -n "$(swapon --show=NAME --noheadings 2>/dev/null)" ]]; then
+    swapoff -a
+    changed "swap turned off"
+  fi
+  # Comment out active swap entries so swap stays off after a reboot.
+  if grep -qE '^[^#]\S*\s+\S+\s+swap\s' /etc/fstab 2>/dev/null; then
+    sed -i -E 's/^([^#]\S*\s+\S+\s+swap\s.*)$/# disabled for kubelet: \1/' /etc/fstab
+    changed "swap entries commented out in /etc/fstab"
+  fi
+}
+
+configure_kernel_modules() {
+  step "kernel modules"
+  local module
+  ensure_file /etc/modules-load.d/kubernetes.conf 644 "$(printf '%s\n' "${KERNEL_MODULES[@]}")"
+  for module in "${KERNEL_MODULES[@]}"; do
+    if [[ ! -d "/sys/module/$module" ]]; then
+      modprobe "$module"
+      changed "loaded kernel module $module"
+    fi
+  done
+}
+
+configure_sysctls() {
+  step "sysctl"
+  local setting key value
+  ensure_file /etc/sysctl.d/99-kubernetes.conf 644 "$(printf '%s\n' "${SYSCTLS[@]/=/ = }")"
+  for setting in "${SYSCTLS[@]}"; do
+    key=${setting%%=*}
+    value=${setting#*=}
+    if [[ "$(sysctl -n "$key" 2>/dev/null || true)" != "$value" ]]; then
+      sysctl -q -w "$key=$value"
+      changed "sysctl $key=$value"
+    fi
+  done
+}
+
+configure_chrony() {
+  local unit=chrony conf=/etc/chrony/chrony.conf servers=""
+  if [[ "$OS_FAMILY" == dnf ]]; then unit=chronyd; conf=/etc/chrony.conf; fi
+  ensure_packages chrony
+  if [[ -n "${TIME_SERVERS:-}" ]]; then
+    servers=$(tr ',' '\n' <<<"$TIME_SERVERS" | sed -E '/^\s*$/d; s/^\s*(\S+)\s*$/server \1 iburst/')
+  fi
+  ensure_block "$conf" ntp-servers "$servers"
+  ensure_unit_enabled_and_running "$unit"
+  if [[ "$FILE_CHANGED" == true ]]; then
+    NODEPREP_UNIT=$unit
+    systemctl restart "$unit"
+    changed "restarted $unit"
+  fi
+}
+
+configure_timesyncd() {
+  local servers=""
+  servers=$(tr ',' ' ' <<<"${TIME_SERVERS:-}" | xargs)
+  if [[ -n "$servers" ]]; then
+    ensure_file /etc/systemd/timesyncd.conf.d/onprem-k8s.conf 644 "$(printf '[Time]\nNTP=%s' "$servers")"
+  else
+    ensure_absent /etc/systemd/timesyncd.conf.d/onprem-k8s.conf
+  fi
+  local restart=$FILE_CHANGED
+  ensure_unit_enabled_and_running systemd-timesyncd
+  if [[ "$restart" == true ]]; then
+    systemctl restart systemd-timesyncd
+    changed "restarted systemd-timesyncd"
+  fi
+}
+
+configure_time_sync() {
+  step "time sync"
+  case "${TIME_SYNC:-chrony}" in
+    chrony) configure_chrony ;;
+    timesyncd) configure_timesyncd ;;
+    none) ok "time sync left alone (TIME_SYNC=none)" ;;
+    *) die "TIME_SYNC: invalid value '${TIME_SYNC}'; expected chrony, timesyncd or none" ;;
+  esac
+}
+
+main() {
+  nodeprep_begin base
+  require_env NODE_HOSTNAME
+  detect_os_family
+  configure_hostname
+  configure_hosts_file
+  disable_swap
+  configure_kernel_modules
+  configure_sysctls
+  configure_time_sync
+  nodeprep_end
+}
+
+main "$@"

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Shared helpers for the node-preparation scripts.
+# shellcheck disable=SC2034  # FILE_CHANGED and OS_FAMILY are read by the sourcing scripts
+# Sourced by each script when run from a checkout; prepended to the script when
+# shipped over SSH (see bundle.ts), so it must define functions only.
+#
+# Output contract of every script:
+#   changed: <what>   one line per change made on the node
+#   ok: <what>        state already as desired (informational)
+#   no changes: ...   closing line when nothing changed
+#   on failure: a block between "=== nodeprep diagnostics" and "=== end of diagnostics"
+# All output goes through nodeprep_mask so proxy credentials never leak.
+set -euo pipefail
+
+NODEPREP_CHANGES=0
+NODEPREP_STEP="start"
+NODEPREP_UNIT=""
+NODEPREP_PM_LOG=""
+
+# Hide user:pass@ in URLs (with or without scheme).
+nodeprep_mask() {
+  sed -u -E \
+    -e 's#([A-Za-z][A-Za-z0-9+.-]*://)[^/@[:space:]"'"'"']+@#\1***@#g' \
+    -e 's#(^|[[:space:]=,"'"'"'])[^/@[:space:]=,"'"'"']+:[^/@[:space:]"'"'"']+@#\1***@#g'
+}
+
+nodeprep_begin() {
+  NODEPREP_SCRIPT="$1"
+  NODEPREP_MAIN_PID=$BASHPID
+  NODEPREP_PM_LOG=$(mktemp /tmp/nodeprep-pm.XXXXXX)
+  exec </dev/null
+  exec > >(nodeprep_mask) 2>&1
+  set -E
+  trap 'nodeprep_on_err $? "$BASH_COMMAND" "$LINENO"' ERR
+  trap 'rm -f "$NODEPREP_PM_LOG"' EXIT
+}
+
+nodeprep_end() {
+  if (( NODEPREP_CHANGES == 0 )); then
+    echo "no changes: $NODEPREP_SCRIPT: node already in the desired state"
+  else
+    echo "summary: $NODEPREP_SCRIPT: $NODEPREP_CHANGES change(s)"
+  fi
+}
+
+step() { NODEPREP_STEP="$*"; NODEPREP_UNIT=""; }
+changed() { NODEPREP_CHANGES=$((NODEPREP_CHANGES + 1)); echo "changed: $*"; }
+ok() { echo "ok: $*"; }
+note() { echo "note: $*"; }
+
+nodeprep_diagnostics() {
+  local failed_command="$1" line="$2" code="$3"
+  echo "=== nodeprep diagnostics: $NODEPREP_SCRIPT failed ==="
+  echo "step: $NODEPREP_STEP"
+  echo "failed command: $failed_command (line $line, exit code $code)"
+  if [[ -n "$NODEPREP_UNIT" ]]; then
+    echo "--- systemctl status $NODEPREP_UNIT ---"
+    systemctl status "$NODEPREP_UNIT" --no-pager 2>&1 | tail -n 20 || true
+    echo "--- journalctl -u $NODEPREP_UNIT -n 50 ---"
+    journalctl -u "$NODEPREP_UNIT" -n 50 --no-pager 2>&1 || true
+  fi
+  if [[ -s "$NODEPREP_PM_LOG" ]]; then
+    echo "--- package manager output (last 40 lines) ---"
+    tail -n 40 "$NODEPREP_PM_LOG"
+  fi
+  echo "=== end of diagnostics ==="
+}
+
+nodeprep_on_err() {
+  local code="$1" command="$2" line="$3"
+  trap - ERR
+  # A failure inside $(...) is reported once, by the main shell.
+  if [[ "$BASHPID" != "$NODEPREP_MAIN_PID" ]]; then exit "$code"; fi
+  echo "error: command failed"
+  nodeprep_diagnostics "$command" "$line" "$code"
+  exit "$code"
+}
+
+die() {
+  trap - ERR
+  echo "error: $*"
+  nodeprep_diagnostics "${FUNCNAME[1]:-main}: $*" "${BASH_LINENO[0]}" 1
+  exit 1
+}
+
+# Run a package-manager command; its output is kept for the diagnostic block.
+pm_run() {
+  echo "+ $*" >>"$NODEPREP_PM_LOG"
+  "$@" >>"$NODEPREP_PM_LOG" 2>&1
+}
+
+# Retry a command with a fixed delay: retry <attempts> <delay-seconds> cmd...
+retry() {
+  local attempts="$1" delay="$2" n=1
+  shift 2
+  until "$@"; do
+    if (( n >= attempts )); then
+      echo "attempt $n/$attempts failed: $*"
+      return 1
+    fi
+    echo "attempt $n/$attempts failed, retrying in ${delay}s: $*"
+    sleep "$delay"
+    n=$((n + 1))
+  done
+}
+
+require_env() {
+  local name
+  for name in "$@"; do
+    [[ -n "${!name:-}" ]] || die "required parameter $name is empty"
+  done
+}
+
+# OS family from /etc/os-release: sets OS_FAMILY (apt|dnf).
+detect_os_family() {
+  [[ -r /etc/os-release ]] || die "/etc/os-release not found: cannot tell the OS family"
+  local os_id os_like word
+  # shellcheck disable=SC1091
+  os_id=$(. /etc/os-release && echo "${ID:-}")
+  # shellcheck disable=SC1091
+  os_like=$(. /etc/os-release && echo "${ID_LIKE:-}")
+  OS_FAMILY=""
+  for word in $os_id $os_like; do
+    case "$word" in
+      ubuntu|debian) OS_FAMILY=apt; break ;;
+      rhel|rocky|almalinux|centos|redos|fedora) OS_FAMILY=dnf; break ;;
+    esac
+  done
+  [[ -n "$OS_FAMILY" ]] || die "unsupported OS: ID='$os_id' ID_LIKE='$os_like'; supported: ubuntu, debian (apt) and rhel, rocky, almalinux, centos, redos (dnf)"
+}
+
+# Write a file only if its content or mode differs. Sets FILE_CHANGED=true|false.
+ensure_file() {
+  local path="$1" mode="$2" content="$3" tmp
+  FILE_CHANGED=false
+  if [[ -f "$path" ]] && [[ "$(cat "$path")" == "$content" ]]; then
+    if [[ "$(stat -c %a "$path")" != "$mode" ]]; then
+      chmod "$mode" "$path"
+      FILE_CHANGED=true
+      changed "mode of $path set to $mode"
+    fi
+    return 0
+  fi
+  mkdir -p "$(dirname "$path")"
+  tmp=$(mktemp "$path.XXXXXX")
+  printf '%s\n' "$content" >"$tmp"
+  chmod "$mode" "$tmp"
+  mv -f "$tmp" "$path"
+  FILE_CHANGED=true
+  changed "wrote $path"
+}
+
+# Remove a file if present. Sets FILE_CHANGED=true|false.
+ensure_absent() {
+  local path="$1"
+  FILE_CHANGED=false
+  if [[ -e "$path" ]]; then
+    rm -f "$path"
+    FILE_CHANGED=true
+    changed "removed $path"
+  fi
+}
+
+# Replace (or add, or with empty content remove) a block between markers in a file,
+# in place. Sets FILE_CHANGED=true|false. An absent block is inserted after the first
+# line matching <anchor-regex> when given, else appended.
+ensure_block() {
+  local path="$1" name="$2" content="$3" anchor="${4:-}"
+  local begin="# BEGIN onprem-k8s $name" end="# END onprem-k8s $name" current="" new has_block=0
+  [[ -f "$path" ]] && current=$(cat "$path")
+  if grep -qxF -- "$begin" <<<"$current"; then has_block=1; fi
+  new=$(print_lines "$current" | BLOCK_BEGIN="$begin" BLOCK_END="$end" BLOCK="$content" ANCHOR="$anchor" HAS_BLOCK="$has_block" awk '
+    BEGIN { begin = ENVIRON["BLOCK_BEGIN"]; end = ENVIRON["BLOCK_END"]; block = ENVIRON["BLOCK"]
+            anchor = ENVIRON["ANCHOR"]; has_block = ENVIRON["HAS_BLOCK"] == "1"; done = 0 }
+    function emit() { if (block != "") { print begin; print block; print end }; done = 1 }
+    $0 == begin { skipping = 1; emit(); next }
+    skipping { if ($0 == end) skipping = 0; next }
+    { print }
+    !has_block && !done && anchor != "" && $0 ~ anchor { emit() }
+    END { if (!done) emit() }
+  ')
+  FILE_CHANGED=false
+  [[ "$new" == "$current" ]] && return 0
+  ensure_file "$path" "$(stat -c %a "$path" 2>/dev/null || echo 644)" "$new"
+}
+
+# printf that prints nothing (not an empty line) for an empty string.
+print_lines() {
+  if [[ -n "$1" ]]; then printf '%s\n' "$1"; fi
+}
+
+unit_active() { systemctl is-active --quiet "$1"; }
+unit_enabled() { systemctl is-enabled --quiet "$1" 2>/dev/null; }
+
+ensure_unit_enabled_and_running() {
+  local unit="$1"
+  NODEPREP_UNIT="$unit"
+  if ! unit_enabled "$unit"; then
+    systemctl enable "$unit"
+    changed "enabled $unit"
+  fi
+  if ! unit_active "$unit"; then
+    systemctl start "$unit"
+    changed "started $unit"
+  fi
+}
+
+pkg_installed() {
+  case "$OS_FAMILY" in
+    apt) [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]] ;;
+    dnf) rpm -q "$1" >/dev/null 2>&1 ;;
+  esac
+}
+
+ensure_packages() {
+  local pkg missing=()
+  for pkg in "$@"; do
+    pkg_installed "$pkg" || missing+=("$pkg")
+  done
+  (( ${#missing[@]} == 0 )) && return 0
+  case "$OS_FAMILY" in
+    apt)
+      pm_run env DEBIAN_FRONTEND=noninteractive apt-get update
+      pm_run env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+      ;;
+    dnf) pm_run dnf install -y "${missing[@]}" ;;
+  esac
+  changed "installed ${missing[*]}"
+}
