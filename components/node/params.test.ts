@@ -1,0 +1,183 @@
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import {
+  baseEnv,
+  containerdEnv,
+  firewallEnv,
+  firewallPortsFor,
+  kubernetesMinor,
+  kubernetesPackagesEnv,
+  kubernetesRepoKeyUrl,
+  kubernetesRepoUrl,
+  maskSecrets,
+  normaliseSelinuxMode,
+  proxyEnv,
+  renderEnvPrefix,
+} from "./params";
+
+/** Values as bash sees them after `eval`-free sourcing of the prefix. */
+function roundTrip(env: Record<string, string>): Record<string, string> {
+  const names = Object.keys(env);
+  const script = `${renderEnvPrefix(env)}${names.map((n) => `printf '%s\\0' "$${n}"`).join("; ")}`;
+  const r = spawnSync("bash", ["-c", script], { encoding: "utf8", env: {} });
+  expect(r.status, r.stderr).toBe(0);
+  const values = r.stdout.split("\0").slice(0, -1);
+  return Object.fromEntries(names.map((n, i) => [n, values[i]]));
+}
+
+describe("renderEnvPrefix", () => {
+  it("renders export statements that bash reads back unchanged, however tricky the value", () => {
+    const env = {
+      PLAIN: "plain",
+      EMPTY: "",
+      SPACES: "a b  c",
+      SINGLE: "it's",
+      DOUBLE: 'say "hi"',
+      DOLLAR: "$HOME ${PATH} $(id) `id`",
+      BANG_AND_QUOTE: "it's here!",
+      NEWLINES: "line1\nline2\n",
+      BACKSLASH: "a\\b\\",
+      GLOB: "*?[a]",
+      SEMICOLON: "a; rm -rf /; echo",
+      PROXY: "http://us%40er:p@ss'w\"d$@proxy:3128",
+    };
+    expect(roundTrip(env)).toEqual(env);
+  });
+
+  it("renders `export NAME=value; ` with shell-quote's quoting", () => {
+    expect(renderEnvPrefix({ A: "x", B: "a b" })).toBe("export A=x; export B='a b'; ");
+  });
+
+  it("rejects names that are not shell identifiers", () => {
+    expect(() => renderEnvPrefix({ "A;B": "x" })).toThrow(/invalid environment variable name/);
+    expect(() => renderEnvPrefix({ "1A": "x" })).toThrow(/invalid environment variable name/);
+  });
+});
+
+describe("maskSecrets", () => {
+  it("hides user:pass@ in URLs and bare credentials", () => {
+    expect(maskSecrets("proxy http://alice:S3cr3t@proxy.corp:3128 ok")).toBe("proxy http://***@proxy.corp:3128 ok");
+    expect(maskSecrets('Environment="HTTPS_PROXY=https://bob:pw@p:8080"')).toBe('Environment="HTTPS_PROXY=https://***@p:8080"');
+    expect(maskSecrets("proxy=carol:hunter2@p:3128")).toBe("proxy=***@p:3128");
+  });
+
+  it("leaves URLs without credentials alone", () => {
+    expect(maskSecrets("http://proxy.corp:3128/ and user@example.com")).toBe("http://proxy.corp:3128/ and user@example.com");
+  });
+});
+
+describe("normaliseSelinuxMode", () => {
+  it("accepts any case and surrounding blanks", () => {
+    expect(normaliseSelinuxMode("Enforcing")).toBe("enforcing");
+    expect(normaliseSelinuxMode(" permissive ")).toBe("permissive");
+    expect(normaliseSelinuxMode("DISABLED")).toBe("disabled");
+  });
+
+  it("throws naming the field for junk", () => {
+    expect(() => normaliseSelinuxMode("enforce", "nodes.selinux")).toThrow(
+      'nodes.selinux: invalid SELinux mode "enforce"; expected Enforcing, Permissive or Disabled (case-insensitive)',
+    );
+    expect(() => normaliseSelinuxMode("")).toThrow(/selinux\.mode: invalid SELinux mode ""/);
+  });
+});
+
+describe("firewallPortsFor", () => {
+  it("control plane with a haproxy VIP port and Calico VXLAN", () => {
+    expect(firewallPortsFor("control-plane", { vipPort: 8443, cni: "calico-vxlan" })).toEqual([
+      "2379-2380/tcp",
+      "4789/udp",
+      "6443/tcp",
+      "8443/tcp",
+      "10250/tcp",
+      "10257/tcp",
+      "10259/tcp",
+    ]);
+  });
+
+  it("worker with Cilium and MetalLB speaker", () => {
+    expect(firewallPortsFor("worker", { cni: "cilium", metallbSpeaker: true })).toEqual([
+      "4240/tcp",
+      "7946/tcp",
+      "7946/udp",
+      "8472/udp",
+      "10250/tcp",
+      "30000-32767/tcp",
+    ]);
+  });
+
+  it("BGP, flannel, schedulable control planes", () => {
+    expect(firewallPortsFor("worker", { cni: "calico-bgp" })).toContain("179/tcp");
+    expect(firewallPortsFor("worker", { cni: "flannel" })).toContain("8472/udp");
+    expect(firewallPortsFor("control-plane", { schedulable: true })).toContain("30000-32767/tcp");
+    expect(firewallPortsFor("control-plane")).not.toContain("30000-32767/tcp");
+    expect(() => firewallPortsFor("control-plane", { vipPort: 70000 })).toThrow(/vipPort/);
+  });
+});
+
+describe("kubernetesRepoUrl", () => {
+  it("builds pkgs.k8s.io URLs per family and minor", () => {
+    expect(kubernetesRepoUrl("apt", "1.30")).toBe("https://pkgs.k8s.io/core:/stable:/v1.30/deb/");
+    expect(kubernetesRepoUrl("dnf", "v1.31")).toBe("https://pkgs.k8s.io/core:/stable:/v1.31/rpm/");
+    expect(kubernetesRepoUrl("dnf", "1.30.14")).toBe("https://pkgs.k8s.io/core:/stable:/v1.30/rpm/");
+  });
+
+  it("uses the same layout under a mirror", () => {
+    expect(kubernetesRepoUrl("apt", "1.30", "https://mirror.local/k8s/")).toBe("https://mirror.local/k8s/core:/stable:/v1.30/deb/");
+    expect(kubernetesRepoKeyUrl("apt", "https://pkgs.k8s.io/core:/stable:/v1.30/deb/")).toBe("https://pkgs.k8s.io/core:/stable:/v1.30/deb/Release.key");
+    expect(kubernetesRepoKeyUrl("dnf", "https://m/core:/stable:/v1.30/rpm")).toBe("https://m/core:/stable:/v1.30/rpm/repodata/repomd.xml.key");
+  });
+
+  it("rejects what is not a version", () => {
+    expect(() => kubernetesMinor("latest")).toThrow(/kubernetes.version/);
+  });
+});
+
+describe("script environments", () => {
+  it("base: hosts as newline-joined lines, servers comma-joined", () => {
+    expect(
+      baseEnv({
+        hostname: "cp-1",
+        hosts: [
+          { ip: "10.0.0.10", names: ["k8s-api.example", "k8s-api"] },
+          { ip: "10.0.0.11", names: ["cp-1"] },
+        ],
+        timeServers: ["ntp1", "ntp2"],
+      }),
+    ).toEqual({
+      NODE_HOSTNAME: "cp-1",
+      HOSTS_ENTRIES: "10.0.0.10 k8s-api.example k8s-api\n10.0.0.11 cp-1",
+      TIME_SERVERS: "ntp1,ntp2",
+    });
+    expect(() => baseEnv({ hostname: "a\nb", hosts: [] })).toThrow(/hostname: must be a single line/);
+  });
+
+  it("proxy: present needs a URL, absent carries nothing else", () => {
+    expect(proxyEnv({ mode: "present", httpProxy: "http://p:3128", noProxy: ["10.0.0.0/8", ".svc"] })).toEqual({
+      PROXY_MODE: "present",
+      PROXY_HTTP: "http://p:3128",
+      PROXY_NO_PROXY: "10.0.0.0/8,.svc",
+    });
+    expect(proxyEnv({ mode: "absent", httpProxy: "http://p:3128" })).toEqual({ PROXY_MODE: "absent" });
+    expect(() => proxyEnv({ mode: "present" })).toThrow(/proxy.httpProxy/);
+    expect(() => proxyEnv({ mode: "present", httpProxy: "http://a:b@p:1\nX=1" })).not.toThrow(/b@p/);
+  });
+
+  it("containerd: mirrors as registry=url,url lines", () => {
+    expect(
+      containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.9", registryMirrors: { "docker.io": ["https://m1", "https://m2"], "quay.io": ["https://m3"] } }),
+    ).toEqual({ SANDBOX_IMAGE: "registry.k8s.io/pause:3.9", REGISTRY_MIRRORS: "docker.io=https://m1,https://m2\nquay.io=https://m3" });
+  });
+
+  it("kubernetes packages and firewall validate their inputs", () => {
+    expect(kubernetesPackagesEnv({ version: "1.30.14", repoRetries: 3 })).toEqual({ KUBERNETES_VERSION: "1.30.14", KUBERNETES_REPO_RETRIES: "3" });
+    expect(() => kubernetesPackagesEnv({ version: "1.30" })).toThrow(/kubernetes.version/);
+    expect(firewallEnv({ mode: "firewalld", ports: ["6443/tcp", "30000-32767/tcp"], selinuxMode: "Enforcing", haproxyOnNode: true })).toEqual({
+      FIREWALL_MODE: "firewalld",
+      FIREWALL_PORTS: "6443/tcp,30000-32767/tcp",
+      SELINUX_MODE: "enforcing",
+      HAPROXY_ON_NODE: "true",
+    });
+    expect(() => firewallEnv({ mode: "firewalld", ports: ["6443"] })).toThrow(/firewall.ports/);
+    expect(() => firewallEnv({ mode: "disabled", ports: [], selinuxMode: "strict" })).toThrow(/selinux.mode/);
+  });
+});

@@ -1,0 +1,240 @@
+// Parameter contract of the node-preparation scripts (components/node/scripts/*.sh).
+// Pure: typed inputs -> environment variables (all strings) -> a shell prefix quoted by
+// shell-quote. List formats: HOSTS_ENTRIES and REGISTRY_MIRRORS are newline-joined lines;
+// PROXY_NO_PROXY, TIME_SERVERS and FIREWALL_PORTS are comma-joined.
+import { quote } from "shell-quote";
+
+export type OsFamily = "apt" | "dnf";
+export type SelinuxMode = "enforcing" | "permissive" | "disabled";
+export type ScriptEnv = Record<string, string>;
+
+export interface WaitCloudInitParams {
+  timeoutSeconds?: number;
+}
+
+export interface HostEntry {
+  ip: string;
+  names: string[];
+}
+
+export interface BaseParams {
+  hostname: string;
+  /** All nodes and the API name; written as a managed block in /etc/hosts. */
+  hosts: HostEntry[];
+  timeSync?: "chrony" | "timesyncd" | "none";
+  timeServers?: string[];
+}
+
+export interface ProxyParams {
+  mode: "present" | "absent";
+  httpProxy?: string;
+  httpsProxy?: string;
+  noProxy?: string[];
+}
+
+export interface ContainerdParams {
+  source?: "distro" | "repo";
+  repoUrl?: string;
+  repoKeyUrl?: string;
+  sandboxImage: string;
+  /** registry host -> mirror endpoints, e.g. { "docker.io": ["https://mirror:5000"] } */
+  registryMirrors?: Record<string, string[]>;
+}
+
+export interface KubernetesPackagesParams {
+  /** Exact version, e.g. "1.30.14". */
+  version: string;
+  repoUrl?: string;
+  /** ASCII-armored signing key as data (wins over repoKeyUrl). */
+  repoKey?: string;
+  repoKeyUrl?: string;
+  repoRetries?: number;
+  repoRetryDelaySeconds?: number;
+}
+
+export interface FirewallParams {
+  mode: "firewalld" | "disabled";
+  ports: string[];
+  zone?: string;
+  selinuxMode?: string;
+  haproxyOnNode?: boolean;
+}
+
+/** Drop undefined entries so a script sees its own default. */
+function compact(env: Record<string, string | undefined>): ScriptEnv {
+  const out: ScriptEnv = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+function noNewline(field: string, value: string): string {
+  if (/[\r\n]/.test(value)) throw new Error(`${field}: must be a single line, got ${JSON.stringify(maskSecrets(value))}`);
+  return value;
+}
+
+function noComma(field: string, values: string[]): string[] {
+  for (const v of values) if (v.includes(",") || /\s/.test(v)) throw new Error(`${field}: entry ${JSON.stringify(v)} must not contain commas or spaces`);
+  return values;
+}
+
+export function waitCloudInitEnv(p: WaitCloudInitParams = {}): ScriptEnv {
+  return compact({ CLOUD_INIT_TIMEOUT_SECONDS: p.timeoutSeconds?.toString() });
+}
+
+export function baseEnv(p: BaseParams): ScriptEnv {
+  const lines = p.hosts.map((h, i) => {
+    if (h.names.length === 0) throw new Error(`hosts[${i}].names: at least one name is required for ${h.ip}`);
+    return [h.ip, ...h.names].map((v) => noNewline(`hosts[${i}]`, v)).join(" ");
+  });
+  return compact({
+    NODE_HOSTNAME: noNewline("hostname", p.hostname),
+    HOSTS_ENTRIES: lines.join("\n"),
+    TIME_SYNC: p.timeSync,
+    TIME_SERVERS: p.timeServers && noComma("timeServers", p.timeServers).join(","),
+  });
+}
+
+export function proxyEnv(p: ProxyParams): ScriptEnv {
+  if (p.mode === "absent") return { PROXY_MODE: "absent" };
+  if (!p.httpProxy) throw new Error("proxy.httpProxy: required when proxy mode is present");
+  return compact({
+    PROXY_MODE: "present",
+    PROXY_HTTP: noNewline("proxy.httpProxy", p.httpProxy),
+    PROXY_HTTPS: p.httpsProxy && noNewline("proxy.httpsProxy", p.httpsProxy),
+    PROXY_NO_PROXY: noComma("proxy.noProxy", p.noProxy ?? []).join(","),
+  });
+}
+
+export function containerdEnv(p: ContainerdParams): ScriptEnv {
+  const mirrors = Object.entries(p.registryMirrors ?? {}).map(
+    ([registry, urls]) => `${noNewline("registryMirrors", registry)}=${noComma(`registryMirrors.${registry}`, urls).join(",")}`,
+  );
+  return compact({
+    CONTAINERD_SOURCE: p.source,
+    CONTAINERD_REPO_URL: p.repoUrl,
+    CONTAINERD_REPO_KEY_URL: p.repoKeyUrl,
+    SANDBOX_IMAGE: noNewline("sandboxImage", p.sandboxImage),
+    REGISTRY_MIRRORS: mirrors.length ? mirrors.join("\n") : undefined,
+  });
+}
+
+export function kubernetesPackagesEnv(p: KubernetesPackagesParams): ScriptEnv {
+  if (!/^\d+\.\d+\.\d+$/.test(p.version)) throw new Error(`kubernetes.version: "${p.version}" is not <major>.<minor>.<patch>, e.g. 1.30.14`);
+  return compact({
+    KUBERNETES_VERSION: p.version,
+    KUBERNETES_REPO_URL: p.repoUrl,
+    KUBERNETES_REPO_KEY: p.repoKey,
+    KUBERNETES_REPO_KEY_URL: p.repoKeyUrl,
+    KUBERNETES_REPO_RETRIES: p.repoRetries?.toString(),
+    KUBERNETES_REPO_RETRY_DELAY_SECONDS: p.repoRetryDelaySeconds?.toString(),
+  });
+}
+
+export function firewallEnv(p: FirewallParams): ScriptEnv {
+  for (const port of p.ports) {
+    if (!/^\d+(-\d+)?\/(tcp|udp)$/.test(port)) throw new Error(`firewall.ports: "${port}" is not <port>[-<port>]/<tcp|udp>`);
+  }
+  return compact({
+    FIREWALL_MODE: p.mode,
+    FIREWALL_PORTS: p.ports.join(","),
+    FIREWALL_ZONE: p.zone,
+    SELINUX_MODE: p.selinuxMode === undefined ? undefined : normaliseSelinuxMode(p.selinuxMode),
+    HAPROXY_ON_NODE: p.haproxyOnNode ? "true" : "false",
+  });
+}
+
+/**
+ * `export A='...'; export B='...'; ` for prefixing a command (e.g. `bash -s`).
+ * Values are quoted by shell-quote; names are checked, never quoted.
+ */
+export function renderEnvPrefix(env: ScriptEnv): string {
+  return Object.entries(env)
+    .map(([name, value]) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid environment variable name ${JSON.stringify(name)}`);
+      if (typeof value !== "string") throw new Error(`environment variable ${name}: value must be a string`);
+      if (value.includes("\0")) throw new Error(`environment variable ${name}: NUL bytes cannot be passed`);
+      return `export ${name}=${quote([value])}; `;
+    })
+    .join("");
+}
+
+/** Hide credentials in URLs (`scheme://user:pass@` and bare `user:pass@`) for logs. */
+export function maskSecrets(text: string): string {
+  return text
+    .replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@\s"']+@/g, "$1***@")
+    .replace(/(^|[\s=,"'])[^/@\s=,"']+:[^/@\s"']+@/g, "$1***@");
+}
+
+export function normaliseSelinuxMode(value: string, field = "selinux.mode"): SelinuxMode {
+  const mode = String(value).trim().toLowerCase();
+  if (mode === "enforcing" || mode === "permissive" || mode === "disabled") return mode;
+  throw new Error(`${field}: invalid SELinux mode ${JSON.stringify(value)}; expected Enforcing, Permissive or Disabled (case-insensitive)`);
+}
+
+export type NodeRole = "control-plane" | "worker";
+export type CniKind = "calico-vxlan" | "calico-bgp" | "flannel" | "cilium";
+
+export interface FirewallPortOptions {
+  /** API port of the VIP frontend when it differs from 6443 (haproxy on control planes). */
+  vipPort?: number;
+  cni?: CniKind;
+  /** MetalLB speakers (memberlist) run on this node. */
+  metallbSpeaker?: boolean;
+  /** Control planes that also run workloads need the NodePort range. */
+  schedulable?: boolean;
+}
+
+/** Ports a node of <role> must accept, sorted, e.g. ["10250/tcp", "6443/tcp"]. */
+export function firewallPortsFor(role: NodeRole, options: FirewallPortOptions = {}): string[] {
+  const ports = new Set<string>(["10250/tcp"]);
+  if (role === "control-plane") {
+    for (const p of ["6443/tcp", "2379-2380/tcp", "10257/tcp", "10259/tcp"]) ports.add(p);
+    if (options.vipPort !== undefined) {
+      if (!Number.isInteger(options.vipPort) || options.vipPort < 1 || options.vipPort > 65535) {
+        throw new Error(`vipPort: ${options.vipPort} is not a TCP port`);
+      }
+      ports.add(`${options.vipPort}/tcp`);
+    }
+  }
+  if (role === "worker" || options.schedulable) ports.add("30000-32767/tcp");
+  switch (options.cni) {
+    case "calico-vxlan":
+      ports.add("4789/udp");
+      break;
+    case "calico-bgp":
+      ports.add("179/tcp");
+      break;
+    case "flannel":
+      ports.add("8472/udp");
+      break;
+    case "cilium":
+      ports.add("8472/udp").add("4240/tcp");
+      break;
+    case undefined:
+      break;
+  }
+  if (options.metallbSpeaker) ports.add("7946/tcp").add("7946/udp");
+  return [...ports].sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b));
+}
+
+/** "1.30" from "1.30", "v1.30" or "1.30.14". */
+export function kubernetesMinor(version: string): string {
+  const m = /^v?(\d+)\.(\d+)(\.\d+)?$/.exec(version.trim());
+  if (!m) throw new Error(`kubernetes.version: "${version}" is not a Kubernetes version like 1.30 or 1.30.14`);
+  return `${m[1]}.${m[2]}`;
+}
+
+/**
+ * pkgs.k8s.io repository URL for the minor, or the same layout under a mirror root
+ * (e.g. "https://mirror.local/k8s" -> "https://mirror.local/k8s/core:/stable:/v1.30/deb/").
+ */
+export function kubernetesRepoUrl(family: OsFamily, minor: string, mirror?: string): string {
+  const root = (mirror ?? "https://pkgs.k8s.io").replace(/\/+$/, "");
+  return `${root}/core:/stable:/v${kubernetesMinor(minor)}/${family === "apt" ? "deb" : "rpm"}/`;
+}
+
+/** Where pkgs.k8s.io (and a mirror of it) publishes the signing key for that repository. */
+export function kubernetesRepoKeyUrl(family: OsFamily, repoUrl: string): string {
+  const base = repoUrl.endsWith("/") ? repoUrl : `${repoUrl}/`;
+  return family === "apt" ? `${base}Release.key` : `${base}repodata/repomd.xml.key`;
+}
