@@ -13,7 +13,8 @@ import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from "ya
  * - "free": a mapping whose keys are the user's (labels, nodeSelector, extraArgs) or a Kubernetes
  *   object passed through verbatim (resources, affinity); anything below it is accepted here and
  *   checked, where it matters, by validating the rendered manifest.
- * - "list": a sequence; its items are not described key by key.
+ * - "list": a sequence. When its default's first item is a mapping, that item's keys are recorded
+ *   under "<path>.[]" and every item given is checked against them.
  * - "scalar": a string, number, boolean or null default.
  */
 export type ValuesPathKind = "map" | "free" | "list" | "scalar";
@@ -53,6 +54,9 @@ const KUBERNETES_PASSTHROUGH = new Set([
   "env",
 ]);
 
+/** Path segment standing for "every item of this list". */
+export const LIST_ITEM = "[]";
+
 export function escapeSegment(segment: string): string {
   return segment.replace(/\\/g, "\\\\").replace(/\./g, "\\.");
 }
@@ -89,6 +93,12 @@ export function extractValuesKeys(valuesYamlText: string): Record<string, Values
       for (const { key, value } of entries) walk(value, [...segments, key]);
     } else if (isSeq(node)) {
       paths[here] = "list";
+      // A list of structured items (e.g. velero's backupStorageLocation) documents its item keys
+      // in the first default item; user-owned lists (tolerations, extra volumes) do not.
+      const name = segments[segments.length - 1] ?? "";
+      const first = node.items[0] as YamlNode | undefined;
+      const userOwned = KUBERNETES_PASSTHROUGH.has(name) || FREE_FORM_NAME.test(name) || /^extra/.test(name);
+      if (isMap(first) && !userOwned) walk(first, [...segments, LIST_ITEM]);
     } else {
       paths[here] = "scalar";
     }
@@ -118,6 +128,10 @@ export function unknownValuesKeys(values: Record<string, unknown>, keys: ValuesK
         continue;
       }
       if (kind === "map" && isPlainObject(value)) walk(value, pathSegments);
+      const itemPath = [...pathSegments, LIST_ITEM];
+      if (kind === "list" && Array.isArray(value) && keys.paths[joinPath(itemPath)] === "map") {
+        for (const item of value) if (isPlainObject(item)) walk(item, itemPath);
+      }
     }
   };
   walk(values, []);
