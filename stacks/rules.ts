@@ -447,11 +447,7 @@ const rules: Rule[] = [
     uses: ["platform", "addons.backups"],
     check(c, ctx) {
       if (ctx.planMode) return [];
-      const needed: SecretKey[] = ["sshPrivateKey"];
-      if (c.platform.type === "vsphere") needed.push("vspherePassword");
-      if (c.platform.type === "proxmox") needed.push("proxmoxApiToken");
-      if (c.addons.backups.velero?.enabled) needed.push("veleroS3Credentials");
-      return needed
+      return requiredSecretKeys(c)
         .filter((key) => !ctx.secretsPresent.has(key))
         .map((key) => ({
           path: `onprem-k8s:${key}`,
@@ -494,6 +490,15 @@ export function noProxyGaps(entries: string[], targets: string[]): string[] {
     return false;
   };
   return targets.filter((target) => !entries.some((entry) => covers(entry, target)));
+}
+
+/** The secrets a description needs, besides the SSH key every cluster needs. */
+export function requiredSecretKeys(c: Pick<ClusterConfig, "platform" | "addons">): SecretKey[] {
+  const needed: SecretKey[] = ["sshPrivateKey"];
+  if (c.platform.type === "vsphere") needed.push("vspherePassword");
+  if (c.platform.type === "proxmox") needed.push("proxmoxApiToken");
+  if (c.addons.backups.velero?.enabled) needed.push("veleroS3Credentials");
+  return needed;
 }
 
 /** Paths (below `cluster.`) a schema issue taints; a rule using any of them is skipped. */

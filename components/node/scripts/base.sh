@@ -83,8 +83,9 @@ configure_chrony() {
     servers=$(tr ',' '\n' <<<"$TIME_SERVERS" | sed -E '/^\s*$/d; s/^\s*(\S+)\s*$/server \1 iburst/')
   fi
   ensure_block "$conf" ntp-servers "$servers"
+  local restart=$FILE_CHANGED
   ensure_unit_enabled_and_running "$unit"
-  if [[ "$FILE_CHANGED" == true ]]; then
+  if [[ "$restart" == true && "$UNIT_STARTED" == false ]]; then
     NODEPREP_UNIT=$unit
     systemctl restart "$unit"
     changed "restarted $unit"
@@ -101,7 +102,7 @@ configure_timesyncd() {
   fi
   local restart=$FILE_CHANGED
   ensure_unit_enabled_and_running systemd-timesyncd
-  if [[ "$restart" == true ]]; then
+  if [[ "$restart" == true && "$UNIT_STARTED" == false ]]; then
     systemctl restart systemd-timesyncd
     changed "restarted systemd-timesyncd"
   fi

@@ -75,7 +75,7 @@ configure_containerd() {
   local config_changed=$FILE_CHANGED
   configure_mirrors
   ensure_unit_enabled_and_running containerd
-  if [[ "$config_changed" == true ]]; then
+  if [[ "$config_changed" == true && "$UNIT_STARTED" == false ]]; then
     NODEPREP_UNIT=containerd
     systemctl restart containerd
     changed "restarted containerd (config changed)"

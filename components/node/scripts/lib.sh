@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Shared helpers for the node-preparation scripts.
-# shellcheck disable=SC2034  # FILE_CHANGED and OS_FAMILY are read by the sourcing scripts
+# shellcheck disable=SC2034  # FILE_CHANGED, UNIT_STARTED and OS_FAMILY are read by the sourcing scripts
 # Sourced by each script when run from a checkout; prepended to the script when
 # shipped over SSH (see bundle.ts), so it must define functions only.
 #
@@ -192,15 +192,18 @@ print_lines() {
 unit_active() { systemctl is-active --quiet "$1"; }
 unit_enabled() { systemctl is-enabled --quiet "$1" 2>/dev/null; }
 
+# Sets UNIT_STARTED=true when the unit had to be started (a restart is then pointless).
 ensure_unit_enabled_and_running() {
   local unit="$1"
   NODEPREP_UNIT="$unit"
+  UNIT_STARTED=false
   if ! unit_enabled "$unit"; then
     systemctl enable "$unit"
     changed "enabled $unit"
   fi
   if ! unit_active "$unit"; then
     systemctl start "$unit"
+    UNIT_STARTED=true
     changed "started $unit"
   fi
 }

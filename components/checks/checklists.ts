@@ -1,0 +1,110 @@
+// Checklists a person works through on the real site (seed 001, sections 8, 10 and 13): the
+// acceptance checks, the NSX DFW rules and SpoofGuard allow-list, and the MTU checklist.
+// Each is rendered from the description, so every address and port in them is the real one.
+import { requiredPorts } from "../../stacks/ports";
+import { ENCAPSULATION_OVERHEAD, type ClusterSpec } from "../../stacks/spec";
+
+const ICMP_AND_IP_HEADERS = 28;
+
+export function acceptanceChecklist(spec: ClusterSpec): string {
+  const api = `https://${spec.apiEndpoint.host}:${spec.apiEndpoint.port}`;
+  const lines = [
+    `# Acceptance checklist: ${spec.name}`,
+    "",
+    "Run from a machine with the admin kubeconfig (`pulumi stack output kubeconfig --show-secrets > kubeconfig`).",
+    "",
+    `- [ ] API endpoint answers: \`curl -sk ${api}/readyz\` prints \`ok\``,
+    ...spec.controlPlanes.map((cp) => `- [ ] apiserver on ${cp.name} answers directly: \`curl -sk https://${cp.address}:6443/readyz\``),
+    `- [ ] all ${spec.controlPlanes.length} control planes Ready: \`kubectl get nodes -l node-role.kubernetes.io/control-plane\``,
+    `- [ ] all ${spec.workers.length} workers Ready: \`kubectl get nodes\` shows ${spec.nodes.length} Ready nodes`,
+    `- [ ] etcd has ${spec.controlPlanes.length} healthy members: \`kubectl -n kube-system exec etcd-${spec.controlPlanes[0].name} -- etcdctl --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/server.crt --key /etc/kubernetes/pki/etcd/server.key endpoint health --cluster\``,
+    `- [ ] CNI (${spec.addons.cni.type}) pods Running on every node`,
+  ];
+  if (spec.addons.loadBalancer.type === "metallb") {
+    lines.push("- [ ] a `Service` of type LoadBalancer gets an address from the pools: `kubectl get svc -A | grep LoadBalancer`");
+  }
+  if (spec.addons.ingress.type === "ingress-nginx") {
+    const address = spec.addons.ingress.loadBalancerIP ?? "<ingress address>";
+    lines.push(`- [ ] ingress-nginx answers on ${address}: \`curl -s -o /dev/null -w '%{http_code}' http://${address}/\` prints 404 before any Ingress exists`);
+    lines.push("- [ ] an Ingress routes by host and path to a test Deployment");
+  }
+  if (spec.addons.storage.type !== "none") {
+    lines.push("- [ ] a PersistentVolumeClaim without storageClassName binds through the default StorageClass; a pod writes and reads it");
+  }
+  if (spec.addons.metrics.enabled) lines.push("- [ ] `kubectl top nodes` shows every node");
+  if (spec.addons.backups.etcdSnapshots?.enabled) lines.push("- [ ] an etcd snapshot exists and `etcdutl snapshot status` reads it");
+  if (spec.addons.backups.velero?.enabled) lines.push("- [ ] `velero backup create smoke --include-namespaces default --wait` completes and `velero restore` of it succeeds");
+  if (spec.apiEndpoint.mode !== "external" && spec.controlPlanes.length > 1) {
+    lines.push(`- [ ] VIP failover: stop the VIP holder (${spec.apiEndpoint.mode === "kube-vip" ? "move the kube-vip manifest away" : "systemctl stop keepalived"}) on the node holding ${spec.apiEndpoint.vip}; \`curl -sk ${api}/readyz\` keeps answering from another control plane`);
+  }
+  if (spec.platform.type === "vsphere") lines.push("- [ ] NSX DFW and SpoofGuard are set as in nsx-dfw-rules.md and spoofguard-allow-list.md: nothing is dropped");
+  lines.push("- [ ] MTU checks in mtu-checklist.md pass between every pair of nodes");
+  return `${lines.join("\n")}\n`;
+}
+
+export function nsxFirewallRules(spec: ClusterSpec): string {
+  const members = spec.nodes.map((node) => `${node.address} (${node.name})`).join(", ");
+  const rows = requiredPorts(spec).map(
+    (rule) => `| ${rule.from === "nodes" ? "k8s-nodes" : "any"} | ${rule.on === "any" ? "k8s-nodes" : `k8s-nodes (${rule.on})`} | ${rule.port}/${rule.protocol} | ${rule.purpose} |`,
+  );
+  return [
+    `# NSX DFW rules: ${spec.name}`,
+    "",
+    `Group \`k8s-nodes\`: ${members}.`,
+    "Place these allow rules above the default deny rules (seed 001, risk 3).",
+    "",
+    "| source | destination | service | purpose |",
+    "|---|---|---|---|",
+    ...rows,
+    spec.apiEndpoint.mode === "keepalived-haproxy" ? "| k8s-nodes (control-plane) | k8s-nodes (control-plane) | IP protocol 112 (VRRP) | keepalived unicast adverts |" : "",
+    "| k8s-nodes | any | any | packages, images, external APIs (through the proxy where there is one) |",
+    "",
+  ]
+    .filter((line, index, all) => line !== "" || index === all.length - 1 || all[index + 1] !== "")
+    .join("\n");
+}
+
+export function spoofGuardAllowList(spec: ClusterSpec): string {
+  const entries: string[] = [];
+  if (spec.apiEndpoint.vip && spec.apiEndpoint.mode !== "external") {
+    entries.push(`- ${spec.apiEndpoint.vip}: API VIP announced by ${spec.apiEndpoint.mode} from any control plane (${spec.controlPlanes.map((n) => n.name).join(", ")})`);
+  }
+  const lb = spec.addons.loadBalancer;
+  if (lb.type === "metallb" && lb.mode === "l2") {
+    for (const pool of lb.pools) entries.push(`- ${pool.addresses.join(", ")}: MetalLB pool ${pool.name} announced by ARP from the speaker nodes`);
+  }
+  return [
+    `# SpoofGuard allow-list: ${spec.name}`,
+    "",
+    "These addresses move between node ports by gratuitous ARP; allow them on the segment ports of",
+    "the k8s-nodes group, or SpoofGuard drops the announcements (seed 001, risk 2).",
+    "",
+    ...(entries.length ? entries : ["- nothing: no address is announced by ARP in this cluster"]),
+    "",
+  ].join("\n");
+}
+
+export function mtuChecklist(spec: ClusterSpec): string {
+  const cni = spec.addons.cni;
+  const overhead = ENCAPSULATION_OVERHEAD[cni.mode];
+  const [first, second] = spec.nodes;
+  const peer = second ?? first;
+  return [
+    `# MTU checklist: ${spec.name}`,
+    "",
+    `| layer | MTU |`,
+    `|---|---|`,
+    `| node NIC ${spec.network.interface} | ${spec.network.mtu} |`,
+    `| ${cni.type} ${cni.mode} encapsulation | -${overhead} |`,
+    `| pods | ${spec.cniMtu} |`,
+    "",
+    `- [ ] on every node \`ip link show ${spec.network.interface}\` reports mtu ${spec.network.mtu}`,
+    `- [ ] the underlay carries full frames: from ${first.name} \`ping -M do -s ${spec.network.mtu - ICMP_AND_IP_HEADERS} -c 3 ${peer.address}\` succeeds`,
+    `- [ ] pods get MTU ${spec.cniMtu}: \`kubectl run mtu --rm -it --image=busybox -- ip link show eth0\``,
+    `- [ ] pod to pod across nodes: \`ping -M do -s ${spec.cniMtu - ICMP_AND_IP_HEADERS}\` between pods on ${first.name} and ${peer.name} succeeds`,
+    spec.platform.type === "vsphere" ? "- [ ] NSX: the transport-node overlay MTU is at least the node MTU plus the Geneve overlay (typically 1600 or more)" : "",
+    "",
+  ]
+    .filter((line, index, all) => line !== "" || index === all.length - 1)
+    .join("\n");
+}

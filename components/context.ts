@@ -1,0 +1,18 @@
+// What every layer of the cluster receives: the validated description, the secrets, and the
+// artifact sink. Layers take it as their args so they stay free of config reading.
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterSpec } from "../stacks/spec";
+import type { ArtifactSink } from "./artifacts";
+
+export interface ClusterSecrets {
+  sshPrivateKey: pulumi.Output<string>;
+  vspherePassword?: pulumi.Output<string>;
+  proxmoxApiToken?: pulumi.Output<string>;
+  veleroS3Credentials?: pulumi.Output<string>;
+}
+
+export interface ClusterContext {
+  spec: ClusterSpec;
+  secrets: ClusterSecrets;
+  artifacts: ArtifactSink;
+}

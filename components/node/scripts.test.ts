@@ -1,0 +1,373 @@
+// Runs the node scripts for real in a Debian chroot (see test/sandbox/node-sandbox.ts),
+// exactly as the Pulumi command ships them: `export ...; bash -s` with lib.sh + script on stdin.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NodeSandbox, sandboxUnavailableReason, type RunResult } from "../../test/sandbox/node-sandbox";
+import { NODE_SCRIPTS, SCRIPTS_DIR } from "./bundle";
+import {
+  baseEnv,
+  containerdEnv,
+  firewallEnv,
+  firewallPortsFor,
+  kubernetesPackagesEnv,
+  kubernetesRepoUrl,
+  proxyEnv,
+  type ProxyParams,
+} from "./params";
+
+const changedLines = (r: RunResult) => r.output.split("\n").filter((l) => l.startsWith("changed:"));
+
+function expectOk(r: RunResult): RunResult {
+  expect(r.status, r.output).toBe(0);
+  return r;
+}
+
+function expectNoChange(r: RunResult): void {
+  expectOk(r);
+  expect(changedLines(r), r.output).toEqual([]);
+  expect(r.output).toMatch(/^no changes: /m);
+}
+
+function shellcheck(file: string) {
+  return spawnSync("shellcheck", ["-x", "--source-path=SCRIPTDIR", file], { encoding: "utf8" });
+}
+
+describe("shellcheck", () => {
+  const scripts = ["lib.sh", ...NODE_SCRIPTS.map((s) => `${s}.sh`)];
+  it.each(scripts)("%s passes", (file) => {
+    const r = shellcheck(path.join(SCRIPTS_DIR, file));
+    expect(r.error, "shellcheck is not installed").toBeUndefined();
+    expect(r.status, r.stdout).toBe(0);
+  });
+
+  it("fails a deliberately broken script (the check has teeth)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sc-"));
+    const file = path.join(dir, "broken.sh");
+    fs.writeFileSync(file, '#!/usr/bin/env bash\nrm -rf $TARGET/*\nif [ $x == 1 ]; then echo "$undefined_var; fi\n');
+    const r = shellcheck(file);
+    fs.rmSync(dir, { recursive: true });
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toMatch(/SC\d{4}/);
+  });
+});
+
+const unavailable = sandboxUnavailableReason();
+if (unavailable) console.warn(`node sandbox tests skipped: ${unavailable}`);
+
+describe.skipIf(unavailable !== undefined)("node scripts in a Debian sandbox", () => {
+  let sb: NodeSandbox;
+  const PROXY_PASSWORD = "S3cr3t-p4ss";
+  const proxyOn: ProxyParams = {
+    mode: "present",
+    httpProxy: `http://alice:${PROXY_PASSWORD}@proxy.corp.example:3128`,
+    noProxy: ["localhost", "127.0.0.1", "10.0.0.10", "k8s-api.example", "10.96.0.0/12", ".svc"],
+  };
+  const hosts = [
+    { ip: "10.0.0.10", names: ["k8s-api.example", "k8s-api"] },
+    { ip: "10.0.0.11", names: ["cp-1"] },
+    { ip: "10.0.0.21", names: ["worker-1"] },
+  ];
+
+  beforeAll(() => {
+    sb = NodeSandbox.create("scripts");
+  }, 20 * 60_000);
+
+  afterAll(() => sb?.dispose());
+
+  describe("wait-cloud-init", () => {
+    it("returns once cloud-init is done and changes nothing", () => {
+      expectNoChange(sb.run("wait-cloud-init", { CLOUD_INIT_TIMEOUT_SECONDS: "5" }));
+    });
+
+    it("is bounded: a cloud-init that never finishes fails after the timeout", () => {
+      sb.writeFile("/var/lib/sandbox/cloud-init-sleep", "10");
+      const r = sb.run("wait-cloud-init", { CLOUD_INIT_TIMEOUT_SECONDS: "1" });
+      fs.rmSync(sb.path("/var/lib/sandbox/cloud-init-sleep"));
+      expect(r.status).not.toBe(0);
+      expect(r.output).toContain("cloud-init still running after 1s");
+      expect(r.output).toContain("=== nodeprep diagnostics: wait-cloud-init failed ===");
+    });
+  });
+
+  describe("base", () => {
+    it("prepares the node, and a second run changes nothing", () => {
+      sb.writeFile("/var/lib/sandbox/swaps", "/swap.img\n");
+      sb.writeFile("/etc/fstab", "UUID=1 / ext4 defaults 0 1\n/swap.img none swap sw 0 0\n");
+      sb.writeFile("/etc/hosts", "127.0.0.1 localhost\n::1 localhost ip6-localhost\n");
+      const env = baseEnv({ hostname: "cp-1", hosts });
+      const first = expectOk(sb.run("base", env));
+      expect(changedLines(first).join("\n")).toMatch(/hostname debootstrap-host -> cp-1[\s\S]*\/etc\/hosts[\s\S]*swap turned off[\s\S]*fstab[\s\S]*br_netfilter[\s\S]*ip_forward=1[\s\S]*started chrony/);
+      expect(sb.readFile("/etc/hostname").trim()).toBe("cp-1");
+      expect(sb.readFile("/etc/fstab")).toContain("# disabled for kubelet: /swap.img none swap");
+      expect(sb.readFile("/etc/modules-load.d/kubernetes.conf")).toBe("overlay\nbr_netfilter\n");
+      expect(sb.readFile("/etc/sysctl.d/99-kubernetes.conf")).toContain("net.bridge.bridge-nf-call-iptables = 1");
+      expect(sb.exec("sysctl -n net.ipv4.ip_forward").output.trim()).toBe("1");
+      expectNoChange(sb.run("base", env));
+    });
+
+    it("replaces the /etc/hosts block in place when the node list changes", () => {
+      sb.writeFile("/etc/hosts", sb.readFile("/etc/hosts") + "192.168.1.5 added-by-admin\n");
+      const r = expectOk(sb.run("base", baseEnv({ hostname: "cp-1", hosts: [...hosts, { ip: "10.0.0.22", names: ["worker-2"] }] })));
+      expect(changedLines(r)).toEqual(["changed: wrote /etc/hosts"]);
+      const etcHosts = sb.readFile("/etc/hosts");
+      expect(etcHosts.match(/# BEGIN onprem-k8s nodes/g)).toHaveLength(1);
+      expect(etcHosts).toMatch(/^127\.0\.0\.1 localhost\n::1 localhost ip6-localhost\n# BEGIN onprem-k8s nodes\n10\.0\.0\.10 k8s-api\.example k8s-api\n[\s\S]*10\.0\.0\.22 worker-2\n# END onprem-k8s nodes\n192\.168\.1\.5 added-by-admin\n$/);
+    });
+  });
+
+  describe("containerd", () => {
+    const env = containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.9", registryMirrors: { "docker.io": ["https://mirror.example:5000"] } });
+
+    it("configures the real containerd package's default config, then changes nothing", () => {
+      sb.clearCalls();
+      const first = expectOk(sb.run("containerd", env));
+      const config = sb.readFile("/etc/containerd/config.toml");
+      expect(config).toMatch(/^\s*SystemdCgroup = true$/m);
+      expect(config).toMatch(/^\s*sandbox_image = "registry\.k8s\.io\/pause:3\.9"$/m);
+      expect(config).toMatch(/^\s*config_path = "\/etc\/containerd\/certs\.d"$/m);
+      expect(sb.readFile("/etc/containerd/certs.d/docker.io/hosts.toml")).toContain('server = "https://registry-1.docker.io"\n\n[host."https://mirror.example:5000"]');
+      expect(sb.readFile("/etc/crictl.yaml")).toContain("runtime-endpoint: unix:///run/containerd/containerd.sock");
+      expect(changedLines(first)).toContain("changed: started containerd");
+      sb.clearCalls();
+      expectNoChange(sb.run("containerd", env));
+      expect(sb.calls().filter((c) => /restart|start/.test(c))).toEqual([]);
+    });
+
+    it("drops a mirror it wrote without restarting containerd", () => {
+      sb.clearCalls();
+      const r = expectOk(sb.run("containerd", containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.9" })));
+      expect(changedLines(r)).toEqual(["changed: removed mirror config for docker.io"]);
+      expect(sb.calls().filter((c) => c.includes("restart"))).toEqual([]);
+    });
+
+    it("handles the containerd 2.x config layout (sandbox key, no SystemdCgroup line)", () => {
+      // A stand-in `containerd` printing a 2.x-shaped default config.
+      sb.writeFile(
+        "/usr/local/sbin/containerd",
+        `#!/bin/sh\ncat <<'TOML'\nversion = 3\n[plugins]\n  [plugins.'io.containerd.cri.v1.images']\n    [plugins.'io.containerd.cri.v1.images'.pinned_images]\n      sandbox = 'registry.k8s.io/pause:3.10'\n    [plugins.'io.containerd.cri.v1.images'.registry]\n      config_path = ''\n  [plugins.'io.containerd.cri.v1.runtime']\n    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]\n      runtime_type = 'io.containerd.runc.v2'\n      [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n        BinaryName = ''\nTOML\n`,
+      );
+      fs.chmodSync(sb.path("/usr/local/sbin/containerd"), 0o755);
+      const r = expectOk(sb.run("containerd", containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.10" })));
+      fs.rmSync(sb.path("/usr/local/sbin/containerd"));
+      const config = sb.readFile("/etc/containerd/config.toml");
+      expect(config).toContain('sandbox = "registry.k8s.io/pause:3.10"');
+      expect(config).toMatch(/runc\.options\]\n\s+SystemdCgroup = true\n/);
+      expect(config).toContain('config_path = "/etc/containerd/certs.d"');
+      expect(changedLines(r)).toContain("changed: restarted containerd (config changed)");
+      expectOk(sb.run("containerd", env)); // back to the real 1.x config for what follows
+    });
+  });
+
+  describe("proxy", () => {
+    it("switching the proxy on restarts containerd only; an identical second run restarts nothing", () => {
+      expect(sb.exec("systemctl is-active chrony && systemctl is-active containerd").status).toBe(0);
+      sb.clearCalls();
+      const on = expectOk(sb.run("proxy", proxyEnv(proxyOn)));
+      expect(on.output).not.toContain(PROXY_PASSWORD);
+      const restarts = sb.calls().filter((c) => /^systemctl (restart|daemon-reload)/.test(c));
+      expect(restarts).toEqual(["systemctl daemon-reload", "systemctl restart containerd"]);
+      const dropin = sb.readFile("/etc/systemd/system/containerd.service.d/http-proxy.conf");
+      expect(dropin).toContain(`Environment="HTTP_PROXY=http://alice:${PROXY_PASSWORD}@proxy.corp.example:3128"`);
+      expect(dropin).toContain('Environment="NO_PROXY=localhost,127.0.0.1,10.0.0.10,k8s-api.example,10.96.0.0/12,.svc"');
+      expect(sb.exists("/etc/systemd/system/kubelet.service.d/http-proxy.conf")).toBe(true);
+      expect(sb.readFile("/etc/apt/apt.conf.d/95onprem-k8s-proxy")).toContain('Acquire::http::Proxy::k8s-api.example "DIRECT";');
+      // The profile script exports exactly the values given.
+      expect(sb.exec(". /etc/profile.d/onprem-k8s-proxy.sh; printf '%s|%s' \"$https_proxy\" \"$NO_PROXY\"").output).toBe(
+        `${proxyOn.httpProxy}|${proxyOn.noProxy!.join(",")}`,
+      );
+      sb.clearCalls();
+      expectNoChange(sb.run("proxy", proxyEnv(proxyOn)));
+      expect(sb.calls().filter((c) => /^systemctl (restart|daemon-reload)/.test(c))).toEqual([]);
+    });
+
+    it("absent removes every trace of the proxy from /etc", () => {
+      sb.clearCalls();
+      const off = expectOk(sb.run("proxy", proxyEnv({ mode: "absent" })));
+      expect(changedLines(off)).toContain("changed: restarted containerd (proxy drop-in changed)");
+      const grep = sb.exec("grep -rIl proxy.corp.example /etc");
+      expect(grep.output).toBe("");
+      expect(grep.status).toBe(1);
+      expect(sb.exists("/etc/systemd/system/containerd.service.d")).toBe(false);
+      expectNoChange(sb.run("proxy", proxyEnv({ mode: "absent" })));
+    });
+
+    it("a failing restart prints the diagnostic block and never the proxy password", () => {
+      sb.writeFile("/var/lib/sandbox/fail-start/containerd", "");
+      const r = sb.run("proxy", proxyEnv(proxyOn));
+      fs.rmSync(sb.path("/var/lib/sandbox/fail-start/containerd"));
+      expect(r.status).not.toBe(0);
+      expect(r.output).toContain("=== nodeprep diagnostics: proxy failed ===");
+      expect(r.output).toContain("failed command: systemctl restart \"$unit\"");
+      expect(r.output).toContain("--- journalctl -u containerd -n 50 ---");
+      // The unit's journal logged the proxy URL: it shows up masked.
+      expect(r.output).toContain("HTTP_PROXY=http://***@proxy.corp.example:3128");
+      expect(r.output).not.toContain(PROXY_PASSWORD);
+      expectOk(sb.run("proxy", proxyEnv({ mode: "absent" })));
+    });
+  });
+
+  describe("kubernetes-packages (real apt against a local signed repository)", () => {
+    let repoKey: string;
+    const repoUrl = kubernetesRepoUrl("apt", "1.30", "file:///srv/k8s-mirror");
+    const env = (version: string) => kubernetesPackagesEnv({ version, repoUrl, repoKey, repoRetries: 2, repoRetryDelaySeconds: 0 });
+    const installed = () => sb.exec("dpkg-query -W -f='${Package}=${Version}\\n' kubeadm kubelet kubectl").output.trim().split("\n");
+    const holds = () => sb.exec("apt-mark showhold").output.trim().split("\n");
+
+    beforeAll(() => {
+      fs.copyFileSync(path.join(__dirname, "../../test/sandbox/build-k8s-repo.sh"), sb.path("/tmp/build-k8s-repo.sh"));
+      expectOk(sb.exec("bash /tmp/build-k8s-repo.sh /srv/k8s-mirror"));
+      repoKey = sb.readFile("/srv/k8s-mirror/key.asc");
+    }, 120_000);
+
+    it("installs the exact version, holds it, enables kubelet; a second run changes nothing", () => {
+      const r = expectOk(sb.run("kubernetes-packages", env("1.30.1")));
+      expect(changedLines(r)).toContain("changed: installed kubeadm=1.30.1-1.1 kubelet=1.30.1-1.1 kubectl=1.30.1-1.1");
+      expect(installed()).toEqual(["kubeadm=1.30.1-1.1", "kubectl=1.30.1-1.1", "kubelet=1.30.1-1.1"]);
+      expect(holds()).toEqual(["kubeadm", "kubectl", "kubelet"]);
+      expect(sb.exec("systemctl is-enabled kubelet").status).toBe(0);
+      expect(sb.readFile("/etc/apt/sources.list.d/kubernetes.list").trim()).toBe(
+        "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.asc] file:///srv/k8s-mirror/core:/stable:/v1.30/deb/ /",
+      );
+      expectNoChange(sb.run("kubernetes-packages", env("1.30.1")));
+    });
+
+    it("a version bump unholds, upgrades and re-holds", () => {
+      const r = expectOk(sb.run("kubernetes-packages", env("1.30.2")));
+      expect(changedLines(r)).toEqual([
+        "changed: unheld kubeadm kubelet kubectl",
+        "changed: installed kubeadm=1.30.2-1.1 kubelet=1.30.2-1.1 kubectl=1.30.2-1.1",
+        "changed: held kubeadm at 1.30.2",
+        "changed: held kubelet at 1.30.2",
+        "changed: held kubectl at 1.30.2",
+      ]);
+      expect(installed()).toEqual(["kubeadm=1.30.2-1.1", "kubectl=1.30.2-1.1", "kubelet=1.30.2-1.1"]);
+      expect(holds()).toEqual(["kubeadm", "kubectl", "kubelet"]);
+      expectNoChange(sb.run("kubernetes-packages", env("1.30.2")));
+    });
+
+    it("a version missing from the repository fails with the available ones", () => {
+      const r = sb.run("kubernetes-packages", env("1.30.9"));
+      expect(r.status).not.toBe(0);
+      expect(r.output).toMatch(/kubeadm 1\.30\.9 not found in .*; available: 1\.30\.2-1\.1 1\.30\.1-1\.1/);
+      expect(installed()).toEqual(["kubeadm=1.30.2-1.1", "kubectl=1.30.2-1.1", "kubelet=1.30.2-1.1"]);
+    });
+
+    it("an unreachable repository fails after bounded retries with apt's error output", () => {
+      const r = sb.run("kubernetes-packages", kubernetesPackagesEnv({ version: "1.30.2", repoUrl: "file:///srv/nowhere/", repoKey, repoRetries: 2, repoRetryDelaySeconds: 0 }));
+      expect(r.status).not.toBe(0);
+      expect(r.output).toContain("attempt 1/2 failed, retrying in 0s");
+      expect(r.output).toContain("Kubernetes repository file:///srv/nowhere/ unreachable after 2 attempts");
+      expect(r.output).toContain("--- package manager output (last 40 lines) ---");
+      expect(r.output).toMatch(/srv\/nowhere/);
+      expectOk(sb.run("kubernetes-packages", env("1.30.2")));
+    });
+  });
+
+  describe("RedOS 8 (dnf family, stand-in dnf/rpm/firewalld/SELinux)", () => {
+    beforeAll(() => {
+      sb.setOs("redos");
+      sb.writeFile(
+        "/var/lib/sandbox/dnf/available",
+        [
+          "firewalld 1.2.5 redos-base",
+          "chrony 4.3 redos-base",
+          "python3-dnf-plugin-versionlock 4.1.0 redos-base",
+          "cri-tools 1.27.1 redos-base",
+          ...["kubeadm", "kubelet", "kubectl"].flatMap((p) => [`${p} 1.30.1 kubernetes`, `${p} 1.30.2 kubernetes`]),
+          "",
+        ].join("\n"),
+      );
+      // The distribution's cri-tools is already installed, as on the seed's nodes.
+      sb.writeFile("/var/lib/sandbox/dnf/installed/cri-tools", "1.27.1 redos-base\n");
+      sb.writeFile("/var/lib/sandbox/selinux-mode", "Enforcing\n");
+      sb.writeFile("/etc/selinux/config", "SELINUX=enforcing\nSELINUXTYPE=targeted\n");
+    });
+
+    afterAll(() => sb.setOs("debian"));
+
+    it("kubernetes packages: retries the repo, resolves the cri-tools conflict, pins and versionlocks", () => {
+      sb.writeFile("/var/lib/sandbox/dnf/makecache-failures", "2");
+      sb.clearCalls();
+      const env = (v: string) => kubernetesPackagesEnv({ version: v, repoRetries: 3, repoRetryDelaySeconds: 0 });
+      const r = expectOk(sb.run("kubernetes-packages", env("1.30.1")));
+      expect(r.output).toContain("attempt 2/3 failed, retrying in 0s");
+      expect(sb.readFile("/etc/yum.repos.d/kubernetes.repo")).toContain("baseurl=https://pkgs.k8s.io/core:/stable:/v1.30/rpm/");
+      expect(sb.calls()).toContain("dnf install -y --disableexcludes=kubernetes --allowerasing kubeadm-1.30.1 kubelet-1.30.1 kubectl-1.30.1");
+      expect(sb.readFile("/var/lib/sandbox/dnf/installed/cri-tools")).toContain("kubernetes");
+      expect(sb.readFile("/var/lib/sandbox/dnf/versionlock")).toBe("kubeadm-0:1.30.1-1.1.*\nkubelet-0:1.30.1-1.1.*\nkubectl-0:1.30.1-1.1.*\n");
+      expectNoChange(sb.run("kubernetes-packages", env("1.30.1")));
+      const bump = expectOk(sb.run("kubernetes-packages", env("1.30.2")));
+      expect(changedLines(bump).slice(0, 2)).toEqual(["changed: unheld kubeadm kubelet kubectl", "changed: installed kubeadm-1.30.2 kubelet-1.30.2 kubectl-1.30.2"]);
+      expect(sb.readFile("/var/lib/sandbox/dnf/versionlock")).toBe("kubeadm-0:1.30.2-1.1.*\nkubelet-0:1.30.2-1.1.*\nkubectl-0:1.30.2-1.1.*\n");
+    });
+
+    it("proxy: replaces a legacy proxy= line in dnf.conf with a managed one, absent removes it", () => {
+      sb.writeFile("/etc/dnf/dnf.conf", "[main]\ngpgcheck=1\nproxy=http://old-proxy.corp.example:3128\n");
+      const on = expectOk(sb.run("proxy", proxyEnv(proxyOn)));
+      expect(changedLines(on)).toContain("changed: removed unmanaged proxy= line from /etc/dnf/dnf.conf");
+      expect(sb.readFile("/etc/dnf/dnf.conf")).toBe(
+        `[main]\n# BEGIN onprem-k8s proxy\nproxy=${proxyOn.httpProxy}\n# END onprem-k8s proxy\ngpgcheck=1\n`,
+      );
+      expect(on.output).not.toContain(PROXY_PASSWORD);
+      expectNoChange(sb.run("proxy", proxyEnv(proxyOn)));
+      expectOk(sb.run("proxy", proxyEnv({ mode: "absent" })));
+      expect(sb.readFile("/etc/dnf/dnf.conf")).toBe("[main]\ngpgcheck=1\n");
+      expect(sb.exec("grep -rIl proxy.corp.example /etc").output).toBe("");
+    });
+
+    const ports = firewallPortsFor("control-plane", { vipPort: 8443, cni: "calico-vxlan", metallbSpeaker: true });
+
+    it("firewall: opens the role's ports, normalises 'Permissive', sets haproxy_connect_any; second run changes nothing", () => {
+      sb.clearCalls();
+      const r = expectOk(sb.run("firewall", firewallEnv({ mode: "firewalld", ports, selinuxMode: "Permissive", haproxyOnNode: true })));
+      expect(changedLines(r)).toEqual([
+        "changed: installed firewalld",
+        "changed: enabled firewalld",
+        "changed: started firewalld",
+        ...ports.map((p) => `changed: opened ${p}`),
+        "changed: reloaded firewalld",
+        "changed: SELINUX=permissive in /etc/selinux/config",
+        "changed: SELinux permissive",
+        "changed: SELinux boolean haproxy_connect_any on (persistent)",
+      ]);
+      expect(sb.readFile("/var/lib/sandbox/firewalld/public.runtime").trim().split("\n")).toEqual(ports);
+      expect(sb.calls()).toContain("setsebool -P haproxy_connect_any 1");
+      sb.clearCalls();
+      // Same mode spelt differently: still nothing to do.
+      expectNoChange(sb.run("firewall", { ...firewallEnv({ mode: "firewalld", ports, haproxyOnNode: true }), SELINUX_MODE: "PERMISSIVE" }));
+      expect(sb.calls().filter((c) => /--add-port|--reload|setenforce|setsebool/.test(c))).toEqual([]);
+    });
+
+    it("firewall: a new port is added alone, with one reload", () => {
+      sb.clearCalls();
+      const r = expectOk(sb.run("firewall", firewallEnv({ mode: "firewalld", ports: [...ports, "179/tcp"] })));
+      expect(changedLines(r)).toEqual(["changed: opened 179/tcp", "changed: reloaded firewalld"]);
+      expect(sb.calls().filter((c) => c.includes("--reload"))).toHaveLength(1);
+    });
+
+    it("firewall: a junk SELinux mode fails with a clear message before changing anything", () => {
+      const r = sb.run("firewall", { FIREWALL_MODE: "disabled", SELINUX_MODE: "Enforce" });
+      expect(r.status).not.toBe(0);
+      expect(r.output).toContain("error: SELINUX_MODE: invalid value 'Enforce'; expected Enforcing, Permissive or Disabled (case-insensitive)");
+      expect(changedLines(r)).toEqual([]);
+      expect(sb.exec("systemctl is-active firewalld").status).toBe(0);
+    });
+
+    it("firewall: disabled stops firewalld once", () => {
+      expect(changedLines(expectOk(sb.run("firewall", firewallEnv({ mode: "disabled", ports: [] }))))).toEqual(["changed: disabled firewalld"]);
+      expectNoChange(sb.run("firewall", firewallEnv({ mode: "disabled", ports: [] })));
+    });
+  });
+
+  it("refuses an unsupported OS with a clear message", () => {
+    const saved = sb.readFile("/etc/os-release");
+    sb.writeFile("/etc/os-release", 'ID=arch\nNAME="Arch Linux"\n');
+    const r = sb.run("base", baseEnv({ hostname: "cp-1", hosts }));
+    sb.writeFile("/etc/os-release", saved);
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain("error: unsupported OS: ID='arch' ID_LIKE=''; supported: ubuntu, debian (apt) and rhel, rocky, almalinux, centos, redos (dnf)");
+  });
+});

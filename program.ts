@@ -1,0 +1,41 @@
+// The Pulumi program: read and validate the stack's description, then build the Cluster.
+// `pulumi up` runs it through index.ts; the offline plan and the tests run it under mocks.
+import * as pulumi from "@pulumi/pulumi";
+import { SECRET_KEYS, type SecretKey } from "./stacks/schema";
+import { formatProblems, validateCluster } from "./stacks/validate";
+import { ArtifactSink } from "./components/artifacts";
+import { Cluster } from "./components/cluster";
+import type { ClusterSecrets } from "./components/context";
+
+export interface ProgramOptions {
+  /** Receives every rendered artifact (the offline plan writes them out). */
+  artifacts?: ArtifactSink;
+}
+
+export async function clusterProgram(options: ProgramOptions = {}): Promise<Record<string, unknown>> {
+  const config = new pulumi.Config();
+  const secretsPresent = new Set(
+    (Object.keys(SECRET_KEYS) as SecretKey[]).filter((key) => config.get(key) !== undefined),
+  );
+  const result = validateCluster(config.getObject<unknown>("cluster"), { secretsPresent, planMode: false });
+  if (!result.ok) {
+    // Nothing has been registered yet: a bad description stops before any resource exists.
+    throw new pulumi.RunError(formatProblems(result.problems));
+  }
+  if (result.warnings.length > 0) pulumi.log.warn(formatProblems(result.warnings));
+  const spec = result.spec;
+
+  const secrets: ClusterSecrets = {
+    sshPrivateKey: config.requireSecret("sshPrivateKey"),
+    vspherePassword: spec.platform.type === "vsphere" ? config.requireSecret("vspherePassword") : undefined,
+    proxmoxApiToken: spec.platform.type === "proxmox" ? config.requireSecret("proxmoxApiToken") : undefined,
+    veleroS3Credentials: spec.addons.backups.velero?.enabled ? config.requireSecret("veleroS3Credentials") : undefined,
+  };
+  const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink() });
+
+  return {
+    apiEndpoint: cluster.apiEndpoint,
+    nodes: spec.nodes.map((node) => ({ name: node.name, role: node.role, address: node.address })),
+    noProxy: spec.noProxy,
+  };
+}

@@ -1,0 +1,45 @@
+// npm run plan -- <stack | path to a stack file>
+// Runs the program under Pulumi's mocks with that stack's config and writes out/<name>/.
+// A bad description prints every problem and exits 1 without writing anything.
+import * as path from "node:path";
+import { readStackFile } from "../stacks/stack-file";
+import { ClusterConfigError, formatProblems } from "../stacks/validate";
+import { runPlan } from "./plan/run";
+import { writePlan } from "./plan/write";
+
+async function main(): Promise<number> {
+  const argument = process.argv[2];
+  if (!argument || argument === "--help" || argument === "-h") {
+    console.error("usage: npm run plan -- <stack name (poc, prod) | path to a stack file>");
+    return 2;
+  }
+  const stack = readStackFile(argument);
+  try {
+    const result = await runPlan(stack);
+    const written = writePlan(result, path.resolve("out"));
+    if (result.warnings.length > 0) console.warn(formatProblems(result.warnings));
+    if (result.placeholderSecrets.length > 0) {
+      console.log(`secrets not in the stack file, planned with placeholders: ${result.placeholderSecrets.join(", ")}`);
+    }
+    const custom = result.resources.filter((r) => r.custom).length;
+    console.log(
+      `planned ${stack.name}: ${result.resources.length} resources (${custom} custom), ${result.artifacts.length} artifacts -> ${path.relative(process.cwd(), written.directory)}/` +
+        (written.svg ? " (graph.svg written)" : " (graph.svg skipped: graphviz `dot` not installed)"),
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof ClusterConfigError) {
+      console.error(`${stack.path}:\n${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,213 @@
+// The resource graph of a plan: summary, Mermaid and DOT renderings, and the critical path
+// (the longest chain of work `pulumi up` must do in order, weighted by estimated durations).
+import type { RecordedResource } from "./monitor";
+
+export interface ResourceGraph {
+  resources: RecordedResource[];
+  byUrn: Map<string, RecordedResource>;
+  /** urn -> urns it waits for (dependencies, and for components: their children). */
+  waitsFor: Map<string, Set<string>>;
+}
+
+const STACK_TYPE = "pulumi:pulumi:Stack";
+
+export function buildGraph(resources: RecordedResource[]): ResourceGraph {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const waitsFor = new Map<string, Set<string>>(resources.map((r) => [r.urn, new Set(r.dependencies.filter((d) => byUrn.has(d)))]));
+  // A component is done when its children are: anything depending on it waits for them.
+  for (const resource of resources) {
+    if (resource.parent && byUrn.has(resource.parent) && byUrn.get(resource.parent)!.type !== STACK_TYPE) {
+      waitsFor.get(resource.parent)!.add(resource.urn);
+    }
+  }
+  return { resources, byUrn, waitsFor };
+}
+
+/** Rough wall-clock seconds per resource type, for comparing plans, not for promising times. */
+export const ESTIMATED_SECONDS: Record<string, number> = {
+  "vsphere:index/virtualMachine:VirtualMachine": 240,
+  "proxmoxve:index/vmLegacy:VmLegacy": 180,
+  "proxmoxve:index/vm:Vm": 180,
+  "command:remote:Command": 60,
+  "command:remote:CopyToRemote": 5,
+  "command:local:Command": 10,
+  "kubernetes:helm.sh/v3:Release": 120,
+  "kubernetes:helm.sh/v4:Chart": 120,
+};
+
+export function estimatedSeconds(resource: RecordedResource): number {
+  if (!resource.custom) return 0;
+  return ESTIMATED_SECONDS[resource.type] ?? 1;
+}
+
+export interface CriticalPath {
+  seconds: number;
+  /** Custom resources along the path, first to last. */
+  steps: RecordedResource[];
+}
+
+export function criticalPath(graph: ResourceGraph, weight: (r: RecordedResource) => number = estimatedSeconds): CriticalPath {
+  const finish = new Map<string, { seconds: number; via?: string }>();
+  const visiting = new Set<string>();
+  const visit = (urn: string): number => {
+    const known = finish.get(urn);
+    if (known) return known.seconds;
+    if (visiting.has(urn)) throw new Error(`dependency cycle through ${urn}`);
+    visiting.add(urn);
+    let start = 0;
+    let via: string | undefined;
+    for (const dependency of graph.waitsFor.get(urn) ?? []) {
+      const done = visit(dependency);
+      if (via === undefined || done > start) {
+        start = done;
+        via = dependency;
+      }
+    }
+    visiting.delete(urn);
+    const seconds = start + weight(graph.byUrn.get(urn)!);
+    finish.set(urn, { seconds, via });
+    return seconds;
+  };
+  let last: string | undefined;
+  let longest = -1;
+  for (const resource of graph.resources) {
+    const seconds = visit(resource.urn);
+    if (seconds > longest) {
+      longest = seconds;
+      last = resource.urn;
+    }
+  }
+  const steps: RecordedResource[] = [];
+  for (let urn = last; urn; urn = finish.get(urn)?.via) {
+    const resource = graph.byUrn.get(urn)!;
+    if (resource.custom) steps.unshift(resource);
+  }
+  return { seconds: Math.max(longest, 0), steps };
+}
+
+function shortType(type: string): string {
+  const [pkg, , kind] = type.split(":");
+  return kind ? `${pkg}:${kind}` : type;
+}
+
+function childrenOf(graph: ResourceGraph): Map<string | undefined, RecordedResource[]> {
+  const children = new Map<string | undefined, RecordedResource[]>();
+  for (const resource of graph.resources) {
+    const parent = resource.parent && graph.byUrn.has(resource.parent) ? resource.parent : undefined;
+    children.set(parent, [...(children.get(parent) ?? []), resource]);
+  }
+  return children;
+}
+
+/** Direct dependency edges between custom resources (dependency -> dependent), components expanded. */
+export function dependencyEdges(graph: ResourceGraph): [string, string][] {
+  const customLeaves = (urn: string, seen = new Set<string>()): string[] => {
+    if (seen.has(urn)) return [];
+    seen.add(urn);
+    const resource = graph.byUrn.get(urn);
+    if (!resource) return [];
+    if (resource.custom) return [urn];
+    return [...(graph.waitsFor.get(urn) ?? [])].flatMap((child) => customLeaves(child, seen));
+  };
+  const edges = new Set<string>();
+  for (const resource of graph.resources) {
+    if (!resource.custom) continue;
+    for (const dependency of resource.dependencies) {
+      for (const leaf of customLeaves(dependency)) {
+        if (leaf !== resource.urn) edges.add(`${leaf}\n${resource.urn}`);
+      }
+    }
+  }
+  return [...edges].map((edge) => edge.split("\n") as [string, string]);
+}
+
+export function summaryMarkdown(stack: string, graph: ResourceGraph, path: CriticalPath): string {
+  const custom = graph.resources.filter((r) => r.custom);
+  const byType = new Map<string, number>();
+  for (const resource of graph.resources) byType.set(resource.type, (byType.get(resource.type) ?? 0) + 1);
+  const lines = [
+    `# Plan: ${stack}`,
+    "",
+    `${graph.resources.length} resources: ${custom.length} custom, ${graph.resources.length - custom.length} components; ${graph.resources.filter((r) => r.protect).length} protected.`,
+    "",
+    "## By type",
+    "",
+    "| type | count |",
+    "|---|---|",
+    ...[...byType.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, count]) => `| ${type} | ${count} |`),
+    "",
+    "## By parent",
+    "",
+  ];
+  const children = childrenOf(graph);
+  const tree = (parent: string | undefined, depth: number) => {
+    for (const resource of children.get(parent) ?? []) {
+      lines.push(`${"  ".repeat(depth)}- ${resource.name} (${resource.type})${resource.protect ? " [protected]" : ""}`);
+      tree(resource.urn, depth + 1);
+    }
+  };
+  tree(undefined, 0);
+  lines.push(
+    "",
+    "## Critical path",
+    "",
+    `About ${Math.round(path.seconds / 60)} min of work in sequence (estimates per resource type), ${path.steps.length} steps:`,
+    "",
+    ...path.steps.map((step, i) => `${i + 1}. ${step.name} (${shortType(step.type)})`),
+    "",
+  );
+  return lines.join("\n");
+}
+
+function ids(graph: ResourceGraph): Map<string, string> {
+  return new Map(graph.resources.map((r, i) => [r.urn, `r${i}`]));
+}
+
+function escapeLabel(text: string): string {
+  return text.replace(/"/g, "'");
+}
+
+export function toMermaid(graph: ResourceGraph): string {
+  const id = ids(graph);
+  const children = childrenOf(graph);
+  const lines = ["flowchart LR"];
+  const emit = (parent: string | undefined, depth: number) => {
+    for (const resource of children.get(parent) ?? []) {
+      const pad = "  ".repeat(depth + 1);
+      const label = escapeLabel(`${resource.name}<br/><small>${shortType(resource.type)}</small>`);
+      if (resource.custom) {
+        lines.push(`${pad}${id.get(resource.urn)}["${label}"]`);
+      } else if ((children.get(resource.urn) ?? []).length > 0) {
+        lines.push(`${pad}subgraph ${id.get(resource.urn)}["${label}"]`);
+        emit(resource.urn, depth + 1);
+        lines.push(`${pad}end`);
+      }
+    }
+  };
+  emit(undefined, 0);
+  for (const [from, to] of dependencyEdges(graph)) lines.push(`  ${id.get(from)} --> ${id.get(to)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+export function toDot(graph: ResourceGraph): string {
+  const id = ids(graph);
+  const children = childrenOf(graph);
+  const lines = ["digraph plan {", "  rankdir=LR;", '  node [shape=box, fontsize=10, fontname="Helvetica"];', '  graph [fontsize=11, fontname="Helvetica"];'];
+  const emit = (parent: string | undefined, depth: number) => {
+    for (const resource of children.get(parent) ?? []) {
+      const pad = "  ".repeat(depth + 1);
+      const label = escapeLabel(`${resource.name}\\n${shortType(resource.type)}`);
+      if (resource.custom) {
+        lines.push(`${pad}${id.get(resource.urn)} [label="${label}"${resource.protect ? ", color=red" : ""}];`);
+      } else if ((children.get(resource.urn) ?? []).length > 0) {
+        lines.push(`${pad}subgraph cluster_${id.get(resource.urn)} {`, `${pad}  label="${label}";`);
+        emit(resource.urn, depth + 1);
+        lines.push(`${pad}}`);
+      }
+    }
+  };
+  emit(undefined, 0);
+  for (const [from, to] of dependencyEdges(graph)) lines.push(`  ${id.get(from)} -> ${id.get(to)};`);
+  lines.push("}");
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,75 @@
+// Runs the real program under Pulumi's mocks with a stack file's config and collects what it
+// would deploy: every resource as the engine would receive it, the stack outputs and the
+// rendered artifacts.
+import * as pulumi from "@pulumi/pulumi";
+import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
+import { clusterProgram } from "../../program";
+import { ArtifactSink, type ArtifactKind } from "../../components/artifacts";
+import type { SecretKey } from "../../stacks/schema";
+import { requiredSecretKeys } from "../../stacks/rules";
+import { PROJECT, secretsPresent, type StackFile } from "../../stacks/stack-file";
+import { ClusterConfigError, validateCluster, type Problem } from "../../stacks/validate";
+import { installRecordingMocks, type RecordedResource } from "./monitor";
+import { planMocks } from "./mocks";
+
+export interface PlannedArtifact {
+  kind: ArtifactKind;
+  path: string;
+  content: string;
+  /** Whether the content is a Pulumi secret (the plan writes such files masked). */
+  secret: boolean;
+}
+
+export interface PlanResult {
+  stack: StackFile;
+  resources: RecordedResource[];
+  outputs: Record<string, unknown>;
+  outputSecretPaths: string[];
+  artifacts: PlannedArtifact[];
+  warnings: Problem[];
+  /** Secrets the stack file does not set, replaced by placeholders for the plan. */
+  placeholderSecrets: SecretKey[];
+}
+
+function resolve<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((done) => output.apply((value) => done(value)));
+}
+
+export async function runPlan(stack: StackFile): Promise<PlanResult> {
+  const present = secretsPresent(stack);
+  const validation = validateCluster(stack.cluster, { secretsPresent: present, planMode: true });
+  if (!validation.ok) throw new ClusterConfigError(validation.problems);
+
+  const config = { ...stack.config };
+  const secretKeys = [...stack.secretKeys];
+  const placeholderSecrets = requiredSecretKeys(validation.spec).filter((key) => !present.has(key));
+  for (const key of placeholderSecrets) {
+    config[`${PROJECT}:${key}`] = `<secret ${key}: not set in the stack file>`;
+    secretKeys.push(`${PROJECT}:${key}`);
+  }
+
+  const recorder = await installRecordingMocks(planMocks, PROJECT, stack.name);
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  const sink = new ArtifactSink();
+  await runInPulumiStack(() => clusterProgram({ artifacts: sink }));
+  await recorder.settle();
+
+  const artifacts = await Promise.all(
+    sink.list().map(async (artifact) => ({
+      kind: artifact.kind,
+      path: artifact.path,
+      content: await resolve(artifact.content),
+      secret: await pulumi.isSecret(artifact.content),
+    })),
+  );
+  const stackResource = recorder.resources.find((r) => r.type === "pulumi:pulumi:Stack");
+  return {
+    stack,
+    resources: recorder.resources,
+    outputs: stackResource?.outputs ?? {},
+    outputSecretPaths: stackResource?.outputSecretPaths ?? [],
+    artifacts,
+    warnings: validation.warnings,
+    placeholderSecrets,
+  };
+}
