@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 // Load the SDK and @pulumi/pulumi through Node's own require, so both share one Pulumi runtime
 // (the SDK is plain CommonJS and resolves @pulumi/pulumi from the project's node_modules).
-const nodeRequire = createRequire(import.meta.url);
+const nodeRequire = createRequire(__filename);
 const SDK_DIR = path.resolve(__dirname, "../sdks/vsphere");
 const pulumi = nodeRequire("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
 const settings = nodeRequire("@pulumi/pulumi/runtime/settings");
