@@ -93,9 +93,9 @@ configure_mirrors() {
     [[ "$line" == *=* && -n "$registry" && -n "$mirrors" ]] || die "REGISTRY_MIRRORS: bad line '$line'; expected <registry>=<mirror-url>[,<mirror-url>]"
     server="https://$registry"
     [[ "$registry" == docker.io ]] && server="https://registry-1.docker.io"
-    content=$(printf '%s\nserver = "%s"\n' "$MANAGED_MARK" "$server")
+    content="$MANAGED_MARK"$'\n'"server = \"$server\""
     for mirror in ${mirrors//,/ }; do
-      content+=$(printf '\n[host."%s"]\n  capabilities = ["pull", "resolve"]\n' "$mirror")
+      content+=$'\n\n'"[host.\"$mirror\"]"$'\n'"  capabilities = [\"pull\", \"resolve\"]"
     done
     ensure_file "$CERTS_DIR/$registry/hosts.toml" 644 "$content"
     wanted+="$registry "

@@ -65,19 +65,32 @@ installed_version() {
   esac
 }
 
+# Holds as lines: package names (apt) or versionlock entries (dnf). Read into a
+# variable first: `... | grep -q` would SIGPIPE the lister and fail under pipefail.
+list_holds() {
+  case "$OS_FAMILY" in
+    apt) apt-mark showhold ;;
+    dnf) dnf versionlock list 2>/dev/null || true ;;
+  esac
+}
+
 # Any hold on <pkg>.
 has_hold() {
+  local holds
+  holds=$(list_holds)
   case "$OS_FAMILY" in
-    apt) apt-mark showhold | grep -qxF "$1" ;;
-    dnf) dnf versionlock list 2>/dev/null | grep -qE "^$1-(0:)?[0-9]" ;;
+    apt) grep -qxF "$1" <<<"$holds" ;;
+    dnf) grep -qE "^$1-(0:)?[0-9]" <<<"$holds" ;;
   esac
 }
 
 # A hold on <pkg> at KUBERNETES_VERSION (apt holds are not versioned).
 is_held() {
+  local holds
+  holds=$(list_holds)
   case "$OS_FAMILY" in
-    apt) has_hold "$1" ;;
-    dnf) dnf versionlock list 2>/dev/null | grep -qE "^$1-(0:)?$K8S_VERSION-" ;;
+    apt) grep -qxF "$1" <<<"$holds" ;;
+    dnf) grep -qE "^$1-(0:)?$K8S_VERSION-" <<<"$holds" ;;
   esac
 }
 

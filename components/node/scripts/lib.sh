@@ -131,7 +131,9 @@ detect_os_family() {
 
 # Write a file only if its content or mode differs. Sets FILE_CHANGED=true|false.
 ensure_file() {
-  local path="$1" mode="$2" content="$3" tmp
+  local path="$1" mode="$2" content tmp
+  # Compared the way $(cat) reads the file back: without trailing newlines.
+  content=$(printf '%s' "$3")
   FILE_CHANGED=false
   if [[ -f "$path" ]] && [[ "$(cat "$path")" == "$content" ]]; then
     if [[ "$(stat -c %a "$path")" != "$mode" ]]; then
