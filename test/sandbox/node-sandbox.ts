@@ -1,0 +1,227 @@
+// A Debian bookworm root (debootstrap --variant=minbase) in which the node scripts run
+// for real: real apt/dpkg/containerd, stand-ins (test/sandbox/bin) for what a chroot
+// cannot do (systemd, kernel, SELinux, firewalld, dnf/rpm for the RedOS branch).
+//
+// Layout under .cache/node-sandbox/ (git-ignored):
+//   base/        the cached root, rebuilt when BASE_VERSION changes
+//   base.lock    held while base/ is built, so concurrent test runs wait instead of colliding
+//   runs/<id>/   one overlay (upper/work/merged) per sandbox; base/ stays pristine
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { bundleScript, remoteCommand, type NodeScript } from "../../components/node/bundle";
+import type { ScriptEnv } from "../../components/node/params";
+
+const REPO_ROOT = path.resolve(__dirname, "../..");
+export const CACHE_DIR = path.join(REPO_ROOT, ".cache", "node-sandbox");
+const BASE_DIR = path.join(CACHE_DIR, "base");
+const LOCK = path.join(CACHE_DIR, "base.lock");
+const STANDINS = path.join(__dirname, "bin");
+const MIRROR = process.env.SANDBOX_DEBIAN_MIRROR ?? "http://deb.debian.org/debian";
+// containerd ships `containerd config default`; chrony for time sync; gnupg + apt-utils
+// sign and index the local Kubernetes repository.
+const BASE_PACKAGES = ["containerd", "chrony", "gnupg", "apt-utils"];
+const BASE_VERSION = `bookworm minbase v1: ${BASE_PACKAGES.join(" ")}`;
+const PATH_IN_ROOT = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+export interface RunResult {
+  status: number;
+  output: string;
+}
+
+function sh(command: string, args: string[], options: { input?: string; allowFail?: boolean } = {}): SpawnSyncReturns<string> {
+  const r = spawnSync(command, args, { encoding: "utf8", input: options.input, maxBuffer: 64 * 1024 * 1024 });
+  if (r.error) throw r.error;
+  if (r.status !== 0 && !options.allowFail) {
+    throw new Error(`${command} ${args.join(" ")} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+  }
+  return r;
+}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Missing host tools, as a message; undefined when the sandbox can be built. */
+export function sandboxUnavailableReason(): string | undefined {
+  if (process.getuid?.() !== 0) return "the node sandbox needs root (chroot, mount)";
+  for (const tool of ["debootstrap", "chroot", "mount"]) {
+    if (sh("sh", ["-c", `command -v ${tool}`], { allowFail: true }).status !== 0) return `${tool} is not installed (apt-get install debootstrap)`;
+  }
+  return undefined;
+}
+
+function withLock<T>(fn: () => T): T {
+  fs.mkdirSync(CACHE_DIR, { recursive: true });
+  const deadline = Date.now() + 30 * 60_000;
+  for (;;) {
+    try {
+      fs.writeFileSync(LOCK, String(process.pid), { flag: "wx" });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const holder = Number(fs.readFileSync(LOCK, "utf8") || "0");
+      if (holder && !pidAlive(holder)) fs.rmSync(LOCK, { force: true });
+      else if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK} (held by pid ${holder})`);
+      else sleepMs(2000);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(LOCK, { force: true });
+  }
+}
+
+/** Unmount whatever is mounted below dir (debootstrap mounts /proc and /sys while it runs), deepest first. */
+function unmountBelow(dir: string): void {
+  const mounts = fs
+    .readFileSync("/proc/mounts", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[1])
+    .filter((m): m is string => !!m && (m === dir || m.startsWith(`${dir}/`)))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) sh("umount", ["-l", m], { allowFail: true });
+}
+
+/** Build (once) the cached Debian root. Returns its path. */
+export function ensureBaseRoot(log: (line: string) => void = () => {}): string {
+  const marker = path.join(BASE_DIR, ".sandbox-base");
+  const ready = () => fs.existsSync(marker) && fs.readFileSync(marker, "utf8") === BASE_VERSION;
+  if (ready()) return BASE_DIR;
+  return withLock(() => {
+    if (ready()) return BASE_DIR;
+    const tmp = `${BASE_DIR}.tmp`;
+    unmountBelow(tmp);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    const started = Date.now();
+    log(`debootstrap --variant=minbase bookworm into ${tmp}`);
+    sh("debootstrap", ["--variant=minbase", "bookworm", tmp, MIRROR]);
+    // No service may start inside the root while packages install.
+    fs.writeFileSync(path.join(tmp, "usr/sbin/policy-rc.d"), "#!/bin/sh\nexit 101\n", { mode: 0o755 });
+    sh("chroot", [tmp, "/usr/bin/env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--no-install-recommends", ...BASE_PACKAGES]);
+    sh("chroot", [tmp, "apt-get", "clean"]);
+    fs.writeFileSync(path.join(tmp, ".sandbox-base"), BASE_VERSION);
+    fs.rmSync(BASE_DIR, { recursive: true, force: true });
+    fs.renameSync(tmp, BASE_DIR);
+    log(`sandbox base built in ${Math.round((Date.now() - started) / 1000)}s`);
+    return BASE_DIR;
+  });
+}
+
+/** Unmount and delete runs left behind by test processes that died. */
+function cleanStaleRuns(): void {
+  const runs = path.join(CACHE_DIR, "runs");
+  if (!fs.existsSync(runs)) return;
+  for (const id of fs.readdirSync(runs)) {
+    const pid = Number(id.split("-")[0]);
+    if (pid && pidAlive(pid)) continue;
+    unmountBelow(path.join(runs, id, "merged"));
+    fs.rmSync(path.join(runs, id), { recursive: true, force: true });
+  }
+}
+
+export class NodeSandbox {
+  private constructor(
+    readonly dir: string,
+    readonly root: string,
+    private readonly overlay: boolean,
+  ) {}
+
+  /** A fresh writable copy of the base root (overlayfs; a full copy where overlay is unavailable). */
+  static create(name: string): NodeSandbox {
+    const base = ensureBaseRoot();
+    cleanStaleRuns();
+    const dir = path.join(CACHE_DIR, "runs", `${process.pid}-${name}-${Date.now()}`);
+    const root = path.join(dir, "merged");
+    for (const d of ["upper", "work", "merged"]) fs.mkdirSync(path.join(dir, d), { recursive: true });
+    const mounted = sh(
+      "mount",
+      ["-t", "overlay", "overlay", "-o", `lowerdir=${base},upperdir=${dir}/upper,workdir=${dir}/work`, root],
+      { allowFail: true },
+    ).status === 0;
+    if (!mounted) sh("cp", ["-a", `${base}/.`, root]);
+    // Like a real node: bash's process substitution needs /dev/fd, i.e. /proc.
+    sh("mount", ["-t", "proc", "proc", path.join(root, "proc")]);
+    const sandbox = new NodeSandbox(dir, root, mounted);
+    sandbox.installStandins();
+    return sandbox;
+  }
+
+  private installStandins(): void {
+    for (const f of fs.readdirSync(STANDINS)) {
+      fs.copyFileSync(path.join(STANDINS, f), path.join(this.root, "usr/local/sbin", f));
+      fs.chmodSync(path.join(this.root, "usr/local/sbin", f), 0o755);
+    }
+    fs.mkdirSync(path.join(this.root, "var/lib/sandbox"), { recursive: true });
+    this.writeFile("/etc/hostname", "debootstrap-host\n");
+  }
+
+  path(p: string): string {
+    return path.join(this.root, p);
+  }
+
+  readFile(p: string): string {
+    return fs.readFileSync(this.path(p), "utf8");
+  }
+
+  exists(p: string): boolean {
+    return fs.existsSync(this.path(p));
+  }
+
+  writeFile(p: string, content: string): void {
+    fs.mkdirSync(path.dirname(this.path(p)), { recursive: true });
+    fs.writeFileSync(this.path(p), content);
+  }
+
+  /** Run a bash command inside the root with a clean environment. */
+  exec(command: string, input?: string): RunResult {
+    const r = sh(
+      "chroot",
+      [this.root, "/usr/bin/env", "-i", `PATH=${PATH_IN_ROOT}`, "HOME=/root", "LANG=C.UTF-8", "bash", "-c", command],
+      { input, allowFail: true },
+    );
+    return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
+  }
+
+  /** Exactly what the Pulumi command does on a node: `export ...; bash -s` with the bundle on stdin. */
+  run(script: NodeScript, env: ScriptEnv): RunResult {
+    return this.exec(remoteCommand(env), bundleScript(script));
+  }
+
+  /** Calls recorded by the stand-ins since the last clearCalls(). */
+  calls(): string[] {
+    return this.exists("/var/lib/sandbox/calls.log") ? this.readFile("/var/lib/sandbox/calls.log").split("\n").filter(Boolean) : [];
+  }
+
+  clearCalls(): void {
+    this.writeFile("/var/lib/sandbox/calls.log", "");
+  }
+
+  /** Make the root look like RedOS 8 (dnf family) or back to Debian. */
+  setOs(os: "debian" | "redos"): void {
+    fs.rmSync(this.path("/etc/os-release"), { force: true });
+    if (os === "debian") {
+      fs.copyFileSync(this.path("/usr/lib/os-release"), this.path("/etc/os-release"));
+    } else {
+      this.writeFile(
+        "/etc/os-release",
+        'NAME="RED OS"\nVERSION="8.0.2"\nID="redos"\nID_LIKE="rhel centos fedora"\nVERSION_ID="8.0.2"\nPRETTY_NAME="RED OS MUROM (8.0.2)"\n',
+      );
+    }
+  }
+
+  dispose(): void {
+    unmountBelow(this.root);
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
