@@ -1,5 +1,5 @@
 // A Debian bookworm root (debootstrap --variant=minbase) in which the node scripts run
-// for real: real apt/dpkg/containerd, stand-ins (test/sandbox/bin) for what a chroot
+// for real: real apt/dpkg/containerd, stand-ins (test/sandbox/standins) for what a chroot
 // cannot do (systemd, kernel, SELinux, firewalld, dnf/rpm for the RedOS branch).
 //
 // Layout under .cache/node-sandbox/ (git-ignored):
@@ -16,7 +16,7 @@ const REPO_ROOT = path.resolve(__dirname, "../..");
 export const CACHE_DIR = path.join(REPO_ROOT, ".cache", "node-sandbox");
 const BASE_DIR = path.join(CACHE_DIR, "base");
 const LOCK = path.join(CACHE_DIR, "base.lock");
-const STANDINS = path.join(__dirname, "bin");
+const STANDINS = path.join(__dirname, "standins");
 const MIRROR = process.env.SANDBOX_DEBIAN_MIRROR ?? "http://deb.debian.org/debian";
 // containerd ships `containerd config default`; chrony for time sync; gnupg + apt-utils
 // sign and index the local Kubernetes repository.
