@@ -247,7 +247,14 @@ describe(`kubeadm ${PINNED_KUBEADM_VERSION} config validate`, () => {
         imageRepository: "registry.local/k8s",
         node: { name: "cp-1", address: "10.10.0.11", taints: [] },
       }))],
-    ["init v1beta3 (1.30)", () => renderKubeadmInitConfig(initParams({ kubernetesVersion: "1.30.14", kubeProxy: { enabled: true } }))],
+    // kubeadm 1.34 refuses to deploy a 1.30 control plane ("only supports ... >= 1.33"), so the
+    // v1beta3 documents rendered for 1.30 are checked with the version field moved to the pin:
+    // this validates the v1beta3 schema, not the version coupling (covered by the unit tests).
+    ["init v1beta3 (rendered for 1.30)", () =>
+      renderKubeadmInitConfig(initParams({ kubernetesVersion: "1.30.14", kubeProxy: { enabled: true } })).replace(
+        "kubernetesVersion: v1.30.14",
+        `kubernetesVersion: ${PINNED_KUBEADM_VERSION}`,
+      )],
     ["control-plane join v1beta4", () => renderKubeadmJoinConfig(joinParams({ node: { name: "cp-2", address: "10.10.0.12" }, controlPlane: {} }))],
     ["control-plane join v1beta3 (1.30)", () =>
       renderKubeadmJoinConfig(joinParams({ kubernetesVersion: "1.30.14", node: { name: "cp-2", address: "10.10.0.12" }, controlPlane: {} }))],
@@ -260,6 +267,7 @@ describe(`kubeadm ${PINNED_KUBEADM_VERSION} config validate`, () => {
     const result = await validate(withToken(render()));
     expect(result.output).not.toMatch(/error/i);
     expect(result.ok, result.output).toBe(true);
+    expect(result.output).toMatch(/^ok$/m);
   });
 
   // Negative cases: the same check rejects what a wrong renderer would produce.
@@ -276,6 +284,12 @@ describe(`kubeadm ${PINNED_KUBEADM_VERSION} config validate`, () => {
     );
     expect(rendered).toContain("node-ip: 10.10.0.21");
     expect((await validate(rendered)).ok).toBe(false);
+  });
+
+  it("rejects a kubernetesVersion the pinned kubeadm cannot deploy", async () => {
+    const result = await validate(withToken(renderKubeadmInitConfig(initParams({ kubernetesVersion: "1.30.14" }))));
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/only supports deploying clusters with the control plane version >= 1\.33/);
   });
 
   it("rejects an invalid pod subnet", async () => {
