@@ -1,5 +1,6 @@
 // npm run plan -- <stack | path to a stack file>
-// Runs the program under Pulumi's mocks with that stack's config and writes out/<name>/.
+// Runs the program under Pulumi's mocks with that stack's config and writes out/<name>/
+// (or <dir>/<name>/ with --out <dir>).
 // A bad description prints every problem and exits 1 without writing anything.
 import * as path from "node:path";
 import { readStackFile } from "../stacks/stack-file";
@@ -8,15 +9,18 @@ import { runPlan } from "./plan/run";
 import { writePlan } from "./plan/write";
 
 async function main(): Promise<number> {
-  const argument = process.argv[2];
-  if (!argument || argument === "--help" || argument === "-h") {
-    console.error("usage: npm run plan -- <stack name (poc, prod) | path to a stack file>");
+  const args = process.argv.slice(2);
+  const outIndex = args.indexOf("--out");
+  const outRoot = path.resolve(outIndex >= 0 ? args.splice(outIndex, 2)[1] ?? "" : "out");
+  const argument = args[0];
+  if (!argument || argument === "--help" || argument === "-h" || args.length > 1) {
+    console.error("usage: npm run plan -- <stack name (poc, prod) | path to a stack file> [--out <dir>]");
     return 2;
   }
   const stack = readStackFile(argument);
   try {
     const result = await runPlan(stack);
-    const written = writePlan(result, path.resolve("out"));
+    const written = writePlan(result, outRoot);
     if (result.warnings.length > 0) console.warn(formatProblems(result.warnings));
     if (result.placeholderSecrets.length > 0) {
       console.log(`secrets not in the stack file, planned with placeholders: ${result.placeholderSecrets.join(", ")}`);

@@ -39,6 +39,8 @@ const dnsName = z
 const ipv4 = z.ipv4();
 const cidr = z.cidrv4();
 const port = z.number().int().min(1).max(65535);
+/** http(s) URLs only: `proxy.corp:3128` parses as a URL with scheme "proxy.corp:" otherwise. */
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
 /** A single address, a CIDR, or an inclusive range `a.b.c.d-a.b.c.e`. */
 const addressBlock = z
   .string()
@@ -73,7 +75,7 @@ const vsphereSchema = z
 
 const proxmoxSchema = z
   .strictObject({
-    endpoint: z.url().describe("Proxmox VE API URL, e.g. https://pve1.example.internal:8006/"),
+    endpoint: httpUrl.describe("Proxmox VE API URL, e.g. https://pve1.example.internal:8006/"),
     insecure: z.boolean().default(false).describe("accept the API's self-signed certificate"),
     nodes: z.array(z.string().min(1)).min(1).describe("Proxmox nodes machines are spread over"),
     templateVmId: z.number().int().min(100).describe("VMID of the cloud-init template to clone"),
@@ -150,7 +152,7 @@ const kubernetesSchema = z
     clusterDomain: dnsName.default("cluster.local").describe("cluster DNS domain"),
     kubeProxy: z.boolean().optional().describe("run kube-proxy; default: off when Cilium replaces it, on otherwise"),
     imageRepository: z.string().min(1).optional().describe("registry for control-plane images (offline mirror)"),
-    packageRepository: z.url().optional().describe("mirror of pkgs.k8s.io for kubeadm/kubelet/kubectl (offline sites)"),
+    packageRepository: httpUrl.optional().describe("mirror of pkgs.k8s.io for kubeadm/kubelet/kubectl (offline sites)"),
   })
   .describe("Kubernetes itself");
 
@@ -173,8 +175,8 @@ const sshSchema = z
 
 const proxySchema = z
   .strictObject({
-    http: z.url().describe("HTTP proxy URL"),
-    https: z.url().optional().describe("HTTPS proxy URL; defaults to the HTTP proxy"),
+    http: httpUrl.describe("HTTP proxy URL"),
+    https: httpUrl.optional().describe("HTTPS proxy URL; defaults to the HTTP proxy"),
     noProxy: z.array(z.string().min(1)).default([]).describe("extra no_proxy entries (hosts, domains, CIDRs)"),
     extendNoProxy: z
       .boolean()
@@ -261,7 +263,7 @@ const backupsSchema = z
     velero: z
       .strictObject({
         enabled: z.boolean(),
-        s3Url: z.url().optional(),
+        s3Url: httpUrl.optional(),
         bucket: z.string().min(1).optional(),
         region: z.string().min(1).default("default"),
         schedule: z.string().default("0 2 * * *"),
@@ -289,7 +291,7 @@ const registriesSchema = z
   .strictObject({
     imageRegistry: z.string().min(1).optional().describe("mirror that replaces every add-on's image registry"),
     chartRepository: z.string().min(1).optional().describe("mirror serving every pinned Helm chart (offline sites)"),
-    containerdMirrors: z.record(z.string(), z.url()).default({}).describe("containerd registry mirrors: registry host -> mirror URL"),
+    containerdMirrors: z.record(z.string(), httpUrl).default({}).describe("containerd registry mirrors: registry host -> mirror URL"),
   })
   .describe("offline mirrors");
 

@@ -108,14 +108,30 @@ function bestEffort(schema: z.ZodType, value: unknown): unknown {
   return value;
 }
 
+function withoutKeys(value: unknown, issues: z.core.$ZodIssue[]): unknown {
+  if (issues.length === 0) return value;
+  const copy = structuredClone(value);
+  for (const issue of issues) {
+    const owner = valueAt(copy, issue.path) as Record<string, unknown> | undefined;
+    if (issue.code === "unrecognized_keys" && owner && typeof owner === "object") {
+      for (const key of issue.keys) delete owner[key];
+    }
+  }
+  return copy;
+}
+
 /** Applies the profile, checks the schema and every cross-field rule, and reports all problems together. */
 export function validateCluster(raw: unknown, ctx: RuleContext): ValidationResult {
   const merged = applyProfile(raw);
-  const parsed = clusterSchema.safeParse(merged);
-  const schemaIssues = parsed.success ? [] : parsed.error.issues;
-  const tainted = schemaIssues.map((issue) => pathText(issue.path));
-  const config = (parsed.success ? parsed.data : bestEffort(clusterSchema, merged)) as ClusterConfig;
-  const problems = [...schemaProblems(schemaIssues, merged), ...runRules(config, ctx, tainted)];
+  const first = clusterSchema.safeParse(merged);
+  const unknownKeys = first.success ? [] : first.error.issues.filter((issue) => issue.code === "unrecognized_keys");
+  // A misspelt key is reported, but the rest of its section is still checked without it.
+  const cleaned = withoutKeys(merged, unknownKeys);
+  const parsed = unknownKeys.length > 0 ? clusterSchema.safeParse(cleaned) : first;
+  const otherIssues = parsed.success ? [] : parsed.error.issues;
+  const tainted = otherIssues.map((issue) => pathText(issue.path));
+  const config = (parsed.success ? parsed.data : bestEffort(clusterSchema, cleaned)) as ClusterConfig;
+  const problems = [...schemaProblems([...unknownKeys, ...otherIssues], merged), ...runRules(config, ctx, tainted)];
   const errors = problems.filter((p) => p.severity === "error");
   if (errors.length > 0 || !parsed.success) return { ok: false, problems };
   return { ok: true, spec: toClusterSpec(parsed.data), warnings: problems };

@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+import { readStackFile } from "./stack-file";
+import { formatProblems, validateCluster, type Problem } from "./validate";
+import { noProxyGaps } from "./rules";
+
+const planMode = { secretsPresent: new Set<never>(), planMode: true };
+
+/** A complete, valid description (the PoC stack file) to break one field at a time. */
+function base(): Record<string, any> {
+  return structuredClone(readStackFile("poc").cluster) as Record<string, any>;
+}
+
+function problemsOf(mutate: (c: Record<string, any>) => void): Problem[] {
+  const cluster = base();
+  mutate(cluster);
+  const result = validateCluster(cluster, planMode);
+  return result.ok ? result.warnings : result.problems;
+}
+
+interface Row {
+  name: string;
+  mutate: (c: Record<string, any>) => void;
+  path: string;
+  message: RegExp;
+  fix: RegExp;
+}
+
+const rows: Row[] = [
+  { name: "even control-plane count", mutate: (c) => (c.controlPlane.addresses = ["192.168.100.11", "192.168.100.12"]), path: "cluster.controlPlane.addresses", message: /odd number/, fix: /use 1 or 3/ },
+  { name: "count disagrees with addresses", mutate: (c) => (c.controlPlane.count = 5), path: "cluster.controlPlane.count", message: /count is 5 but 3 addresses/, fix: /list exactly 5/ },
+  { name: "duplicate node address", mutate: (c) => (c.workerPools[0].addresses[1] = "192.168.100.21"), path: "cluster.workerPools[0].addresses[1]", message: /also given at cluster.workerPools\[0\].addresses\[0\]/, fix: /own address/ },
+  { name: "duplicate node name", mutate: (c) => (c.workerPools[0].names = ["w", "w"]), path: "cluster.workerPools[0].names[1]", message: /used twice/, fix: /unique name/ },
+  { name: "node outside subnet", mutate: (c) => (c.workerPools[0].addresses[0] = "192.168.200.21"), path: "cluster.workerPools[0].addresses[0]", message: /outside the node subnet 192.168.100.0\/24/, fix: /inside 192.168.100.0\/24/ },
+  { name: "node on the gateway", mutate: (c) => (c.workerPools[0].addresses[0] = "192.168.100.1"), path: "cluster.workerPools[0].addresses[0]", message: /gateway/, fix: /free host address/ },
+  { name: "VIP outside subnet", mutate: (c) => (c.endpoint.vip = "10.1.1.10"), path: "cluster.endpoint.vip", message: /outside the node subnet/, fix: /inside 192.168.100.0\/24/ },
+  { name: "VIP is a node address", mutate: (c) => (c.endpoint.vip = "192.168.100.12"), path: "cluster.endpoint.vip", message: /nsx-poc-cp-2's address/, fix: /no node uses/ },
+  { name: "VIP inside a LoadBalancer pool", mutate: (c) => (c.endpoint.vip = "192.168.100.210"), path: "cluster.endpoint.vip", message: /inside LoadBalancer pool default/, fix: /out of the pool/ },
+  { name: "VIP missing for kube-vip", mutate: (c) => delete c.endpoint.vip, path: "cluster.endpoint.vip", message: /needs a virtual IP/, fix: /set cluster.endpoint.vip/ },
+  { name: "haproxy on the apiserver port", mutate: (c) => Object.assign(c.endpoint, { mode: "keepalived-haproxy", port: 6443 }), path: "cluster.endpoint.port", message: /already listens on 6443/, fix: /8443/ },
+  { name: "pod CIDR overlaps service CIDR", mutate: (c) => (c.kubernetes.podCidr = "10.100.0.0/16"), path: "cluster.kubernetes.podCidr", message: /overlaps cluster.kubernetes.serviceCidr/, fix: /do not overlap/ },
+  { name: "service CIDR overlaps node subnet", mutate: (c) => (c.kubernetes.serviceCidr = "192.168.0.0/16"), path: "cluster.kubernetes.serviceCidr", message: /overlaps cluster.network.subnet/, fix: /do not overlap/ },
+  { name: "CIDR with host bits", mutate: (c) => (c.kubernetes.podCidr = "10.244.1.0/16"), path: "cluster.kubernetes.podCidr", message: /host bits/, fix: /10.244.0.0\/16/ },
+  { name: "L2 pool outside the subnet", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.150.0/28"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /inside the node subnet/, fix: /BGP mode/ },
+  { name: "pool contains a node", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.16/28"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains node nsx-poc-worker-1's address/, fix: /exclude node addresses/ },
+  { name: "overlapping pools", mutate: (c) => c.addons.loadBalancer.pools.push({ name: "second", addresses: ["192.168.100.215-192.168.100.225"] }), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /overlaps cluster.addons.loadBalancer.pools\[1\]/, fix: /disjoint/ },
+  { name: "ingress address in no pool", mutate: (c) => (c.addons.ingress.loadBalancerIP = "192.168.100.240"), path: "cluster.addons.ingress.loadBalancerIP", message: /in no LoadBalancer pool/, fix: /pick an address/ },
+  { name: "CNI MTU above underlay minus VXLAN", mutate: (c) => (c.addons.cni.mtu = 1460), path: "cluster.addons.cni.mtu", message: /1460 \+ 50 bytes of vxlan overhead exceeds the node MTU 1500/, fix: /at most 1450/ },
+  { name: "Geneve with Calico", mutate: (c) => (c.addons.cni = { type: "calico", mode: "geneve" }), path: "cluster.addons.cni.mode", message: /no Geneve/, fix: /vxlan, ipip or native/ },
+  { name: "kube-proxy with Cilium's replacement", mutate: (c) => (c.kubernetes.kubeProxy = true), path: "cluster.kubernetes.kubeProxy", message: /both program Services/, fix: /false/ },
+  { name: "version without patch", mutate: (c) => (c.kubernetes.version = "1.34"), path: "cluster.kubernetes.version", message: /not an exact x.y.z/, fix: /full version/ },
+  { name: "unsupported version", mutate: (c) => (c.kubernetes.version = "1.22.3"), path: "cluster.kubernetes.version", message: /1.22 is not supported/, fix: /1.30 to 1.36/ },
+  { name: "no_proxy without the VIP", mutate: (c) => (c.proxy = { http: "http://proxy.corp:3128", extendNoProxy: false, noProxy: ["localhost"] }), path: "cluster.proxy.noProxy", message: /does not cover .*192.168.100.10/, fix: /extendNoProxy: true/ },
+  { name: "proxy that is not a URL", mutate: (c) => (c.proxy = { http: "proxy.corp:3128" }), path: "cluster.proxy.http", message: /http:\/\/ or https:\/\/ URL/, fix: /full URL/ },
+  { name: "vSphere platform without its settings", mutate: (c) => delete c.platform.vsphere, path: "cluster.platform.vsphere", message: /needs its connection and placement settings/, fix: /add cluster.platform.vsphere/ },
+  { name: "settings of another platform", mutate: (c) => (c.platform.proxmox = { endpoint: "https://pve:8006/", nodes: ["pve1"], templateVmId: 9000, templateNode: "pve1", datastore: "local-lvm", vmIdStart: 200 }), path: "cluster.platform.proxmox", message: /platform type is vsphere/, fix: /remove cluster.platform.proxmox/ },
+  { name: "vSphere CSI on Proxmox", mutate: (c) => { c.platform = { type: "proxmox", proxmox: { endpoint: "https://pve:8006/", nodes: ["a", "b", "c"], templateVmId: 9000, templateNode: "a", datastore: "local-lvm", vmIdStart: 200 } }; }, path: "cluster.addons.storage.type", message: /vSphere CSI needs vSphere machines/, fix: /nfs/ },
+  { name: "NFS without a server", mutate: (c) => (c.addons.storage = { type: "nfs", nfs: {} }), path: "cluster.addons.storage.nfs", message: /needs a server/, fix: /serverNode/ },
+  { name: "unsupported OS release", mutate: (c) => (c.os.version = "20.04"), path: "cluster.os.version", message: /ubuntu 20.04 is not a supported release/, fix: /22.04, 24.04/ },
+  { name: "junk SELinux mode", mutate: (c) => (c.os.selinux = "sometimes"), path: "cluster.os.selinux", message: /not an SELinux mode/, fix: /enforcing, permissive or disabled/ },
+  { name: "misspelt key", mutate: (c) => (c.network.gatway = "192.168.100.1"), path: "cluster.network.gatway", message: /unknown key "gatway"/, fix: /known keys: subnet, gateway/ },
+  { name: "missing required field", mutate: (c) => delete c.network.subnet, path: "cluster.network.subnet", message: /missing/, fix: /set cluster.network.subnet/ },
+  { name: "wrong enum value", mutate: (c) => (c.endpoint.mode = "vrrp"), path: "cluster.endpoint.mode", message: /expected one of/, fix: /kube-vip, keepalived-haproxy, external/ },
+  { name: "prod profile with one control plane", mutate: (c) => { c.profile = "prod"; c.controlPlane.addresses = ["192.168.100.11"]; }, path: "cluster.controlPlane.addresses", message: /prod profile needs at least 3 control planes/, fix: /profile poc/ },
+  { name: "Velero without a location", mutate: (c) => (c.addons.backups = { velero: { enabled: true } }), path: "cluster.addons.backups.velero", message: /no S3 location/, fix: /s3Url and .bucket/ },
+  { name: "MetalLB selector no node carries", mutate: (c) => (c.addons.loadBalancer.nodeSelector = { "node-role.kubernetes.io/metallb": "true" }), path: "cluster.addons.loadBalancer.nodeSelector", message: /no node carries these labels/, fix: /label a worker pool/ },
+];
+
+describe("validation of a bad description", () => {
+  it("accepts the unmodified base description", () => {
+    expect(validateCluster(base(), planMode).ok).toBe(true);
+  });
+
+  it.each(rows)("$name", (row) => {
+    const problems = problemsOf(row.mutate);
+    const match = problems.find((p) => p.path === row.path && row.message.test(p.problem));
+    expect(match, `expected a problem at ${row.path} matching ${row.message}, got:\n${formatProblems(problems)}`).toBeDefined();
+    expect(match!.fix).toMatch(row.fix);
+  });
+
+  it("reports five independent mistakes together, each with field, value and fix", () => {
+    const problems = problemsOf((c) => {
+      c.controlPlane.addresses = ["192.168.100.11", "192.168.100.12"]; // even count
+      c.endpoint.vip = "192.168.100.205"; // inside the MetalLB pool
+      c.kubernetes.podCidr = "10.96.0.0/16"; // overlaps the service CIDR
+      c.addons.cni.mtu = 1500; // no room for VXLAN
+      c.addons.storage.typo = true; // schema: unknown key
+    });
+    const report = formatProblems(problems);
+    expect(problems.filter((p) => p.severity === "error")).toHaveLength(5);
+    for (const field of ["cluster.controlPlane.addresses", "cluster.endpoint.vip", "cluster.kubernetes.podCidr", "cluster.addons.cni.mtu", "cluster.addons.storage.typo"]) {
+      expect(report).toContain(field);
+    }
+    expect(report).toMatch(/has 5 errors/);
+    expect(report.match(/value: /g)).toHaveLength(5);
+    expect(report.match(/fix: /g)).toHaveLength(5);
+  });
+
+  it("requires the platform's secrets outside the offline plan", () => {
+    const result = validateCluster(base(), { secretsPresent: new Set(["sshPrivateKey"]), planMode: false });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems.map((p) => p.path)).toEqual(["onprem-k8s:vspherePassword"]);
+      expect(result.problems[0].fix).toMatch(/pulumi config set --secret vspherePassword/);
+    }
+  });
+
+  it("derives defaults from the profile and the schema", () => {
+    const result = validateCluster(base(), planMode);
+    if (!result.ok) throw new Error(formatProblems(result.problems));
+    const { spec } = result;
+    expect(spec.protect).toBe(false);
+    expect(spec.controlPlanes.map((n) => n.name)).toEqual(["nsx-poc-cp-1", "nsx-poc-cp-2", "nsx-poc-cp-3"]);
+    expect(spec.workers[0]).toMatchObject({ name: "nsx-poc-worker-1", cpus: 4, memoryMiB: 16384, diskGiB: 100 });
+    expect(spec.kubeProxyEnabled).toBe(false);
+    expect(spec.apiEndpoint).toMatchObject({ host: "api.nsx-poc.corp.example.internal", port: 6443, vip: "192.168.100.10" });
+    const prod = base();
+    prod.profile = "prod";
+    prod.workerPools[0].addresses.push("192.168.100.23");
+    prod.addons.backups = { velero: { enabled: false } };
+    const prodResult = validateCluster(prod, planMode);
+    expect(prodResult.ok && prodResult.spec.protect).toBe(true);
+    expect(prodResult.ok && prodResult.spec.controlPlanes[0].cpus).toBe(4);
+  });
+});
+
+describe("no_proxy", () => {
+  it("computes an effective list covering localhost, the VIP, every node, the cluster CIDRs and domain", () => {
+    const cluster = base();
+    cluster.proxy = { http: "http://proxy.corp:3128", noProxy: [".corp.example.internal"] };
+    const result = validateCluster(cluster, planMode);
+    if (!result.ok) throw new Error(formatProblems(result.problems));
+    const entries = result.spec.noProxy;
+    expect(entries).toEqual(expect.arrayContaining(["localhost", "127.0.0.1", "192.168.100.10", "192.168.100.11", "nsx-poc-worker-2", "10.244.0.0/16", "10.96.0.0/12", ".svc", ".cluster.local", ".corp.example.internal"]));
+    expect(noProxyGaps(entries, ["192.168.100.22", "kubernetes.default.svc", "x.svc.cluster.local"])).toEqual([]);
+  });
+
+  it("finds gaps by CIDR containment and domain suffix", () => {
+    expect(noProxyGaps(["10.0.0.0/8", ".svc"], ["10.1.2.3", "a.svc", "192.168.1.1", "svc.example"])).toEqual(["192.168.1.1", "svc.example"]);
+  });
+});

@@ -1,0 +1,68 @@
+// The offline plan end to end: every stack and example plans and writes its folder; a bad
+// description exits non-zero with the full report and writes nothing.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ARTIFACT_KINDS } from "../components/artifacts";
+import { readStackFile } from "../stacks/stack-file";
+import { runPlan } from "../scripts/plan/run";
+import { writePlan } from "../scripts/plan/write";
+
+const root = path.resolve(__dirname, "..");
+const examples = fs.readdirSync(path.join(root, "examples")).filter((f) => f.endsWith(".yaml")).map((f) => `examples/${f}`);
+const stacks = ["poc", "prod", ...examples];
+
+function planCli(args: string[]) {
+  return spawnSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/plan.ts"), ...args], { cwd: root, encoding: "utf8" });
+}
+
+describe("offline plan", () => {
+  it.each(stacks)("plans %s and writes summary, graph and artifacts", async (stack) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    const result = await runPlan(readStackFile(stack, root));
+    const written = writePlan(result, out);
+    for (const file of ["summary.md", "resources.json", "outputs.json", "graph.mmd", "graph.dot", "artifacts.json"]) {
+      expect(fs.existsSync(path.join(written.directory, file)), file).toBe(true);
+    }
+    const index = JSON.parse(fs.readFileSync(path.join(written.directory, "artifacts.json"), "utf8")) as { kind: string; path: string }[];
+    expect(index.length).toBeGreaterThan(0);
+    for (const entry of index) {
+      expect(ARTIFACT_KINDS).toContain(entry.kind);
+      expect(fs.existsSync(path.join(written.directory, entry.path)), entry.path).toBe(true);
+    }
+    expect(index.some((entry) => entry.kind === "checklist")).toBe(true);
+    const summary = fs.readFileSync(path.join(written.directory, "summary.md"), "utf8");
+    expect(summary).toContain("onprem-k8s:index:Cluster");
+    expect(fs.readFileSync(path.join(written.directory, "graph.mmd"), "utf8")).toMatch(/^flowchart LR/);
+  });
+
+  it("runs as the README's command and writes out/<name>/", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cli-"));
+    const run = planCli(["poc", "--out", out]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/planned poc: \d+ resources/);
+    expect(fs.existsSync(path.join(out, "poc", "artifacts.json"))).toBe(true);
+  });
+
+  it("refuses a description with five mistakes: all five reported, exit 1, nothing written", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-bad-"));
+    const cluster = structuredClone(readStackFile("poc", root).cluster) as Record<string, any>;
+    cluster.controlPlane.addresses = ["192.168.100.11", "192.168.100.12"];
+    cluster.endpoint.vip = "192.168.100.205";
+    cluster.kubernetes.podCidr = "10.96.0.0/16";
+    cluster.addons.cni.mtu = 1500;
+    cluster.network.gatway = "192.168.100.1";
+    const file = path.join(dir, "Pulumi.broken.yaml");
+    fs.writeFileSync(file, JSON.stringify({ config: { "onprem-k8s:cluster": cluster } }));
+    const out = path.join(dir, "out");
+    const run = planCli([file, "--out", out]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/has 5 errors/);
+    for (const field of ["cluster.controlPlane.addresses", "cluster.endpoint.vip", "cluster.kubernetes.podCidr", "cluster.addons.cni.mtu", "cluster.network.gatway"]) {
+      expect(run.stderr).toContain(field);
+    }
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
