@@ -1,0 +1,33 @@
+// The README stays in step with the code: the config reference is the schema's, the commands it
+// gives exist, and every example it lists is there.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { configReference, configRows } from "../stacks/reference";
+
+const root = path.resolve(__dirname, "..");
+const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+
+describe("README", () => {
+  it("carries the config reference generated from the schema (run `npm run docs:config` after a schema change)", () => {
+    expect(readme).toContain(configReference());
+  });
+
+  it("documents every field of the schema", () => {
+    for (const row of configRows()) expect(readme).toContain(`\`cluster.${row.path}\``);
+  });
+
+  it("names commands that exist", () => {
+    const scripts = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts as Record<string, string>;
+    expect(readme).toMatch(/npm ci\nnpm run plan -- poc/);
+    expect(scripts.plan).toBeDefined();
+    expect(readme).toMatch(/```sh\nnpm test\n```/);
+    expect(fs.readFileSync(path.join(root, ".ci/run"), "utf8")).toMatch(/^npm test$/m);
+  });
+
+  it("lists every example that exists, and only those", () => {
+    const listed = [...readme.matchAll(/`(examples\/[^`]+\.yaml)`/g)].map((m) => m[1]);
+    const present = fs.readdirSync(path.join(root, "examples")).map((f) => `examples/${f}`);
+    expect(new Set(listed)).toEqual(new Set(present));
+  });
+});
