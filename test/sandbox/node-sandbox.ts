@@ -134,7 +134,8 @@ export class NodeSandbox {
   private constructor(
     readonly dir: string,
     readonly root: string,
-    private readonly overlay: boolean,
+    /** false when overlayfs was unavailable and base/ was copied instead */
+    readonly overlay: boolean,
   ) {}
 
   /** A fresh writable copy of the base root (overlayfs; a full copy where overlay is unavailable). */
