@@ -35,6 +35,7 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
 
   return {
     apiEndpoint: cluster.apiEndpoint,
+    kubeconfig: cluster.kubeconfig,
     nodes: spec.nodes.map((node) => ({ name: node.name, role: node.role, address: node.address })),
     noProxy: spec.noProxy,
   };

@@ -1,12 +1,17 @@
 // The Cluster component: wires the layers in dependency order and does nothing else.
+//   machines -> node preparation -> control plane (endpoint, init, joins) -> add-ons -> checks
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterContext } from "./context";
 import { createMachines, type Machine } from "./machines";
+import { prepareNodes } from "./node";
+import { buildControlPlane } from "./kubeadm";
+import { installAddons } from "./addons";
 import { renderChecklists } from "./checks";
 
 export class Cluster extends pulumi.ComponentResource {
   readonly machines: Machine[];
   readonly apiEndpoint: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
 
   constructor(name: string, ctx: ClusterContext, opts?: pulumi.ComponentResourceOptions) {
     super("onprem-k8s:index:Cluster", name, {}, opts);
@@ -15,9 +20,13 @@ export class Cluster extends pulumi.ComponentResource {
     const childOpts: pulumi.ComponentResourceOptions = { parent: this, protect: spec.protect };
 
     this.machines = createMachines(ctx, childOpts);
+    const nodes = prepareNodes(ctx, this.machines, { parent: this });
+    const controlPlane = buildControlPlane(ctx, nodes, { parent: this });
+    installAddons(ctx, controlPlane, { parent: this });
     renderChecklists(ctx);
 
     this.apiEndpoint = pulumi.output(`https://${spec.apiEndpoint.host}:${spec.apiEndpoint.port}`);
-    this.registerOutputs({ apiEndpoint: this.apiEndpoint });
+    this.kubeconfig = pulumi.secret(controlPlane.kubeconfig);
+    this.registerOutputs({ apiEndpoint: this.apiEndpoint, kubeconfig: this.kubeconfig });
   }
 }
