@@ -3,6 +3,7 @@
 // Values are deterministic so plans and tests are repeatable.
 import { createHash } from "node:crypto";
 import type { MockCallArgs, MockResourceArgs, Mocks } from "@pulumi/pulumi/runtime/mocks";
+import { parse as parseYaml } from "yaml";
 
 function fakeText(seed: string, length: number, alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"): string {
   let out = "";
@@ -18,6 +19,22 @@ function fakeText(seed: string, length: number, alphabet = "abcdefghijklmnopqrst
 
 type OutputFaker = (args: MockResourceArgs) => Record<string, unknown>;
 
+/** A UUID-shaped id derived from a seed (vSphere VM and template UUIDs). */
+function fakeUuid(seed: string): string {
+  const hex = fakeText(seed, 32, "0123456789abcdef");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The static address a vSphere VM's guestinfo metadata gives it (what VMware Tools would report). */
+function guestinfoAddress(inputs: Record<string, unknown>): string {
+  const extraConfig = (inputs.extraConfig ?? {}) as Record<string, string>;
+  const metadata = extraConfig["guestinfo.metadata"];
+  if (!metadata) return "";
+  const document = parseYaml(Buffer.from(metadata, "base64").toString("utf8")) as { network?: { ethernets?: Record<string, { addresses?: string[] }> } };
+  const first = Object.values(document.network?.ethernets ?? {})[0]?.addresses?.[0] ?? "";
+  return first.split("/")[0];
+}
+
 /** Extra outputs per resource type; layers add their own types here as they need them. */
 export const resourceOutputFakers: Record<string, OutputFaker> = {
   "random:index/randomString:RandomString": (args) => ({
@@ -25,6 +42,17 @@ export const resourceOutputFakers: Record<string, OutputFaker> = {
   }),
   "random:index/randomPassword:RandomPassword": (args) => ({ result: fakeText(args.name, Number(args.inputs.length ?? 24)) }),
   "random:index/randomId:RandomId": (args) => ({ hex: fakeText(args.name, Number(args.inputs.byteLength ?? 8) * 2, "0123456789abcdef") }),
+  // Machines (components/machines): what the providers report once a VM exists.
+  "vsphere:index/virtualMachine:VirtualMachine": (args) => {
+    const address = guestinfoAddress(args.inputs);
+    return { uuid: fakeUuid(`vm:${args.name}`), moid: `vm-${fakeText(args.name, 4, "0123456789")}`, defaultIpAddress: address, guestIpAddresses: address ? [address] : [], powerState: "on" };
+  },
+  "proxmoxve:index/vmLegacy:VmLegacy": (args) => {
+    const initialization = (args.inputs.initialization ?? {}) as { ipConfigs?: { ipv4?: { address?: string } }[] };
+    const addresses = (initialization.ipConfigs ?? []).map((config) => (config.ipv4?.address ?? "").split("/")[0]);
+    return { vmId: args.inputs.vmId, ipv4Addresses: [["127.0.0.1"], addresses] };
+  },
+  "proxmoxve:index/fileLegacy:FileLegacy": (args) => ({ fileName: (args.inputs.sourceRaw as { fileName?: string } | undefined)?.fileName ?? "" }),
 };
 
 export interface InvokeFaker {
@@ -32,7 +60,26 @@ export interface InvokeFaker {
 }
 
 /** Answers for provider functions (data sources), keyed by token. */
-export const invokeFakers: Record<string, InvokeFaker> = {};
+export const invokeFakers: Record<string, InvokeFaker> = {
+  // A template as a clone needs it: guest id, firmware, SCSI type, NIC type and disks.
+  "vsphere:index/getVirtualMachine:getVirtualMachine": (args) => {
+    const uuid = fakeUuid(`template:${String(args.inputs.name)}`);
+    return {
+      ...args.inputs,
+      id: uuid,
+      uuid,
+      moid: "vm-1001",
+      guestId: "ubuntu64Guest",
+      firmware: "efi",
+      scsiType: "pvscsi",
+      scsiBusSharing: "noSharing",
+      hardwareVersion: 21,
+      networkInterfaceTypes: ["vmxnet3"],
+      disks: [{ label: "Hard disk 1", size: 20, thinProvisioned: true, eagerlyScrub: false, unitNumber: 0 }],
+    };
+  },
+  "vsphere:index/getComputeCluster:getComputeCluster": (args) => ({ ...args.inputs, id: `${String(args.inputs.name)}-id`, resourcePoolId: `${String(args.inputs.name)}-root-pool-id` }),
+};
 
 export const planMocks: Mocks = {
   newResource(args: MockResourceArgs) {
