@@ -36,7 +36,6 @@ export const ESTIMATED_SECONDS: Record<string, number> = {
 };
 
 export function estimatedSeconds(resource: RecordedResource): number {
-  if (!resource.custom) return 0;
   return ESTIMATED_SECONDS[resource.type] ?? 1;
 }
 
@@ -64,7 +63,9 @@ export function criticalPath(graph: ResourceGraph, weight: (r: RecordedResource)
       }
     }
     visiting.delete(urn);
-    const seconds = start + weight(graph.byUrn.get(urn)!);
+    const resource = graph.byUrn.get(urn)!;
+    // Components take no time of their own: they finish when their children do.
+    const seconds = start + (resource.custom ? weight(resource) : 0);
     finish.set(urn, { seconds, via });
     return seconds;
   };
