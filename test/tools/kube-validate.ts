@@ -198,3 +198,90 @@ export async function validateManifests(
 
   return { ok, output: lines.filter((l) => l.length > 0).join("\n") };
 }
+
+/**
+ * CustomResourceDefinitions from package registries, pinned and verified, so the custom-resource
+ * checks run on a clean machine too. Each source is a Go module pinned in tools/crds/go.mod (with
+ * go.sum): `go mod download -json <module>` there fetches the module zip through the Go module
+ * proxy and reports its directory; the CRD files named here are concatenated into
+ * .cache/crds/<name>.yaml (git-ignored). Nothing fetched is committed.
+ */
+export const CRD_SOURCES = {
+  /** MetalLB v0.16.1, the pinned metallb chart's appVersion. */
+  "metallb-v0.16.1": {
+    module: "go.universe.tf/metallb",
+    files: [
+      "config/crd/bases/metallb.io_ipaddresspools.yaml",
+      "config/crd/bases/metallb.io_l2advertisements.yaml",
+      "config/crd/bases/metallb.io_bgpadvertisements.yaml",
+      "config/crd/bases/metallb.io_bgppeers.yaml",
+      "config/crd/bases/metallb.io_bfdprofiles.yaml",
+      "config/crd/bases/metallb.io_communities.yaml",
+    ],
+  },
+  /**
+   * Calico Installation (operator) and FelixConfiguration CRDs. The proxy serves the Calico monorepo
+   * only at a release-v3.28 pseudo-version (see tools/crds/go.mod), not the chart's v3.30.3; every
+   * field our values and manifests use exists unchanged in both.
+   */
+  "calico-release-v3.28": {
+    module: "github.com/projectcalico/calico",
+    files: [
+      "charts/tigera-operator/crds/operator.tigera.io_installations_crd.yaml",
+      "libcalico-go/config/crd/crd.projectcalico.org_felixconfigurations.yaml",
+    ],
+  },
+} as const;
+export type CrdSourceName = keyof typeof CRD_SOURCES;
+
+const crdToolsModuleDir = path.join(repoRoot, "tools", "crds");
+const crdCacheDir = path.join(repoRoot, ".cache", "crds");
+const crdLoads = new Map<CrdSourceName, Promise<string>>();
+
+/** Fetches (once) and returns the CRD YAML of a source; throws with the reason when it cannot. */
+export function fetchCrds(name: CrdSourceName): Promise<string> {
+  let load = crdLoads.get(name);
+  if (!load) {
+    load = (async () => {
+      const target = path.join(crdCacheDir, `${name}.yaml`);
+      if (fs.existsSync(target)) return fs.readFileSync(target, "utf8");
+      const source = CRD_SOURCES[name];
+      const { stdout } = await execFileAsync("go", ["mod", "download", "-json", source.module], {
+        cwd: crdToolsModuleDir,
+        maxBuffer: 16 * 1024 * 1024,
+        timeout: 300_000,
+      });
+      const info = JSON.parse(stdout) as { Dir?: string; Error?: string; Version?: string };
+      if (info.Error || !info.Dir) throw new Error(`go mod download ${source.module}: ${info.Error ?? "no directory reported"}`);
+      const texts = source.files.map((file) => {
+        const p = path.join(info.Dir!, file);
+        if (!fs.existsSync(p)) throw new Error(`${source.module}@${info.Version} has no ${file}`);
+        return `# ${source.module}@${info.Version}: ${file}\n---\n${fs.readFileSync(p, "utf8")}`;
+      });
+      fs.mkdirSync(crdCacheDir, { recursive: true });
+      const staging = `${target}.staging-${process.pid}-${randomBytes(4).toString("hex")}`;
+      fs.writeFileSync(staging, texts.join("\n---\n"));
+      fs.renameSync(staging, target);
+      return fs.readFileSync(target, "utf8");
+    })();
+    load.catch(() => crdLoads.delete(name));
+    crdLoads.set(name, load);
+  }
+  return load;
+}
+
+/**
+ * CRDs for a test: the text, or undefined when they cannot be had on a developer machine without
+ * the Go toolchain or the proxy (the caller skips, saying why). Under CI (CI=true) a missing CRD
+ * is an error, so a schema check never silently vanishes there.
+ */
+export async function crdsForTest(name: CrdSourceName): Promise<string | undefined> {
+  try {
+    return await fetchCrds(name);
+  } catch (err) {
+    const message = `CRDs ${name} unavailable: ${(err as Error).message}`;
+    if (process.env.CI === "true") throw new Error(`${message} (required under CI)`);
+    console.warn(`${message}; skipping the checks that need them`);
+    return undefined;
+  }
+}
