@@ -1,5 +1,8 @@
-// Node scripts as shipped over SSH: lib.sh followed by the script, fed to `bash -s`
-// with the parameters as a quoted environment prefix.
+// Node scripts as shipped over SSH: the parameters as a quoted `export` prefix, then lib.sh, then
+// the script, all on the stdin of `bash -s`. The command line itself carries no parameter: the
+// command provider puts the command line (never stdin) into its error messages, and the node's
+// process list shows it to every local user, so a proxy password must not be there.
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { renderEnvPrefix, type ScriptEnv } from "./params";
@@ -23,7 +26,24 @@ export function bundleScript(name: NodeScript): string {
   return `${lib}\n${script}`;
 }
 
-/** The remote command: `export ...; bash -s` (the bundle goes to its stdin). */
-export function remoteCommand(env: ScriptEnv): string {
-  return `${renderEnvPrefix(env)}bash -s`;
+/** What `bash -s` reads: the exported parameters, then the bundle. */
+export function scriptStdin(bundle: string, env: ScriptEnv): string {
+  return `${renderEnvPrefix(env)}\n${bundle}`;
+}
+
+/**
+ * The remote command line, the same for every part and node. The scripts need root; an admin
+ * user reaches it through `sudo -n`, which fails at once instead of waiting for a password.
+ */
+export function remoteCommandLine(sshUser: string): string {
+  return sshUser === "root" ? "bash -s" : "sudo -n bash -s";
+}
+
+/**
+ * A part's trigger: a hash of exactly what it runs (bundle and parameters), so a part re-runs
+ * when its own script or parameters change and for nothing else.
+ */
+export function partTrigger(bundle: string, env: ScriptEnv): string {
+  const canonical = JSON.stringify({ bundle, env: Object.entries(env).sort(([a], [b]) => a.localeCompare(b)) });
+  return `sha256:${createHash("sha256").update(canonical).digest("hex")}`;
 }

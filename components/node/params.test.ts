@@ -1,5 +1,9 @@
 import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { requiredPorts, type PortRule } from "../../stacks/ports";
+import { readStackFile } from "../../stacks/stack-file";
+import { validateCluster } from "../../stacks/validate";
 import {
   baseEnv,
   containerdEnv,
@@ -82,35 +86,37 @@ describe("normaliseSelinuxMode", () => {
 });
 
 describe("firewallPortsFor", () => {
-  it("control plane with a haproxy VIP port and Calico VXLAN", () => {
-    expect(firewallPortsFor("control-plane", { vipPort: 8443, cni: "calico-vxlan" })).toEqual([
-      "2379-2380/tcp",
-      "4789/udp",
-      "6443/tcp",
-      "8443/tcp",
-      "10250/tcp",
-      "10257/tcp",
-      "10259/tcp",
-    ]);
+  const rules: PortRule[] = [
+    { port: "6443", protocol: "tcp", on: "control-plane", from: "clients", purpose: "kube-apiserver" },
+    { port: "10250", protocol: "tcp", on: "any", from: "nodes", purpose: "kubelet API" },
+    { port: "4789", protocol: "udp", on: "any", from: "nodes", purpose: "Calico VXLAN" },
+    { port: "80", protocol: "tcp", on: "worker", from: "clients", purpose: "ingress HTTP" },
+    { port: "7946", protocol: "udp", on: "any", from: "nodes", purpose: "MetalLB memberlist" },
+    { port: "7946", protocol: "tcp", on: "any", from: "nodes", purpose: "MetalLB memberlist" },
+    { port: "10250", protocol: "tcp", on: "any", from: "nodes", purpose: "listed twice" },
+  ];
+
+  it("takes a role's rules and the any-role rules, once each, sorted by port", () => {
+    expect(firewallPortsFor(rules, "control-plane")).toEqual(["4789/udp", "6443/tcp", "7946/tcp", "7946/udp", "10250/tcp"]);
+    expect(firewallPortsFor(rules, "worker")).toEqual(["80/tcp", "4789/udp", "7946/tcp", "7946/udp", "10250/tcp"]);
   });
 
-  it("worker with Cilium and MetalLB speaker", () => {
-    expect(firewallPortsFor("worker", { cni: "cilium", metallbSpeaker: true })).toEqual([
-      "4240/tcp",
-      "7946/tcp",
-      "7946/udp",
-      "8472/udp",
-      "10250/tcp",
-      "30000-32767/tcp",
-    ]);
+  it("is fed by stacks/ports.ts: the RedOS example's control planes get the haproxy port, workers the ingress ports", () => {
+    const result = validateCluster(readStackFile("examples/redos-proxy-calico-metallb-nfs.yaml", path.resolve(__dirname, "../..")).cluster, { secretsPresent: new Set(), planMode: true });
+    if (!result.ok) throw new Error("example does not validate");
+    const all = requiredPorts(result.spec);
+    const controlPlane = firewallPortsFor(all, "control-plane");
+    const worker = firewallPortsFor(all, "worker");
+    expect(controlPlane).toEqual(expect.arrayContaining(["2379-2380/tcp", "4789/udp", "6443/tcp", "8443/tcp", "10250/tcp", "10257/tcp", "10259/tcp"]));
+    expect(controlPlane).not.toContain("443/tcp");
+    expect(worker).toEqual(expect.arrayContaining(["80/tcp", "443/tcp", "4789/udp", "7946/tcp", "7946/udp", "10250/tcp", "30000-32767/tcp"]));
+    expect(worker).not.toContain("6443/tcp");
+    // Every rule reaches some node's firewall: nothing in the one list is lost on the way.
+    for (const rule of all) expect([...controlPlane, ...worker]).toContain(`${rule.port}/${rule.protocol}`);
   });
 
-  it("BGP, flannel, schedulable control planes", () => {
-    expect(firewallPortsFor("worker", { cni: "calico-bgp" })).toContain("179/tcp");
-    expect(firewallPortsFor("worker", { cni: "flannel" })).toContain("8472/udp");
-    expect(firewallPortsFor("control-plane", { schedulable: true })).toContain("30000-32767/tcp");
-    expect(firewallPortsFor("control-plane")).not.toContain("30000-32767/tcp");
-    expect(() => firewallPortsFor("control-plane", { vipPort: 70000 })).toThrow(/vipPort/);
+  it("refuses a rule firewalld cannot take", () => {
+    expect(() => firewallPortsFor([{ port: "vrrp", protocol: "tcp", on: "any", from: "nodes", purpose: "VRRP" }], "worker")).toThrow(/port rule "VRRP"/);
   });
 });
 

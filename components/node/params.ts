@@ -3,6 +3,7 @@
 // shell-quote. List formats: HOSTS_ENTRIES and REGISTRY_MIRRORS are newline-joined lines;
 // PROXY_NO_PROXY, TIME_SERVERS and FIREWALL_PORTS are comma-joined.
 import { quote } from "shell-quote";
+import type { PortRole, PortRule } from "../../stacks/ports";
 
 export type OsFamily = "apt" | "dnf";
 export type SelinuxMode = "enforcing" | "permissive" | "disabled";
@@ -171,49 +172,21 @@ export function normaliseSelinuxMode(value: string, field = "selinux.mode"): Sel
   throw new Error(`${field}: invalid SELinux mode ${JSON.stringify(value)}; expected Enforcing, Permissive or Disabled (case-insensitive)`);
 }
 
-export type NodeRole = "control-plane" | "worker";
-export type CniKind = "calico-vxlan" | "calico-bgp" | "flannel" | "cilium";
+export type NodeRole = Exclude<PortRole, "any">;
 
-export interface FirewallPortOptions {
-  /** API port of the VIP frontend when it differs from 6443 (haproxy on control planes). */
-  vipPort?: number;
-  cni?: CniKind;
-  /** MetalLB speakers (memberlist) run on this node. */
-  metallbSpeaker?: boolean;
-  /** Control planes that also run workloads need the NodePort range. */
-  schedulable?: boolean;
-}
-
-/** Ports a node of <role> must accept, sorted, e.g. ["10250/tcp", "6443/tcp"]. */
-export function firewallPortsFor(role: NodeRole, options: FirewallPortOptions = {}): string[] {
-  const ports = new Set<string>(["10250/tcp"]);
-  if (role === "control-plane") {
-    for (const p of ["6443/tcp", "2379-2380/tcp", "10257/tcp", "10259/tcp"]) ports.add(p);
-    if (options.vipPort !== undefined) {
-      if (!Number.isInteger(options.vipPort) || options.vipPort < 1 || options.vipPort > 65535) {
-        throw new Error(`vipPort: ${options.vipPort} is not a TCP port`);
-      }
-      ports.add(`${options.vipPort}/tcp`);
-    }
+/**
+ * firewalld entries a node of <role> must accept, sorted, e.g. ["10250/tcp", "6443/tcp"].
+ * The rules come from stacks/ports.ts requiredPorts(spec), the one port list shared with the
+ * NSX rules and checklists, so the node firewall cannot disagree with them.
+ */
+export function firewallPortsFor(rules: PortRule[], role: NodeRole): string[] {
+  const ports = new Set<string>();
+  for (const rule of rules) {
+    if (rule.on !== role && rule.on !== "any") continue;
+    const entry = `${rule.port}/${rule.protocol}`;
+    if (!/^\d+(-\d+)?\/(tcp|udp)$/.test(entry)) throw new Error(`port rule "${rule.purpose}": ${JSON.stringify(entry)} is not <port>[-<port>]/<tcp|udp>`);
+    ports.add(entry);
   }
-  if (role === "worker" || options.schedulable) ports.add("30000-32767/tcp");
-  switch (options.cni) {
-    case "calico-vxlan":
-      ports.add("4789/udp");
-      break;
-    case "calico-bgp":
-      ports.add("179/tcp");
-      break;
-    case "flannel":
-      ports.add("8472/udp");
-      break;
-    case "cilium":
-      ports.add("8472/udp").add("4240/tcp");
-      break;
-    case undefined:
-      break;
-  }
-  if (options.metallbSpeaker) ports.add("7946/tcp").add("7946/udp");
   return [...ports].sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b));
 }
 

@@ -1,11 +1,12 @@
 // Runs the node scripts for real in a Debian chroot (see test/sandbox/node-sandbox.ts),
-// exactly as the Pulumi command ships them: `export ...; bash -s` with lib.sh + script on stdin.
+// exactly as the Pulumi command ships them: `bash -s` with the exported parameters, lib.sh and the
+// script on stdin.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NodeSandbox, sandboxUnavailableReason, type RunResult } from "../../test/sandbox/node-sandbox";
+import { NodeSandbox, sandboxGate, sandboxUnavailableReason, type RunResult } from "../../test/sandbox/node-sandbox";
 import { NODE_SCRIPTS, SCRIPTS_DIR } from "./bundle";
 import {
   baseEnv,
@@ -17,6 +18,15 @@ import {
   proxyEnv,
   type ProxyParams,
 } from "./params";
+import { requiredPorts } from "../../stacks/ports";
+import { readStackFile } from "../../stacks/stack-file";
+import { formatProblems, validateCluster } from "../../stacks/validate";
+
+function redosExampleSpec() {
+  const result = validateCluster(readStackFile("examples/redos-proxy-calico-metallb-nfs.yaml", path.resolve(__dirname, "../..")).cluster, { secretsPresent: new Set(), planMode: true });
+  if (!result.ok) throw new Error(formatProblems(result.problems));
+  return result.spec;
+}
 
 const changedLines = (r: RunResult) => r.output.split("\n").filter((l) => l.startsWith("changed:"));
 
@@ -54,10 +64,22 @@ describe("shellcheck", () => {
   });
 });
 
-const unavailable = sandboxUnavailableReason();
-if (unavailable) console.warn(`node sandbox tests skipped: ${unavailable}`);
+const gate = sandboxGate(sandboxUnavailableReason());
+if (gate.warning) console.warn(gate.warning);
 
-describe.skipIf(unavailable !== undefined)("node scripts in a Debian sandbox", () => {
+describe("node sandbox availability", () => {
+  it("fails under CI instead of skipping when the sandbox cannot run", () => {
+    expect(sandboxGate("no root", { CI: "true" })).toMatchObject({ run: false, failure: expect.stringMatching(/unavailable under CI=true: no root/) });
+    expect(sandboxGate("no root", {})).toMatchObject({ run: false, warning: expect.stringMatching(/skipped: no root/) });
+    expect(sandboxGate(undefined, { CI: "true" })).toEqual({ run: true });
+  });
+
+  it.runIf(gate.failure !== undefined)("is available (required under CI)", () => {
+    throw new Error(gate.failure);
+  });
+});
+
+describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
   let sb: NodeSandbox;
   const PROXY_PASSWORD = "S3cr3t-p4ss";
   const proxyOn: ProxyParams = {
@@ -318,7 +340,8 @@ describe.skipIf(unavailable !== undefined)("node scripts in a Debian sandbox", (
       expect(sb.exec("grep -rIl proxy.corp.example /etc").output).toBe("");
     });
 
-    const ports = firewallPortsFor("control-plane", { vipPort: 8443, cni: "calico-vxlan", metallbSpeaker: true });
+    // The RedOS example's control-plane ports (haproxy VIP 8443, Calico VXLAN, MetalLB).
+    const ports = firewallPortsFor(requiredPorts(redosExampleSpec()), "control-plane");
 
     it("firewall: opens the role's ports, normalises 'Permissive', sets haproxy_connect_any; second run changes nothing", () => {
       sb.clearCalls();
