@@ -4,6 +4,7 @@
  */
 import cilium from "./chart-keys/cilium-1.20.0.json";
 import ingressNginx from "./chart-keys/ingress-nginx-4.15.1.json";
+import kubeletCsrApprover from "./chart-keys/kubelet-csr-approver-1.2.14.json";
 import metallb from "./chart-keys/metallb-0.16.1.json";
 import metricsServer from "./chart-keys/metrics-server-3.13.1.json";
 import nfs from "./chart-keys/nfs-subdir-external-provisioner-4.0.18.json";
@@ -33,7 +34,8 @@ export type ChartId =
   | "nfs-subdir-external-provisioner"
   | "metrics-server"
   | "velero"
-  | "vsphere-cpi";
+  | "vsphere-cpi"
+  | "kubelet-csr-approver";
 
 const keyList = (data: unknown): ValuesKeyList => data as ValuesKeyList;
 
@@ -113,6 +115,16 @@ export const PINNED_CHARTS: Record<ChartId, PinnedChart> = {
     valuesSource: vsphereCpi.source,
     keys: keyList(vsphereCpi),
   },
+  // Approves kubelet serving-certificate CSRs (serverTLSBootstrap), so metrics-server verifies kubelets.
+  "kubelet-csr-approver": {
+    chart: "kubelet-csr-approver",
+    version: "1.2.14",
+    appVersion: "v1.2.14",
+    defaultRepositoryUrl: "https://postfinance.github.io/kubelet-csr-approver",
+    defaultImageRegistry: "ghcr.io",
+    valuesSource: kubeletCsrApprover.source,
+    keys: keyList(kubeletCsrApprover),
+  },
 };
 
 /**
@@ -136,6 +148,15 @@ export const NODE_LOCAL_DNS_IMAGE = {
   defaultRegistry: "registry.k8s.io",
   repository: "dns/k8s-dns-node-cache",
   tag: "1.26.7",
+} as const;
+
+/**
+ * etcdctl for the etcd snapshot CronJob (distroless: no shell), and a shell image that names and
+ * prunes the snapshots. etcdctl 3.5 speaks the v3 API of the 3.5 and 3.6 servers kubeadm installs.
+ */
+export const ETCD_SNAPSHOT_IMAGES = {
+  etcdctl: { defaultRegistry: "registry.k8s.io", repository: "etcd", tag: "3.5.21-0" },
+  shell: { defaultRegistry: "docker.io", repository: "library/busybox", tag: "1.37.0" },
 } as const;
 
 /** Velero's S3-compatible object store plugin paired with Velero 1.18. */

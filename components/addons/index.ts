@@ -1,14 +1,283 @@
 // Add-on layer: Helm releases and manifests on the cluster's own Kubernetes provider.
-// Contract used by components/cluster.ts.
-import type * as pulumi from "@pulumi/pulumi";
+// Contract used by components/cluster.ts. What is installed (releases, values, manifests) comes
+// from plan.ts; this file only wires it into resources in dependency order:
+//
+//   apiReady ─▶ CNI (cilium | tigera-operator ─▶ calico gate [─▶ FelixConfiguration])
+//            └▶ vsphere-cpi (with its credentials Secret; nodes stay tainted until it runs)
+//   CNI + CPI + allJoined ─▶ metallb ─▶ webhook gate ─▶ pools/advertisements ─▶ ingress-nginx
+//                         ├▶ storage: vSphere CSI (Namespace ─▶ config Secret ─▶ driver ─▶ StorageClass)
+//                         │           | NFS (server on its node ─▶ provisioner + StorageClass)
+//                         ├▶ kubelet-csr-approver ─▶ metrics-server
+//                         ├▶ NodeLocal DNSCache
+//                         └▶ storage ─▶ Velero (credentials Secret first)
+//   apiReady ─▶ etcd snapshot CronJob
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { remote } from "@pulumi/command";
+import { stringify } from "yaml";
 import type { ClusterContext } from "../context";
 import type { ControlPlane } from "../kubeadm";
+import { renderEnvPrefix } from "../node/params";
+import { VSPHERE_CSI_RELEASE, withRegistry } from "./charts";
+import { METALLB_NAMESPACE } from "./metallb/values";
+import {
+  addonManifests,
+  addonReleases,
+  chartSource,
+  nfsServerEnvOf,
+  VELERO_CREDENTIALS_SECRET,
+  VELERO_NAMESPACE,
+  VSPHERE_CPI_CREDENTIALS_SECRET,
+  vsphereCsiConfigParamsOf,
+  vsphereCsiManifestUrl,
+  type Manifest,
+  type ReleaseName,
+  type ReleasePlan,
+} from "./plan";
+import { vsphereCpiCredentialsData } from "./vsphere-cpi/values";
+import { vsphereCsiConfig, vsphereCsiConfigSecret } from "./vsphere-csi/config";
 
 export interface Addons {
   /** Completes when every add-on is installed (acceptance checks wait for it). */
   ready: pulumi.Resource[];
 }
 
-export function installAddons(_ctx: ClusterContext, _controlPlane: ControlPlane, _opts: pulumi.ComponentResourceOptions): Addons {
-  return { ready: [] };
+export const SCRIPTS = {
+  nfsServer: path.join(__dirname, "nfs", "server.sh"),
+  metallbWebhookGate: path.join(__dirname, "gates", "metallb-webhook.sh"),
+  calicoReadyGate: path.join(__dirname, "gates", "calico-ready.sh"),
+};
+
+/** Admin kubeconfig kubeadm writes on every control plane; gates run kubectl there. */
+const CONTROL_PLANE_KUBECONFIG = "/etc/kubernetes/admin.conf";
+/** Helm waits this long for a release's workloads (seconds). */
+const RELEASE_TIMEOUT_SECONDS = 900;
+
+/** The remote command line: quoted environment, then the script on stdin as root. */
+export function scriptCommandLine(env: Record<string, string>): string {
+  return `${renderEnvPrefix(env)}sudo -n -E bash -s`;
+}
+
+export class AddonsComponent extends pulumi.ComponentResource {
+  readonly ready: pulumi.Resource[];
+
+  constructor(name: string, ctx: ClusterContext, controlPlane: ControlPlane, opts?: pulumi.ComponentResourceOptions) {
+    super("onprem-k8s:addons:Addons", name, {}, opts);
+    const { spec } = ctx;
+    const provider = new k8s.Provider(`${name}-cluster`, { kubeconfig: controlPlane.kubeconfig }, { parent: this });
+    const on = (dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions => ({ parent: this, provider, dependsOn });
+
+    const releasePlans = new Map<ReleaseName, ReleasePlan>(addonReleases(spec).map((r) => [r.name, r]));
+    const manifests = addonManifests(spec);
+    const releases: pulumi.Resource[] = [];
+
+    const release = (planName: ReleaseName, dependsOn: pulumi.Resource[]): k8s.helm.v3.Release | undefined => {
+      const plan = releasePlans.get(planName);
+      if (!plan) return undefined;
+      const source = chartSource(plan.chart, spec.registries.chartRepository);
+      ctx.artifacts.add("helm-values", `addons/${plan.name}.values.yaml`, stringify(plan.values));
+      const r = new k8s.helm.v3.Release(
+        plan.name,
+        {
+          name: plan.name,
+          chart: source.chart,
+          version: source.version,
+          repositoryOpts: source.repo ? { repo: source.repo } : undefined,
+          namespace: plan.namespace,
+          createNamespace: true,
+          values: plan.values,
+          // Wait for the workloads (and hooks' Jobs), roll back a failed install.
+          skipAwait: false,
+          waitForJobs: true,
+          atomic: true,
+          timeout: RELEASE_TIMEOUT_SECONDS,
+        },
+        on(dependsOn),
+      );
+      releases.push(r);
+      return r;
+    };
+
+    const manifestGroup = (file: string, dependsOn: pulumi.Resource[]): k8s.yaml.v2.ConfigGroup | undefined => {
+      const objs = manifests[file];
+      if (!objs) return undefined;
+      ctx.artifacts.add("manifest", `addons/${file}.yaml`, toYaml(objs));
+      return new k8s.yaml.v2.ConfigGroup(file, { objs, skipAwait: false }, on(dependsOn));
+    };
+
+    const connection = {
+      host: spec.controlPlanes[0].address,
+      port: spec.ssh.port,
+      user: spec.ssh.user,
+      privateKey: ctx.secrets.sshPrivateKey,
+    };
+    const gate = (gateName: string, script: string, env: Record<string, string>, dependsOn: pulumi.Resource[]): remote.Command =>
+      new remote.Command(
+        gateName,
+        { connection, create: scriptCommandLine(env), stdin: fs.readFileSync(script, "utf8"), triggers: dependsOn.map((d) => pulumi.output(d.urn)) },
+        { parent: this, dependsOn },
+      );
+
+    const apiReady = controlPlane.apiReady;
+
+    // CNI: the only thing that runs before pod networking exists.
+    const cni: pulumi.Resource[] = [];
+    const cilium = release("cilium", apiReady);
+    if (cilium) cni.push(cilium);
+    const tigera = release("tigera-operator", apiReady);
+    if (tigera) {
+      const calicoReady = gate("calico-ready", SCRIPTS.calicoReadyGate, { KUBECONFIG: CONTROL_PLANE_KUBECONFIG, GATE_TIMEOUT_SECONDS: "900" }, [tigera]);
+      cni.push(calicoReady);
+      const felix = manifests["calico-felixconfiguration"]?.[0];
+      if (felix) {
+        ctx.artifacts.add("manifest", "addons/calico-felixconfiguration.yaml", toYaml([felix]));
+        // A patch of the object the operator owns (server-side apply, forced for our one field).
+        const meta = felix.metadata as Record<string, unknown>;
+        cni.push(
+          new k8s.apiextensions.CustomResourcePatch(
+            "calico-felixconfiguration",
+            {
+              apiVersion: felix.apiVersion as string,
+              kind: felix.kind as string,
+              metadata: { ...meta, annotations: { "pulumi.com/patchForce": "true" } },
+              spec: felix.spec,
+            } as k8s.apiextensions.CustomResourcePatchArgs,
+            on([calicoReady]),
+          ),
+        );
+      }
+    }
+
+    // vSphere CPI sets providerIDs; kubelets with --cloud-provider=external stay tainted until it runs.
+    const base: pulumi.Resource[] = [...cni];
+    if (releasePlans.has("vsphere-cpi")) {
+      const password = requireSecret(ctx.secrets.vspherePassword, "vspherePassword", "vSphere CPI and CSI");
+      const vsphere = spec.platform.vsphere!;
+      const cpiSecret = new k8s.core.v1.Secret(
+        "vsphere-cpi-credentials",
+        {
+          metadata: { name: VSPHERE_CPI_CREDENTIALS_SECRET, namespace: "kube-system" },
+          stringData: pulumi.secret(password.apply((p) => vsphereCpiCredentialsData(vsphere.server, vsphere.user, p))),
+        },
+        on(apiReady),
+      );
+      base.push(release("vsphere-cpi", [cpiSecret])!);
+    }
+    const afterBase = [...base, ...controlPlane.allJoined];
+
+    // MetalLB: release, then a gate proving the webhook serves, then the custom resources.
+    let lbPools: pulumi.Resource[] = [];
+    const metallb = release("metallb", afterBase);
+    if (metallb) {
+      const webhookReady = gate(
+        "metallb-webhook-ready",
+        SCRIPTS.metallbWebhookGate,
+        { KUBECONFIG: CONTROL_PLANE_KUBECONFIG, METALLB_NAMESPACE, GATE_ATTEMPTS: "60", GATE_DELAY_SECONDS: "5" },
+        [metallb],
+      );
+      lbPools = [manifestGroup("metallb-config", [webhookReady])!];
+    }
+    release("ingress-nginx", [...afterBase, ...lbPools]);
+
+    // Storage: the default StorageClass exists before anything that claims volumes.
+    const storage: pulumi.Resource[] = [];
+    if (spec.addons.storage.type === "vsphere-csi") {
+      const password = requireSecret(ctx.secrets.vspherePassword, "vspherePassword", "vSphere CSI");
+      const namespace = manifestGroup("vsphere-csi-namespace", afterBase)!;
+      const configSecret = password.apply((p) => vsphereCsiConfigSecret(vsphereCsiConfig({ ...vsphereCsiConfigParamsOf(spec), password: p })));
+      const csiSecret = new k8s.core.v1.Secret(
+        "vsphere-csi-config",
+        {
+          metadata: { name: VSPHERE_CSI_RELEASE.configSecretName, namespace: VSPHERE_CSI_RELEASE.namespace },
+          stringData: pulumi.secret(configSecret.apply((s) => s.stringData as Record<string, string>)),
+        },
+        on([namespace]),
+      );
+      const registry = spec.registries.imageRegistry;
+      const driver = new k8s.yaml.v2.ConfigFile(
+        "vsphere-csi-driver",
+        { file: vsphereCsiManifestUrl(), skipAwait: false },
+        {
+          ...on([csiSecret]),
+          // An offline site pulls the driver's images from its mirror.
+          transforms: registry ? [rewriteImages(registry)] : undefined,
+        },
+      );
+      storage.push(manifestGroup("vsphere-csi-storageclass", [driver])!);
+    } else if (spec.addons.storage.type === "nfs") {
+      const serverEnv = nfsServerEnvOf(spec);
+      const deps = [...afterBase];
+      if (serverEnv) {
+        const node = spec.nodes.find((n) => n.name === spec.addons.storage.nfs?.serverNode)!;
+        ctx.artifacts.add("script", "addons/nfs-server.env", renderEnvPrefix(serverEnv).replace(/; /g, "\n"));
+        deps.push(
+          new remote.Command(
+            "nfs-server",
+            {
+              connection: { ...connection, host: node.address },
+              create: scriptCommandLine(serverEnv),
+              stdin: fs.readFileSync(SCRIPTS.nfsServer, "utf8"),
+              triggers: [scriptCommandLine(serverEnv), fs.readFileSync(SCRIPTS.nfsServer, "utf8")],
+            },
+            { parent: this, dependsOn: controlPlane.allJoined },
+          ),
+        );
+      }
+      // The chart creates the StorageClass with the provisioner.
+      storage.push(release("nfs-subdir-external-provisioner", deps)!);
+    }
+
+    // metrics-server verifies kubelets whose serving certificates the approver signs off.
+    const approver = release("kubelet-csr-approver", afterBase);
+    release("metrics-server", approver ? [...afterBase, approver] : afterBase);
+
+    const dnsCache = manifestGroup("nodelocaldns", afterBase);
+
+    if (releasePlans.has("velero")) {
+      const credentials = requireSecret(ctx.secrets.veleroS3Credentials, "veleroS3Credentials", "Velero");
+      const ns = new k8s.core.v1.Namespace("velero", { metadata: { name: VELERO_NAMESPACE } }, on(afterBase));
+      const secret = new k8s.core.v1.Secret(
+        "velero-s3-credentials",
+        { metadata: { name: VELERO_CREDENTIALS_SECRET, namespace: VELERO_NAMESPACE }, stringData: { cloud: pulumi.secret(credentials) } },
+        on([ns]),
+      );
+      release("velero", [...afterBase, ...storage, secret]);
+    }
+
+    const snapshots = manifestGroup("etcd-snapshots", apiReady);
+
+    this.ready = [...releases, ...lbPools, ...storage, ...(dnsCache ? [dnsCache] : []), ...(snapshots ? [snapshots] : [])];
+    this.registerOutputs({});
+  }
+}
+
+function requireSecret(value: pulumi.Output<string> | undefined, key: string, forWhat: string): pulumi.Output<string> {
+  if (!value) throw new Error(`${forWhat} needs the secret \`${key}\` (pulumi config set --secret ${key} ...)`);
+  return value;
+}
+
+function toYaml(docs: Manifest[]): string {
+  return docs.map((d) => `---\n${stringify(d)}`).join("");
+}
+
+/** Resource transform: every container image of a rendered object moves to the mirror registry. */
+export function rewriteImages(registry: string): pulumi.ResourceTransform {
+  return (args) => {
+    const props = structuredClone(args.props) as Record<string, unknown>;
+    const podSpec = (props.spec as { template?: { spec?: Record<string, unknown> } } | undefined)?.template?.spec;
+    if (!podSpec) return undefined;
+    for (const key of ["containers", "initContainers"]) {
+      for (const c of (podSpec[key] as { image?: string }[] | undefined) ?? []) {
+        if (typeof c.image === "string") c.image = withRegistry(c.image, registry);
+      }
+    }
+    return { props, opts: args.opts };
+  };
+}
+
+export function installAddons(ctx: ClusterContext, controlPlane: ControlPlane, opts: pulumi.ComponentResourceOptions): Addons {
+  const component = new AddonsComponent(`${ctx.spec.name}-addons`, ctx, controlPlane, opts);
+  return { ready: component.ready };
 }

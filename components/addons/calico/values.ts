@@ -5,8 +5,12 @@ export interface CalicoValuesParams {
   podCidr: string;
   /** Per-node block size of the IP pool. */
   blockSize: number;
-  /** VXLAN everywhere, or VXLAN only across subnets (same-subnet traffic routed natively). */
-  encapsulation: "VXLAN" | "VXLANCrossSubnet";
+  /**
+   * VXLAN everywhere, or VXLAN only across subnets (same-subnet traffic routed natively): BGP off.
+   * IPIP / None (native routing) only when the description asks for them: they need BGP, and IP
+   * protocol 4 must pass the underlay (RedOS sites block it; seed 000).
+   */
+  encapsulation: "VXLAN" | "VXLANCrossSubnet" | "IPIP" | "None";
   /** Pod MTU, explicit: auto-detection does not see the underlay's real MTU (seed 000). */
   mtu: number;
   /** Interface or CIDR Calico takes the node address from, e.g. "cidr=10.10.0.0/24" style CIDRs. */
@@ -17,12 +21,12 @@ export interface CalicoValuesParams {
 
 /**
  * tigera-operator chart values. `installation` becomes the Installation resource's spec.
- * IPIP is off by construction: the only pool uses VXLAN, and BGP is disabled since no
- * encapsulation here needs it (RedOS sites block IP protocol 4; seed 000).
+ * With VXLAN, IPIP is off by construction: the only pool uses VXLAN, and BGP is disabled since
+ * VXLAN does not need it (RedOS sites block IP protocol 4; seed 000).
  */
 export function calicoValues(p: CalicoValuesParams): HelmValues {
   const calicoNetwork: HelmValues = {
-    bgp: "Disabled",
+    bgp: p.encapsulation === "IPIP" || p.encapsulation === "None" ? "Enabled" : "Disabled",
     mtu: p.mtu,
     ipPools: [
       {

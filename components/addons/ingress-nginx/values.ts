@@ -3,7 +3,7 @@ import type { Environment, HelmValues } from "../types";
 
 export interface IngressNginxValuesParams {
   /** Fixed address from a MetalLB pool, so DNS records for ingress hosts never move. */
-  loadBalancerIp: string;
+  loadBalancerIp?: string;
   /** Pool the address comes from (a pool with autoAssign off keeps it for this service). */
   addressPool?: string;
   environment: Environment;
@@ -24,7 +24,8 @@ const CONTROLLER_LABELS = {
 
 export function ingressNginxValues(p: IngressNginxValuesParams): HelmValues {
   const prod = p.environment === "prod";
-  const annotations: Record<string, string> = { [METALLB_LOAD_BALANCER_IPS_ANNOTATION]: p.loadBalancerIp };
+  const annotations: Record<string, string> = {};
+  if (p.loadBalancerIp) annotations[METALLB_LOAD_BALANCER_IPS_ANNOTATION] = p.loadBalancerIp;
   if (p.addressPool) annotations["metallb.io/address-pool"] = p.addressPool;
   const controller: HelmValues = {
     replicaCount: prod ? 2 : 1,

@@ -1,0 +1,365 @@
+/**
+ * What the add-on layer installs for a description, as data: the Helm releases with the exact
+ * values the program passes, and every manifest it renders itself. Pure (ClusterSpec in, plain
+ * objects out) so tests check keys and schemas on what the program really applies; index.ts only
+ * wires these into resources.
+ */
+import ipaddr from "ipaddr.js";
+import type { ClusterSpec } from "../../stacks/spec";
+import { PINNED_CHARTS, VSPHERE_CSI_RELEASE, type ChartId } from "./charts";
+import { calicoFelixConfiguration, calicoValues, type CalicoValuesParams } from "./calico/values";
+import { ciliumValues, type CiliumRouting } from "./cilium/values";
+import { etcdSnapshotCronJob } from "./etcd-snapshots/cronjob";
+import { ingressNginxValues } from "./ingress-nginx/values";
+import { kubeletCsrApproverValues } from "./kubelet-csr-approver/values";
+import { METALLB_NAMESPACE, metallbResources, metallbValues, type MetallbAdvertisement } from "./metallb/values";
+import { metricsServerValues } from "./metrics-server/values";
+import { nfsProvisionerValues } from "./nfs/values";
+import { clusterDnsServiceIp, NODE_LOCAL_DNS_LINK_LOCAL_IP, nodeLocalDnsManifests, type NodeLocalDnsParams } from "./nodelocaldns/manifests";
+import { vsphereCsiStorageClass } from "./storage-classes";
+import type { HelmValues, Toleration } from "./types";
+import { veleroValues } from "./velero/values";
+import { vsphereCpiValues } from "./vsphere-cpi/values";
+import type { VsphereCsiConfigParams } from "./vsphere-csi/config";
+
+
+export type Manifest = Record<string, unknown>;
+
+/** Helm releases by the role they play; the role decides where in the graph they go. */
+export type ReleaseName =
+  | "cilium"
+  | "tigera-operator"
+  | "vsphere-cpi"
+  | "metallb"
+  | "ingress-nginx"
+  | "nfs-subdir-external-provisioner"
+  | "kubelet-csr-approver"
+  | "metrics-server"
+  | "velero";
+
+export interface ReleasePlan {
+  name: ReleaseName;
+  chart: ChartId;
+  namespace: string;
+  values: HelmValues;
+}
+
+/** Where Helm gets a pinned chart: its default repository, or the site's mirror (HTTP or OCI). */
+export function chartSource(chart: ChartId, chartRepository?: string): { chart: string; version: string; repo?: string } {
+  const pinned = PINNED_CHARTS[chart];
+  if (!chartRepository) return { chart: pinned.chart, version: pinned.version, repo: pinned.defaultRepositoryUrl };
+  const base = chartRepository.replace(/\/+$/, "");
+  if (base.startsWith("oci://")) return { chart: `${base}/${pinned.chart}`, version: pinned.version };
+  return { chart: pinned.chart, version: pinned.version, repo: base };
+}
+
+/** The smallest per-node pod CIDR that still leaves room for 110 pods (a /24), capped by the pod CIDR. */
+function podCidrMaskSize(podCidr: string): number {
+  const prefix = Number(podCidr.split("/")[1]);
+  return Math.max(24, prefix + 1);
+}
+
+export function ciliumRoutingOf(spec: ClusterSpec): CiliumRouting {
+  const mode = spec.addons.cni.mode;
+  if (mode === "vxlan" || mode === "geneve") return { mode: "tunnel", tunnelProtocol: mode };
+  if (mode === "native") return { mode: "native", ipv4NativeRoutingCIDR: spec.kubernetes.podCidr, autoDirectNodeRoutes: true };
+  throw new Error(`addons.cni.mode: Cilium has no ${mode} mode`);
+}
+
+export function ciliumValuesOf(spec: ClusterSpec): HelmValues {
+  const values = ciliumValues({
+    apiServerHost: spec.apiEndpoint.host,
+    apiServerPort: spec.apiEndpoint.port,
+    mtu: spec.cniMtu,
+    routing: ciliumRoutingOf(spec),
+    podCidr: spec.kubernetes.podCidr,
+    podCidrMaskSize: podCidrMaskSize(spec.kubernetes.podCidr),
+    hubble: { relay: spec.addons.cni.hubble, ui: spec.addons.cni.hubble },
+    environment: spec.profile,
+    imageRegistry: spec.registries.imageRegistry,
+  });
+  // The builder assumes replacement; a description that keeps kube-proxy turns it off.
+  values.kubeProxyReplacement = !spec.kubeProxyEnabled;
+  return values;
+}
+
+export function calicoEncapsulationOf(spec: ClusterSpec): CalicoValuesParams["encapsulation"] {
+  const mode = spec.addons.cni.mode;
+  if (mode === "vxlan") return "VXLAN";
+  if (mode === "ipip") return "IPIP";
+  if (mode === "native") return "None";
+  throw new Error(`addons.cni.mode: Calico has no ${mode} mode`);
+}
+
+export function calicoValuesOf(spec: ClusterSpec): HelmValues {
+  return calicoValues({
+    podCidr: spec.kubernetes.podCidr,
+    blockSize: 26,
+    encapsulation: calicoEncapsulationOf(spec),
+    mtu: spec.cniMtu,
+    nodeAddressCidrs: [spec.network.subnet],
+    imageRegistry: spec.registries.imageRegistry,
+  });
+}
+
+/** Nodes carrying every label of a selector. */
+function nodesMatching(spec: ClusterSpec, selector: Record<string, string>) {
+  return spec.nodes.filter((node) => Object.entries(selector).every(([k, v]) => node.labels[k] === v));
+}
+
+export function metallbValuesOf(spec: ClusterSpec): HelmValues {
+  const lb = spec.addons.loadBalancer;
+  const selector = Object.keys(lb.nodeSelector).length > 0 ? lb.nodeSelector : undefined;
+  // Speakers must tolerate the taints of the dedicated nodes they are pinned to (seed 000).
+  const tolerations: Toleration[] = [];
+  if (selector) {
+    for (const taint of nodesMatching(spec, selector).flatMap((node) => node.taints)) {
+      const toleration: Toleration = taint.value === undefined
+        ? { key: taint.key, operator: "Exists", effect: taint.effect }
+        : { key: taint.key, operator: "Equal", value: taint.value, effect: taint.effect };
+      if (!tolerations.some((t) => JSON.stringify(t) === JSON.stringify(toleration))) tolerations.push(toleration);
+    }
+  }
+  return metallbValues({
+    mode: lb.mode,
+    speakerNodeSelector: selector,
+    speakerTolerations: tolerations.length > 0 ? tolerations : undefined,
+    imageRegistry: spec.registries.imageRegistry,
+  });
+}
+
+export function metallbAdvertisementOf(spec: ClusterSpec): MetallbAdvertisement {
+  const lb = spec.addons.loadBalancer;
+  const nodeSelectorLabels = Object.keys(lb.nodeSelector).length > 0 ? lb.nodeSelector : undefined;
+  if (lb.mode === "l2") return { kind: "l2", nodeSelectorLabels };
+  if (!lb.bgp) throw new Error("addons.loadBalancer.bgp: BGP mode needs localAsn and peers");
+  return {
+    kind: "bgp",
+    myASN: lb.bgp.localAsn,
+    peers: lb.bgp.peers.map((peer, i) => ({ name: `peer-${i + 1}`, peerAddress: peer.address, peerASN: peer.asn, nodeSelectorLabels })),
+  };
+}
+
+export function metallbManifestsOf(spec: ClusterSpec): Manifest[] {
+  return metallbResources({
+    pools: spec.addons.loadBalancer.pools.map((pool) => ({ name: pool.name, addresses: pool.addresses, autoAssign: pool.autoAssign })),
+    advertisement: metallbAdvertisementOf(spec),
+  });
+}
+
+export function ingressNginxValuesOf(spec: ClusterSpec): HelmValues {
+  const values = ingressNginxValues({
+    loadBalancerIp: spec.addons.ingress.loadBalancerIP,
+    environment: spec.profile,
+    defaultIngressClass: true,
+    imageRegistry: spec.registries.imageRegistry,
+  });
+  const replicas = spec.addons.ingress.replicas;
+  if (replicas !== undefined) (values.controller as HelmValues).replicaCount = replicas;
+  return values;
+}
+
+/** The NFS server address: the external server, or the address of the in-cluster server node. */
+export function nfsServerAddressOf(spec: ClusterSpec): string {
+  const nfs = spec.addons.storage.nfs;
+  if (nfs?.server) return nfs.server;
+  const node = spec.nodes.find((n) => n.name === nfs?.serverNode);
+  if (!node) throw new Error("addons.storage.nfs: needs server or a serverNode that names a node");
+  return node.address;
+}
+
+export const NFS_STORAGE_CLASS = "nfs";
+export const VSPHERE_STORAGE_CLASS = "vsphere";
+
+export function nfsProvisionerValuesOf(spec: ClusterSpec): HelmValues {
+  return nfsProvisionerValues({
+    server: nfsServerAddressOf(spec),
+    path: spec.addons.storage.nfs?.path ?? "/srv/nfs/k8s",
+    storageClassName: NFS_STORAGE_CLASS,
+    defaultStorageClass: spec.addons.storage.defaultClass,
+    reclaimPolicy: "Delete",
+    // A deleted claim's data is kept as archived-<name> until an operator removes it.
+    archiveOnDelete: true,
+    imageRegistry: spec.registries.imageRegistry,
+  });
+}
+
+/** Whether the kubelets get CA-signed serving certificates (KubeletConfiguration serverTLSBootstrap). */
+export function kubeletServerTlsBootstrap(spec: ClusterSpec): boolean {
+  return !spec.addons.metrics.insecureKubeletTls;
+}
+
+export function kubeletCsrApproverValuesOf(spec: ClusterSpec): HelmValues {
+  return kubeletCsrApproverValues({
+    nodeNames: spec.nodes.map((n) => n.name),
+    nodeIpPrefixes: [spec.network.subnet],
+    environment: spec.profile,
+    imageRegistry: spec.registries.imageRegistry,
+  });
+}
+
+export function metricsServerValuesOf(spec: ClusterSpec): HelmValues {
+  return metricsServerValues({
+    environment: spec.profile,
+    kubeletTls: spec.addons.metrics.insecureKubeletTls ? "insecure" : "verify",
+    imageRegistry: spec.registries.imageRegistry,
+  });
+}
+
+export const VELERO_NAMESPACE = "velero";
+export const VELERO_CREDENTIALS_SECRET = "velero-s3-credentials";
+
+export function veleroValuesOf(spec: ClusterSpec): HelmValues {
+  const velero = spec.addons.backups.velero;
+  if (!velero?.enabled || !velero.s3Url || !velero.bucket) throw new Error("addons.backups.velero: enabled needs s3Url and bucket");
+  return veleroValues({
+    s3Url: velero.s3Url,
+    bucket: velero.bucket,
+    region: velero.region,
+    prefix: spec.name,
+    credentialsSecretName: VELERO_CREDENTIALS_SECRET,
+    schedule: velero.schedule,
+    ttl: "720h",
+    // Neither NFS nor vSphere CSI snapshots are set up for Velero: volumes go by file system backup.
+    fileSystemBackup: true,
+    imageRegistry: spec.registries.imageRegistry,
+  });
+}
+
+export const VSPHERE_CPI_CREDENTIALS_SECRET = "vsphere-cpi-credentials";
+
+function vsphereOf(spec: ClusterSpec) {
+  const vsphere = spec.platform.vsphere;
+  if (!vsphere) throw new Error("platform.vsphere: vSphere storage needs the vSphere connection");
+  return vsphere;
+}
+
+export function vsphereCpiValuesOf(spec: ClusterSpec): HelmValues {
+  const vsphere = vsphereOf(spec);
+  return vsphereCpiValues({
+    vcenterHost: vsphere.server,
+    datacenter: vsphere.datacenter,
+    credentialsSecretName: VSPHERE_CPI_CREDENTIALS_SECRET,
+    imageRegistry: spec.registries.imageRegistry,
+  });
+}
+
+/** csi-vsphere.conf parameters without the password (the caller injects the secret). */
+export function vsphereCsiConfigParamsOf(spec: ClusterSpec): Omit<VsphereCsiConfigParams, "password"> {
+  const vsphere = vsphereOf(spec);
+  return {
+    clusterId: spec.name,
+    vcenterHost: vsphere.server,
+    user: vsphere.user,
+    datacenters: [vsphere.datacenter],
+    // Without allowUnverifiedSsl, vCenter's certificate is verified against the image's system CAs.
+    tls: vsphere.allowUnverifiedSsl ? { insecure: true } : { caFile: "/etc/ssl/certs/ca-certificates.crt" },
+  };
+}
+
+export function vsphereStorageClassOf(spec: ClusterSpec): Manifest {
+  const csi = spec.addons.storage.vsphereCsi;
+  const placement = csi?.storagePolicy
+    ? { storagePolicyName: csi.storagePolicy }
+    : csi?.datastoreUrl
+      ? { datastoreUrl: csi.datastoreUrl }
+      : undefined;
+  if (!placement) throw new Error("addons.storage.vsphereCsi: set storagePolicy or datastoreUrl");
+  return vsphereCsiStorageClass({ name: VSPHERE_STORAGE_CLASS, placement, isDefault: spec.addons.storage.defaultClass, reclaimPolicy: "Delete" });
+}
+
+/** The namespace of the vSphere CSI driver; its node plugin is privileged. */
+export function vsphereCsiNamespace(): Manifest {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: VSPHERE_CSI_RELEASE.namespace, labels: { "pod-security.kubernetes.io/enforce": "privileged" } },
+  };
+}
+
+export function vsphereCsiManifestUrl(): string {
+  const repo = VSPHERE_CSI_RELEASE.sourceRepository.replace("https://github.com/", "https://raw.githubusercontent.com/");
+  return `${repo}/${VSPHERE_CSI_RELEASE.version}/${VSPHERE_CSI_RELEASE.manifestPath}`;
+}
+
+/**
+ * NodeLocal DNSCache mode. With Cilium's kube-proxy replacement the Service IP is rewritten before
+ * a local listener sees it, so the cache binds only the link-local address and kubelet points
+ * pods at it; with kube-proxy it also binds the kube-dns IP and kubelet keeps that.
+ */
+export function nodeLocalDnsParamsOf(spec: ClusterSpec): NodeLocalDnsParams {
+  return {
+    clusterDomain: spec.kubernetes.clusterDomain,
+    clusterDnsIp: clusterDnsServiceIp(spec.kubernetes.serviceCidr),
+    bindClusterDnsIp: spec.kubeProxyEnabled,
+    imageRegistry: spec.registries.imageRegistry,
+  };
+}
+
+/** The kubelet `clusterDNS` address the kubeadm KubeletConfiguration must render. */
+export function kubeletClusterDns(spec: ClusterSpec): string {
+  if (spec.addons.nodeLocalDns.enabled && !nodeLocalDnsParamsOf(spec).bindClusterDnsIp) return NODE_LOCAL_DNS_LINK_LOCAL_IP;
+  return clusterDnsServiceIp(spec.kubernetes.serviceCidr);
+}
+
+export function etcdSnapshotManifestsOf(spec: ClusterSpec): Manifest[] {
+  const snapshots = spec.addons.backups.etcdSnapshots;
+  if (!snapshots?.enabled) return [];
+  return [
+    etcdSnapshotCronJob({
+      schedule: snapshots.schedule,
+      retain: snapshots.retain,
+      etcdctlRegistry: spec.kubernetes.imageRepository,
+      shellRegistry: spec.registries.imageRegistry,
+    }),
+  ];
+}
+
+/** Environment of components/addons/nfs/server.sh for the in-cluster NFS server, or undefined. */
+export function nfsServerEnvOf(spec: ClusterSpec): Record<string, string> | undefined {
+  const nfs = spec.addons.storage.nfs;
+  if (spec.addons.storage.type !== "nfs" || !nfs?.serverNode) return undefined;
+  const [network, prefix] = ipaddr.parseCIDR(spec.network.subnet);
+  const env: Record<string, string> = {
+    NFS_EXPORT_PATH: nfs.path,
+    // Only the node subnet may mount: pods reach the server through their node (kubelet mounts).
+    NFS_EXPORT_CLIENTS: `${ipaddr.IPv4.networkAddressFromCIDR(`${network.toString()}/${prefix}`).toString()}/${prefix}`,
+  };
+  if (nfs.dataDisk) {
+    env.NFS_DATA_DEVICE = nfs.dataDisk.device;
+    env.NFS_ALLOW_SYSTEM_DISK = String(nfs.dataDisk.allowSystemDisk);
+  }
+  return env;
+}
+
+/** Every Helm release for the description, with the values the program passes. */
+export function addonReleases(spec: ClusterSpec): ReleasePlan[] {
+  const a = spec.addons;
+  const releases: ReleasePlan[] = [];
+  if (a.cni.type === "cilium") releases.push({ name: "cilium", chart: "cilium", namespace: "kube-system", values: ciliumValuesOf(spec) });
+  else releases.push({ name: "tigera-operator", chart: "tigera-operator", namespace: "tigera-operator", values: calicoValuesOf(spec) });
+  if (a.storage.type === "vsphere-csi") releases.push({ name: "vsphere-cpi", chart: "vsphere-cpi", namespace: "kube-system", values: vsphereCpiValuesOf(spec) });
+  if (a.loadBalancer.type === "metallb") releases.push({ name: "metallb", chart: "metallb", namespace: METALLB_NAMESPACE, values: metallbValuesOf(spec) });
+  if (a.ingress.type === "ingress-nginx") releases.push({ name: "ingress-nginx", chart: "ingress-nginx", namespace: "ingress-nginx", values: ingressNginxValuesOf(spec) });
+  if (a.storage.type === "nfs") releases.push({ name: "nfs-subdir-external-provisioner", chart: "nfs-subdir-external-provisioner", namespace: "nfs-provisioner", values: nfsProvisionerValuesOf(spec) });
+  if (kubeletServerTlsBootstrap(spec)) releases.push({ name: "kubelet-csr-approver", chart: "kubelet-csr-approver", namespace: "kube-system", values: kubeletCsrApproverValuesOf(spec) });
+  if (a.metrics.enabled) releases.push({ name: "metrics-server", chart: "metrics-server", namespace: "kube-system", values: metricsServerValuesOf(spec) });
+  if (a.backups.velero?.enabled) releases.push({ name: "velero", chart: "velero", namespace: VELERO_NAMESPACE, values: veleroValuesOf(spec) });
+  return releases;
+}
+
+/** Manifests rendered here and applied by the program, by file name (secrets excluded). */
+export function addonManifests(spec: ClusterSpec): Record<string, Manifest[]> {
+  const a = spec.addons;
+  const out: Record<string, Manifest[]> = {};
+  if (a.cni.type === "calico" && a.cni.checksumOffloadWorkaround) out["calico-felixconfiguration"] = [calicoFelixConfiguration({ checksumOffloadBroken: true })];
+  if (a.loadBalancer.type === "metallb") out["metallb-config"] = metallbManifestsOf(spec);
+  if (a.storage.type === "vsphere-csi") {
+    out["vsphere-csi-namespace"] = [vsphereCsiNamespace()];
+    out["vsphere-csi-storageclass"] = [vsphereStorageClassOf(spec)];
+  }
+  if (a.nodeLocalDns.enabled) out.nodelocaldns = nodeLocalDnsManifests(nodeLocalDnsParamsOf(spec));
+  const snapshots = etcdSnapshotManifestsOf(spec);
+  if (snapshots.length > 0) out["etcd-snapshots"] = snapshots;
+  return out;
+}
