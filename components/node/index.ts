@@ -1,8 +1,14 @@
 // Node preparation layer: turns every reachable machine into a node ready for kubeadm.
-// Contract used by components/cluster.ts; the implementation wires components/node/scripts.
-import type * as pulumi from "@pulumi/pulumi";
+// One NodePreparation per node, all in parallel; inside it one remote command per part, chained
+// (base -> proxy -> containerd -> kubernetes-packages [-> firewall on dnf]). Each part's trigger is
+// a hash of its own script and parameters, so a change re-runs that part only.
+import * as pulumi from "@pulumi/pulumi";
+import { remote } from "@pulumi/command";
 import type { ClusterContext } from "../context";
 import type { Machine } from "../machines";
+import { bundleScript, partTrigger, remoteCommandLine, scriptStdin, type NodeScript } from "./bundle";
+import { maskSecrets, renderEnvPrefix, type ScriptEnv } from "./params";
+import { carriesCredentials, preparationParts, type PlannedPart } from "./parts";
 
 export interface PreparedNode {
   machine: Machine;
@@ -10,6 +16,85 @@ export interface PreparedNode {
   ready: pulumi.Resource[];
 }
 
-export function prepareNodes(_ctx: ClusterContext, machines: Machine[], _opts: pulumi.ComponentResourceOptions): PreparedNode[] {
-  return machines.map((machine) => ({ machine, ready: machine.ready ? [machine.ready] : [] }));
+export interface NodePreparationArgs {
+  machine: Machine;
+  parts: PlannedPart[];
+  /** The one command line every part runs (`sudo -n bash -s` or `bash -s`). */
+  commandLine: string;
+  bundles: ReadonlyMap<NodeScript, string>;
+}
+
+/** The preparation chain of one node; depends on its machine's ready step and nothing else. */
+export class NodePreparation extends pulumi.ComponentResource {
+  readonly commands: remote.Command[] = [];
+
+  constructor(name: string, args: NodePreparationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("onprem-k8s:node:NodePreparation", name, {}, opts);
+    const { machine } = args;
+    let previous: pulumi.Resource | undefined = machine.ready;
+    for (const { part, env } of args.parts) {
+      const bundle = args.bundles.get(part);
+      if (bundle === undefined) throw new Error(`node ${machine.node.name}: no script bundle for part ${part}`);
+      const secret = carriesCredentials(env);
+      // Secret parameters (proxy credentials) go in as Pulumi secrets: state and diffs mask stdin,
+      // the trigger hash and the captured output, and the output is not streamed to the log
+      // (the scripts mask user:pass@ themselves; this keeps an unmasked slip out of the logs too).
+      // A failure still shows the whole output: the provider puts it into the error message.
+      const asInput = (value: string): pulumi.Input<string> => (secret ? pulumi.secret(value) : value);
+      const command: remote.Command = new remote.Command(
+        `${machine.node.name}-${part}`,
+        {
+          connection: machine.connection,
+          create: args.commandLine,
+          stdin: asInput(scriptStdin(bundle, env)),
+          triggers: [asInput(partTrigger(bundle, env))],
+          logging: secret ? "none" : "stdoutAndStderr",
+          // PULUMI_COMMAND_STDOUT/STDERR would travel by SSH setenv, which sshd refuses without AcceptEnv.
+          addPreviousOutputInEnv: false,
+        },
+        {
+          parent: this,
+          dependsOn: previous ? [previous] : [],
+          additionalSecretOutputs: secret ? ["stdout", "stderr"] : [],
+          // Holds no state on the node that a delete could undo; never block a destroy or a replace.
+          protect: false,
+        },
+      );
+      this.commands.push(command);
+      previous = command;
+    }
+    this.registerOutputs({ parts: args.parts.map((p) => p.part) });
+  }
+}
+
+export function prepareNodes(ctx: ClusterContext, machines: Machine[], opts: pulumi.ComponentResourceOptions): PreparedNode[] {
+  const { spec, artifacts } = ctx;
+  const commandLine = remoteCommandLine(spec.ssh.user);
+  const bundles = new Map<NodeScript, string>();
+  return machines.map((machine) => {
+    // The machine layer's ready step waits for cloud-init; without one the chain waits itself.
+    const parts = preparationParts(spec, machine.node, { waitForCloudInit: !machine.ready });
+    for (const { part, env } of parts) {
+      if (!bundles.has(part)) {
+        bundles.set(part, bundleScript(part));
+        artifacts.add("script", `scripts/${part}.sh`, bundles.get(part)!);
+      }
+      artifacts.add("script", `nodes/${machine.node.name}/${part}.env`, envArtifact(machine.node.name, part, commandLine, env));
+    }
+    const preparation = new NodePreparation(`${machine.node.name}-prep`, { machine, parts, commandLine, bundles }, opts);
+    const last = preparation.commands.at(-1);
+    if (!last) throw new Error(`node ${machine.node.name}: node preparation has no parts`);
+    return { machine, ready: [last] };
+  });
+}
+
+/** The parameters of one part as the plan writes them: one `export` per line, credentials masked. */
+export function envArtifact(node: string, part: NodeScript, commandLine: string, env: ScriptEnv): string {
+  return [
+    `# ${node}: ${part}: parameters exported on the stdin of \`${commandLine}\`, ahead of scripts/${part}.sh`,
+    "# credentials (user:pass@ in URLs) are masked here; the real values travel as Pulumi secrets",
+    // Masked before quoting: shell-quote escapes the `:` of a URL, which the mask would no longer see.
+    ...Object.entries(env).map(([name, value]) => renderEnvPrefix({ [name]: maskSecrets(value) }).trimEnd()),
+    "",
+  ].join("\n");
 }
