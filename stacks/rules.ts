@@ -436,6 +436,26 @@ const rules: Rule[] = [
     },
   },
   {
+    // Node preparation writes /etc/containerd/certs.d/<registry>/hosts.toml per key.
+    uses: ["registries"],
+    check(c) {
+      return Object.keys(c.registries.containerdMirrors)
+        .filter((registry) => !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/.test(registry))
+        .map((registry) =>
+          error(`registries.containerdMirrors.${registry}`, registry, "a mirror is keyed by the registry's host as images name it, not a URL or path", `use the host (and port), e.g. ${registry.replace(/^[a-z]+:\/\//i, "").split("/")[0].toLowerCase() || "docker.io"}: <mirror URL>`),
+        );
+    },
+  },
+  {
+    // Node preparation appends core:/stable:/v<minor>/{deb,rpm}/ for the pinned minor itself.
+    uses: ["kubernetes.packageRepository"],
+    check(c) {
+      const mirror = c.kubernetes.packageRepository;
+      if (!mirror || !/\/core:\/stable:/.test(mirror)) return [];
+      return [error("kubernetes.packageRepository", mirror, "this is one minor's repository; packages of the pinned version are looked up below the mirror's root", `give the root that mirrors https://pkgs.k8s.io, e.g. ${mirror.split("/core:/stable:")[0]}`)];
+    },
+  },
+  {
     uses: ["addons.backups"],
     check(c) {
       const velero = c.addons.backups.velero;
