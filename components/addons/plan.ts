@@ -309,7 +309,7 @@ export function etcdSnapshotManifestsOf(spec: ClusterSpec): Manifest[] {
     etcdSnapshotCronJob({
       schedule: snapshots.schedule,
       retain: snapshots.retain,
-      etcdctlRegistry: spec.kubernetes.imageRepository,
+      etcdctlRegistry: spec.kubernetes.imageRepository ?? spec.registries.imageRegistry,
       shellRegistry: spec.registries.imageRegistry,
     }),
   ];
