@@ -2,6 +2,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterContext } from "../context";
 import { ExistingHosts } from "./existing";
+import { ProxmoxMachines } from "./proxmox";
+import { VsphereMachines } from "./vsphere";
 import type { Machine } from "./types";
 
 export type { Machine } from "./types";
@@ -12,8 +14,8 @@ export function createMachines(ctx: ClusterContext, opts: pulumi.ComponentResour
     case "existing":
       return new ExistingHosts(name, ctx, opts).machines;
     case "vsphere":
+      return new VsphereMachines(name, ctx, opts).machines;
     case "proxmox":
-      // Template clones arrive with the machines layer; until then plan these as existing hosts.
-      return new ExistingHosts(name, ctx, opts).machines;
+      return new ProxmoxMachines(name, ctx, opts).machines;
   }
 }

@@ -13,8 +13,11 @@ export interface Machine {
   connection: SshConnection;
   /** vSphere VM UUID, Proxmox VMID or, for existing hosts, the address. */
   platformId: pulumi.Output<string>;
-  /** What a first SSH step must depend on; undefined for hosts that already exist. */
-  ready?: pulumi.Resource;
+  /**
+   * The machine's "reachable" step (it answers over SSH and cloud-init has finished): every SSH
+   * step on the machine depends on it. Every platform sets it, existing hosts included.
+   */
+  ready: pulumi.Resource;
 }
 
 /** Bounded dial retries: an unreachable machine fails in minutes, not after the provider's default hour. */

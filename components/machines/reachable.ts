@@ -1,0 +1,41 @@
+// The per-machine "reachable" step: the first SSH command on a machine, which every later SSH
+// step depends on through Machine.ready. Dial retries are bounded by the connection
+// (types.ts), cloud-init's wait by the script, so a machine that never comes up fails in minutes
+// with its name in the message.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { remote } from "@pulumi/command";
+import { renderEnvPrefix } from "../node/params";
+import type { Machine } from "./types";
+
+export const REACHABLE_SCRIPT = path.join(__dirname, "scripts", "reachable.sh");
+/** Long enough for a first boot that installs the guest agent through a slow mirror. */
+export const CLOUD_INIT_TIMEOUT_SECONDS = 900;
+
+export function reachableScript(): string {
+  return fs.readFileSync(REACHABLE_SCRIPT, "utf8");
+}
+
+/** The remote command line; the script itself goes to stdin. */
+export function reachableCommandLine(nodeName: string, timeoutSeconds = CLOUD_INIT_TIMEOUT_SECONDS): string {
+  return `${renderEnvPrefix({ NODE_NAME: nodeName, CLOUD_INIT_TIMEOUT_SECONDS: String(timeoutSeconds) })}bash -s`;
+}
+
+/**
+ * Adds the reachable step for a machine. It re-runs when the machine is replaced (its platform
+ * id is a trigger). It is never protected, whatever the parent says: it holds no state, only
+ * creates, and a protected command would block replacing it or destroying a PoC.
+ */
+export function reachableStep(machine: Omit<Machine, "ready">, parent: pulumi.Resource, dependsOn: pulumi.Resource[] = []): remote.Command {
+  return new remote.Command(
+    `${machine.node.name}-reachable`,
+    {
+      connection: machine.connection,
+      create: reachableCommandLine(machine.node.name),
+      stdin: reachableScript(),
+      triggers: [machine.platformId],
+    },
+    { parent, dependsOn, protect: false },
+  );
+}
