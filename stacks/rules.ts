@@ -393,6 +393,40 @@ const rules: Rule[] = [
     },
   },
   {
+    // Machine-platform settings the schema cannot check field by field (components/machines).
+    uses: ["platform", "controlPlane", "workerPools"],
+    check(c) {
+      const problems: Problem[] = [];
+      const vsphere = c.platform.type === "vsphere" ? c.platform.vsphere : undefined;
+      if (vsphere) {
+        vsphere.tags.forEach((tag, i) => {
+          if (!/^[^/]+\/[^/]+$/.test(tag)) {
+            problems.push(error(`platform.vsphere.tags[${i}]`, tag, "a vSphere tag is looked up by its category and its name", "write it as category/tag, e.g. k8s/poc"));
+          }
+        });
+        if (vsphere.antiAffinity && c.controlPlane.addresses.length < 2) {
+          problems.push(warning("platform.vsphere.antiAffinity", true, "a single control plane has nothing to be kept apart from, so no DRS rule is created", "add control planes (3 for HA), or set antiAffinity: false"));
+        }
+      }
+      const proxmox = c.platform.type === "proxmox" ? c.platform.proxmox : undefined;
+      if (proxmox) {
+        proxmox.nodes.forEach((node, i) => {
+          const first = proxmox.nodes.indexOf(node);
+          if (first !== i) problems.push(error(`platform.proxmox.nodes[${i}]`, node, `Proxmox node ${node} is listed twice (also at cluster.platform.proxmox.nodes[${first}]), which would put machines spread over "distinct" nodes on the same host`, "list every Proxmox node once"));
+        });
+        const last = proxmox.vmIdStart + nodesOf(c).length - 1;
+        if (last > 999_999_999) {
+          problems.push(error("platform.proxmox.vmIdStart", proxmox.vmIdStart, `the machines would need VMIDs up to ${last}, above Proxmox's largest VMID 999999999`, "start the range lower"));
+        }
+        const elsewhere = proxmox.nodes.filter((node) => node !== proxmox.templateNode);
+        if (!proxmox.fullClone && elsewhere.length > 0) {
+          problems.push(warning("platform.proxmox.fullClone", false, `linked clones of template ${proxmox.templateVmId} on ${proxmox.templateNode} can only be placed on ${elsewhere.join(", ")} if the template's storage is shared`, "use full clones (fullClone: true), shared storage, or list only the template's node"));
+        }
+      }
+      return problems;
+    },
+  },
+  {
     uses: ["addons.storage", "platform", "controlPlane", "workerPools"],
     check(c) {
       const storage = c.addons.storage;

@@ -25,6 +25,11 @@ interface Row {
   fix: RegExp;
 }
 
+/** Valid Proxmox settings for rows that switch the base description to Proxmox. */
+function proxmoxSettings(): Record<string, any> {
+  return { endpoint: "https://pve:8006/", nodes: ["a", "b", "c"], templateVmId: 9000, templateNode: "a", datastore: "local-lvm", vmIdStart: 200 };
+}
+
 const rows: Row[] = [
   { name: "even control-plane count", mutate: (c) => (c.controlPlane.addresses = ["192.168.100.11", "192.168.100.12"]), path: "cluster.controlPlane.addresses", message: /odd number/, fix: /use 1 or 3/ },
   { name: "count disagrees with addresses", mutate: (c) => (c.controlPlane.count = 5), path: "cluster.controlPlane.count", message: /count is 5 but 3 addresses/, fix: /list exactly 5/ },
@@ -67,6 +72,14 @@ const rows: Row[] = [
   { name: "prod profile with one control plane", mutate: (c) => { c.profile = "prod"; c.controlPlane.addresses = ["192.168.100.11"]; }, path: "cluster.controlPlane.addresses", message: /prod profile needs at least 3 control planes/, fix: /profile poc/ },
   { name: "Velero without a location", mutate: (c) => (c.addons.backups = { velero: { enabled: true } }), path: "cluster.addons.backups.velero", message: /no S3 location/, fix: /s3Url and .bucket/ },
   { name: "MetalLB selector no node carries", mutate: (c) => (c.addons.loadBalancer.nodeSelector = { "node-role.kubernetes.io/metallb": "true" }), path: "cluster.addons.loadBalancer.nodeSelector", message: /no node carries these labels/, fix: /label a worker pool/ },
+  // Machine platforms (components/machines).
+  { name: "vSphere tag without a category", mutate: (c) => (c.platform.vsphere.tags = ["poc"]), path: "cluster.platform.vsphere.tags[0]", message: /looked up by its category and its name/, fix: /category\/tag/ },
+  { name: "DRS anti-affinity for one control plane", mutate: (c) => { c.platform.vsphere.antiAffinity = true; c.controlPlane.addresses = ["192.168.100.11"]; }, path: "cluster.platform.vsphere.antiAffinity", message: /nothing to be kept apart/, fix: /antiAffinity: false/ },
+  { name: "template VMID inside the machines' range", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), templateVmId: 202 } }), path: "cluster.platform.proxmox.vmIdStart", message: /include the template's VMID 202/, fix: /above 202/ },
+  { name: "VMIDs past Proxmox's largest", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), vmIdStart: 999_999_998 } }), path: "cluster.platform.proxmox.vmIdStart", message: /above Proxmox's largest VMID/, fix: /lower/ },
+  { name: "Proxmox node listed twice", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), nodes: ["a", "b", "a"] } }), path: "cluster.platform.proxmox.nodes[2]", message: /listed twice/, fix: /once/ },
+  { name: "fewer Proxmox nodes than control planes", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), nodes: ["a", "b"] } }), path: "cluster.platform.proxmox.nodes", message: /3 control planes on 2 Proxmox node/, fix: /at least 3 Proxmox nodes/ },
+  { name: "linked clones onto other Proxmox nodes", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), fullClone: false } }), path: "cluster.platform.proxmox.fullClone", message: /only be placed on b, c if the template's storage is shared/, fix: /fullClone: true/ },
 ];
 
 describe("validation of a bad description", () => {
