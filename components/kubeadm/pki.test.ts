@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   discoveryTokenCaCertHash,
+  discoveryTokenCaCertHashFromPublicKey,
   formatBootstrapToken,
   isBootstrapToken,
   parseBootstrapToken,
@@ -63,6 +64,18 @@ describe("discoveryTokenCaCertHash", () => {
 
   it("rejects text that is not a certificate", () => {
     expect(() => discoveryTokenCaCertHash("not a pem")).toThrow();
+  });
+
+  // What the program does: hash tls.PrivateKey.publicKeyPem, before any certificate is parsed.
+  it("equals the certificate's hash when computed from the CA key's public half (PKIX and PKCS#1)", () => {
+    const keyFile = rsaCa.replace(/\.crt$/, ".key");
+    const spki = execFileSync("openssl", ["pkey", "-in", keyFile, "-pubout"]).toString();
+    const pkcs1 = execFileSync("openssl", ["rsa", "-in", keyFile, "-RSAPublicKey_out"], { stdio: "pipe" }).toString();
+    expect(discoveryTokenCaCertHashFromPublicKey(spki)).toBe(opensslDiscoveryHash(rsaCa));
+    expect(discoveryTokenCaCertHashFromPublicKey(pkcs1)).toBe(opensslDiscoveryHash(rsaCa));
+    const ecSpki = execFileSync("openssl", ["pkey", "-in", ecCa.replace(/\.crt$/, ".key"), "-pubout"]).toString();
+    expect(discoveryTokenCaCertHashFromPublicKey(ecSpki)).toBe(opensslDiscoveryHash(ecCa));
+    expect(discoveryTokenCaCertHashFromPublicKey(spki)).not.toBe(opensslDiscoveryHash(otherCa));
   });
 });
 

@@ -1,6 +1,6 @@
 // Pure helpers around the cluster PKI and bootstrap tokens that Pulumi generates itself
 // (see ARCHITECTURE: no upload-certs, no scraping `kubeadm init` output).
-import { X509Certificate, createHash } from "node:crypto";
+import { X509Certificate, createHash, createPublicKey } from "node:crypto";
 
 /**
  * kubeadm's `--discovery-token-ca-cert-hash` for a CA: `sha256:` + hex SHA-256 of the CA
@@ -10,6 +10,16 @@ import { X509Certificate, createHash } from "node:crypto";
 export function discoveryTokenCaCertHash(caCertPem: string): string {
   const cert = new X509Certificate(caCertPem);
   const spkiDer = cert.publicKey.export({ type: "spki", format: "der" });
+  return `sha256:${createHash("sha256").update(spkiDer).digest("hex")}`;
+}
+
+/**
+ * The same hash from the CA's public key (PEM, SubjectPublicKeyInfo or PKCS#1): a certificate's
+ * SubjectPublicKeyInfo is its key's public half, so the hash can be computed from
+ * tls.PrivateKey.publicKeyPem before (or without) parsing the self-signed certificate.
+ */
+export function discoveryTokenCaCertHashFromPublicKey(publicKeyPem: string): string {
+  const spkiDer = createPublicKey(publicKeyPem).export({ type: "spki", format: "der" });
   return `sha256:${createHash("sha256").update(spkiDer).digest("hex")}`;
 }
 

@@ -1,7 +1,7 @@
 // Stand-in answers for providers under the offline plan and the tests: every resource echoes its
 // inputs, plus the outputs later layers read (a VM's address, a key's PEM, a token's value).
 // Values are deterministic so plans and tests are repeatable.
-import { createHash } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import type { MockCallArgs, MockResourceArgs, Mocks } from "@pulumi/pulumi/runtime/mocks";
 import { parse as parseYaml } from "yaml";
 
@@ -54,6 +54,49 @@ export const resourceOutputFakers: Record<string, OutputFaker> = {
   },
   "proxmoxve:index/fileLegacy:FileLegacy": (args) => ({ fileName: (args.inputs.sourceRaw as { fileName?: string } | undefined)?.fileName ?? "" }),
 };
+
+// Control-plane layer (components/kubeadm): keys are real (generated here, so the discovery hash
+// and anything parsing a key work); certificates are stand-in PEM blocks, which nothing parses.
+function realPrivateKey(args: MockResourceArgs): Record<string, unknown> {
+  const algorithm = String(args.inputs.algorithm ?? "RSA");
+  const pair =
+    algorithm === "ECDSA"
+      ? generateKeyPairSync("ec", { namedCurve: args.inputs.ecdsaCurve === "P384" ? "P-384" : "P-256" })
+      : algorithm === "ED25519"
+        ? generateKeyPairSync("ed25519")
+        : generateKeyPairSync("rsa", { modulusLength: Number(args.inputs.rsaBits ?? 2048) });
+  const traditional = algorithm === "ECDSA" ? "sec1" : algorithm === "ED25519" ? "pkcs8" : "pkcs1";
+  return {
+    privateKeyPem: pair.privateKey.export({ type: traditional, format: "pem" }) as string,
+    privateKeyPemPkcs8: pair.privateKey.export({ type: "pkcs8", format: "pem" }) as string,
+    publicKeyPem: pair.publicKey.export({ type: "spki", format: "pem" }) as string,
+  };
+}
+
+function standInPem(label: string, description: string): string {
+  const body = Buffer.from(`offline plan stand-in ${label.toLowerCase()}: ${description}`).toString("base64").replace(/.{1,64}/g, "$&\n");
+  return `-----BEGIN ${label}-----\n${body}-----END ${label}-----\n`;
+}
+
+function subjectOf(inputs: Record<string, unknown>): string {
+  const subject = (inputs.subject ?? {}) as { commonName?: string; organization?: string };
+  return [subject.organization && `O=${subject.organization}`, subject.commonName && `CN=${subject.commonName}`].filter(Boolean).join(",");
+}
+
+resourceOutputFakers["tls:index/privateKey:PrivateKey"] = realPrivateKey;
+resourceOutputFakers["tls:index/selfSignedCert:SelfSignedCert"] = (args) => ({ certPem: standInPem("CERTIFICATE", `${args.name} ${subjectOf(args.inputs)}`) });
+resourceOutputFakers["tls:index/certRequest:CertRequest"] = (args) => ({ certRequestPem: standInPem("CERTIFICATE REQUEST", `${args.name} ${subjectOf(args.inputs)}`) });
+resourceOutputFakers["tls:index/locallySignedCert:LocallySignedCert"] = (args) => ({ certPem: standInPem("CERTIFICATE", args.name) });
+
+/**
+ * What a StackReference reads, by fully qualified stack name. Empty by default (a first
+ * deployment); tests put a stack's "previous" outputs here (e.g. its `nodes`).
+ */
+export const stackReferenceOutputs = new Map<string, Record<string, unknown>>();
+resourceOutputFakers["pulumi:pulumi:StackReference"] = (args) => ({
+  outputs: stackReferenceOutputs.get(String(args.inputs.name ?? args.id)) ?? {},
+  secretOutputNames: [],
+});
 
 export interface InvokeFaker {
   (args: MockCallArgs): Record<string, unknown>;

@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# Helpers shared by the kubeadm scripts (pki, init, join, remove). Shipped after the node
+# library (components/node/scripts/lib.sh) and before the script itself, so it defines
+# functions only and may use the node library's step/changed/ok/die/retry/ensure_file.
+# shellcheck disable=SC2034  # variables are read by the sourcing scripts
+#
+# Secrets (bootstrap token, PEM keys, the admin kubeconfig) arrive as environment variables
+# exported at the top of stdin, never on the command line, and are never printed: output is
+# filtered for bootstrap tokens on top of the node library's URL-credential mask.
+set -euo pipefail
+
+KUBERNETES_DIR=/etc/kubernetes
+PKI_DIR=/etc/kubernetes/pki
+MANIFESTS_DIR=/etc/kubernetes/manifests
+ADMIN_CONF=/etc/kubernetes/admin.conf
+KUBELET_CONF=/etc/kubernetes/kubelet.conf
+KUBE_VIP_MANIFEST_PATH=/etc/kubernetes/manifests/kube-vip.yaml
+CONTROL_PLANE_MANIFESTS=(kube-apiserver.yaml kube-controller-manager.yaml kube-scheduler.yaml etcd.yaml)
+KUBEADM_LOG=""
+KUBEADM_TMP_FILES=()
+
+# Bootstrap tokens have a fixed shape; whatever prints one (kubeadm init's closing hint) is masked.
+kubeadm_mask() {
+  sed -u -E 's/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/[bootstrap-token]/g'
+}
+
+kubeadm_begin() {
+  nodeprep_begin "$1"
+  exec > >(kubeadm_mask) 2>&1
+  KUBEADM_LOG=$(mktemp /tmp/kubeadm-out.XXXXXX)
+  KUBEADM_TMP_FILES+=("$KUBEADM_LOG")
+  trap 'rm -f "$NODEPREP_PM_LOG" "${KUBEADM_TMP_FILES[@]}"' EXIT
+  : "${APISERVER_PORT:=6443}"
+  : "${CRI_SOCKET:=unix:///run/containerd/containerd.sock}"
+  : "${RESET_STALE_STATE:=false}"
+}
+
+url_host() {
+  case "$1" in
+    *:*) printf '[%s]' "$1" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+
+tcp_open() {
+  # shellcheck disable=SC2016  # expanded by the inner bash
+  timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
+}
+
+# HTTP status of GET /readyz (000 when nothing answers). /readyz is readable anonymously.
+readyz_code() {
+  curl --silent --insecure --noproxy '*' --max-time 5 --output /dev/null --write-out '%{http_code}' \
+    "https://$(url_host "$1"):$2/readyz" 2>/dev/null || true
+}
+
+readyz_ok() { [[ "$(readyz_code "$1" "$2")" == 200 ]]; }
+local_apiserver_ready() { readyz_ok 127.0.0.1 "$APISERVER_PORT"; }
+# shellcheck disable=SC2153  # API_ENDPOINT_* are parameters of the sourcing script
+endpoint_ready() { readyz_ok "$API_ENDPOINT_HOST" "$API_ENDPOINT_PORT"; }
+
+control_plane_addresses() {
+  local IFS=,
+  # shellcheck disable=SC2086  # split the comma list on purpose
+  printf '%s\n' ${CONTROL_PLANE_ADDRESSES:-}
+}
+
+# TCP and /readyz to the endpoint and to every apiserver, as an operator would check by hand
+# (seed 000, T-032/T-042): which hop is broken, the VIP or the apiservers behind it.
+endpoint_probes() {
+  local address tcp
+  if [[ -n "${API_ENDPOINT_HOST:-}" ]]; then
+    echo "route to $API_ENDPOINT_HOST: $(ip route get "$API_ENDPOINT_HOST" 2>&1 | head -n 1 || true)"
+    if tcp_open "$API_ENDPOINT_HOST" "$API_ENDPOINT_PORT"; then tcp=open; else tcp=closed; fi
+    echo "endpoint $API_ENDPOINT_HOST:$API_ENDPOINT_PORT: tcp $tcp, /readyz $(readyz_code "$API_ENDPOINT_HOST" "$API_ENDPOINT_PORT")"
+  fi
+  while read -r address; do
+    [[ -n "$address" ]] || continue
+    if tcp_open "$address" "$APISERVER_PORT"; then tcp=open; else tcp=closed; fi
+    echo "apiserver $address:$APISERVER_PORT: tcp $tcp, /readyz $(readyz_code "$address" "$APISERVER_PORT")"
+  done < <(control_plane_addresses)
+}
+
+# Replaces the node library's diagnostics: kubeadm's own output, then the kubelet journal,
+# the containers and the endpoint probes (seed 000, T-030/T-042).
+nodeprep_diagnostics() {
+  local failed_command="$1" line="$2" code="$3"
+  echo "=== kubeadm diagnostics: $NODEPREP_SCRIPT failed on ${NODE_NAME:-$(hostname)} ==="
+  echo "step: $NODEPREP_STEP"
+  echo "failed command: $failed_command (line $line, exit code $code)"
+  if [[ -n "$KUBEADM_LOG" && -s "$KUBEADM_LOG" ]]; then
+    echo "--- kubeadm/kubectl output (last 60 lines) ---"
+    tail -n 60 "$KUBEADM_LOG"
+  fi
+  if [[ -s "${NODEPREP_PM_LOG:-}" ]]; then
+    echo "--- package manager output (last 20 lines) ---"
+    tail -n 20 "$NODEPREP_PM_LOG"
+  fi
+  echo "--- systemctl status kubelet ---"
+  systemctl status kubelet --no-pager 2>&1 | tail -n 12 || true
+  echo "--- journalctl -u kubelet -n 60 ---"
+  journalctl -u kubelet -n 60 --no-pager 2>&1 || true
+  echo "--- crictl ps -a ---"
+  crictl --runtime-endpoint "$CRI_SOCKET" ps -a 2>&1 || true
+  echo "--- endpoint probes ---"
+  endpoint_probes || true
+  echo "=== end of diagnostics ==="
+}
+
+# retry_backoff <attempts> <first-delay> <max-delay> cmd...: doubling delays (seed 000, T-038).
+retry_backoff() {
+  local attempts="$1" delay="$2" max="$3" n=1
+  shift 3
+  until "$@"; do
+    if (( n >= attempts )); then
+      echo "attempt $n/$attempts failed: $1"
+      return 1
+    fi
+    echo "attempt $n/$attempts failed, retrying in ${delay}s: $1"
+    sleep "$delay"
+    n=$((n + 1))
+    delay=$(( delay * 2 > max ? max : delay * 2 ))
+  done
+}
+
+# Runs a command with its output kept for the diagnostics block and shown on success.
+logged() {
+  echo "+ $*" >>"$KUBEADM_LOG"
+  if "$@" >>"$KUBEADM_LOG" 2>&1; then return 0; fi
+  return 1
+}
+
+ensure_tools() {
+  command -v curl >/dev/null 2>&1 && return 0
+  detect_os_family
+  ensure_packages curl
+}
+
+# The admin kubeconfig (a secret) in a root-only file on tmpfs, removed on exit.
+use_admin_kubeconfig() {
+  require_env ADMIN_KUBECONFIG
+  ADMIN_KUBECONFIG_FILE=$(mktemp /run/onprem-k8s-admin.XXXXXX)
+  KUBEADM_TMP_FILES+=("$ADMIN_KUBECONFIG_FILE")
+  chmod 600 "$ADMIN_KUBECONFIG_FILE"
+  printf '%s\n' "$ADMIN_KUBECONFIG" >"$ADMIN_KUBECONFIG_FILE"
+}
+
+kube() {
+  kubectl --kubeconfig "$ADMIN_KUBECONFIG_FILE" --request-timeout=20s "$@"
+}
+
+node_registered() {
+  kube get node "$1" --output name >/dev/null 2>&1
+}
+
+# none | running | stale: control-plane state on this host. A host with control-plane
+# manifests, etcd data or a kubelet.conf whose local apiserver does not answer within
+# STALE_WAIT_SECONDS is half-initialised (seed 000, T-034). kube-vip.yaml alone is not state.
+node_kubeadm_state() {
+  local has_state=false manifest waited=0 wait="${STALE_WAIT_SECONDS:-90}"
+  for manifest in "${CONTROL_PLANE_MANIFESTS[@]}"; do
+    [[ -e "$MANIFESTS_DIR/$manifest" ]] && has_state=true
+  done
+  [[ -d /var/lib/etcd/member ]] && has_state=true
+  [[ -e "$KUBELET_CONF" ]] && has_state=true
+  if [[ "$has_state" == false ]]; then echo none; return 0; fi
+  if [[ ! -e "$MANIFESTS_DIR/kube-apiserver.yaml" ]]; then echo stale; return 0; fi
+  # Right after a reboot the apiserver takes a while: give it time before calling it stale.
+  until local_apiserver_ready; do
+    if (( waited >= wait )); then echo stale; return 0; fi
+    sleep 5
+    waited=$((waited + 5))
+  done
+  echo running
+}
+
+# kubeadm reset -f, keeping what Pulumi placed and kubeadm would wipe: the shared CA keys,
+# the service-account keys and the kube-vip manifest.
+reset_preserving_cluster_identity() {
+  local keep file
+  keep=$(mktemp -d /run/onprem-k8s-keep.XXXXXX)
+  KUBEADM_TMP_FILES+=("$keep")
+  for file in ca.crt ca.key sa.key sa.pub front-proxy-ca.crt front-proxy-ca.key etcd/ca.crt etcd/ca.key; do
+    if [[ -f "$PKI_DIR/$file" ]]; then
+      mkdir -p "$keep/pki/$(dirname "$file")"
+      cp -p "$PKI_DIR/$file" "$keep/pki/$file"
+    fi
+  done
+  [[ -f "$KUBE_VIP_MANIFEST_PATH" ]] && cp -p "$KUBE_VIP_MANIFEST_PATH" "$keep/kube-vip.yaml"
+  logged kubeadm reset -f --cri-socket "$CRI_SOCKET"
+  if [[ -d "$keep/pki" ]]; then
+    mkdir -p "$PKI_DIR"
+    cp -rp "$keep/pki/." "$PKI_DIR/"
+  fi
+  if [[ -f "$keep/kube-vip.yaml" ]]; then
+    mkdir -p "$MANIFESTS_DIR"
+    cp -p "$keep/kube-vip.yaml" "$KUBE_VIP_MANIFEST_PATH"
+  fi
+  rm -rf "$keep"
+  changed "kubeadm reset -f on ${NODE_NAME} (cluster CA, service-account keys and kube-vip manifest kept)"
+}
+
+# Stops (or, with RESET_STALE_STATE=true, resets) a half-initialised node.
+handle_stale_state() {
+  local what="$1"
+  if [[ "$RESET_STALE_STATE" != true ]]; then
+    die "$NODE_NAME holds a half-initialised $what (control-plane manifests, /var/lib/etcd or kubelet.conf present, but its API does not answer). Inspect it, then either run 'kubeadm reset -f' on $NODE_NAME or set cluster.kubeadm.resetStaleState: true and run pulumi up again."
+  fi
+  note "$NODE_NAME holds a half-initialised $what; resetting it (kubeadm.resetStaleState is true)"
+  reset_preserving_cluster_identity
+}
+
+# Places one PKI file from an environment variable. A different CA or service-account key
+# already on the host is never overwritten: it belongs to another cluster (or an older one).
+place_pki_file() {
+  local var="$1" file="$2" mode="$3" guarded="$4" content
+  content="${!var:-}"
+  [[ -n "$content" ]] || die "required parameter $var is empty"
+  if [[ -f "$PKI_DIR/$file" && "$guarded" == true ]] && [[ "$(cat "$PKI_DIR/$file")" != "$(printf '%s' "$content")" ]]; then
+    die "refusing to overwrite $PKI_DIR/$file on $NODE_NAME: it holds a DIFFERENT key or CA than this cluster's (another cluster's PKI?). If this host may be wiped, run 'kubeadm reset -f' and remove $PKI_DIR on it, then run pulumi up again."
+  fi
+  ensure_file "$PKI_DIR/$file" "$mode" "$content"
+}
+
+write_pki() {
+  step "cluster PKI in $PKI_DIR"
+  mkdir -p "$PKI_DIR/etcd"
+  chmod 755 "$PKI_DIR"
+  place_pki_file PKI_CA_CRT ca.crt 644 true
+  place_pki_file PKI_CA_KEY ca.key 600 true
+  place_pki_file PKI_ETCD_CA_CRT etcd/ca.crt 644 true
+  place_pki_file PKI_ETCD_CA_KEY etcd/ca.key 600 true
+  place_pki_file PKI_FRONT_PROXY_CA_CRT front-proxy-ca.crt 644 true
+  place_pki_file PKI_FRONT_PROXY_CA_KEY front-proxy-ca.key 600 true
+  place_pki_file PKI_SA_KEY sa.key 600 true
+  place_pki_file PKI_SA_PUB sa.pub 644 true
+}
+
+# A kubeadm config with the token placeholder substituted, in a root-only file. Only the
+# placeholder named here is replaced (the same contract as envsubst '${KUBEADM_TOKEN}').
+render_kubeadm_config() {
+  local target="$1" content
+  require_env KUBEADM_CONFIG KUBEADM_TOKEN
+  [[ "$KUBEADM_TOKEN" =~ ^[a-z0-9]{6}\.[a-z0-9]{16}$ ]] || die "KUBEADM_TOKEN is not a kubeadm bootstrap token ([a-z0-9]{6}.[a-z0-9]{16})"
+  # shellcheck disable=SC2016  # the literal placeholder text
+  content="${KUBEADM_CONFIG//'${KUBEADM_TOKEN}'/$KUBEADM_TOKEN}"
+  umask 077
+  printf '%s\n' "$content" >"$target"
+  umask 022
+}
+
+# Makes sure the bootstrap token exists and stays valid for at least 30 minutes: a node added
+# months after init joins with no manual step. Written as kubeadm's bootstrap-token Secret
+# (stdin to kubectl: the token never reaches a command line).
+ensure_bootstrap_token() {
+  step "bootstrap token"
+  local id="${KUBEADM_TOKEN%%.*}" secret="${KUBEADM_TOKEN#*.}" expiration="" expires_at now ttl="${BOOTSTRAP_TOKEN_TTL_SECONDS:-7200}"
+  expiration=$(kube -n kube-system get secret "bootstrap-token-$id" -o 'jsonpath={.data.expiration}' 2>/dev/null | base64 -d 2>/dev/null || true)
+  now=$(date +%s)
+  if [[ -n "$expiration" ]] && expires_at=$(date -d "$expiration" +%s 2>/dev/null) && (( expires_at - now > 1800 )); then
+    ok "bootstrap token $id valid until $expiration"
+    return 0
+  fi
+  expiration=$(date -u -d "@$((now + ttl))" +%Y-%m-%dT%H:%M:%SZ)
+  logged kube apply -f - <<MANIFEST || die "could not create bootstrap token $id through $API_ENDPOINT_HOST:$API_ENDPOINT_PORT"
+apiVersion: v1
+kind: Secret
+metadata:
+  name: bootstrap-token-$id
+  namespace: kube-system
+type: bootstrap.kubernetes.io/token
+stringData:
+  description: onprem-k8s join token, refreshed by each join
+  token-id: $id
+  token-secret: $secret
+  expiration: "$expiration"
+  usage-bootstrap-authentication: "true"
+  usage-bootstrap-signing: "true"
+  auth-extra-groups: system:bootstrappers:kubeadm:default-node-token
+MANIFEST
+  changed "bootstrap token $id valid until $expiration"
+}
+
+# A control plane is healthy when its apiserver's /readyz (which includes its local etcd
+# member) answers 200 and its etcd static Pod is Ready in the API.
+control_plane_healthy() {
+  local name="$1" address="$2" ready
+  readyz_ok "$address" "$APISERVER_PORT" || return 1
+  ready=$(kube -n kube-system get pod "etcd-$name" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null || true)
+  [[ "$ready" == True ]]
+}
+
+wait_control_plane_healthy() {
+  local name="$1" address="$2"
+  step "control plane $name healthy (apiserver /readyz and etcd member)"
+  retry_backoff "${HEALTH_ATTEMPTS:-12}" 5 30 control_plane_healthy "$name" "$address" ||
+    die "control plane $name ($address) is not healthy: its apiserver /readyz or its etcd Pod is not ready"
+  ok "control plane $name is healthy"
+}
+
+wait_endpoint() {
+  step "API endpoint $API_ENDPOINT_HOST:$API_ENDPOINT_PORT answers /readyz"
+  retry_backoff "${ENDPOINT_ATTEMPTS:-10}" 3 30 endpoint_ready ||
+    die "the API endpoint $API_ENDPOINT_HOST:$API_ENDPOINT_PORT does not answer /readyz from $NODE_NAME (see the probes below: endpoint vs apiservers)"
+  ok "API endpoint $API_ENDPOINT_HOST:$API_ENDPOINT_PORT is ready"
+}
