@@ -59,6 +59,8 @@ export interface FirewallParams {
   zone?: string;
   selinuxMode?: string;
   haproxyOnNode?: boolean;
+  /** IP protocols to accept by name, e.g. ["vrrp"] where keepalived runs. */
+  protocols?: string[];
 }
 
 /** Drop undefined entries so a script sees its own default. */
@@ -135,9 +137,13 @@ export function firewallEnv(p: FirewallParams): ScriptEnv {
   for (const port of p.ports) {
     if (!/^\d+(-\d+)?\/(tcp|udp)$/.test(port)) throw new Error(`firewall.ports: "${port}" is not <port>[-<port>]/<tcp|udp>`);
   }
+  for (const protocol of p.protocols ?? []) {
+    if (!/^[a-z][a-z0-9-]*$/.test(protocol)) throw new Error(`firewall.protocols: "${protocol}" is not a protocol name such as vrrp`);
+  }
   return compact({
     FIREWALL_MODE: p.mode,
     FIREWALL_PORTS: p.ports.join(","),
+    FIREWALL_PROTOCOLS: p.protocols?.length ? p.protocols.join(",") : undefined,
     FIREWALL_ZONE: p.zone,
     SELINUX_MODE: p.selinuxMode === undefined ? undefined : normaliseSelinuxMode(p.selinuxMode),
     HAPROXY_ON_NODE: p.haproxyOnNode ? "true" : "false",

@@ -39,10 +39,11 @@ describe("preparationParts", () => {
     const node = spec.nodes[0];
     expect(preparationParts(spec, node, { waitForCloudInit: false }).map((p) => p.part)).toEqual(["base", "proxy", "containerd", "kubernetes-packages", "firewall"]);
     const cp = envOf(spec, "pcp-cp-1", "firewall")!;
-    expect(cp).toMatchObject({ FIREWALL_MODE: "firewalld", SELINUX_MODE: "enforcing", HAPROXY_ON_NODE: "true" });
+    expect(cp).toMatchObject({ FIREWALL_MODE: "firewalld", SELINUX_MODE: "enforcing", HAPROXY_ON_NODE: "true", FIREWALL_PROTOCOLS: "vrrp" });
     expect(cp.FIREWALL_PORTS.split(",")).toEqual(expect.arrayContaining(["6443/tcp", "8443/tcp", "2379-2380/tcp", "4789/udp"]));
     const worker = envOf(spec, "pcp-worker-1", "firewall")!;
     expect(worker.HAPROXY_ON_NODE).toBe("false");
+    expect(worker.FIREWALL_PROTOCOLS).toBeUndefined();
     expect(worker.FIREWALL_PORTS.split(",")).toEqual(expect.arrayContaining(["80/tcp", "443/tcp", "10250/tcp"]));
     expect(worker.FIREWALL_PORTS).not.toContain("6443/tcp");
   });

@@ -96,13 +96,17 @@ export function preparationParts(spec: ClusterSpec, node: NodeSpec, options: { w
   });
   // firewalld and SELinux are the dnf family's; apt-family images ship neither enabled.
   if (family === "dnf") {
+    const keepalivedOnNode = spec.apiEndpoint.mode === "keepalived-haproxy" && node.role === "control-plane";
     parts.push({
       part: "firewall",
       env: firewallEnv({
         mode: spec.os.firewall,
         ports: firewallPortsFor(requiredPorts(spec), node.role),
         selinuxMode: spec.os.selinux,
-        haproxyOnNode: spec.apiEndpoint.mode === "keepalived-haproxy" && node.role === "control-plane",
+        haproxyOnNode: keepalivedOnNode,
+        // VRRP is no port (stacks/ports.ts leaves it to the checklists); without it every
+        // control plane would claim the VIP.
+        protocols: keepalivedOnNode ? ["vrrp"] : undefined,
       }),
     });
   }

@@ -364,6 +364,16 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
       expect(sb.calls().filter((c) => /--add-port|--reload|setenforce|setsebool/.test(c))).toEqual([]);
     });
 
+    it("firewall: accepts VRRP where keepalived runs, once", () => {
+      sb.clearCalls();
+      const env = firewallEnv({ mode: "firewalld", ports, protocols: ["vrrp"] });
+      expect(changedLines(expectOk(sb.run("firewall", env)))).toEqual(["changed: accepted protocol vrrp", "changed: reloaded firewalld"]);
+      expect(sb.calls()).toContain("firewall-cmd --permanent --add-protocol=vrrp");
+      expectNoChange(sb.run("firewall", env));
+      const bad = sb.run("firewall", { ...env, FIREWALL_PROTOCOLS: "vrrp;reboot" });
+      expect(bad.output).toContain("FIREWALL_PROTOCOLS: invalid entry 'vrrp;reboot'");
+    });
+
     it("firewall: a new port is added alone, with one reload", () => {
       sb.clearCalls();
       const r = expectOk(sb.run("firewall", firewallEnv({ mode: "firewalld", ports: [...ports, "179/tcp"] })));

@@ -9,6 +9,8 @@
 #   FIREWALL_ZONE    optional firewalld zone (default: the default zone)
 #   SELINUX_MODE     optional: enforcing | permissive | disabled, any case ("Enforcing" ok);
 #                    empty leaves SELinux alone
+#   FIREWALL_PROTOCOLS  optional IP protocols to accept, comma-separated names firewalld knows,
+#                    e.g. "vrrp" where keepalived runs (VRRP is IP protocol 112, not a port)
 #   HAPROXY_ON_NODE  true | false (default): set haproxy_connect_any so haproxy may bind the VIP port
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -28,6 +30,15 @@ configure_firewalld() {
     if ! firewall_cmd --permanent --query-port="$port" >/dev/null; then
       firewall_cmd --permanent --add-port="$port" >/dev/null
       changed "opened $port${FIREWALL_ZONE:+ in zone $FIREWALL_ZONE}"
+      added=1
+    fi
+  done
+  local protocol
+  for protocol in $(tr ',\n' '  ' <<<"${FIREWALL_PROTOCOLS:-}"); do
+    [[ "$protocol" =~ ^[a-z][a-z0-9-]*$ ]] || die "FIREWALL_PROTOCOLS: invalid entry '$protocol'; expected a protocol name such as vrrp"
+    if ! firewall_cmd --permanent --query-protocol="$protocol" >/dev/null; then
+      firewall_cmd --permanent --add-protocol="$protocol" >/dev/null
+      changed "accepted protocol $protocol${FIREWALL_ZONE:+ in zone $FIREWALL_ZONE}"
       added=1
     fi
   done
