@@ -1,5 +1,5 @@
 // Node preparation as the engine would receive it: the whole program runs under the plan's mocks
-// (scripts/plan/run.ts) and the recorder shows every command's inputs, secret paths and
+// (test/harness.ts) and the recorder shows every command's inputs, secret paths and
 // dependencies. Plans run one after another: Pulumi's runtime is per-process state.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,8 +9,8 @@ import { ArtifactSink } from "../artifacts";
 import type { Machine } from "../machines";
 import { installRecordingMocks, type RecordedResource } from "../../scripts/plan/monitor";
 import { planMocks } from "../../scripts/plan/mocks";
-import { runPlan, type PlanResult } from "../../scripts/plan/run";
-import { CLUSTER_KEY, readStackFile } from "../../stacks/stack-file";
+import { planStack, type PlanResult } from "../../test/harness";
+import { readStackFile } from "../../stacks/stack-file";
 import { formatProblems, validateCluster } from "../../stacks/validate";
 import { prepareNodes } from "./index";
 
@@ -20,15 +20,8 @@ const PREPARATION = "onprem-k8s:node:NodePreparation";
 const REDOS = "examples/redos-proxy-calico-metallb-nfs.yaml";
 const PROXY_PASSWORD = "Pr0xy-S3cret";
 
-/** Plans a stack file with the description changed by `mutate` (program config and validation alike). */
-async function plan(file: string, mutate: (cluster: Record<string, any>) => void = () => {}): Promise<PlanResult> {
-  const stack = readStackFile(file, root);
-  const cluster = structuredClone(stack.cluster) as Record<string, any>;
-  mutate(cluster);
-  stack.cluster = cluster;
-  stack.config = { ...stack.config, [CLUSTER_KEY]: JSON.stringify(cluster) };
-  return runPlan(stack);
-}
+/** Plans a stack file with the description changed by `mutate`, through the shared harness. */
+const plan = (file: string, mutate?: (cluster: Record<string, any>) => void): Promise<PlanResult> => planStack(file, mutate);
 
 const byUrn = (result: PlanResult) => new Map(result.resources.map((r) => [r.urn, r]));
 /** The preparation commands of a node, in chain order. */
