@@ -65,4 +65,13 @@ describe("offline plan", () => {
     }
     expect(fs.existsSync(out)).toBe(false);
   });
+
+  it("fails instead of hanging when the program throws inside an apply", async () => {
+    const stack = readStackFile("poc", root);
+    const cluster = structuredClone(stack.cluster) as Record<string, any>;
+    // Linked clones keep the template's disk size (20 GiB in the mocks), which only the lookup knows.
+    cluster.platform.vsphere.linkedClone = true;
+    const config = { ...stack.config, "onprem-k8s:cluster": JSON.stringify(cluster) };
+    await expect(runPlan({ ...stack, cluster, config })).rejects.toThrow(/linked clone keeps the template's 20 GiB system disk/);
+  });
 });

@@ -35,6 +35,19 @@ function resolve<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((done) => output.apply((value) => done(value)));
 }
 
+async function failOnUnhandledRejection(work: () => Promise<void>): Promise<void> {
+  let listener: ((reason: unknown) => void) | undefined;
+  const failure = new Promise<never>((_, reject) => {
+    listener = (reason) => reject(reason instanceof Error ? reason : new Error(String(reason)));
+    process.on("unhandledRejection", listener);
+  });
+  try {
+    await Promise.race([work(), failure]);
+  } finally {
+    process.off("unhandledRejection", listener!);
+  }
+}
+
 export async function runPlan(stack: StackFile): Promise<PlanResult> {
   const present = secretsPresent(stack);
   const validation = validateCluster(stack.cluster, { secretsPresent: present, planMode: true });
@@ -51,8 +64,12 @@ export async function runPlan(stack: StackFile): Promise<PlanResult> {
   const recorder = await installRecordingMocks(planMocks, PROJECT, stack.name);
   pulumi.runtime.setAllConfig(config, secretKeys);
   const sink = new ArtifactSink();
-  await runInPulumiStack(() => clusterProgram({ artifacts: sink }));
-  await recorder.settle();
+  // An error thrown inside an `apply` surfaces only as an unhandled rejection (the engine would
+  // report it); without this the plan would wait forever for outputs that never resolve.
+  await failOnUnhandledRejection(async () => {
+    await runInPulumiStack(() => clusterProgram({ artifacts: sink }));
+    await recorder.settle();
+  });
 
   const artifacts = await Promise.all(
     sink.list().map(async (artifact) => ({
