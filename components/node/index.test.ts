@@ -124,7 +124,8 @@ describe("node preparation in the plan", () => {
 
   it("writes every part's parameters per node and each bundled script once", async () => {
     const result = await plan(REDOS);
-    const scripts = result.artifacts.filter((a) => a.path.startsWith("scripts/")).map((a) => a.path);
+    // Top-level scripts/ is node preparation's (other layers write into subfolders).
+    const scripts = result.artifacts.filter((a) => /^scripts\/[^/]+$/.test(a.path)).map((a) => a.path);
     expect(scripts.sort()).toEqual(["base", "containerd", "firewall", "kubernetes-packages", "proxy"].map((p) => `scripts/${p}.sh`));
     expect(result.artifacts.find((a) => a.path === "scripts/base.sh")!.content).toContain("nodeprep_begin base");
     const firewall = result.artifacts.find((a) => a.path === "nodes/pcp-worker-1/firewall.env")!.content;
