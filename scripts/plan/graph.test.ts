@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildGraph, criticalPath, dependencyEdges, toDot, toMermaid } from "./graph";
+import { buildGraph, criticalPath, dependencyEdges, toDot, toMermaid, transitiveReduction } from "./graph";
 import type { RecordedResource } from "./monitor";
 import { MASK, maskPaths } from "./write";
 import { decodeProperties } from "./monitor";
@@ -49,6 +49,10 @@ describe("plan graph", () => {
     const edges = dependencyEdges(buildGraph(resources)).map(([from, to]) => `${from.slice(4)}->${to.slice(4)}`);
     expect(edges).toEqual(expect.arrayContaining(["init->cp2", "cp2->cp3", "init->w1", "cp3->addons", "w1->addons", "w2->addons"]));
     expect(edges).not.toContain("w1->w2");
+  });
+
+  it("draws only the edges no longer path implies", () => {
+    expect(transitiveReduction([["a", "b"], ["b", "c"], ["a", "c"], ["a", "d"]])).toEqual([["a", "b"], ["b", "c"], ["a", "d"]]);
   });
 
   it("renders Mermaid with subgraphs per component and DOT with clusters", () => {

@@ -122,6 +122,28 @@ export function dependencyEdges(graph: ResourceGraph): [string, string][] {
   return [...edges].map((edge) => edge.split("\n") as [string, string]);
 }
 
+/**
+ * Drops every edge implied by a longer path (a -> c when a -> b -> c exists), so the drawing shows
+ * the order of work without the clutter of each key feeding every command.
+ */
+export function transitiveReduction(edges: [string, string][]): [string, string][] {
+  const next = new Map<string, string[]>();
+  for (const [from, to] of edges) next.set(from, [...(next.get(from) ?? []), to]);
+  const reachable = new Map<string, Set<string>>();
+  const reach = (node: string): Set<string> => {
+    const known = reachable.get(node);
+    if (known) return known;
+    const set = new Set<string>();
+    reachable.set(node, set);
+    for (const to of next.get(node) ?? []) {
+      set.add(to);
+      for (const further of reach(to)) set.add(further);
+    }
+    return set;
+  };
+  return edges.filter(([from, to]) => !(next.get(from) ?? []).some((middle) => middle !== to && reach(middle).has(to)));
+}
+
 export function summaryMarkdown(stack: string, graph: ResourceGraph, path: CriticalPath): string {
   const custom = graph.resources.filter((r) => r.custom);
   const byType = new Map<string, number>();
@@ -186,7 +208,7 @@ export function toMermaid(graph: ResourceGraph): string {
     }
   };
   emit(undefined, 0);
-  for (const [from, to] of dependencyEdges(graph)) lines.push(`  ${id.get(from)} --> ${id.get(to)}`);
+  for (const [from, to] of transitiveReduction(dependencyEdges(graph))) lines.push(`  ${id.get(from)} --> ${id.get(to)}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -208,7 +230,7 @@ export function toDot(graph: ResourceGraph): string {
     }
   };
   emit(undefined, 0);
-  for (const [from, to] of dependencyEdges(graph)) lines.push(`  ${id.get(from)} -> ${id.get(to)};`);
+  for (const [from, to] of transitiveReduction(dependencyEdges(graph))) lines.push(`  ${id.get(from)} -> ${id.get(to)};`);
   lines.push("}");
   return `${lines.join("\n")}\n`;
 }
