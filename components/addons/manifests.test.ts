@@ -2,7 +2,7 @@
  * Rendered manifests checked by real validators (test/tools/kube-validate.ts): kubernetes-validate
  * --strict for built-in kinds; CRD openAPIV3Schemas via jsonschema for custom resources.
  *
- * CRD schemas come from Go modules pinned in tools/crds (crdsForTest): fetched once into .cache/crds/;
+ * CRD schemas come from Go modules pinned in tools/crds (crdsForTest): fetched once into ~/.cache/onprem-k8s/crds/;
  * a developer machine without the Go proxy skips those checks with a warning, CI (CI=true) fails.
  */
 import { beforeAll, describe, expect, it } from "vitest";

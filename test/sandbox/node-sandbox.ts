@@ -2,7 +2,7 @@
 // for real: real apt/dpkg/containerd, stand-ins (test/sandbox/standins) for what a chroot
 // cannot do (systemd, kernel, SELinux, firewalld, dnf/rpm for the RedOS branch).
 //
-// Layout under .cache/node-sandbox/ (git-ignored):
+// Layout under ~/.cache/onprem-k8s/node-sandbox/ (test/tools/cache.ts):
 //   base/        the cached root, rebuilt when BASE_VERSION changes
 //   base.lock    held while base/ is built, so concurrent test runs wait instead of colliding
 //   runs/<id>/   one overlay (upper/work/merged) per sandbox; base/ stays pristine
@@ -11,9 +11,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { bundleScript, remoteCommandLine, scriptStdin, type NodeScript } from "../../components/node/bundle";
 import type { ScriptEnv } from "../../components/node/params";
+import { toolCache } from "../tools/cache";
 
-const REPO_ROOT = path.resolve(__dirname, "../..");
-export const CACHE_DIR = path.join(REPO_ROOT, ".cache", "node-sandbox");
+export const CACHE_DIR = toolCache("node-sandbox");
 const BASE_DIR = path.join(CACHE_DIR, "base");
 const LOCK = path.join(CACHE_DIR, "base.lock");
 const STANDINS = path.join(__dirname, "standins");

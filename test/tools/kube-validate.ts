@@ -8,7 +8,7 @@
  *   `opts.customResourceDefinitions`, checked by Python `jsonschema` (test/tools/crd_validate.py).
  *   A custom resource without a matching CRD fails: an unchecked document is not a valid one.
  *
- * The Python packages are installed once into .cache/ (git-ignored) with pinned versions.
+ * The Python packages are installed once into ~/.cache/onprem-k8s (test/tools/cache.ts) with pinned versions.
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -17,6 +17,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
+import { toolCache } from "./cache";
 
 const execFileAsync = promisify(execFile);
 
@@ -26,12 +27,7 @@ export const JSONSCHEMA_VERSION = "4.26.0";
 export const DEFAULT_KUBERNETES_VERSION = "1.33.0";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
-const pythonPackagesDir = path.join(
-  repoRoot,
-  ".cache",
-  "kube-validate",
-  `kubernetes-validate-${KUBERNETES_VALIDATE_VERSION}-jsonschema-${JSONSCHEMA_VERSION}`,
-);
+const pythonPackagesDir = toolCache("kube-validate", `kubernetes-validate-${KUBERNETES_VALIDATE_VERSION}-jsonschema-${JSONSCHEMA_VERSION}`);
 const crdValidateScript = path.join(__dirname, "crd_validate.py");
 
 export interface ValidateManifestsOptions {
@@ -204,7 +200,7 @@ export async function validateManifests(
  * checks run on a clean machine too. Each source is a Go module pinned in tools/crds/go.mod (with
  * go.sum): `go mod download -json <module>` there fetches the module zip through the Go module
  * proxy and reports its directory; the CRD files named here are concatenated into
- * .cache/crds/<name>.yaml (git-ignored). Nothing fetched is committed.
+ * ~/.cache/onprem-k8s/crds/<name>.yaml. Nothing fetched is committed.
  */
 export const CRD_SOURCES = {
   /** MetalLB v0.16.1, the pinned metallb chart's appVersion. */
@@ -235,7 +231,7 @@ export const CRD_SOURCES = {
 export type CrdSourceName = keyof typeof CRD_SOURCES;
 
 const crdToolsModuleDir = path.join(repoRoot, "tools", "crds");
-const crdCacheDir = path.join(repoRoot, ".cache", "crds");
+const crdCacheDir = toolCache("crds");
 const crdLoads = new Map<CrdSourceName, Promise<string>>();
 
 /** Fetches (once) and returns the CRD YAML of a source; throws with the reason when it cannot. */

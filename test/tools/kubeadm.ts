@@ -1,10 +1,11 @@
 // Builds the pinned kubeadm from its Go module (tools/kubeadm) so tests can run
-// `kubeadm config validate` on rendered configs. The binary is cached under .cache/tools/
-// (git-ignored) and built at most once even when several vitest workers ask at the same time.
+// `kubeadm config validate` on rendered configs. The binary is cached under ~/.cache/onprem-k8s/tools/
+// (see cache.ts) and built at most once even when several vitest workers ask at the same time.
 import { execFile } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { toolCache } from "./cache";
 
 const execFileAsync = promisify(execFile);
 
@@ -13,7 +14,7 @@ export const PINNED_KUBEADM_VERSION = "v1.34.4";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const toolsModuleDir = path.join(repoRoot, "tools", "kubeadm");
-const cacheDir = path.join(repoRoot, ".cache", "tools");
+const cacheDir = toolCache("tools");
 
 /** A lock older than this is considered abandoned by a crashed builder. */
 const STALE_LOCK_MS = 60 * 60 * 1000;
