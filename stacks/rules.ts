@@ -1,7 +1,7 @@
 // Cross-field rules: what the schema cannot see field by field. Each rule names the sections it
 // reads; a rule is skipped when one of them already failed the schema, so one typo does not
 // produce a cascade of follow-up messages while independent mistakes are all still reported.
-import { SECRET_KEYS, SUPPORTED_KUBERNETES_MINORS, SUPPORTED_OS_VERSIONS, type ClusterConfig, type SecretKey } from "./schema";
+import { PROXMOX_VMID_BLOCK, SECRET_KEYS, SUPPORTED_KUBERNETES_MINORS, SUPPORTED_OS_VERSIONS, type ClusterConfig, type SecretKey } from "./schema";
 import { addressInBlock, contains, isNetworkAddress, overlaps, parseBlock, type AddressRange } from "./network";
 import { PROFILES } from "./profiles";
 import { ENCAPSULATION_OVERHEAD, cniMtuOf, cniReplacesKubeProxy, effectiveNoProxy, nodesOf, requiredNoProxy } from "./spec";
@@ -380,10 +380,26 @@ const rules: Rule[] = [
       const proxmox = c.platform.proxmox;
       if (c.platform.type !== "proxmox" || !proxmox) return [];
       const problems: Problem[] = [];
-      const machines = nodesOf(c).length;
-      const last = proxmox.vmIdStart + machines - 1;
+      // Each pool's VMIDs come from its own block (components/machines/placement.ts).
+      const blocks = [
+        { path: "controlPlane.addresses", pool: "control plane", machines: c.controlPlane.addresses.length },
+        ...c.workerPools.map((pool, i) => ({ path: `workerPools[${i}].addresses`, pool: `worker pool ${pool.name}`, machines: pool.addresses.length })),
+      ];
+      blocks.forEach((block, i) => {
+        if (block.machines <= PROXMOX_VMID_BLOCK) return;
+        const first = proxmox.vmIdStart + PROXMOX_VMID_BLOCK * i;
+        problems.push(error(block.path, block.machines, `${block.machines} machines in the ${block.pool}, but its Proxmox VMID block ${first}-${first + PROXMOX_VMID_BLOCK - 1} holds ${PROXMOX_VMID_BLOCK}`, `split it into pools of at most ${PROXMOX_VMID_BLOCK} machines`));
+      });
+      const last = proxmox.vmIdStart + PROXMOX_VMID_BLOCK * blocks.length - 1;
       if (proxmox.templateVmId >= proxmox.vmIdStart && proxmox.templateVmId <= last) {
-        problems.push(error("platform.proxmox.vmIdStart", proxmox.vmIdStart, `VMIDs ${proxmox.vmIdStart}-${last} for ${machines} machines include the template's VMID ${proxmox.templateVmId}`, `start the range above ${proxmox.templateVmId} or below ${proxmox.templateVmId - machines + 1}`));
+        problems.push(
+          error(
+            "platform.proxmox.vmIdStart",
+            proxmox.vmIdStart,
+            `the VMID blocks of the ${blocks.length} pools (${PROXMOX_VMID_BLOCK} each) span ${proxmox.vmIdStart}-${last} and include the template's VMID ${proxmox.templateVmId}`,
+            `start above ${proxmox.templateVmId} (e.g. vmIdStart: ${Math.ceil((proxmox.templateVmId + 1) / 100) * 100}), or at most ${proxmox.templateVmId - PROXMOX_VMID_BLOCK * blocks.length}, or move the template to another VMID`,
+          ),
+        );
       }
       const controlPlanes = c.controlPlane.addresses.length;
       if (controlPlanes > 1 && proxmox.nodes.length < controlPlanes) {
@@ -414,9 +430,18 @@ const rules: Rule[] = [
           const first = proxmox.nodes.indexOf(node);
           if (first !== i) problems.push(error(`platform.proxmox.nodes[${i}]`, node, `Proxmox node ${node} is listed twice (also at cluster.platform.proxmox.nodes[${first}]), which would put machines spread over "distinct" nodes on the same host`, "list every Proxmox node once"));
         });
-        const last = proxmox.vmIdStart + nodesOf(c).length - 1;
+        const last = proxmox.vmIdStart + PROXMOX_VMID_BLOCK * (c.workerPools.length + 1) - 1;
         if (last > 999_999_999) {
-          problems.push(error("platform.proxmox.vmIdStart", proxmox.vmIdStart, `the machines would need VMIDs up to ${last}, above Proxmox's largest VMID 999999999`, "start the range lower"));
+          problems.push(error("platform.proxmox.vmIdStart", proxmox.vmIdStart, `the pools' VMID blocks would reach ${last}, above Proxmox's largest VMID 999999999`, "start the range lower"));
+        }
+        const known = new Set([...proxmox.nodes, proxmox.templateNode]);
+        for (const name of Object.keys(proxmox.ssh?.nodeAddresses ?? {})) {
+          if (!known.has(name)) {
+            problems.push(error(`platform.proxmox.ssh.nodeAddresses.${name}`, name, `${name} is not a Proxmox node of this cluster, so its address would never be dialled`, `key the address by one of: ${[...known].join(", ")}`));
+          }
+        }
+        if (!proxmox.ssh) {
+          problems.push(warning("platform.proxmox.ssh", undefined, "cloud-init snippets are uploaded over SSH to the Proxmox nodes, and no SSH login is described: the provider falls back to its PROXMOX_VE_SSH_* environment", "set cluster.platform.proxmox.ssh.username (and the secret proxmoxSshPrivateKey, or agent: true)"));
         }
         const elsewhere = proxmox.nodes.filter((node) => node !== proxmox.templateNode);
         if (!proxmox.fullClone && elsewhere.length > 0) {
@@ -470,6 +495,16 @@ const rules: Rule[] = [
     },
   },
   {
+    // Pools are told apart by name (node names, Proxmox VMID blocks).
+    uses: ["workerPools"],
+    check(c) {
+      return c.workerPools.flatMap((pool, i) => {
+        const first = c.workerPools.findIndex((other) => other.name === pool.name);
+        return first === i ? [] : [error(`workerPools[${i}].name`, pool.name, `worker pool name ${pool.name} is also used by cluster.workerPools[${first}]`, "give every worker pool its own name")];
+      });
+    },
+  },
+  {
     // Node preparation writes /etc/containerd/certs.d/<registry>/hosts.toml per key.
     uses: ["registries"],
     check(c) {
@@ -507,7 +542,7 @@ const rules: Rule[] = [
           path: `onprem-k8s:${key}`,
           value: undefined,
           problem: `the secret ${key} is not set (${SECRET_KEYS[key]})`,
-          fix: `pulumi config set --secret ${key} ...${key === "sshPrivateKey" ? " (or: pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519)" : ""}`,
+          fix: `pulumi config set --secret ${key} ...${key.endsWith("PrivateKey") ? ` (or: pulumi config set --secret ${key} < ~/.ssh/id_ed25519)` : ""}`,
           severity: "error" as const,
         }));
     },
@@ -551,6 +586,8 @@ export function requiredSecretKeys(c: Pick<ClusterConfig, "platform" | "addons">
   const needed: SecretKey[] = ["sshPrivateKey"];
   if (c.platform.type === "vsphere") needed.push("vspherePassword");
   if (c.platform.type === "proxmox") needed.push("proxmoxApiToken");
+  const proxmoxSsh = c.platform.type === "proxmox" ? c.platform.proxmox?.ssh : undefined;
+  if (proxmoxSsh && !proxmoxSsh.agent) needed.push("proxmoxSshPrivateKey");
   if (c.addons.backups.velero?.enabled) needed.push("veleroS3Credentials");
   return needed;
 }

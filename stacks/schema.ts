@@ -21,6 +21,7 @@ export const SECRET_KEYS = {
   sshPrivateKey: "PEM private key Pulumi uses to reach every node over SSH",
   vspherePassword: "vCenter password (platform.type vsphere; also used by vSphere CSI)",
   proxmoxApiToken: "Proxmox VE API token `user@realm!tokenid=uuid` (platform.type proxmox)",
+  proxmoxSshPrivateKey: "PEM private key for SSH to the Proxmox nodes, which snippet uploads need (platform.proxmox.ssh without agent)",
   veleroS3Credentials: "Velero's S3 credentials file content (addons.backups.velero.enabled)",
 } as const;
 export type SecretKey = keyof typeof SECRET_KEYS;
@@ -73,6 +74,28 @@ const vsphereSchema = z
   })
   .describe("vSphere connection and placement");
 
+/** Machines of one pool take VMIDs from their own block of this many (components/machines/placement.ts). */
+export const PROXMOX_VMID_BLOCK = 100;
+
+/** An NTP server or SSH target: a host name or an IPv4 address. */
+const hostOrAddress = z
+  .union([ipv4, dnsName], { error: "must be a host name or an IPv4 address" })
+  .describe("a lower-case host name such as ntp1.example.internal, or an IPv4 address");
+
+const proxmoxSshSchema = z
+  .strictObject({
+    username: z.string().min(1).describe("user on the Proxmox nodes that may write to the snippets storage (usually root)"),
+    agent: z
+      .boolean()
+      .default(false)
+      .describe("authenticate with the local SSH agent (SSH_AUTH_SOCK) instead of the secret `proxmoxSshPrivateKey`"),
+    nodeAddresses: z
+      .record(z.string().min(1), hostOrAddress)
+      .default({})
+      .describe("Proxmox node name -> address to dial, where the address the API reports is unreachable from Pulumi"),
+  })
+  .describe("SSH login on the Proxmox nodes: the provider uploads cloud-init snippets over SSH, not the API");
+
 const proxmoxSchema = z
   .strictObject({
     endpoint: httpUrl.describe("Proxmox VE API URL, e.g. https://pve1.example.internal:8006/"),
@@ -84,8 +107,15 @@ const proxmoxSchema = z
     snippetsDatastore: z.string().min(1).default("local").describe("storage with the `snippets` content type for cloud-init user-data"),
     bridge: z.string().min(1).default("vmbr0").describe("bridge of the node network"),
     vlanId: z.number().int().min(1).max(4094).optional().describe("VLAN tag on the bridge"),
-    vmIdStart: z.number().int().min(100).describe("first VMID; machines take consecutive VMIDs from here"),
+    vmIdStart: z
+      .number()
+      .int()
+      .min(100)
+      .describe(
+        `first VMID. Each pool has its own block of ${PROXMOX_VMID_BLOCK}: control plane n (from 0) gets vmIdStart + n, worker n of the i-th pool (from 0) vmIdStart + ${PROXMOX_VMID_BLOCK} * (i + 1) + n, so growing one pool never renumbers (re-creates) another; append new pools at the end`,
+      ),
     fullClone: z.boolean().default(true).describe("full instead of linked clones"),
+    ssh: proxmoxSshSchema.optional(),
   })
   .describe("Proxmox VE connection and placement");
 
@@ -105,6 +135,11 @@ const networkSchema = z
     searchDomains: z.array(dnsName).default([]).describe("DNS search domains of the nodes"),
     interface: z.string().min(1).default("ens192").describe("node NIC name (kube-vip/keepalived bind to it)"),
     mtu: z.number().int().min(1280).max(9216).default(1500).describe("MTU of the node NIC (the underlay)"),
+    ntpServers: z
+      .array(hostOrAddress)
+      .min(1)
+      .optional()
+      .describe("NTP servers of the nodes (host names or addresses), replacing the distribution's pools; isolated sites need their own. Default: the distribution's"),
   })
   .describe("the node network");
 
@@ -233,6 +268,9 @@ const storageSchema = z
       .strictObject({
         storagePolicy: z.string().min(1).optional().describe("SPBM storage policy name"),
         datastoreUrl: z.string().min(1).optional().describe("datastore URL, e.g. ds:///vmfs/volumes/<uuid>/"),
+        manifestUrl: httpUrl
+          .optional()
+          .describe("where the pinned vSphere CSI driver manifest is fetched at deploy time; offline sites serve a copy of the same release's file. Default: the release on raw.githubusercontent.com"),
       })
       .optional(),
     nfs: z

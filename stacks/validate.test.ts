@@ -75,7 +75,15 @@ const rows: Row[] = [
   // Machine platforms (components/machines).
   { name: "vSphere tag without a category", mutate: (c) => (c.platform.vsphere.tags = ["poc"]), path: "cluster.platform.vsphere.tags[0]", message: /looked up by its category and its name/, fix: /category\/tag/ },
   { name: "DRS anti-affinity for one control plane", mutate: (c) => { c.platform.vsphere.antiAffinity = true; c.controlPlane.addresses = ["192.168.100.11"]; }, path: "cluster.platform.vsphere.antiAffinity", message: /nothing to be kept apart/, fix: /antiAffinity: false/ },
-  { name: "template VMID inside the machines' range", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), templateVmId: 202 } }), path: "cluster.platform.proxmox.vmIdStart", message: /include the template's VMID 202/, fix: /above 202/ },
+  { name: "template VMID inside the control planes' VMID block", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), templateVmId: 202 } }), path: "cluster.platform.proxmox.vmIdStart", message: /span 200-399 and include the template's VMID 202/, fix: /start above 202 \(e.g. vmIdStart: 300\)/ },
+  { name: "template VMID inside a worker pool's (still unused) VMID block", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), templateVmId: 390 } }), path: "cluster.platform.proxmox.vmIdStart", message: /include the template's VMID 390/, fix: /at most 190/ },
+  { name: "worker pool larger than its VMID block", mutate: (c) => { c.platform = { type: "proxmox", proxmox: proxmoxSettings() }; c.workerPools[0].addresses = Array.from({ length: 101 }, (_, i) => `192.168.100.${30 + i}`); }, path: "cluster.workerPools[0].addresses", message: /101 machines in the worker pool worker, but its Proxmox VMID block 300-399 holds 100/, fix: /split it into pools of at most 100/ },
+  { name: "SSH address for a node that is not a Proxmox node of the cluster", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), ssh: { username: "root", nodeAddresses: { pve9: "10.0.0.9" } } } }), path: "cluster.platform.proxmox.ssh.nodeAddresses.pve9", message: /not a Proxmox node of this cluster/, fix: /one of: a, b, c/ },
+  { name: "Proxmox without an SSH login for snippet uploads", mutate: (c) => (c.platform = { type: "proxmox", proxmox: proxmoxSettings() }), path: "cluster.platform.proxmox.ssh", message: /snippets are uploaded over SSH/, fix: /ssh.username \(and the secret proxmoxSshPrivateKey, or agent: true\)/ },
+  { name: "worker pool name used twice", mutate: (c) => c.workerPools.push({ ...c.workerPools[0], names: ["other-1", "other-2"], addresses: ["192.168.100.31", "192.168.100.32"] }), path: "cluster.workerPools[1].name", message: /also used by cluster.workerPools\[0\]/, fix: /its own name/ },
+  // Offline and isolated sites.
+  { name: "NTP server that is neither a host name nor an address", mutate: (c) => (c.network.ntpServers = ["ntp server"]), path: "cluster.network.ntpServers[0]", message: /host name or an IPv4 address/, fix: /ntp1.example.internal/ },
+  { name: "vSphere CSI manifest that is not an http(s) URL", mutate: (c) => (c.addons.storage.vsphereCsi.manifestUrl = "file:///srv/vsphere-csi-driver.yaml"), path: "cluster.addons.storage.vsphereCsi.manifestUrl", message: /http:\/\/ or https:\/\/ URL/, fix: /full URL/ },
   { name: "VMIDs past Proxmox's largest", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), vmIdStart: 999_999_998 } }), path: "cluster.platform.proxmox.vmIdStart", message: /above Proxmox's largest VMID/, fix: /lower/ },
   { name: "Proxmox node listed twice", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), nodes: ["a", "b", "a"] } }), path: "cluster.platform.proxmox.nodes[2]", message: /listed twice/, fix: /once/ },
   { name: "fewer Proxmox nodes than control planes", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), nodes: ["a", "b"] } }), path: "cluster.platform.proxmox.nodes", message: /3 control planes on 2 Proxmox node/, fix: /at least 3 Proxmox nodes/ },
@@ -119,6 +127,18 @@ describe("validation of a bad description", () => {
       expect(result.problems.map((p) => p.path)).toEqual(["onprem-k8s:vspherePassword"]);
       expect(result.problems[0].fix).toMatch(/pulumi config set --secret vspherePassword/);
     }
+  });
+
+  it("requires the Proxmox SSH key for snippet uploads unless the SSH agent is used", () => {
+    const proxmox = (ssh: Record<string, unknown>) => {
+      const cluster = base();
+      cluster.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), ssh } };
+      cluster.addons.storage = { type: "none" };
+      return validateCluster(cluster, { secretsPresent: new Set(["sshPrivateKey", "proxmoxApiToken"]), planMode: false });
+    };
+    const withKey = proxmox({ username: "root" });
+    expect(withKey.ok ? [] : withKey.problems.map((p) => [p.path, p.fix])).toEqual([["onprem-k8s:proxmoxSshPrivateKey", "pulumi config set --secret proxmoxSshPrivateKey ... (or: pulumi config set --secret proxmoxSshPrivateKey < ~/.ssh/id_ed25519)"]]);
+    expect(proxmox({ username: "root", agent: true }).ok).toBe(true);
   });
 
   it("derives defaults from the profile and the schema", () => {

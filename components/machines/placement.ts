@@ -1,5 +1,6 @@
 // Where machines go and how their disks look, as pure functions: Proxmox node and VMID per
 // machine, vSphere clone disks from the template's disks.
+import { PROXMOX_VMID_BLOCK } from "../../stacks/schema";
 import type { NodeSpec } from "../../stacks/spec";
 
 /** Largest VMID Proxmox VE accepts. */
@@ -11,21 +12,48 @@ export interface ProxmoxPlacement {
   proxmoxNode: string;
 }
 
+/** A pool's VMID block: where it starts and how many machines it holds. */
+export interface VmIdBlock {
+  /** "control-plane" or the worker pool's name. */
+  pool: string;
+  /** Field of the description the pool's machines are listed at, for messages. */
+  path: string;
+  first: number;
+  size: number;
+}
+
 /**
- * VMIDs are consecutive from `vmIdStart` in node order (control planes first, then each worker
- * pool), as the description documents. Each pool is spread round-robin over the Proxmox nodes on
- * its own, starting at the first node: control planes land on distinct hosts whenever there are
- * enough, and growing one pool never moves a machine of another pool.
+ * Every pool gets its own block of PROXMOX_VMID_BLOCK VMIDs: control planes from `vmIdStart`, the
+ * i-th worker pool from `vmIdStart + PROXMOX_VMID_BLOCK * (i + 1)`. A machine's VMID depends only on
+ * its pool's position and its own index in the pool, so adding a control plane (or a worker to
+ * one pool) renumbers, and so re-creates, no machine of another pool.
  */
-export function placeOnProxmox(nodes: NodeSpec[], proxmoxNodes: string[], vmIdStart: number): ProxmoxPlacement[] {
+export function proxmoxVmIdBlocks(workerPools: string[], vmIdStart: number): VmIdBlock[] {
+  return [
+    { pool: "control-plane", path: "controlPlane.addresses", first: vmIdStart, size: PROXMOX_VMID_BLOCK },
+    ...workerPools.map((pool, i) => ({ pool, path: `workerPools[${i}].addresses`, first: vmIdStart + PROXMOX_VMID_BLOCK * (i + 1), size: PROXMOX_VMID_BLOCK })),
+  ];
+}
+
+/**
+ * VMIDs come from each pool's block (proxmoxVmIdBlocks); `workerPools` are the names of every
+ * configured pool in order, empty ones included, so an empty pool keeps its block. Each pool is spread round-robin over the
+ * Proxmox nodes on its own, starting at the first node: control planes land on distinct hosts
+ * whenever there are enough, and growing one pool never moves a machine of another pool.
+ */
+export function placeOnProxmox(nodes: NodeSpec[], proxmoxNodes: string[], vmIdStart: number, workerPools: string[]): ProxmoxPlacement[] {
   if (proxmoxNodes.length === 0) throw new Error("platform.proxmox.nodes: at least one Proxmox node is required");
-  const last = vmIdStart + nodes.length - 1;
-  if (last > PROXMOX_MAX_VMID) throw new Error(`platform.proxmox.vmIdStart ${vmIdStart}: ${nodes.length} machines would need VMIDs up to ${last}, above ${PROXMOX_MAX_VMID}`);
-  return nodes.map((node, position) => ({
-    node,
-    vmId: vmIdStart + position,
-    proxmoxNode: proxmoxNodes[node.index % proxmoxNodes.length],
-  }));
+  const blocks = proxmoxVmIdBlocks(workerPools, vmIdStart);
+  return nodes.map((node) => {
+    const block = blocks.find((b) => b.pool === (node.role === "control-plane" ? "control-plane" : node.pool));
+    if (!block) throw new Error(`${node.name}: worker pool ${node.pool} is not among the configured pools ${workerPools.join(", ")}`);
+    if (node.index >= block.size) {
+      throw new Error(`${block.path}: ${node.name} is machine ${node.index + 1} of pool ${block.pool}, whose VMID block holds ${block.size}; split the pool`);
+    }
+    const vmId = block.first + node.index;
+    if (vmId > PROXMOX_MAX_VMID) throw new Error(`platform.proxmox.vmIdStart ${vmIdStart}: ${node.name} would get VMID ${vmId}, above ${PROXMOX_MAX_VMID}`);
+    return { node, vmId, proxmoxNode: proxmoxNodes[node.index % proxmoxNodes.length] };
+  });
 }
 
 export interface ProxmoxDisk {

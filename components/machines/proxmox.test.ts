@@ -43,17 +43,28 @@ describe("Proxmox machines (home-lab example)", () => {
     expect(vm.dependencies).toContain(resourceNamed(lab, FILE, "k8s-master-2-user-data").urn);
   });
 
-  it("spreads control planes over distinct Proxmox nodes and numbers VMIDs from vmIdStart", () => {
+  it("spreads control planes over distinct Proxmox nodes and numbers each pool from its own VMID block", () => {
     const placement = resourcesOfType(lab, VM).map((vm) => [vm.name, vm.inputs.nodeName, vm.inputs.vmId]);
     expect(placement).toEqual([
       ["k8s-master", "pve1", 200],
       ["k8s-master-2", "pve2", 201],
       ["k8s-master-3", "pve3", 202],
-      ["k8s-node1", "pve1", 203],
-      ["k8s-node2", "pve2", 204],
-      ["k8s-node3", "pve3", 205],
-      ["k8s-node4", "pve1", 206],
+      ["k8s-node1", "pve1", 300],
+      ["k8s-node2", "pve2", 301],
+      ["k8s-node3", "pve3", 302],
+      ["k8s-node4", "pve1", 303],
     ]);
+  });
+
+  it("adding a control plane leaves every worker's VM (VMID, node, inputs) unchanged", async () => {
+    const grown = await planStack(EXAMPLE, (c) => {
+      c.controlPlane.names.push("k8s-master-4", "k8s-master-5");
+      c.controlPlane.addresses.push("10.0.20.112", "10.0.20.113");
+    });
+    const workersOf = (plan: PlanResult) => resourcesOfType(plan, VM).filter((vm) => vm.name.startsWith("k8s-node")).map((vm) => [vm.name, vm.inputs]);
+    expect(workersOf(grown)).toEqual(workersOf(lab));
+    expect(workersOf(lab).map(([, inputs]) => (inputs as { vmId: number }).vmId)).toEqual([300, 301, 302, 303]);
+    expect(resourceNamed(grown, VM, "k8s-master-5").inputs.vmId).toBe(204);
   });
 
   it("uploads each machine's rendered user-data as a snippet on the VM's own Proxmox node", () => {
@@ -76,10 +87,27 @@ describe("Proxmox machines (home-lab example)", () => {
     const [provider] = resourcesOfType(lab, PROVIDER);
     expect(provider.inputs).toMatchObject({ endpoint: "https://pve1.lab.example.internal:8006/", insecure: "true" });
     expect(provider.secretPaths).toContain("apiToken");
+    expect(provider.secretPaths).not.toContain("endpoint");
     for (const vm of resourcesOfType(lab, VM)) {
       expect(vm.provider).toContain("homelab-machines-proxmox");
       expect(resourceNamed(lab, COMMAND, `${vm.name}-reachable`).dependencies).toContain(vm.urn);
     }
+  });
+
+  it("gives the provider the SSH login for snippet uploads, the private key only as a secret", () => {
+    const [provider] = resourcesOfType(lab, PROVIDER);
+    const ssh = typeof provider.inputs.ssh === "string" ? JSON.parse(provider.inputs.ssh) : provider.inputs.ssh;
+    expect(ssh).toEqual({ username: "root", agent: false, privateKey: "<secret proxmoxSshPrivateKey: not set in the stack file>" });
+    // Provider config travels JSON-encoded, so the key makes the whole ssh block a secret.
+    expect(provider.secretPaths).toEqual(["apiToken", "ssh"]);
+  });
+
+  it("with the SSH agent and node addresses: no key, per-node addresses, no secret ssh block", async () => {
+    const agent = await planStack(EXAMPLE, (c) => (c.platform.proxmox.ssh = { username: "root", agent: true, nodeAddresses: { pve2: "10.0.10.2", pve3: "pve3.mgmt.example.internal" } }));
+    const [provider] = resourcesOfType(agent, PROVIDER);
+    const ssh = typeof provider.inputs.ssh === "string" ? JSON.parse(provider.inputs.ssh) : provider.inputs.ssh;
+    expect(ssh).toEqual({ username: "root", agent: true, nodes: [{ name: "pve2", address: "10.0.10.2" }, { name: "pve3", address: "pve3.mgmt.example.internal" }] });
+    expect(provider.secretPaths.filter((path) => path.startsWith("ssh"))).toEqual([]);
   });
 
   it("protects nothing under the poc profile", () => {

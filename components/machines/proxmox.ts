@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import type { ClusterContext } from "../context";
+import type { ClusterConfig } from "../../stacks/schema";
 import { machineCloudInit, prefixLengthOf } from "./cloud-init";
 import { placeOnProxmox, proxmoxDisks } from "./placement";
 import { reachableStep } from "./reachable";
@@ -22,6 +23,33 @@ export function proxmoxTags(cluster: string, role: string): string[] {
   return ["onprem-k8s", cluster, role].sort();
 }
 
+type ProxmoxSshSettings = NonNullable<NonNullable<ClusterConfig["platform"]["proxmox"]>["ssh"]>;
+
+/**
+ * The provider's `ssh` block for snippet uploads: the login, the agent or the private key (a
+ * secret), and per-node addresses where the API's idea of a node's address is not dialable.
+ * Without settings the provider keeps its PROXMOX_VE_SSH_* environment.
+ */
+export function proxmoxProviderSsh(ssh: ProxmoxSshSettings | undefined, privateKey: pulumi.Input<string> | undefined): proxmoxve.types.input.ProviderSsh | undefined {
+  if (!ssh) return undefined;
+  if (!ssh.agent && privateKey === undefined) throw new Error("platform.proxmox.ssh: without agent: true the secret proxmoxSshPrivateKey is required");
+  const nodes = Object.entries(ssh.nodeAddresses).map(([name, address]) => ({ name, address }));
+  return {
+    username: ssh.username,
+    agent: ssh.agent,
+    privateKey: ssh.agent ? undefined : pulumi.secret(privateKey!),
+    nodes: nodes.length > 0 ? nodes : undefined,
+  };
+}
+
+/**
+ * The SSH key for the Proxmox nodes. Read here rather than in program.ts's ClusterSecrets, which
+ * this layer does not own; requiredSecretKeys (stacks/rules.ts) has already checked it is set.
+ */
+function proxmoxSshPrivateKey(ssh: ProxmoxSshSettings | undefined): pulumi.Output<string> | undefined {
+  return ssh && !ssh.agent ? new pulumi.Config().requireSecret("proxmoxSshPrivateKey") : undefined;
+}
+
 export class ProxmoxMachines extends pulumi.ComponentResource {
   readonly machines: Machine[];
 
@@ -32,16 +60,21 @@ export class ProxmoxMachines extends pulumi.ComponentResource {
     if (!settings) throw new Error("platform.proxmox is required for platform type proxmox");
     if (!secrets.proxmoxApiToken) throw new Error("the secret proxmoxApiToken is required for platform type proxmox");
 
-    // Snippet uploads go over SSH to the Proxmox node; the provider takes that login from its
-    // PROXMOX_VE_SSH_* environment (or the token's user with an SSH agent).
+    // Snippet uploads go over SSH to the Proxmox node: platform.proxmox.ssh, else the provider's
+    // PROXMOX_VE_SSH_* environment.
     const provider = new proxmoxve.Provider(
       `${name}-proxmox`,
-      { endpoint: settings.endpoint, apiToken: secrets.proxmoxApiToken, insecure: settings.insecure },
+      {
+        endpoint: settings.endpoint,
+        apiToken: secrets.proxmoxApiToken,
+        insecure: settings.insecure,
+        ssh: proxmoxProviderSsh(settings.ssh, proxmoxSshPrivateKey(settings.ssh)),
+      },
       { parent: this, protect: false },
     );
     const prefixLength = prefixLengthOf(spec.network.subnet);
 
-    this.machines = placeOnProxmox(spec.nodes, settings.nodes, settings.vmIdStart).map(({ node, vmId, proxmoxNode }) => {
+    this.machines = placeOnProxmox(spec.nodes, settings.nodes, settings.vmIdStart, spec.workerPools.map((pool) => pool.name)).map(({ node, vmId, proxmoxNode }) => {
       const { userData } = machineCloudInit(spec, node, "proxmox");
       artifacts.add("cloud-init", `machines/${node.name}/user-data.yaml`, userData);
 
