@@ -64,6 +64,12 @@ describe("preparationParts", () => {
     expect(hostsEntries({ nodes: spec.nodes, apiEndpoint: { ...spec.apiEndpoint, dnsName: undefined } })[0]).toEqual({ ip: "192.168.100.11", names: ["nsx-poc-cp-1"] });
   });
 
+  it("base: the site's NTP servers from network.ntpServers, or none so the distribution's stay", () => {
+    expect(envOf(specOf(REDOS), "pcp-worker-1", "base")!.TIME_SERVERS).toBe("10.255.0.10,10.255.0.11");
+    expect(envOf(specOf(REDOS, (c) => (c.network.ntpServers = ["ntp1.pcp.example.internal"])), "pcp-cp-1", "base")!.TIME_SERVERS).toBe("ntp1.pcp.example.internal");
+    expect(envOf(specOf("poc"), "nsx-poc-cp-1", "base")).not.toHaveProperty("TIME_SERVERS");
+  });
+
   it("proxy: present with the effective no_proxy, absent without a proxy", () => {
     const spec = specOf(REDOS);
     expect(envOf(spec, "pcp-cp-1", "proxy")).toEqual({ PROXY_MODE: "present", PROXY_HTTP: "http://127.0.0.1:12334", PROXY_NO_PROXY: spec.noProxy.join(",") });

@@ -73,7 +73,7 @@ export function preparationParts(spec: ClusterSpec, node: NodeSpec, options: { w
   const family = PACKAGE_FAMILY[spec.os.family];
   const parts: PlannedPart[] = [];
   if (options.waitForCloudInit) parts.push({ part: "wait-cloud-init", env: waitCloudInitEnv() });
-  parts.push({ part: "base", env: baseEnv({ hostname: node.name, hosts: hostsEntries(spec) }) });
+  parts.push({ part: "base", env: baseEnv({ hostname: node.name, hosts: hostsEntries(spec), timeServers: spec.network.ntpServers }) });
   parts.push({
     part: "proxy",
     env: spec.proxy

@@ -140,6 +140,37 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
     });
   });
 
+  describe("base: time servers (network.ntpServers)", () => {
+    const chronyConf = "/etc/chrony/chrony.conf";
+    const currentHosts = [...hosts, { ip: "10.0.0.22", names: ["worker-2"] }];
+    const servers = ["ntp1.corp.example", "10.0.0.5"];
+    let distribution = "";
+
+    it("replace the distribution's chrony sources and restart chrony once; a second run changes nothing", () => {
+      distribution = sb.readFile(chronyConf);
+      const pools = distribution.split("\n").filter((line) => /^(pool|server) /.test(line));
+      expect(pools.length, "Debian's chrony.conf names its pool").toBeGreaterThan(0);
+      sb.clearCalls();
+      const r = expectOk(sb.run("base", baseEnv({ hostname: "cp-1", hosts: currentHosts, timeServers: servers })));
+      expect(changedLines(r)).toEqual([`changed: wrote ${chronyConf}`, `changed: wrote ${chronyConf}`, "changed: restarted chrony"]);
+      const conf = sb.readFile(chronyConf);
+      expect(conf).toContain("# BEGIN onprem-k8s ntp-servers\nserver ntp1.corp.example iburst\nserver 10.0.0.5 iburst\n# END onprem-k8s ntp-servers\n");
+      // Only our servers stay active: the distribution's pool is commented out, not deleted.
+      expect(conf.split("\n").filter((line) => /^(pool|server|peer) /.test(line))).toEqual(["server ntp1.corp.example iburst", "server 10.0.0.5 iburst"]);
+      for (const line of pools) expect(conf).toContain(`#onprem-k8s-disabled: ${line}`);
+      sb.clearCalls();
+      expectNoChange(sb.run("base", baseEnv({ hostname: "cp-1", hosts: currentHosts, timeServers: servers })));
+      expect(sb.calls().filter((c) => /restart/.test(c))).toEqual([]);
+    });
+
+    it("once unset, give the distribution's sources back exactly", () => {
+      const r = expectOk(sb.run("base", baseEnv({ hostname: "cp-1", hosts: currentHosts })));
+      expect(changedLines(r)).toContain("changed: restarted chrony");
+      expect(sb.readFile(chronyConf)).toBe(distribution);
+      expectNoChange(sb.run("base", baseEnv({ hostname: "cp-1", hosts: currentHosts })));
+    });
+  });
+
   describe("containerd", () => {
     const env = containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.9", registryMirrors: { "docker.io": ["https://mirror.example:5000"] } });
 

@@ -7,7 +7,8 @@
 #   HOSTS_ENTRIES   newline-separated "<ip> <name> [alias...]" lines (all nodes and
 #                   the API name); kept as a managed block in /etc/hosts
 #   TIME_SYNC       chrony (default) | timesyncd | none
-#   TIME_SERVERS    optional, comma-separated NTP servers
+#   TIME_SERVERS    optional, comma-separated NTP servers; with chrony they replace the
+#                   distribution's pool/server lines (commented out, restored when unset)
 set -euo pipefail
 # shellcheck source=lib.sh
 [[ "$(type -t nodeprep_begin)" == function ]] || source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -75,15 +76,42 @@ configure_sysctls() {
   done
 }
 
+# Given servers replace the distribution's pool/server lines (commented out with a marker, and
+# restored once no servers are given): an isolated site cannot reach them, and chrony would keep
+# resolving and polling them. Lines inside the managed block are left alone.
+DISABLED_SOURCE_MARK="#onprem-k8s-disabled: "
+set_distribution_sources() {
+  local conf="$1" state="$2" current new
+  current=$(cat "$conf" 2>/dev/null || true)
+  new=$(print_lines "$current" | STATE="$state" MARK="$DISABLED_SOURCE_MARK" awk '
+    $0 == "# BEGIN onprem-k8s ntp-servers" { managed = 1 }
+    $0 == "# END onprem-k8s ntp-servers" { managed = 0; print; next }
+    !managed && ENVIRON["STATE"] == "off" && /^[ \t]*(pool|server|peer)[ \t]/ { print ENVIRON["MARK"] $0; next }
+    !managed && ENVIRON["STATE"] == "on" && index($0, ENVIRON["MARK"]) == 1 { print substr($0, length(ENVIRON["MARK"]) + 1); next }
+    { print }
+  ')
+  FILE_CHANGED=false
+  [[ "$new" == "$current" ]] && return 0
+  ensure_file "$conf" "$(stat -c %a "$conf" 2>/dev/null || echo 644)" "$new"
+}
+
 configure_chrony() {
-  local unit=chrony conf=/etc/chrony/chrony.conf servers=""
+  local unit=chrony conf=/etc/chrony/chrony.conf servers="" restart=false
   if [[ "$OS_FAMILY" == dnf ]]; then unit=chronyd; conf=/etc/chrony.conf; fi
   ensure_packages chrony
   if [[ -n "${TIME_SERVERS:-}" ]]; then
     servers=$(tr ',' '\n' <<<"$TIME_SERVERS" | sed -E '/^\s*$/d; s/^\s*(\S+)\s*$/server \1 iburst/')
   fi
   ensure_block "$conf" ntp-servers "$servers"
-  local restart=$FILE_CHANGED
+  if [[ "$FILE_CHANGED" == true ]]; then restart=true; fi
+  # Ubuntu 24.04 keeps its pools in sources.d/*.sources rather than chrony.conf.
+  local state=on file
+  if [[ -n "$servers" ]]; then state=off; fi
+  for file in "$conf" "$(dirname "$conf")"/sources.d/*.sources; do
+    [[ -f "$file" ]] || continue
+    set_distribution_sources "$file" "$state"
+    if [[ "$FILE_CHANGED" == true ]]; then restart=true; fi
+  done
   ensure_unit_enabled_and_running "$unit"
   if [[ "$restart" == true && "$UNIT_STARTED" == false ]]; then
     NODEPREP_UNIT=$unit
