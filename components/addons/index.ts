@@ -20,7 +20,7 @@ import { stringify } from "yaml";
 import type { ClusterContext } from "../context";
 import type { ControlPlane } from "../kubeadm";
 import { renderEnvPrefix } from "../node/params";
-import { VSPHERE_CSI_RELEASE, withRegistry } from "./charts";
+import { VSPHERE_CSI_RELEASE } from "./charts";
 import { METALLB_NAMESPACE } from "./metallb/values";
 import {
   addonManifests,
@@ -31,13 +31,13 @@ import {
   VELERO_NAMESPACE,
   VSPHERE_CPI_CREDENTIALS_SECRET,
   vsphereCsiConfigParamsOf,
-  vsphereCsiManifestUrl,
   type Manifest,
   type ReleaseName,
   type ReleasePlan,
 } from "./plan";
 import { vsphereCpiCredentialsData } from "./vsphere-cpi/values";
 import { vsphereCsiConfig, vsphereCsiConfigSecret } from "./vsphere-csi/config";
+import { rewriteImages, vsphereCsiManifestLocation } from "./vsphere-csi/manifest";
 
 export interface Addons {
   /** Completes when every add-on is installed (acceptance checks wait for it). */
@@ -198,7 +198,7 @@ export class AddonsComponent extends pulumi.ComponentResource {
       const registry = spec.registries.imageRegistry;
       const driver = new k8s.yaml.v2.ConfigFile(
         "vsphere-csi-driver",
-        { file: vsphereCsiManifestUrl(), skipAwait: false },
+        { file: vsphereCsiManifestLocation(spec), skipAwait: false },
         {
           ...on([csiSecret]),
           // An offline site pulls the driver's images from its mirror.
@@ -260,21 +260,6 @@ function requireSecret(value: pulumi.Output<string> | undefined, key: string, fo
 
 function toYaml(docs: Manifest[]): string {
   return docs.map((d) => `---\n${stringify(d)}`).join("");
-}
-
-/** Resource transform: every container image of a rendered object moves to the mirror registry. */
-export function rewriteImages(registry: string): pulumi.ResourceTransform {
-  return (args) => {
-    const props = structuredClone(args.props) as Record<string, unknown>;
-    const podSpec = (props.spec as { template?: { spec?: Record<string, unknown> } } | undefined)?.template?.spec;
-    if (!podSpec) return undefined;
-    for (const key of ["containers", "initContainers"]) {
-      for (const c of (podSpec[key] as { image?: string }[] | undefined) ?? []) {
-        if (typeof c.image === "string") c.image = withRegistry(c.image, registry);
-      }
-    }
-    return { props, opts: args.opts };
-  };
 }
 
 export function installAddons(ctx: ClusterContext, controlPlane: ControlPlane, opts: pulumi.ComponentResourceOptions): Addons {
