@@ -21,7 +21,7 @@ let metallbCrds: string | undefined;
 let calicoCrds: string | undefined;
 beforeAll(async () => {
   metallbCrds = await crdsForTest("metallb-v0.16.1");
-  calicoCrds = await crdsForTest("calico-release-v3.28");
+  calicoCrds = await crdsForTest("calico-v3.30.1");
 }, 600_000);
 
 describe("clusterDnsServiceIp", () => {

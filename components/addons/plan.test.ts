@@ -44,7 +44,7 @@ const toYaml = (docs: unknown[]): string => docs.map((d) => `---\n${stringify(d)
 let crds: string[] | undefined;
 beforeAll(async () => {
   const metallb = await crdsForTest("metallb-v0.16.1");
-  const calico = await crdsForTest("calico-release-v3.28");
+  const calico = await crdsForTest("calico-v3.30.1");
   crds = metallb && calico ? [metallb, calico] : undefined;
 }, 600_000);
 

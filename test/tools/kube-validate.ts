@@ -216,11 +216,11 @@ export const CRD_SOURCES = {
     ],
   },
   /**
-   * Calico Installation (operator) and FelixConfiguration CRDs. The proxy serves the Calico monorepo
-   * only at a release-v3.28 pseudo-version (see tools/crds/go.mod), not the chart's v3.30.3; every
-   * field our values and manifests use exists unchanged in both.
+   * Calico Installation (operator) and FelixConfiguration CRDs of Calico v3.30.1 (tigera/operator
+   * v1.38.1), the same minor as the pinned tigera-operator chart v3.30.3: the newest release whose
+   * commit the Go module proxy serves (see tools/crds/go.mod).
    */
-  "calico-release-v3.28": {
+  "calico-v3.30.1": {
     module: "github.com/projectcalico/calico",
     files: [
       "charts/tigera-operator/crds/operator.tigera.io_installations_crd.yaml",
