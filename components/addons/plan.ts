@@ -228,6 +228,15 @@ export function veleroValuesOf(spec: ClusterSpec): HelmValues {
 
 export const VSPHERE_CPI_CREDENTIALS_SECRET = "vsphere-cpi-credentials";
 
+/**
+ * Whether an out-of-tree cloud provider (the vSphere CPI) runs, so every kubelet must start with
+ * `cloud-provider: external`: without it nodes never get a providerID and vSphere CSI cannot
+ * attach volumes. The one condition that also installs the CPI release (addonReleases).
+ */
+export function kubeletUsesExternalCloudProvider(spec: ClusterSpec): boolean {
+  return spec.addons.storage.type === "vsphere-csi";
+}
+
 function vsphereOf(spec: ClusterSpec) {
   const vsphere = spec.platform.vsphere;
   if (!vsphere) throw new Error("platform.vsphere: vSphere storage needs the vSphere connection");
@@ -338,7 +347,7 @@ export function addonReleases(spec: ClusterSpec): ReleasePlan[] {
   const releases: ReleasePlan[] = [];
   if (a.cni.type === "cilium") releases.push({ name: "cilium", chart: "cilium", namespace: "kube-system", values: ciliumValuesOf(spec) });
   else releases.push({ name: "tigera-operator", chart: "tigera-operator", namespace: "tigera-operator", values: calicoValuesOf(spec) });
-  if (a.storage.type === "vsphere-csi") releases.push({ name: "vsphere-cpi", chart: "vsphere-cpi", namespace: "kube-system", values: vsphereCpiValuesOf(spec) });
+  if (kubeletUsesExternalCloudProvider(spec)) releases.push({ name: "vsphere-cpi", chart: "vsphere-cpi", namespace: "kube-system", values: vsphereCpiValuesOf(spec) });
   if (a.loadBalancer.type === "metallb") releases.push({ name: "metallb", chart: "metallb", namespace: METALLB_NAMESPACE, values: metallbValuesOf(spec) });
   if (a.ingress.type === "ingress-nginx") releases.push({ name: "ingress-nginx", chart: "ingress-nginx", namespace: "ingress-nginx", values: ingressNginxValuesOf(spec) });
   if (a.storage.type === "nfs") releases.push({ name: "nfs-subdir-external-provisioner", chart: "nfs-subdir-external-provisioner", namespace: "nfs-provisioner", values: nfsProvisionerValuesOf(spec) });
