@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # keepalived + haproxy on a control plane (seeds 000, 004): packages, the keepalived_script
 # user, the /readyz check script, haproxy.cfg (checked with haproxy -c before it is placed),
-# keepalived.conf with the VRRP password substituted on the node, VRRP allowed through
-# firewalld, haproxy_connect_any on SELinux hosts (T-036). Services restart only when their
-# configuration changed.
+# keepalived.conf with the VRRP password substituted on the node, haproxy_connect_any on SELinux
+# hosts (T-036). Services restart only when their configuration changed. VRRP through firewalld
+# is the node firewall part's (components/node: FIREWALL_PROTOCOLS=vrrp on keepalived control
+# planes), which owns every firewall rule and runs before this step.
 #
 # Parameters (environment):
 #   NODE_NAME            required
@@ -40,22 +41,6 @@ ensure_selinux_boolean() {
   fi
   setsebool -P haproxy_connect_any 1
   changed "SELinux boolean haproxy_connect_any on (persistent): haproxy may bind its API port"
-}
-
-ensure_vrrp_allowed() {
-  step "firewalld VRRP"
-  if ! command -v firewall-cmd >/dev/null 2>&1 || ! firewall-cmd --state >/dev/null 2>&1; then
-    ok "firewalld not running"
-    return 0
-  fi
-  local rule='rule protocol value="vrrp" accept'
-  if firewall-cmd --permanent --query-rich-rule="$rule" >/dev/null 2>&1; then
-    ok "VRRP allowed"
-    return 0
-  fi
-  firewall-cmd --permanent --add-rich-rule="$rule" >/dev/null
-  firewall-cmd --reload >/dev/null
-  changed "firewalld allows VRRP (without it every control plane claims the VIP)"
 }
 
 configure_haproxy() {
@@ -104,7 +89,6 @@ main() {
   ensure_packages haproxy keepalived curl
   ensure_script_user
   ensure_selinux_boolean
-  ensure_vrrp_allowed
   configure_haproxy
   configure_keepalived
   ensure_service haproxy "$HAPROXY_CHANGED"
