@@ -127,6 +127,14 @@ export interface KubeadmJoinParams {
   apiServerEndpoint: ApiEndpoint;
   /** `sha256:<hex>` pins of the cluster CA, from discoveryTokenCaCertHash. */
   caCertHashes: string[];
+  /**
+   * File discovery instead of token discovery: a kubeconfig at this path on the node carries the
+   * cluster CA and the apiserver to use, and the bootstrap token goes in `tlsBootstrapToken`.
+   * Used by the endpoint fallback: with token discovery kubeadm would take the server for the
+   * TLS bootstrap from the cluster-info ConfigMap (the controlPlaneEndpoint, i.e. the VIP that
+   * does not answer), while a discovery file's server is kept for the whole join.
+   */
+  discoveryFile?: string;
   node: KubeadmNodeParams;
   /** Present for control-plane joins: this node runs an apiserver and an etcd member. */
   controlPlane?: {
@@ -285,17 +293,24 @@ export function renderKubeadmJoinConfig(params: KubeadmJoinParams): string {
     if (!CA_CERT_HASH.test(hash)) throw new Error(`caCertHash ${hash} is not sha256:<64 hex digits>`);
   }
 
+  if (params.discoveryFile !== undefined && !params.discoveryFile.startsWith("/")) {
+    throw new Error(`discoveryFile ${params.discoveryFile} must be an absolute path on the node`);
+  }
+  const discovery =
+    params.discoveryFile !== undefined
+      ? { file: { kubeConfigPath: params.discoveryFile }, tlsBootstrapToken: KUBEADM_TOKEN_PLACEHOLDER }
+      : {
+          bootstrapToken: {
+            apiServerEndpoint: formatApiEndpoint(params.apiServerEndpoint),
+            token: KUBEADM_TOKEN_PLACEHOLDER,
+            caCertHashes: [...params.caCertHashes],
+          },
+        };
   const join: Record<string, unknown> = {
     apiVersion,
     kind: "JoinConfiguration",
     nodeRegistration: nodeRegistration(apiVersion, params.node),
-    discovery: {
-      bootstrapToken: {
-        apiServerEndpoint: formatApiEndpoint(params.apiServerEndpoint),
-        token: KUBEADM_TOKEN_PLACEHOLDER,
-        caCertHashes: [...params.caCertHashes],
-      },
-    },
+    discovery,
   };
   if (params.controlPlane) {
     // No certificateKey: certificates are already on disk, placed by Pulumi before the join.

@@ -11,6 +11,7 @@ const commands = (plan: PlanResult) => resourcesOfType(plan, COMMAND);
 const named = (plan: PlanResult, name: string) => resourceNamed(plan, COMMAND, name);
 const joins = (plan: PlanResult) => commands(plan).filter((r) => r.name.endsWith("-join") || r.name.endsWith("-init"));
 const stdinOf = (r: RecordedResource) => String(r.inputs.stdin ?? "");
+const hostOf = (r: RecordedResource) => (r.inputs.connection as { host?: string } | undefined)?.host;
 /** The exported parameters only (stdin up to the bundle's first script). */
 const paramsOf = (r: RecordedResource) => stdinOf(r).split("\n#!/usr/bin/env bash")[0]!;
 
@@ -56,7 +57,7 @@ describe("kube-vip stack (poc: 3 control planes, 2 workers, 1.34)", () => {
   });
 
   it("keeps every token, key and kubeconfig secret (recorded secret inputs, stack outputs)", () => {
-    for (const step of commands(plan).filter((r) => /-(pki|init|join)$/.test(r.name))) {
+    for (const step of commands(plan).filter((r) => /-(pki|init|join|token)$/.test(r.name))) {
       expect(step.secretPaths, step.name).toContain("stdin");
     }
     for (const token of resourcesOfType(plan, "random:index/randomString:RandomString")) expect(token.additionalSecretOutputs, token.name).toContain("result");
@@ -68,27 +69,88 @@ describe("kube-vip stack (poc: 3 control planes, 2 workers, 1.34)", () => {
     expect(kubeconfig).toContain("server: https://api.nsx-poc.corp.example.internal:6443");
     expect(kubeconfig).toContain("client-key-data:");
     // no secret reaches an artifact: configs carry the placeholder, parameter files the mask
-    for (const artifact of plan.artifacts.filter((a) => a.kind === "kubeadm-config")) expect(artifact.content).toContain("token: ${KUBEADM_TOKEN}");
+    for (const artifact of plan.artifacts.filter((a) => a.kind === "kubeadm-config")) expect(artifact.content).toMatch(/[tT]oken: \$\{KUBEADM_TOKEN\}/);
     for (const artifact of plan.artifacts) {
       expect(artifact.content, artifact.path).not.toMatch(/PRIVATE KEY-----\n[A-Za-z0-9+/]/);
       expect(artifact.content, artifact.path).not.toMatch(/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/);
     }
   });
 
-  it("gives every init/join a delete script that removes the node before its machine goes", () => {
+  it("gives every init/join a delete that only resets the node, after its membership step and before its machine goes", () => {
     for (const step of joins(plan)) {
-      expect(String(step.inputs.delete), step.name).toMatch(/^(sudo -n )?env KUBEADM_ACTION=delete .*bash -s$/);
+      expect(String(step.inputs.delete), step.name).toMatch(/^(sudo -n )?env KUBEADM_ACTION=delete bash -s$/);
       expect(step.deleteBeforeReplace, step.name).toBe(true);
-      expect(stdinOf(step)).toContain("remove_node()");
+      expect(stdinOf(step)).toContain("reset_node()");
+      // drain, Node deletion and etcd member removal are the membership step's, on the first control plane
+      expect(stdinOf(step)).not.toContain("kube drain");
+      expect(stdinOf(step)).not.toContain("member remove");
     }
-    expect(String(named(plan, "nsx-poc-cp-1-init").inputs.delete)).toContain("REMOVE_MODE=last");
-    expect(String(named(plan, "nsx-poc-worker-1-join").inputs.delete)).not.toContain("REMOVE_MODE=last");
     // the machine outlives its join: the join depends (through its preparation) on the machine
     const vm = resourceNamed(plan, "vsphere:index/virtualMachine:VirtualMachine", "nsx-poc-worker-1");
     const graph = buildGraph(plan.resources);
     const reaches = (from: string, to: string, seen = new Set<string>()): boolean =>
       from === to || [...(graph.waitsFor.get(from) ?? [])].some((next) => !seen.has(next) && (seen.add(next), reaches(next, to, seen)));
     expect(reaches(named(plan, "nsx-poc-worker-1-join").urn, vm.urn)).toBe(true);
+    // and the membership depends on the join: Pulumi deletes it (drain, delete Node) before the reset
+    expect(named(plan, "nsx-poc-worker-1-membership").dependencies).toContain(named(plan, "nsx-poc-worker-1-join").urn);
+    expect(named(plan, "nsx-poc-cp-3-membership").dependencies).toContain(named(plan, "nsx-poc-cp-3-join").urn);
+  });
+
+  it("runs every token step on the first control plane, before the node's join", () => {
+    const firstAddress = "192.168.100.11";
+    for (const node of ["nsx-poc-cp-2", "nsx-poc-cp-3", "nsx-poc-worker-1", "nsx-poc-worker-2"]) {
+      const token = named(plan, `${node}-token`);
+      expect(hostOf(token), token.name).toBe(firstAddress);
+      expect(stdinOf(token)).toContain(`export NODE_NAME=${node};`);
+      expect(stdinOf(token)).toContain("ensure_bootstrap_token");
+      expect(token.inputs.delete, token.name).toBeUndefined();
+      expect(named(plan, `${node}-join`).dependencies).toContain(token.urn);
+    }
+    // a worker's join waits for its own token step only
+    expect(named(plan, "nsx-poc-worker-1-join").dependencies).not.toContain(named(plan, "nsx-poc-worker-2-token").urn);
+    // the first control plane runs init (its token comes with InitConfiguration); it has no token or membership step
+    expect(commands(plan).some((r) => r.name === "nsx-poc-cp-1-token" || r.name === "nsx-poc-cp-1-membership")).toBe(false);
+  });
+
+  it("removes a worker through a membership step on a control plane that names the worker", () => {
+    const controlPlaneAddresses = ["192.168.100.11", "192.168.100.12", "192.168.100.13"];
+    for (const worker of ["nsx-poc-worker-1", "nsx-poc-worker-2"]) {
+      const membership = named(plan, `${worker}-membership`);
+      expect(controlPlaneAddresses).toContain(hostOf(membership));
+      expect(String(membership.inputs.delete)).toMatch(/^(sudo -n )?env KUBEADM_ACTION=delete DRAIN_POLICY=best-effort bash -s$/);
+      expect(membership.deleteBeforeReplace).toBe(true);
+      const params = paramsOf(membership);
+      expect(params).toContain(`export NODE_NAME=${worker};`);
+      expect(params).toContain("export JOIN_ROLE=worker;");
+      expect(stdinOf(membership)).toContain('kube drain "$NODE_NAME"');
+      expect(stdinOf(membership)).toContain('kube delete node "$NODE_NAME"');
+    }
+    // control planes: the etcd member is removed by name, from the first control plane
+    const cp3 = named(plan, "nsx-poc-cp-3-membership");
+    expect(hostOf(cp3)).toBe("192.168.100.11");
+    expect(paramsOf(cp3)).toContain("export JOIN_ROLE=control-plane;");
+    expect(stdinOf(cp3)).toContain('etcd_member_id "$NODE_NAME"');
+  });
+
+  it("never gives a worker the admin kubeconfig, the admin key or a CA key", () => {
+    const workerAddresses = ["192.168.100.21", "192.168.100.22"];
+    const kubeconfig = String(plan.outputs.kubeconfig);
+    const adminCert = resourcesOfType(plan, "tls:index/locallySignedCert:LocallySignedCert")[0]!;
+    const caKey = String(adminCert.inputs.caPrivateKeyPem);
+    const adminKey = String(resourcesOfType(plan, "tls:index/certRequest:CertRequest")[0]!.inputs.privateKeyPem);
+    // one line of each key's base64 body: present wherever the key is, however it is quoted
+    const bodyLine = (pem: string) => pem.split("\n").find((line) => /^[A-Za-z0-9+/]{60,}$/.test(line))!;
+    const secrets = { "admin kubeconfig client key": kubeconfig.match(/client-key-data: (\S{40})/)![1]!, "CA key": bodyLine(caKey), "admin key": bodyLine(adminKey) };
+    for (const secret of Object.values(secrets)) expect(secret).toMatch(/^\S{40,}$/);
+    const onWorkers = plan.resources.filter((r) => workerAddresses.includes(hostOf(r) ?? ""));
+    expect(onWorkers.map((r) => r.name)).toEqual(expect.arrayContaining(["nsx-poc-worker-1-join", "nsx-poc-worker-2-join"]));
+    for (const resource of onWorkers) {
+      const inputs = JSON.stringify(resource.inputs);
+      for (const [what, secret] of Object.entries(secrets)) expect(inputs.includes(secret), `${resource.name} carries the ${what}`).toBe(false);
+      expect(paramsOf(resource), resource.name).not.toMatch(/export (ADMIN_KUBECONFIG|PKI_CA_KEY|PKI_ETCD_CA_KEY|PKI_SA_KEY)=/);
+    }
+    // nor does any other node: the admin kubeconfig stays in Pulumi (the add-ons' provider, the stack output)
+    for (const resource of commands(plan)) expect(JSON.stringify(resource.inputs).includes(secrets["admin kubeconfig client key"]), resource.name).toBe(false);
   });
 
   it("uses super-admin.conf only on the first control plane during init, and switches back after", () => {
@@ -111,11 +173,27 @@ describe("kube-vip stack (poc: 3 control planes, 2 workers, 1.34)", () => {
 
   it("writes a kubeadm config per node and the scripts' parameters with secrets masked", () => {
     const configs = plan.artifacts.filter((a) => a.kind === "kubeadm-config").map((a) => a.path).sort();
-    expect(configs).toEqual(["nsx-poc-cp-1", "nsx-poc-cp-2", "nsx-poc-cp-3", "nsx-poc-worker-1", "nsx-poc-worker-2"].map((n) => `kubeadm/${n}.yaml`));
+    expect(configs).toEqual(
+      [
+        "nsx-poc-cp-1",
+        "nsx-poc-cp-2",
+        "nsx-poc-cp-2-fallback",
+        "nsx-poc-cp-3",
+        "nsx-poc-cp-3-fallback",
+        "nsx-poc-worker-1",
+        "nsx-poc-worker-1-fallback",
+        "nsx-poc-worker-2",
+        "nsx-poc-worker-2-fallback",
+      ]
+        .map((n) => `kubeadm/${n}.yaml`)
+        .sort(),
+    );
     const join = plan.artifacts.find((a) => a.path === "nodes/nsx-poc-worker-1/kubeadm-join.env")!;
     expect(join.kind).toBe("script");
     expect(join.content).toContain("export KUBEADM_TOKEN=[secret]");
-    expect(join.content).toContain("export ADMIN_KUBECONFIG=[secret]");
+    expect(join.content).not.toContain("ADMIN_KUBECONFIG");
+    expect(join.content).toContain("export FALLBACK_API_HOST=192.168.100.11");
+    expect(plan.artifacts.find((a) => a.path === "nodes/nsx-poc-worker-1/membership.env")?.content).toContain("# membership on nsx-poc-cp-1");
   });
 });
 
@@ -131,6 +209,19 @@ describe("keepalived + haproxy and external endpoints", () => {
     }
     expect(plan.artifacts.some((a) => a.kind === "kube-vip")).toBe(false);
     expect(paramsOf(named(plan, "k8s-master-init"))).not.toContain("KUBE_VIP_MANIFEST");
+  });
+
+  it("leaves VRRP in firewalld to the node firewall part (one owner), which runs before the endpoint step", async () => {
+    const plan = await planStack("examples/redos-proxy-calico-metallb-nfs.yaml");
+    const endpoints = commands(plan).filter((r) => r.name.endsWith("-endpoint"));
+    expect(endpoints.length).toBe(3);
+    for (const endpoint of endpoints) {
+      const node = endpoint.name.replace(/-endpoint$/, "");
+      expect(stdinOf(endpoint), endpoint.name).not.toContain("firewall-cmd");
+      const firewall = named(plan, `${node}-firewall`);
+      expect(stdinOf(firewall)).toContain("export FIREWALL_PROTOCOLS=vrrp;");
+      expect(endpoint.dependencies).toContain(firewall.urn);
+    }
   });
 
   it("puts nothing on the nodes for an external load balancer; init checks it first", async () => {

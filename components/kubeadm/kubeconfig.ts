@@ -52,3 +52,34 @@ export function renderAdminKubeconfig(params: AdminKubeconfigParams): string {
     { lineWidth: 0 },
   );
 }
+
+export interface DiscoveryKubeconfigParams {
+  clusterName: string;
+  /** The apiserver the join talks to (the fallback: the first control plane's own apiserver). */
+  server: ApiEndpoint;
+  caCertPem: string;
+}
+
+/** User name kubeadm gives the bootstrap token user (discovery.TokenUser); carries no credential here. */
+export const DISCOVERY_USER = "tls-bootstrap-token-user";
+
+/**
+ * A kubeadm discovery file: the cluster CA and one apiserver, no credentials (the bootstrap token
+ * travels as the JoinConfiguration's tlsBootstrapToken, substituted on the node). Public.
+ */
+export function renderDiscoveryKubeconfig(params: DiscoveryKubeconfigParams): string {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(params.clusterName)) throw new Error(`cluster name ${params.clusterName} is not a DNS label`);
+  const context = `${DISCOVERY_USER}@${params.clusterName}`;
+  return stringify(
+    {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: params.clusterName, cluster: { server: `https://${formatApiEndpoint(params.server)}`, "certificate-authority-data": pemData("CA certificate", params.caCertPem) } }],
+      users: [{ name: DISCOVERY_USER, user: {} }],
+      contexts: [{ name: context, context: { cluster: params.clusterName, user: DISCOVERY_USER } }],
+      "current-context": context,
+      preferences: {},
+    },
+    { lineWidth: 0 },
+  );
+}

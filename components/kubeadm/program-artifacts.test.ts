@@ -2,7 +2,7 @@
 // kubeadm config validate (pinned kubeadm), haproxy -c, keepalived -t, and kube-validate on the
 // kube-vip manifests. The renderer tests cover variants; this covers what is actually deployed.
 import { execFile, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -13,6 +13,8 @@ import { validateManifests } from "../../test/tools/kube-validate";
 import { CHECK_APISERVER_SCRIPT, CLUSTER_CA_FILE } from "../endpoint/configs";
 import { DEFAULT_CHECK_SCRIPT_PATH, DEFAULT_SCRIPT_USER } from "../endpoint/keepalived";
 import { KEEPALIVED_AUTH_PASS_ENV, KUBEADM_TOKEN_ENV, substituteSecretPlaceholders } from "./placeholders";
+import { DISCOVERY_FALLBACK_KUBECONFIG_PATH } from "./index";
+import { renderDiscoveryKubeconfig } from "./kubeconfig";
 
 const execFileAsync = promisify(execFile);
 const hostNics = readdirSync("/sys/class/net").filter((nic) => nic !== "lo").sort();
@@ -21,12 +23,16 @@ const stacks = ["poc", "prod", "examples/existing-hosts-external-lb.yaml", "exam
 let dir: string;
 let caFile: string;
 let checkScript: string;
+let discoveryFile: string;
 const plans = new Map<string, PlanResult>();
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "program-artifacts-"));
   chmodSync(dir, 0o755);
   caFile = path.join(dir, "ca.crt");
   spawnSync("openssl", ["req", "-x509", "-nodes", "-newkey", "rsa:2048", "-keyout", path.join(dir, "ca.key"), "-out", caFile, "-days", "1", "-subj", "/CN=kubernetes"]);
+  // The fallback joins' discovery file, which kubeadm config validate requires to exist.
+  discoveryFile = path.join(dir, "discovery.conf");
+  writeFileSync(discoveryFile, renderDiscoveryKubeconfig({ clusterName: "validate", server: { host: "192.0.2.10", port: 6443 }, caCertPem: readFileSync(caFile, "utf8") }));
   checkScript = path.join(dir, "check-apiserver.sh");
   copyFileSync(CHECK_APISERVER_SCRIPT, checkScript);
   chmodSync(checkScript, 0o755);
@@ -50,16 +56,29 @@ describe.each(stacks)("%s", (stack) => {
     for (const config of configs) {
       // kubeadm 1.34 refuses to deploy a control plane older than 1.33: a 1.30 config (v1beta3) is
       // checked with its version moved to the pin, which validates the schema (see config.test.ts).
-      const content = substituteSecretPlaceholders(config.content, { [KUBEADM_TOKEN_ENV]: "abcdef.0123456789abcdef" }).replace(
-        /^kubernetesVersion: v1\.(30|31|32)\.\d+$/m,
-        `kubernetesVersion: ${PINNED_KUBEADM_VERSION}`,
-      );
+      const content = substituteSecretPlaceholders(config.content, { [KUBEADM_TOKEN_ENV]: "abcdef.0123456789abcdef" })
+        .replace(/^kubernetesVersion: v1\.(30|31|32)\.\d+$/m, `kubernetesVersion: ${PINNED_KUBEADM_VERSION}`)
+        .replaceAll(DISCOVERY_FALLBACK_KUBECONFIG_PATH, discoveryFile);
       const file = write(content, ".yaml");
       const result = await execFileAsync(kubeadm, ["config", "validate", "--config", file]).then(
         (r) => ({ ok: true, output: `${r.stdout}${r.stderr}` }),
         (e: { stdout?: string; stderr?: string }) => ({ ok: false, output: `${e.stdout ?? ""}${e.stderr ?? ""}` }),
       );
       expect(result.ok, `${config.path}\n${result.output}`).toBe(true);
+    }
+  });
+
+  it("runs every kubelet with cloud-provider external exactly where the vSphere CPI is installed", () => {
+    const plan = plans.get(stack)!;
+    const cpiInstalled = plan.resources.some((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "vsphere-cpi");
+    // The vSphere CSI stacks (poc, prod) install it; the NFS examples do not.
+    expect(cpiInstalled).toBe(stack === "poc" || stack === "prod");
+    const configs = artifactsOf(stack, "kubeadm-config");
+    expect(configs.length).toBeGreaterThanOrEqual(2);
+    for (const config of configs) {
+      // v1beta4 lists extra args as {name, value}; v1beta3 as a map.
+      const external = /- name: cloud-provider\n\s+value: external\n|\n\s+cloud-provider: external\n/.test(config.content);
+      expect(external, config.path).toBe(cpiInstalled);
     }
   });
 

@@ -2,7 +2,7 @@
 // the parameters as a shell-quote'd `export ...;` prefix, then the node library, our library and
 // the script, all on the stdin of `[sudo -n] bash -s`; the command line carries no parameter
 // (it shows in provider errors and the node's process list). stdin is a Pulumi secret whenever a
-// parameter is (PEM keys, the bootstrap token, the admin kubeconfig). The delete command runs
+// parameter is (PEM keys, the bootstrap token, the VRRP password). The delete command runs
 // with the same stdin; only KUBEADM_ACTION=delete and the removal options come on its line.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -32,6 +32,8 @@ export const STEP_BUNDLES = {
     path.join(KUBEADM_SCRIPTS_DIR, "remove.sh"),
     path.join(KUBEADM_SCRIPTS_DIR, "join.sh"),
   ],
+  token: [path.join(NODE_SCRIPTS_DIR, "lib.sh"), path.join(KUBEADM_SCRIPTS_DIR, "lib.sh"), path.join(KUBEADM_SCRIPTS_DIR, "token.sh")],
+  membership: [path.join(NODE_SCRIPTS_DIR, "lib.sh"), path.join(KUBEADM_SCRIPTS_DIR, "lib.sh"), path.join(KUBEADM_SCRIPTS_DIR, "membership.sh")],
   "kube-vip": [path.join(NODE_SCRIPTS_DIR, "lib.sh"), path.join(ENDPOINT_SCRIPTS_DIR, "kube-vip.sh")],
   "keepalived-haproxy": [path.join(NODE_SCRIPTS_DIR, "lib.sh"), path.join(ENDPOINT_SCRIPTS_DIR, "keepalived-haproxy.sh")],
 } as const;
@@ -76,7 +78,13 @@ export function renderStepParameters(title: string, env: ScriptEnv, secretNames:
 }
 
 export interface ScriptStepArgs {
+  /** The node the step is about: a replacement of its machine runs the step again. */
   node: PreparedNode;
+  /**
+   * Where the step runs when that is not `node` itself: token and membership steps run on the
+   * first control plane, which holds admin.conf, so no other host ever gets admin credentials.
+   */
+  runOn?: PreparedNode;
   script: StepScript;
   /** `sudo -n bash -s` or `bash -s` (node/bundle.ts remoteCommandLine). */
   commandLine: string;
@@ -96,20 +104,22 @@ export interface ScriptStepArgs {
 export function scriptStep(name: string, args: ScriptStepArgs, opts: pulumi.CustomResourceOptions): remote.Command {
   const env = pulumi.all(args.env) as pulumi.Output<ScriptEnv>;
   const secretEnv = args.secretEnv ?? {};
+  const host = args.runOn ?? args.node;
   const parameters = pulumi.all([env, pulumi.all(secretEnv)]).apply(([values, secrets]) => stepStdin(args.script, { ...values, ...(secrets as ScriptEnv) }));
   args.artifacts.add(
     "script",
     args.artifactPath,
-    env.apply((values) => renderStepParameters(`${args.script} on ${args.node.machine.node.name}: ${name}`, values, Object.keys(secretEnv), args.deleteEnv)),
+    env.apply((values) => renderStepParameters(`${args.script} on ${host.machine.node.name}: ${name}`, values, Object.keys(secretEnv), args.deleteEnv)),
   );
   return new remote.Command(
     name,
     {
-      connection: args.node.machine.connection,
+      connection: host.machine.connection,
       create: args.commandLine,
       ...(args.deleteEnv ? { delete: deleteCommandLine(args.commandLine, args.deleteEnv) } : {}),
       stdin: Object.keys(secretEnv).length > 0 ? pulumi.secret(parameters) : parameters,
-      // A replaced machine is a new host: the step runs again there.
+      // A replaced machine is a new host: the step runs again for it (its old membership, on the
+      // first control plane, is removed first by name).
       triggers: [args.node.machine.platformId],
       // PULUMI_COMMAND_STDOUT/STDERR would travel by SSH setenv, which sshd refuses without AcceptEnv.
       addPreviousOutputInEnv: false,

@@ -3,7 +3,8 @@
 # Skipped when the control plane already runs (its local apiserver answers /readyz and
 # admin.conf exists: seed 000, T-031). External load balancers are checked for TCP reachability
 # first. After init, kube-vip is switched from super-admin.conf back to admin.conf (kube-vip#684)
-# and the endpoint must answer /readyz. KUBEADM_ACTION=delete runs the removal (remove.sh).
+# and the endpoint must answer /readyz. KUBEADM_ACTION=delete resets the node (remove.sh): the
+# first control plane goes only with the cluster (the membership guard refuses anything else).
 #
 # Parameters (environment):
 #   NODE_NAME, NODE_ADDRESS                 required
@@ -13,14 +14,14 @@
 #   KUBEADM_CONFIG                          rendered InitConfiguration (token as ${KUBEADM_TOKEN})
 #   KUBE_VIP_MANIFEST                       optional: kube-vip manifest using admin.conf, written after init
 #   RESET_STALE_STATE, APISERVER_PORT, CRI_SOCKET, KUBEADM_ACTION (create | delete)
-# Secrets: KUBEADM_TOKEN, ADMIN_KUBECONFIG (delete)
+# Secrets: KUBEADM_TOKEN
 set -euo pipefail
 # shellcheck source=../../node/scripts/lib.sh
 [[ "$(type -t nodeprep_begin)" == function ]] || source "$(dirname "${BASH_SOURCE[0]}")/../../node/scripts/lib.sh"
 # shellcheck source=lib.sh
 [[ "$(type -t kubeadm_begin)" == function ]] || source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=remove.sh
-[[ "$(type -t remove_node)" == function ]] || source "$(dirname "${BASH_SOURCE[0]}")/remove.sh"
+[[ "$(type -t reset_node)" == function ]] || source "$(dirname "${BASH_SOURCE[0]}")/remove.sh"
 
 check_external_endpoint() {
   [[ "$ENDPOINT_MODE" == external ]] || return 0
@@ -73,7 +74,7 @@ init_control_plane() {
 main() {
   case "${KUBEADM_ACTION:-create}" in
     create) init_control_plane ;;
-    delete) JOIN_ROLE=control-plane REMOVE_MODE=last remove_node ;;
+    delete) JOIN_ROLE=control-plane reset_node ;;
     *) echo "KUBEADM_ACTION must be create or delete, got '${KUBEADM_ACTION}'" >&2; exit 2 ;;
   esac
 }

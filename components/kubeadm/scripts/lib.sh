@@ -4,7 +4,7 @@
 # functions only and may use the node library's step/changed/ok/die/retry/ensure_file.
 # shellcheck disable=SC2034  # variables are read by the sourcing scripts
 #
-# Secrets (bootstrap token, PEM keys, the admin kubeconfig) arrive as environment variables
+# Secrets (bootstrap token, PEM keys) arrive as environment variables
 # exported at the top of stdin, never on the command line, and are never printed: output is
 # filtered for bootstrap tokens on top of the node library's URL-credential mask.
 set -euo pipefail
@@ -135,17 +135,19 @@ ensure_tools() {
   ensure_packages curl
 }
 
-# The admin kubeconfig (a secret) in a root-only file on tmpfs, removed on exit.
-use_admin_kubeconfig() {
-  require_env ADMIN_KUBECONFIG
-  ADMIN_KUBECONFIG_FILE=$(mktemp /run/onprem-k8s-admin.XXXXXX)
-  KUBEADM_TMP_FILES+=("$ADMIN_KUBECONFIG_FILE")
-  chmod 600 "$ADMIN_KUBECONFIG_FILE"
-  printf '%s\n' "$ADMIN_KUBECONFIG" >"$ADMIN_KUBECONFIG_FILE"
+# kubectl with the admin.conf kubeadm wrote on this control plane, against this control plane's
+# own apiserver (<address>:APISERVER_PORT, a SAN of its certificate): admin credentials never
+# leave the control planes, and these steps work while the VIP does not.
+use_local_admin_conf() {
+  local address="$1"
+  [[ -f "$ADMIN_CONF" ]] ||
+    die "$ADMIN_CONF is missing on $(hostname): this step must run on an initialised control plane (the first one, after kubeadm init)"
+  ADMIN_KUBECONFIG_FILE="$ADMIN_CONF"
+  KUBE_SERVER="https://$(url_host "$address"):$APISERVER_PORT"
 }
 
 kube() {
-  kubectl --kubeconfig "$ADMIN_KUBECONFIG_FILE" --request-timeout=20s "$@"
+  kubectl --kubeconfig "$ADMIN_KUBECONFIG_FILE" --server "$KUBE_SERVER" --request-timeout=20s "$@"
 }
 
 node_registered() {
@@ -235,14 +237,16 @@ write_pki() {
   place_pki_file PKI_SA_PUB sa.pub 644 true
 }
 
-# A kubeadm config with the token placeholder substituted, in a root-only file. Only the
-# placeholder named here is replaced (the same contract as envsubst '${KUBEADM_TOKEN}').
+# A kubeadm config (the parameter named by $2, default KUBEADM_CONFIG) with the token
+# placeholder substituted, in a root-only file. Only the placeholder named here is replaced
+# (the same contract as envsubst '${KUBEADM_TOKEN}').
 render_kubeadm_config() {
-  local target="$1" content
-  require_env KUBEADM_CONFIG KUBEADM_TOKEN
+  local target="$1" source="${2:-KUBEADM_CONFIG}" content
+  require_env "$source" KUBEADM_TOKEN
   [[ "$KUBEADM_TOKEN" =~ ^[a-z0-9]{6}\.[a-z0-9]{16}$ ]] || die "KUBEADM_TOKEN is not a kubeadm bootstrap token ([a-z0-9]{6}.[a-z0-9]{16})"
+  content="${!source}"
   # shellcheck disable=SC2016  # the literal placeholder text
-  content="${KUBEADM_CONFIG//'${KUBEADM_TOKEN}'/$KUBEADM_TOKEN}"
+  content="${content//'${KUBEADM_TOKEN}'/$KUBEADM_TOKEN}"
   umask 077
   printf '%s\n' "$content" >"$target"
   umask 022
@@ -250,7 +254,8 @@ render_kubeadm_config() {
 
 # Makes sure the bootstrap token exists and stays valid for at least 30 minutes: a node added
 # months after init joins with no manual step. Written as kubeadm's bootstrap-token Secret
-# (stdin to kubectl: the token never reaches a command line).
+# (stdin to kubectl: the token never reaches a command line). Runs on the first control plane
+# (token.sh), before the node's join.
 ensure_bootstrap_token() {
   step "bootstrap token"
   local id="${KUBEADM_TOKEN%%.*}" secret="${KUBEADM_TOKEN#*.}" expiration="" expires_at now ttl="${BOOTSTRAP_TOKEN_TTL_SECONDS:-7200}"
@@ -261,7 +266,7 @@ ensure_bootstrap_token() {
     return 0
   fi
   expiration=$(date -u -d "@$((now + ttl))" +%Y-%m-%dT%H:%M:%SZ)
-  logged kube apply -f - <<MANIFEST || die "could not create bootstrap token $id through $API_ENDPOINT_HOST:$API_ENDPOINT_PORT"
+  logged kube apply -f - <<MANIFEST || die "could not create bootstrap token $id through $KUBE_SERVER"
 apiVersion: v1
 kind: Secret
 metadata:
@@ -269,7 +274,7 @@ metadata:
   namespace: kube-system
 type: bootstrap.kubernetes.io/token
 stringData:
-  description: onprem-k8s join token, refreshed by each join
+  description: onprem-k8s join token, refreshed before each join
   token-id: $id
   token-secret: $secret
   expiration: "$expiration"
@@ -302,4 +307,20 @@ wait_endpoint() {
   retry_backoff "${ENDPOINT_ATTEMPTS:-10}" 3 30 endpoint_ready ||
     die "the API endpoint $API_ENDPOINT_HOST:$API_ENDPOINT_PORT does not answer /readyz from $NODE_NAME (see the probes below: endpoint vs apiservers)"
   ok "API endpoint $API_ENDPOINT_HOST:$API_ENDPOINT_PORT is ready"
+}
+
+# Which apiserver a join talks to (seed 000, T-038/T-039): prints "endpoint" when the API
+# endpoint answers /readyz (ENDPOINT_ATTEMPTS tries), else "fallback" when the first control
+# plane's own apiserver FALLBACK_API_HOST:APISERVER_PORT does (FALLBACK_ATTEMPTS tries); fails
+# when neither answers. Progress goes to stderr: stdout is the choice only.
+join_endpoint_choice() {
+  if retry_backoff "${ENDPOINT_ATTEMPTS:-10}" 3 30 endpoint_ready >&2; then
+    echo endpoint
+    return 0
+  fi
+  if [[ -n "${FALLBACK_API_HOST:-}" ]] && retry_backoff "${FALLBACK_ATTEMPTS:-3}" 3 10 readyz_ok "$FALLBACK_API_HOST" "$APISERVER_PORT" >&2; then
+    echo fallback
+    return 0
+  fi
+  return 1
 }
