@@ -45,7 +45,7 @@ describe("rewriteImages (the driver ConfigFile's transform)", () => {
         },
       },
     };
-    const result = transform(args(daemonSet)) as { props: typeof daemonSet };
+    const result = transform(args(daemonSet)) as unknown as { props: typeof daemonSet };
     expect(result.props.spec.template.spec.initContainers.map((c) => c.image)).toEqual(["registry.corp.example.internal:5000/csi-vsphere/driver:v3.7.3"]);
     expect(result.props.spec.template.spec.containers.map((c) => c.image)).toEqual([
       "registry.corp.example.internal:5000/sig-storage/csi-node-driver-registrar:v2.13.0",
