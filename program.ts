@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SECRET_KEYS, type SecretKey } from "./stacks/schema";
 import { formatProblems, validateCluster } from "./stacks/validate";
+import { requiredSecretKeys } from "./stacks/rules";
 import { ArtifactSink } from "./components/artifacts";
 import { Cluster } from "./components/cluster";
 import type { ClusterSecrets } from "./components/context";
@@ -25,11 +26,15 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
   if (result.warnings.length > 0) pulumi.log.warn(formatProblems(result.warnings));
   const spec = result.spec;
 
+  // Exactly the secrets this description needs (the rules above already required them).
+  const needed = new Set(requiredSecretKeys(spec));
+  const secret = (key: SecretKey) => (needed.has(key) ? config.requireSecret(key) : undefined);
   const secrets: ClusterSecrets = {
     sshPrivateKey: config.requireSecret("sshPrivateKey"),
-    vspherePassword: spec.platform.type === "vsphere" ? config.requireSecret("vspherePassword") : undefined,
-    proxmoxApiToken: spec.platform.type === "proxmox" ? config.requireSecret("proxmoxApiToken") : undefined,
-    veleroS3Credentials: spec.addons.backups.velero?.enabled ? config.requireSecret("veleroS3Credentials") : undefined,
+    vspherePassword: secret("vspherePassword"),
+    proxmoxApiToken: secret("proxmoxApiToken"),
+    proxmoxSshPrivateKey: secret("proxmoxSshPrivateKey"),
+    veleroS3Credentials: secret("veleroS3Credentials"),
   };
   const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink() });
 

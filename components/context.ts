@@ -8,6 +8,7 @@ export interface ClusterSecrets {
   sshPrivateKey: pulumi.Output<string>;
   vspherePassword?: pulumi.Output<string>;
   proxmoxApiToken?: pulumi.Output<string>;
+  proxmoxSshPrivateKey?: pulumi.Output<string>;
   veleroS3Credentials?: pulumi.Output<string>;
 }
 

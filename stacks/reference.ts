@@ -25,6 +25,7 @@ function describeType(schema: z.ZodType): string {
   if (schema instanceof z.ZodRecord) return `map of ${describeType(schema.valueType as z.ZodType)}`;
   if (schema instanceof z.ZodArray) return `list of ${describeType(schema.element as z.ZodType)}`;
   if (schema instanceof z.ZodObject) return "object";
+  if (schema instanceof z.ZodUnion) return (schema.options as z.ZodType[]).map(describeType).join(" or ");
   return "value";
 }
 

@@ -42,14 +42,6 @@ export function proxmoxProviderSsh(ssh: ProxmoxSshSettings | undefined, privateK
   };
 }
 
-/**
- * The SSH key for the Proxmox nodes. Read here rather than in program.ts's ClusterSecrets, which
- * this layer does not own; requiredSecretKeys (stacks/rules.ts) has already checked it is set.
- */
-function proxmoxSshPrivateKey(ssh: ProxmoxSshSettings | undefined): pulumi.Output<string> | undefined {
-  return ssh && !ssh.agent ? new pulumi.Config().requireSecret("proxmoxSshPrivateKey") : undefined;
-}
-
 export class ProxmoxMachines extends pulumi.ComponentResource {
   readonly machines: Machine[];
 
@@ -68,7 +60,7 @@ export class ProxmoxMachines extends pulumi.ComponentResource {
         endpoint: settings.endpoint,
         apiToken: secrets.proxmoxApiToken,
         insecure: settings.insecure,
-        ssh: proxmoxProviderSsh(settings.ssh, proxmoxSshPrivateKey(settings.ssh)),
+        ssh: proxmoxProviderSsh(settings.ssh, secrets.proxmoxSshPrivateKey),
       },
       { parent: this, protect: false },
     );
