@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { configReference, configRows } from "../stacks/reference";
+import { pinnedChartsTable } from "../scripts/pinned-charts";
 
 const root = path.resolve(__dirname, "..");
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
@@ -11,6 +12,10 @@ const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
 describe("README", () => {
   it("carries the config reference generated from the schema (run `npm run docs:config` after a schema change)", () => {
     expect(readme).toContain(configReference());
+  });
+
+  it("lists the pinned charts as charts.ts pins them (run `npm run docs:config` after a bump)", () => {
+    expect(readme).toContain(pinnedChartsTable());
   });
 
   it("documents every field of the schema", () => {
