@@ -1,0 +1,104 @@
+// Add-ons: LoadBalancer pools, ingress, storage and backups.
+import { contains, overlaps, parseBlock } from "../network";
+import { nodesOf } from "../spec";
+import { P, type Problem, type Rule, addressEntries, error, poolRanges } from "./common";
+
+export const addonsRules: Rule[] = [
+  {
+    uses: ["addons.loadBalancer", "network", "controlPlane", "workerPools", "kubernetes"],
+    check(c) {
+      const lb = c.addons.loadBalancer;
+      if (lb.type === "none") return [];
+      const problems: Problem[] = [];
+      if (lb.pools.length === 0) {
+        problems.push(error("addons.loadBalancer.pools", [], "MetalLB has no address pool", "add a pool, e.g. { name: default, addresses: [192.168.100.200-192.168.100.220] }"));
+      }
+      if (lb.mode === "bgp" && !lb.bgp) {
+        problems.push(error("addons.loadBalancer.bgp", undefined, "BGP mode needs a local ASN and peers", "set cluster.addons.loadBalancer.bgp.localAsn and .peers, or use mode l2"));
+      }
+      const ranges = poolRanges(c);
+      const subnet = parseBlock(c.network.subnet);
+      const nodes = addressEntries(c);
+      for (const [i, entry] of ranges.entries()) {
+        if (lb.mode === "l2" && !contains(subnet, entry.range)) {
+          problems.push(error(entry.path, entry.range.text, `an L2 pool must lie inside the node subnet ${c.network.subnet}: ARP answers only on the nodes' segment`, `use addresses inside ${c.network.subnet}, or BGP mode`));
+        }
+        for (const node of nodes) {
+          if (contains(entry.range, parseBlock(node.address))) {
+            problems.push(error(entry.path, entry.range.text, `pool ${entry.pool} contains node ${node.name}'s address ${node.address}`, "exclude node addresses from the pool"));
+          }
+        }
+        if (contains(entry.range, parseBlock(c.network.gateway))) {
+          problems.push(error(entry.path, entry.range.text, `pool ${entry.pool} contains the gateway ${c.network.gateway}`, "exclude the gateway from the pool"));
+        }
+        for (const cidr of [c.kubernetes.podCidr, c.kubernetes.serviceCidr]) {
+          if (overlaps(entry.range, parseBlock(cidr))) {
+            problems.push(error(entry.path, entry.range.text, `pool ${entry.pool} overlaps the cluster network ${cidr}`, "use addresses outside the pod and service CIDRs"));
+          }
+        }
+        for (const other of ranges.slice(i + 1)) {
+          if (overlaps(entry.range, other.range)) {
+            problems.push(error(entry.path, entry.range.text, `overlaps ${P(other.path)} = ${other.range.text}`, "make the pools disjoint"));
+          }
+        }
+      }
+      const selector = Object.entries(lb.nodeSelector);
+      if (selector.length > 0 && !nodesOf(c).some((node) => selector.every(([k, v]) => node.labels[k] === v))) {
+        problems.push(error("addons.loadBalancer.nodeSelector", lb.nodeSelector, "no node carries these labels, so no node would announce the pools", "label a worker pool with them (cluster.workerPools[].labels) or drop the selector"));
+      }
+      return problems;
+    },
+  },
+  {
+    uses: ["addons.ingress", "addons.loadBalancer"],
+    check(c) {
+      const ingress = c.addons.ingress;
+      if (ingress.type === "none") return [];
+      const problems: Problem[] = [];
+      if (c.addons.loadBalancer.type === "none") {
+        problems.push(error("addons.ingress.type", ingress.type, "ingress-nginx publishes a LoadBalancer Service but no LoadBalancer provider is configured", "enable cluster.addons.loadBalancer (type metallb) or set ingress type none"));
+      }
+      if (ingress.loadBalancerIP && !poolRanges(c).some((entry) => contains(entry.range, parseBlock(ingress.loadBalancerIP!)))) {
+        problems.push(error("addons.ingress.loadBalancerIP", ingress.loadBalancerIP, "the ingress address is in no LoadBalancer pool, so MetalLB cannot assign it", "pick an address from one of cluster.addons.loadBalancer.pools"));
+      }
+      return problems;
+    },
+  },
+  {
+    uses: ["addons.storage", "platform", "controlPlane", "workerPools"],
+    check(c) {
+      const storage = c.addons.storage;
+      const problems: Problem[] = [];
+      if (storage.type === "vsphere-csi" && c.platform.type !== "vsphere") {
+        problems.push(error("addons.storage.type", storage.type, `vSphere CSI needs vSphere machines, but platform type is ${c.platform.type}`, "use storage type nfs (or none) on this platform"));
+      }
+      if (storage.type === "vsphere-csi" && !storage.vsphereCsi?.storagePolicy && !storage.vsphereCsi?.datastoreUrl) {
+        problems.push(error("addons.storage.vsphereCsi", storage.vsphereCsi, "the vSphere CSI StorageClass needs a storage policy or a datastore URL", "set cluster.addons.storage.vsphereCsi.storagePolicy or .datastoreUrl"));
+      }
+      if (storage.type === "nfs") {
+        const nfs = storage.nfs;
+        if (!nfs?.server && !nfs?.serverNode) {
+          problems.push(error("addons.storage.nfs", nfs, "NFS storage needs a server", "set cluster.addons.storage.nfs.server (external) or .serverNode (a node of this cluster)"));
+        }
+        if (nfs?.server && nfs.serverNode) {
+          problems.push(error("addons.storage.nfs.serverNode", nfs.serverNode, "both an external server and an in-cluster server node are given", "keep one of nfs.server and nfs.serverNode"));
+        }
+        if (nfs?.serverNode && !nodesOf(c).some((node) => node.name === nfs.serverNode)) {
+          problems.push(error("addons.storage.nfs.serverNode", nfs.serverNode, "no node has this name", `use one of: ${nodesOf(c).map((n) => n.name).join(", ")}`));
+        }
+        if (nfs?.dataDisk && !nfs.serverNode) {
+          problems.push(error("addons.storage.nfs.dataDisk", nfs.dataDisk, "a data disk is only prepared on an in-cluster NFS server", "set cluster.addons.storage.nfs.serverNode, or remove dataDisk"));
+        }
+      }
+      return problems;
+    },
+  },
+  {
+    uses: ["addons.backups"],
+    check(c) {
+      const velero = c.addons.backups.velero;
+      if (!velero?.enabled || (velero.s3Url && velero.bucket)) return [];
+      return [error("addons.backups.velero", velero, "Velero is enabled but has no S3 location", "set cluster.addons.backups.velero.s3Url and .bucket, or enabled: false")];
+    },
+  },
+];

@@ -1,0 +1,44 @@
+// The API endpoint: the VIP and its port.
+import { addressInBlock, contains, parseBlock } from "../network";
+import { P, type Problem, type Rule, addressEntries, error, poolRanges } from "./common";
+
+export const endpointRules: Rule[] = [
+  {
+    uses: ["endpoint", "network", "controlPlane", "workerPools", "addons.loadBalancer"],
+    check(c) {
+      const problems: Problem[] = [];
+      const { mode, vip, dnsName } = c.endpoint;
+      if (mode !== "external" && !vip) {
+        problems.push(error("endpoint.vip", vip, `endpoint mode ${mode} needs a virtual IP`, "set cluster.endpoint.vip to a free address in the node subnet"));
+      }
+      if (mode === "external" && !vip && !dnsName) {
+        problems.push(error("endpoint", undefined, "an external load balancer needs an address or a DNS name", "set cluster.endpoint.vip or cluster.endpoint.dnsName to the load balancer's frontend"));
+      }
+      if (!vip) return problems;
+      if (mode !== "external" && !addressInBlock(vip, c.network.subnet)) {
+        problems.push(error("endpoint.vip", vip, `the VIP is outside the node subnet ${c.network.subnet}: ARP/VRRP can only announce it on the nodes' own segment`, `pick a free address inside ${c.network.subnet}`));
+      }
+      const node = addressEntries(c).find((entry) => entry.address === vip);
+      if (node) {
+        problems.push(error("endpoint.vip", vip, `the VIP is node ${node.name}'s address (${P(node.path)})`, "pick an address no node uses"));
+      }
+      if (vip === c.network.gateway) {
+        problems.push(error("endpoint.vip", vip, "the VIP is the gateway's address", "pick a free address"));
+      }
+      const pool = poolRanges(c).find((entry) => contains(entry.range, parseBlock(vip)));
+      if (pool) {
+        problems.push(error("endpoint.vip", vip, `the VIP lies inside LoadBalancer pool ${pool.pool} (${P(pool.path)} = ${pool.range.text}), so MetalLB could hand it to a Service`, "move the VIP out of the pool or shrink the pool"));
+      }
+      return problems;
+    },
+  },
+  {
+    uses: ["endpoint"],
+    check(c) {
+      if (c.endpoint.mode === "keepalived-haproxy" && c.endpoint.port === 6443) {
+        return [error("endpoint.port", 6443, "haproxy runs on the control planes, where the apiserver already listens on 6443", "use another port for the VIP, e.g. 8443 (the default) or 16443")];
+      }
+      return [];
+    },
+  },
+];

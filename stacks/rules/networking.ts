@@ -1,0 +1,102 @@
+// Cluster networks: disjoint CIDRs, the CNI and its MTU, no_proxy coverage.
+import { contains, isNetworkAddress, overlaps, parseBlock } from "../network";
+import { ENCAPSULATION_OVERHEAD, cniMtuOf, cniReplacesKubeProxy, effectiveNoProxy, requiredNoProxy } from "../spec";
+import { P, type Problem, type Rule, error, networkAddressOf } from "./common";
+
+export const networkingRules: Rule[] = [
+  {
+    uses: ["kubernetes", "network"],
+    check(c) {
+      const blocks = [
+        { path: "kubernetes.podCidr", value: c.kubernetes.podCidr },
+        { path: "kubernetes.serviceCidr", value: c.kubernetes.serviceCidr },
+        { path: "network.subnet", value: c.network.subnet },
+      ];
+      const problems: Problem[] = [];
+      for (let i = 0; i < blocks.length; i++) {
+        for (let j = i + 1; j < blocks.length; j++) {
+          if (overlaps(parseBlock(blocks[i].value), parseBlock(blocks[j].value))) {
+            problems.push(error(blocks[i].path, blocks[i].value, `${blocks[i].value} overlaps ${P(blocks[j].path)} = ${blocks[j].value}`, "choose pod, service and node networks that do not overlap"));
+          }
+        }
+      }
+      for (const block of blocks.slice(0, 2)) {
+        if (!isNetworkAddress(block.value)) {
+          problems.push(error(block.path, block.value, "host bits are set in the CIDR", `write the network address, e.g. ${networkAddressOf(block.value)}`));
+        }
+      }
+      return problems;
+    },
+  },
+  {
+    uses: ["addons.cni", "network", "kubernetes"],
+    check(c) {
+      const cni = c.addons.cni;
+      const problems: Problem[] = [];
+      if (cni.mode === "geneve" && cni.type !== "cilium") {
+        problems.push(error("addons.cni.mode", cni.mode, "Calico has no Geneve mode", "use vxlan, ipip or native with Calico"));
+      }
+      if (cni.mode === "ipip" && cni.type !== "calico") {
+        problems.push(error("addons.cni.mode", cni.mode, "Cilium has no IP-in-IP mode", "use vxlan, geneve or native with Cilium"));
+      }
+      const overhead = ENCAPSULATION_OVERHEAD[cni.mode];
+      const mtu = cniMtuOf(c);
+      if (mtu > c.network.mtu - overhead) {
+        problems.push(
+          error("addons.cni.mtu", mtu, `pod MTU ${mtu} + ${overhead} bytes of ${cni.mode} overhead exceeds the node MTU ${c.network.mtu}: large packets would be fragmented or dropped (seed 001, risk 1)`, `set cluster.addons.cni.mtu to at most ${c.network.mtu - overhead}, or omit it to derive it`),
+        );
+      }
+      if (cni.kubeProxyReplacement !== undefined && cni.type !== "cilium") {
+        problems.push(error("addons.cni.kubeProxyReplacement", cni.kubeProxyReplacement, "only Cilium can replace kube-proxy", "remove kubeProxyReplacement"));
+      }
+      if (cniReplacesKubeProxy(c) && c.kubernetes.kubeProxy === true) {
+        problems.push(error("kubernetes.kubeProxy", true, "Cilium's kube-proxy replacement and kube-proxy would both program Services", "set cluster.kubernetes.kubeProxy to false, or addons.cni.kubeProxyReplacement to false"));
+      }
+      if (cni.type === "calico" && c.kubernetes.kubeProxy === false) {
+        problems.push(error("kubernetes.kubeProxy", false, "Calico (iptables data plane) needs kube-proxy", "set cluster.kubernetes.kubeProxy to true or remove it"));
+      }
+      if (cni.checksumOffloadWorkaround && !(cni.type === "calico" && cni.mode === "vxlan")) {
+        problems.push(error("addons.cni.checksumOffloadWorkaround", true, "the checksum-offload workaround is for Calico VXLAN only", "remove it, or use Calico with mode vxlan"));
+      }
+      return problems;
+    },
+  },
+  {
+    uses: ["proxy", "endpoint", "network", "controlPlane", "workerPools", "kubernetes"],
+    check(c) {
+      if (!c.proxy) return [];
+      const entries = effectiveNoProxy(c);
+      const gaps = noProxyGaps(entries, requiredNoProxy(c));
+      if (gaps.length === 0) return [];
+      return [
+        error("proxy.noProxy", c.proxy.noProxy, `no_proxy does not cover ${gaps.join(", ")}: cluster traffic to them would go through the proxy (seed 000, T-035)`, `add ${gaps.join(", ")} to cluster.proxy.noProxy, or set cluster.proxy.extendNoProxy: true`),
+      ];
+    },
+  },
+];
+
+/**
+ * Which required targets a no_proxy list does not cover. An entry covers a target when it is
+ * equal to it, when it is a CIDR containing it, or when it is a domain suffix (`.svc`,
+ * `.cluster.local`, `example.internal`) of it.
+ */
+export function noProxyGaps(entries: string[], targets: string[]): string[] {
+  const covers = (entry: string, target: string): boolean => {
+    if (entry === target) return true;
+    const entryIsBlock = /^[\d.]+(\/\d+)?$/.test(entry);
+    const targetIsBlock = /^[\d.]+(\/\d+)?$/.test(target);
+    if (entryIsBlock && targetIsBlock) {
+      try {
+        return contains(parseBlock(entry), parseBlock(target));
+      } catch {
+        return false;
+      }
+    }
+    if (!entryIsBlock && !targetIsBlock) {
+      const suffix = entry.startsWith(".") ? entry : `.${entry}`;
+      return target.endsWith(suffix) || `.${target}` === suffix;
+    }
+    return false;
+  };
+  return targets.filter((target) => !entries.some((entry) => covers(entry, target)));
+}

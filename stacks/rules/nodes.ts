@@ -1,0 +1,128 @@
+// Node lists and the node network: counts, names, addresses inside the subnet.
+import { addressInBlock, contains, isNetworkAddress, parseBlock } from "../network";
+import { PROFILES } from "../profiles";
+import { P, type Problem, type Rule, addressEntries, error, networkAddressOf } from "./common";
+
+export const nodesRules: Rule[] = [
+  {
+    uses: ["controlPlane"],
+    check(c) {
+      const count = c.controlPlane.count ?? c.controlPlane.addresses.length;
+      const problems: Problem[] = [];
+      if (count % 2 === 0) {
+        problems.push(
+          error(
+            c.controlPlane.count === undefined ? "controlPlane.addresses" : "controlPlane.count",
+            count,
+            `${count} control planes: stacked etcd needs an odd number of members to keep quorum (${count} tolerates no more failures than ${count - 1})`,
+            `use ${count - 1} or ${count + 1} control planes`,
+          ),
+        );
+      }
+      return problems;
+    },
+  },
+  {
+    uses: ["controlPlane", "workerPools"],
+    check(c) {
+      const problems: Problem[] = [];
+      const groups = [
+        { path: "controlPlane", count: c.controlPlane.count, addresses: c.controlPlane.addresses, names: c.controlPlane.names },
+        ...c.workerPools.map((pool, p) => ({ path: `workerPools[${p}]`, count: pool.count, addresses: pool.addresses, names: pool.names })),
+      ];
+      for (const group of groups) {
+        if (group.count !== undefined && group.count !== group.addresses.length) {
+          problems.push(
+            error(`${group.path}.count`, group.count, `count is ${group.count} but ${group.addresses.length} addresses are listed`, `list exactly ${group.count} addresses in ${P(group.path)}.addresses, or set count to ${group.addresses.length}`),
+          );
+        }
+        if (group.names && group.names.length !== group.addresses.length) {
+          problems.push(
+            error(`${group.path}.names`, group.names, `${group.names.length} names for ${group.addresses.length} addresses`, "give one name per address, or drop `names` to use generated ones"),
+          );
+        }
+      }
+      if (c.controlPlane.addresses.length === 0) {
+        problems.push(error("controlPlane.addresses", [], "no control plane is listed", "list at least one control-plane address"));
+      }
+      return problems;
+    },
+  },
+  {
+    uses: ["profile", "controlPlane", "workerPools"],
+    check(c) {
+      const minimum = PROFILES[c.profile].minimum;
+      const workers = c.workerPools.reduce((sum, pool) => sum + pool.addresses.length, 0);
+      const problems: Problem[] = [];
+      if (c.controlPlane.addresses.length < minimum.controlPlanes) {
+        problems.push(error("controlPlane.addresses", c.controlPlane.addresses, `the ${c.profile} profile needs at least ${minimum.controlPlanes} control planes, got ${c.controlPlane.addresses.length}`, `list ${minimum.controlPlanes} control-plane addresses, or use profile poc`));
+      }
+      if (workers < minimum.workers) {
+        problems.push(error("workerPools", workers, `the ${c.profile} profile needs at least ${minimum.workers} workers, got ${workers}`, `add workers to cluster.workerPools (at least ${minimum.workers})`));
+      }
+      return problems;
+    },
+  },
+  {
+    uses: ["name", "controlPlane", "workerPools"],
+    check(c) {
+      const problems: Problem[] = [];
+      const seenNames = new Map<string, string>();
+      const seenAddresses = new Map<string, string>();
+      for (const entry of addressEntries(c)) {
+        const nameOwner = seenNames.get(entry.name);
+        if (nameOwner) {
+          problems.push(error(entry.path.replace(/addresses/, "names"), entry.name, `node name ${entry.name} is used twice (also by ${nameOwner})`, "give every node a unique name"));
+        }
+        seenNames.set(entry.name, entry.path);
+        const addressOwner = seenAddresses.get(entry.address);
+        if (addressOwner) {
+          problems.push(error(entry.path, entry.address, `address ${entry.address} is also given at ${P(addressOwner)}`, "give every node its own address"));
+        }
+        seenAddresses.set(entry.address, entry.path);
+      }
+      return problems;
+    },
+  },
+  {
+    uses: ["network", "controlPlane", "workerPools"],
+    check(c) {
+      const problems: Problem[] = [];
+      const subnet = parseBlock(c.network.subnet);
+      for (const entry of addressEntries(c)) {
+        const address = parseBlock(entry.address);
+        if (!contains(subnet, address)) {
+          problems.push(error(entry.path, entry.address, `node address is outside the node subnet ${c.network.subnet}`, `use an address inside ${c.network.subnet}, or correct cluster.network.subnet`));
+        } else if (address.first === subnet.first || address.first === subnet.last) {
+          problems.push(error(entry.path, entry.address, `node address is the network or broadcast address of ${c.network.subnet}`, "use a host address"));
+        } else if (entry.address === c.network.gateway) {
+          problems.push(error(entry.path, entry.address, "node address is the gateway's address", "use a free host address"));
+        }
+      }
+      return problems;
+    },
+  },
+  {
+    uses: ["network"],
+    check(c) {
+      const problems: Problem[] = [];
+      if (!isNetworkAddress(c.network.subnet)) {
+        problems.push(error("network.subnet", c.network.subnet, "host bits are set in the subnet", `write the network address, e.g. ${networkAddressOf(c.network.subnet)}`));
+      }
+      if (!addressInBlock(c.network.gateway, c.network.subnet)) {
+        problems.push(error("network.gateway", c.network.gateway, `the gateway is outside the node subnet ${c.network.subnet}`, "use the subnet's router address"));
+      }
+      return problems;
+    },
+  },
+  {
+    // Pools are told apart by name (node names, Proxmox VMID blocks).
+    uses: ["workerPools"],
+    check(c) {
+      return c.workerPools.flatMap((pool, i) => {
+        const first = c.workerPools.findIndex((other) => other.name === pool.name);
+        return first === i ? [] : [error(`workerPools[${i}].name`, pool.name, `worker pool name ${pool.name} is also used by cluster.workerPools[${first}]`, "give every worker pool its own name")];
+      });
+    },
+  },
+];

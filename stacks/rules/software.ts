@@ -1,0 +1,58 @@
+// What runs on the nodes: Kubernetes version, OS release, mirrors and package repositories.
+import { SUPPORTED_KUBERNETES_MINORS, SUPPORTED_OS_VERSIONS } from "../schema";
+import { type Problem, type Rule, error } from "./common";
+
+export const softwareRules: Rule[] = [
+  {
+    uses: ["kubernetes.version"],
+    check(c) {
+      const version = c.kubernetes.version;
+      const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(version);
+      if (!match) {
+        return [error("kubernetes.version", version, "not an exact x.y.z version (packages are pinned to it)", `write the full version, e.g. ${SUPPORTED_KUBERNETES_MINORS.at(-2)}.4`)];
+      }
+      const minor = `${match[1]}.${match[2]}`;
+      if (!(SUPPORTED_KUBERNETES_MINORS as readonly string[]).includes(minor)) {
+        return [error("kubernetes.version", version, `Kubernetes ${minor} is not supported`, `use a version of ${SUPPORTED_KUBERNETES_MINORS[0]} to ${SUPPORTED_KUBERNETES_MINORS.at(-1)}`)];
+      }
+      if (version.startsWith("v")) {
+        return [error("kubernetes.version", version, "write the version without the leading v", `use ${version.slice(1)}`)];
+      }
+      return [];
+    },
+  },
+  {
+    uses: ["os"],
+    check(c) {
+      const problems: Problem[] = [];
+      const supported: readonly string[] = SUPPORTED_OS_VERSIONS[c.os.family];
+      if (!supported.includes(c.os.version)) {
+        problems.push(error("os.version", c.os.version, `${c.os.family} ${c.os.version} is not a supported release`, `use one of: ${supported.join(", ")}`));
+      }
+      if (!["enforcing", "permissive", "disabled"].includes(c.os.selinux.toLowerCase())) {
+        problems.push(error("os.selinux", c.os.selinux, "not an SELinux mode", "use enforcing, permissive or disabled (any case)"));
+      }
+      return problems;
+    },
+  },
+  {
+    // Node preparation writes /etc/containerd/certs.d/<registry>/hosts.toml per key.
+    uses: ["registries"],
+    check(c) {
+      return Object.keys(c.registries.containerdMirrors)
+        .filter((registry) => !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/.test(registry))
+        .map((registry) =>
+          error(`registries.containerdMirrors.${registry}`, registry, "a mirror is keyed by the registry's host as images name it, not a URL or path", `use the host (and port), e.g. ${registry.replace(/^[a-z]+:\/\//i, "").split("/")[0].toLowerCase() || "docker.io"}: <mirror URL>`),
+        );
+    },
+  },
+  {
+    // Node preparation appends core:/stable:/v<minor>/{deb,rpm}/ for the pinned minor itself.
+    uses: ["kubernetes.packageRepository"],
+    check(c) {
+      const mirror = c.kubernetes.packageRepository;
+      if (!mirror || !/\/core:\/stable:/.test(mirror)) return [];
+      return [error("kubernetes.packageRepository", mirror, "this is one minor's repository; packages of the pinned version are looked up below the mirror's root", `give the root that mirrors https://pkgs.k8s.io, e.g. ${mirror.split("/core:/stable:")[0]}`)];
+    },
+  },
+];
