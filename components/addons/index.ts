@@ -17,8 +17,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { remote } from "@pulumi/command";
 import { stringify } from "yaml";
+import type { NodeSpec } from "../../stacks/spec";
 import type { ClusterContext } from "../context";
 import type { ControlPlane } from "../kubeadm";
+import { sshConnection } from "../machines/types";
 import { renderEnvPrefix } from "../node/params";
 import { VSPHERE_CSI_RELEASE } from "./charts";
 import { METALLB_NAMESPACE } from "./metallb/values";
@@ -107,12 +109,9 @@ export class AddonsComponent extends pulumi.ComponentResource {
       return new k8s.yaml.v2.ConfigGroup(file, { objs, skipAwait: false }, on(dependsOn));
     };
 
-    const connection = {
-      host: spec.controlPlanes[0].address,
-      port: spec.ssh.port,
-      user: spec.ssh.user,
-      privateKey: ctx.secrets.sshPrivateKey,
-    };
+    // Same bounded dial retries as every other SSH step (machines/types.ts).
+    const connectionTo = (node: NodeSpec) => sshConnection(node, spec.ssh.user, spec.ssh.port, ctx.secrets.sshPrivateKey);
+    const connection = connectionTo(spec.controlPlanes[0]);
     const gate = (gateName: string, script: string, env: Record<string, string>, dependsOn: pulumi.Resource[]): remote.Command =>
       new remote.Command(
         gateName,
@@ -216,7 +215,7 @@ export class AddonsComponent extends pulumi.ComponentResource {
           new remote.Command(
             "nfs-server",
             {
-              connection: { ...connection, host: node.address },
+              connection: connectionTo(node),
               create: scriptCommandLine(serverEnv),
               stdin: fs.readFileSync(SCRIPTS.nfsServer, "utf8"),
               triggers: [scriptCommandLine(serverEnv), fs.readFileSync(SCRIPTS.nfsServer, "utf8")],
