@@ -28,6 +28,8 @@ import {
   addonManifests,
   addonReleases,
   chartSource,
+  kubeletClusterDns,
+  kubeletClusterDnsFollowsCache,
   nfsServerEnvOf,
   VELERO_CREDENTIALS_SECRET,
   VELERO_NAMESPACE,
@@ -39,6 +41,7 @@ import {
 } from "./plan";
 import { vsphereCpiCredentialsData } from "./vsphere-cpi/values";
 import { vsphereCsiConfig, vsphereCsiConfigSecret } from "./vsphere-csi/config";
+import { kubeletDnsSync } from "./nodelocaldns/kubelet-dns";
 import { rewriteImages, vsphereCsiManifestLocation } from "./vsphere-csi/manifest";
 
 export interface Addons {
@@ -233,6 +236,22 @@ export class AddonsComponent extends pulumi.ComponentResource {
     release("metrics-server", approver ? [...afterBase, approver] : afterBase);
 
     const dnsCache = manifestGroup("nodelocaldns", afterBase);
+    // Where kubelet's DNS address follows the cache switch, running nodes follow it too; on the
+    // way back the rewrite happens before Pulumi deletes the cache (deletes come last).
+    const kubeletDns = kubeletClusterDnsFollowsCache(spec)
+      ? kubeletDnsSync(
+          {
+            clusterDns: kubeletClusterDns(spec),
+            sshUser: spec.ssh.user,
+            nodes: spec.nodes,
+            controlPlane: spec.controlPlanes[0],
+            connectionTo,
+            dependsOn: [...controlPlane.allJoined, ...(dnsCache ? [dnsCache] : [])],
+            artifacts: ctx.artifacts,
+          },
+          this,
+        )
+      : [];
 
     if (releasePlans.has("velero")) {
       const credentials = requireSecret(ctx.secrets.veleroS3Credentials, "veleroS3Credentials", "Velero");
@@ -247,7 +266,7 @@ export class AddonsComponent extends pulumi.ComponentResource {
 
     const snapshots = manifestGroup("etcd-snapshots", apiReady);
 
-    this.ready = [...releases, ...lbPools, ...storage, ...(dnsCache ? [dnsCache] : []), ...(snapshots ? [snapshots] : [])];
+    this.ready = [...releases, ...lbPools, ...storage, ...(dnsCache ? [dnsCache] : []), ...kubeletDns, ...(snapshots ? [snapshots] : [])];
     this.registerOutputs({});
   }
 }

@@ -311,6 +311,14 @@ export function kubeletClusterDns(spec: ClusterSpec): string {
   return clusterDnsServiceIp(spec.kubernetes.serviceCidr);
 }
 
+/**
+ * Whether kubelet's clusterDNS moves when the cache is switched on or off (it does only where the
+ * cache cannot bind the kube-dns IP), so running nodes need it rewritten (nodelocaldns/kubelet-dns.sh).
+ */
+export function kubeletClusterDnsFollowsCache(spec: ClusterSpec): boolean {
+  return !nodeLocalDnsParamsOf(spec).bindClusterDnsIp;
+}
+
 export function etcdSnapshotManifestsOf(spec: ClusterSpec): Manifest[] {
   const snapshots = spec.addons.backups.etcdSnapshots;
   if (!snapshots?.enabled) return [];
