@@ -13,6 +13,8 @@ set -euo pipefail
 : "${METALLB_NAMESPACE:?}"
 attempts="${GATE_ATTEMPTS:-60}"
 delay="${GATE_DELAY_SECONDS:-5}"
+[[ "$attempts" =~ ^[1-9][0-9]*$ ]] || { echo "metallb-webhook: GATE_ATTEMPTS must be a positive integer, got '$attempts'" >&2; exit 2; }
+[[ "$delay" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "metallb-webhook: GATE_DELAY_SECONDS must be a number of seconds, got '$delay'" >&2; exit 2; }
 export KUBECONFIG
 
 probe_pool() {
@@ -44,7 +46,7 @@ for i in $(seq 1 "$attempts"); do
   else
     echo "metallb-webhook: attempt $i/$attempts: no ready endpoint behind metallb-webhook-service yet"
   fi
-  sleep "$delay"
+  if [ "$i" -lt "$attempts" ]; then sleep "$delay"; fi
 done
 
 echo "metallb-webhook: not ready after $attempts attempts; diagnostics follow" >&2
