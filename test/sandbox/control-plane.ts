@@ -1,0 +1,155 @@
+// Hosts of one test cluster for the control-plane scripts (components/kubeadm, components/endpoint):
+// each host is a NodeSandbox (its own overlay root) with the control-plane stand-ins
+// (control-plane-standins/: kubeadm, kubectl, crictl, etcdctl, curl, sleep, sudo) on top of the
+// node stand-ins, and all hosts share one cluster directory (/var/lib/sandbox/cluster, a bind
+// mount): which apiserver answers, the API's Nodes and Secrets, the etcd members. Scripts run in
+// a network namespace of their own (`unshare --net`, loopback down): a probe of a cluster address
+// fails at once and never leaves the machine.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { NodeSandbox, type RunResult } from "./node-sandbox";
+
+const STANDINS = path.join(__dirname, "control-plane-standins");
+const PATH_IN_ROOT = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+export const CLUSTER_STATE = "/var/lib/sandbox/cluster";
+
+export class ControlPlaneHost {
+  constructor(
+    readonly sandbox: NodeSandbox,
+    readonly name: string,
+    readonly address: string,
+    /** true: the scripts use the host's network (apt-get from the Debian mirror). */
+    private readonly network: boolean,
+  ) {}
+
+  /**
+   * Runs `commandLine` (what the remote.Command runs: `sudo -n bash -s`, `sudo -n env ... bash -s`)
+   * with `stdin`, as root in the host's root, in an isolated network namespace.
+   */
+  run(commandLine: string, stdin: string): RunResult {
+    const isolation = this.network ? [] : ["unshare", "--net"];
+    const [command, ...args] = [...isolation, "chroot", this.sandbox.root, "/usr/bin/env", "-i", `PATH=${PATH_IN_ROOT}`, "HOME=/root", "LANG=C.UTF-8", "bash", "-c", commandLine];
+    const r = spawnSync(command!, args, { input: stdin, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    if (r.error) throw r.error;
+    return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
+  }
+
+  /** Commands recorded by the stand-ins since the last clearCalls(), optionally only `tool`'s. */
+  calls(tool?: string): string[] {
+    const calls = this.sandbox.calls();
+    return tool ? calls.filter((c) => c.startsWith(`${tool} `) || c === tool) : calls;
+  }
+
+  clearCalls(): void {
+    this.sandbox.clearCalls();
+    fs.rmSync(this.sandbox.path("/var/lib/sandbox/sleeps"), { force: true });
+  }
+
+  /** Delays the scripts slept (the sleep stand-in records them), since the last clearCalls(). */
+  sleeps(): number[] {
+    return this.sandbox.exists("/var/lib/sandbox/sleeps") ? this.sandbox.readFile("/var/lib/sandbox/sleeps").split("\n").filter(Boolean).map(Number) : [];
+  }
+
+  /** kubeadm stand-in: the next `count` runs of `kubeadm <command>` fail ("always": every run). */
+  failKubeadm(command: "init" | "join", count: number | "always", initPhase?: "wait-control-plane" | "addon/coredns"): void {
+    this.sandbox.writeFile(`/var/lib/sandbox/kubeadm/fail-${command}`, `${count}\n`);
+    if (initPhase) this.sandbox.writeFile("/var/lib/sandbox/kubeadm/fail-init-phase", `${initPhase}\n`);
+  }
+
+  /** A bash snippet run on every sleep of a script: what happens while it waits. */
+  onSleep(script: string | undefined): void {
+    const file = this.sandbox.path("/var/lib/sandbox/on-sleep");
+    if (script === undefined) fs.rmSync(file, { force: true });
+    else this.sandbox.writeFile("/var/lib/sandbox/on-sleep", script);
+  }
+
+  exists(p: string): boolean {
+    return this.sandbox.exists(p);
+  }
+
+  readFile(p: string): string {
+    return this.sandbox.readFile(p);
+  }
+}
+
+export interface HostOptions {
+  /** Only these files of control-plane-standins/ (default: all of them). */
+  standins?: string[];
+  /** Run the scripts with the host's network instead of an isolated namespace (default false). */
+  network?: boolean;
+}
+
+/** The hosts of one test cluster and the state they share. */
+export class TestCluster {
+  readonly dir: string;
+  private readonly hosts: ControlPlaneHost[] = [];
+
+  constructor(readonly label: string) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `cluster-${label}-`));
+    for (const d of ["http", "nodes", "secrets", "etcd"]) fs.mkdirSync(path.join(this.dir, d));
+  }
+
+  /** A fresh host (node name and address as the program knows them) joined to this cluster's state. */
+  host(name: string, address: string, options: HostOptions = {}): ControlPlaneHost {
+    const sandbox = NodeSandbox.create(`${this.label}-${name}`);
+    for (const f of options.standins ?? fs.readdirSync(STANDINS)) {
+      const target = sandbox.path(`/usr/local/sbin/${f}`);
+      fs.copyFileSync(path.join(STANDINS, f), target);
+      fs.chmodSync(target, 0o755);
+    }
+    const mountPoint = sandbox.path(CLUSTER_STATE);
+    fs.mkdirSync(mountPoint, { recursive: true });
+    const r = spawnSync("mount", ["--bind", this.dir, mountPoint], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`mount --bind ${this.dir} ${mountPoint}: ${r.stderr}`);
+    sandbox.writeFile("/var/lib/sandbox/host-address", `${address}\n`);
+    sandbox.writeFile("/etc/hostname", `${name}\n`);
+    const host = new ControlPlaneHost(sandbox, name, address, options.network ?? false);
+    this.hosts.push(host);
+    return host;
+  }
+
+  /** Whether https://<host>:<port> answers, and with which status (undefined: nothing listens). */
+  setApiserver(host: string, port: number, status: number | undefined): void {
+    const file = path.join(this.dir, "http", `${host}:${port}`);
+    if (status === undefined) fs.rmSync(file, { force: true });
+    else fs.writeFileSync(file, `${status}\n`);
+  }
+
+  apiserverStatus(host: string, port: number): number | undefined {
+    const file = path.join(this.dir, "http", `${host}:${port}`);
+    return fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8")) : undefined;
+  }
+
+  /** Names of the etcd members. */
+  etcdMembers(): string[] {
+    return fs.readdirSync(path.join(this.dir, "etcd")).sort();
+  }
+
+  /** Registered Nodes. */
+  nodes(): string[] {
+    return fs.readdirSync(path.join(this.dir, "nodes")).sort();
+  }
+
+  nodeFile(node: string, file: "labels" | "taints"): string {
+    return fs.readFileSync(path.join(this.dir, "nodes", node, file), "utf8");
+  }
+
+  secret(namespace: string, name: string): string | undefined {
+    const file = path.join(this.dir, "secrets", namespace, name);
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+  }
+
+  /** A flag file in the shared state (endpoint-broken, drain-fails). */
+  flag(name: "endpoint-broken" | "drain-fails", on: boolean): void {
+    const file = path.join(this.dir, name);
+    if (on) fs.writeFileSync(file, "");
+    else fs.rmSync(file, { force: true });
+  }
+
+  dispose(): void {
+    for (const host of this.hosts) host.sandbox.dispose();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
