@@ -69,7 +69,13 @@ control_plane_addresses() {
 endpoint_probes() {
   local address tcp
   if [[ -n "${API_ENDPOINT_HOST:-}" ]]; then
-    echo "route to $API_ENDPOINT_HOST: $(ip route get "$API_ENDPOINT_HOST" 2>&1 | head -n 1 || true)"
+    # ip route get takes an address only: a DNS name (the usual endpoint) is resolved first.
+    address=$(getent ahosts "$API_ENDPOINT_HOST" 2>/dev/null | awk 'NR == 1 { print $1 }' || true)
+    if [[ -z "$address" ]]; then
+      echo "route to $API_ENDPOINT_HOST: the name does not resolve on ${NODE_NAME:-$(hostname)}"
+    else
+      echo "route to $API_ENDPOINT_HOST ($address): $(ip route get "$address" 2>&1 | head -n 1 || true)"
+    fi
     if tcp_open "$API_ENDPOINT_HOST" "$API_ENDPOINT_PORT"; then tcp=open; else tcp=closed; fi
     echo "endpoint $API_ENDPOINT_HOST:$API_ENDPOINT_PORT: tcp $tcp, /readyz $(readyz_code "$API_ENDPOINT_HOST" "$API_ENDPOINT_PORT")"
   fi
@@ -175,10 +181,17 @@ node_kubeadm_state() {
   echo running
 }
 
-# kubeadm reset -f, keeping what Pulumi placed and kubeadm would wipe: the shared CA keys,
-# the service-account keys and the kube-vip manifest.
+# kubeadm reset -f, keeping what Pulumi placed on a control plane and kubeadm would wipe: the
+# shared CA keys, the service-account keys and the kube-vip manifest. A worker has nothing of the
+# kind: its pki/ca.crt comes from its own join, and a kept one makes the next join's preflight
+# fail (FileAvailable--etc-kubernetes-pki-ca.crt), so a worker is reset plainly.
 reset_preserving_cluster_identity() {
   local keep file
+  if [[ "${JOIN_ROLE:-control-plane}" == worker ]]; then
+    logged kubeadm reset -f --cri-socket "$CRI_SOCKET"
+    changed "kubeadm reset -f on ${NODE_NAME}"
+    return 0
+  fi
   keep=$(mktemp -d /run/onprem-k8s-keep.XXXXXX)
   KUBEADM_TMP_FILES+=("$keep")
   for file in ca.crt ca.key sa.key sa.pub front-proxy-ca.crt front-proxy-ca.key etcd/ca.crt etcd/ca.key; do
