@@ -29,7 +29,8 @@ reset_node() {
   require_env NODE_NAME JOIN_ROLE
   [[ "$JOIN_ROLE" == control-plane ]] && stop_endpoint_services
   step "kubeadm reset"
-  if [[ "$(STALE_WAIT_SECONDS=0 node_kubeadm_state)" == none && ! -d "$PKI_DIR" ]]; then
+  # kubeadm reset empties $PKI_DIR but keeps the directory: an empty one is nothing to reset.
+  if [[ "$(STALE_WAIT_SECONDS=0 node_kubeadm_state)" == none && -z "$(ls -A "$PKI_DIR" 2>/dev/null)" ]]; then
     ok "nothing to reset on $NODE_NAME"
   else
     logged kubeadm reset -f --cri-socket "$CRI_SOCKET"
