@@ -7,6 +7,7 @@
 //   base.lock    held while base/ is built, so concurrent test runs wait instead of colliding
 //   runs/<id>/   one overlay (upper/work/merged) per sandbox; base/ stays pristine
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { bundleScript, remoteCommandLine, scriptStdin, type NodeScript } from "../../components/node/bundle";
@@ -80,25 +81,25 @@ export function sandboxUnavailableReason(): string | undefined {
   return undefined;
 }
 
-function withLock<T>(fn: () => T): T {
+function withLock<T>(fn: () => T, lock: string = LOCK): T {
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   const deadline = Date.now() + 30 * 60_000;
   for (;;) {
     try {
-      fs.writeFileSync(LOCK, String(process.pid), { flag: "wx" });
+      fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const holder = Number(fs.readFileSync(LOCK, "utf8") || "0");
-      if (holder && !pidAlive(holder)) fs.rmSync(LOCK, { force: true });
-      else if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK} (held by pid ${holder})`);
+      const holder = Number(fs.readFileSync(lock, "utf8") || "0");
+      if (holder && !pidAlive(holder)) fs.rmSync(lock, { force: true });
+      else if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock} (held by pid ${holder})`);
       else sleepMs(2000);
     }
   }
   try {
     return fn();
   } finally {
-    fs.rmSync(LOCK, { force: true });
+    fs.rmSync(lock, { force: true });
   }
 }
 
@@ -138,6 +139,55 @@ export function ensureBaseRoot(log: (line: string) => void = () => {}): string {
   });
 }
 
+function aptInstall(root: string, packages: string[]): void {
+  // Fresh lists: the base's may name versions the mirror no longer carries.
+  sh("chroot", [root, "apt-get", "update", "-q"]);
+  sh("chroot", [root, "/usr/bin/env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--no-install-recommends", ...packages]);
+  sh("chroot", [root, "apt-get", "clean"]);
+}
+
+/**
+ * Build (once) a cached layer holding `packages` installed on top of base/: the upper directory of
+ * an overlay over base/, later stacked as a second lower directory. Keyed by the base version and
+ * the package set, so base/ and other layers stay as they are. Returns its path.
+ */
+export function ensurePackageLayer(packages: string[], log: (line: string) => void = () => {}): string {
+  const key = createHash("sha256").update(`${BASE_VERSION}\n${[...packages].sort().join(" ")}`).digest("hex").slice(0, 16);
+  const dir = path.join(CACHE_DIR, "layers", key);
+  const marker = path.join(CACHE_DIR, "layers", `${key}.ready`);
+  if (fs.existsSync(marker)) return dir;
+  const base = ensureBaseRoot(log);
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  return withLock(() => {
+    if (fs.existsSync(marker)) return dir;
+    const tmp = `${dir}.tmp`;
+    unmountBelow(path.join(tmp, "merged"));
+    fs.rmSync(tmp, { recursive: true, force: true });
+    for (const d of ["upper", "work", "merged"]) fs.mkdirSync(path.join(tmp, d), { recursive: true });
+    const merged = path.join(tmp, "merged");
+    sh("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${base},upperdir=${tmp}/upper,workdir=${tmp}/work`, merged]);
+    try {
+      sh("mount", ["-t", "proc", "proc", path.join(merged, "proc")]);
+      log(`installing ${packages.join(" ")} into layer ${key}`);
+      aptInstall(merged, packages);
+    } finally {
+      unmountBelow(merged);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(path.join(tmp, "upper"), dir);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.writeFileSync(marker, packages.join(" "));
+    return dir;
+  }, `${path.join(CACHE_DIR, "layers", key)}.lock`);
+}
+
+export interface SandboxOptions {
+  /** Debian packages the sandbox has beyond the base (a cached layer, see ensurePackageLayer). */
+  packages?: string[];
+  /** More stand-in directories, copied after test/sandbox/standins (same name: the later one wins). */
+  standins?: string[];
+}
+
 /** Unmount and delete runs left behind by test processes that died. */
 function cleanStaleRuns(): void {
   const runs = path.join(CACHE_DIR, "runs");
@@ -159,29 +209,36 @@ export class NodeSandbox {
   ) {}
 
   /** A fresh writable copy of the base root (overlayfs; a full copy where overlay is unavailable). */
-  static create(name: string): NodeSandbox {
+  static create(name: string, options: SandboxOptions = {}): NodeSandbox {
     const base = ensureBaseRoot();
+    const packages = options.packages ?? [];
+    const layer = packages.length > 0 ? ensurePackageLayer(packages) : undefined;
     cleanStaleRuns();
     const dir = path.join(CACHE_DIR, "runs", `${process.pid}-${name}-${Date.now()}`);
     const root = path.join(dir, "merged");
     for (const d of ["upper", "work", "merged"]) fs.mkdirSync(path.join(dir, d), { recursive: true });
+    const lower = layer ? `${layer}:${base}` : base;
     const mounted = sh(
       "mount",
-      ["-t", "overlay", "overlay", "-o", `lowerdir=${base},upperdir=${dir}/upper,workdir=${dir}/work`, root],
+      ["-t", "overlay", "overlay", "-o", `lowerdir=${lower},upperdir=${dir}/upper,workdir=${dir}/work`, root],
       { allowFail: true },
     ).status === 0;
     if (!mounted) sh("cp", ["-a", `${base}/.`, root]);
     // Like a real node: bash's process substitution needs /dev/fd, i.e. /proc.
     sh("mount", ["-t", "proc", "proc", path.join(root, "proc")]);
+    // Without overlayfs the layer cannot be stacked: install its packages into the copy.
+    if (!mounted && packages.length > 0) aptInstall(root, packages);
     const sandbox = new NodeSandbox(dir, root, mounted);
-    sandbox.installStandins();
+    sandbox.installStandins([STANDINS, ...(options.standins ?? [])]);
     return sandbox;
   }
 
-  private installStandins(): void {
-    for (const f of fs.readdirSync(STANDINS)) {
-      fs.copyFileSync(path.join(STANDINS, f), path.join(this.root, "usr/local/sbin", f));
-      fs.chmodSync(path.join(this.root, "usr/local/sbin", f), 0o755);
+  private installStandins(dirs: string[]): void {
+    for (const dir of dirs) {
+      for (const f of fs.readdirSync(dir)) {
+        fs.copyFileSync(path.join(dir, f), path.join(this.root, "usr/local/sbin", f));
+        fs.chmodSync(path.join(this.root, "usr/local/sbin", f), 0o755);
+      }
     }
     fs.mkdirSync(path.join(this.root, "var/lib/sandbox"), { recursive: true });
     this.writeFile("/etc/hostname", "debootstrap-host\n");
@@ -239,6 +296,16 @@ export class NodeSandbox {
         'NAME="RED OS"\nVERSION="8.0.2"\nID="redos"\nID_LIKE="rhel centos fedora"\nVERSION_ID="8.0.2"\nPRETTY_NAME="RED OS MUROM (8.0.2)"\n',
       );
     }
+  }
+
+  /**
+   * Give the root the host's block devices, as a node has them: /dev bound READ-ONLY (device nodes
+   * stay usable and devtmpfs still adds partitions, but nothing under it can be deleted, even by a
+   * cleanup whose unmount failed) and a read-only /sys for lsblk.
+   */
+  exposeBlockDevices(): void {
+    sh("mount", ["--bind", "-o", "ro", "/dev", this.path("/dev")]);
+    sh("mount", ["-t", "sysfs", "-o", "ro", "sysfs", this.path("/sys")]);
   }
 
   dispose(): void {
