@@ -17,87 +17,156 @@ die() { printf 'nfs-server: ERROR: %s\n' "$*" >&2; exit 1; }
 : "${NFS_EXPORT_CLIENTS:?NFS_EXPORT_CLIENTS is required}"
 NFS_DATA_DEVICE="${NFS_DATA_DEVICE:-}"
 NFS_ALLOW_SYSTEM_DISK="${NFS_ALLOW_SYSTEM_DISK:-false}"
+# File system label and GPT partition name of what this script creates.
+LABEL=nfs-data
 case "$NFS_EXPORT_PATH" in /?*) ;; *) die "NFS_EXPORT_PATH must be an absolute path, got '$NFS_EXPORT_PATH'" ;; esac
 [[ "$NFS_EXPORT_CLIENTS" =~ ^[0-9.]+/[0-9]+$ ]] || die "NFS_EXPORT_CLIENTS must be a CIDR, got '$NFS_EXPORT_CLIENTS'"
 
-# The whole disk a block device belongs to (itself when it is a disk).
-disk_of() {
-  local dev="$1" parent
-  parent="$(lsblk -ndo PKNAME "$dev" 2>/dev/null || true)"
-  if [ -n "$parent" ]; then printf '/dev/%s\n' "$parent"; else readlink -f "$dev"; fi
+# The disks (or loop devices) a block device sits on, through partitions, LVM and device-mapper.
+# Raw output (-r): the default tree output prefixes names with "└─", which no disk name matches.
+disks_below() {
+  lsblk -nrspo NAME,TYPE "$1" 2>/dev/null | awk '$2 == "disk" || $2 == "loop" { print $1 }'
 }
 
 # Disks holding /, /boot or active swap: the system disks the guard protects.
 system_disks() {
-  local source
+  local source swap
   for mnt in / /boot /boot/efi; do
     source="$(findmnt -nvo SOURCE "$mnt" 2>/dev/null || true)"
     [ -n "$source" ] || continue
-    # LVM / device-mapper: walk down to the physical disks below.
-    lsblk -nspo NAME,TYPE "$source" 2>/dev/null | awk '$2 == "disk" { print $1 }'
+    disks_below "$source"
   done
   swapon --noheadings --show=NAME 2>/dev/null | while read -r swap; do
-    lsblk -nspo NAME,TYPE "$swap" 2>/dev/null | awk '$2 == "disk" { print $1 }'
+    disks_below "$swap"
   done
 }
 
+# Low-level probe (no blkid cache) of what a device carries: sets TYPE, USAGE, PTTYPE and
+# PART_ENTRY_NAME. Dies on an ambivalent result (more than one signature): that is never empty.
+probe() {
+  local dev="$1" out rc=0 key value
+  TYPE="" USAGE="" PTTYPE="" PART_ENTRY_NAME=""
+  out="$(blkid -p -o export "$dev" 2>&1)" || rc=$?
+  case "$rc" in
+    0) ;;
+    2) return 0 ;; # nothing found
+    *) die "cannot tell what $dev holds (blkid -p exit $rc: $out); refusing to touch it" ;;
+  esac
+  while IFS='=' read -r key value; do
+    case "$key" in
+      TYPE) TYPE="$value" ;;
+      USAGE) USAGE="$value" ;;
+      PTTYPE) PTTYPE="$value" ;;
+      PART_ENTRY_NAME) PART_ENTRY_NAME="$value" ;;
+    esac
+  done <<<"$out"
+}
+
+# Tools first: a minimal node may lack the partitioning and ext4 tools as well as the NFS server.
 install_packages() {
-  if command -v exportfs >/dev/null 2>&1; then return; fi
-  if command -v apt-get >/dev/null 2>&1; then
-    log "installing nfs-kernel-server"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y nfs-kernel-server
-  elif command -v dnf >/dev/null 2>&1; then
-    log "installing nfs-utils"
-    dnf install -y nfs-utils
-  else
-    die "neither apt-get nor dnf found to install the NFS server"
+  local apt=() dnf=()
+  command -v exportfs >/dev/null 2>&1 || { apt+=(nfs-kernel-server); dnf+=(nfs-utils); }
+  if [ -n "$NFS_DATA_DEVICE" ]; then
+    command -v sfdisk >/dev/null 2>&1 || { apt+=(fdisk); dnf+=(util-linux); }
+    command -v mkfs.ext4 >/dev/null 2>&1 || { apt+=(e2fsprogs); dnf+=(e2fsprogs); }
   fi
+  [ "${#apt[@]}" -gt 0 ] || return 0
+  if command -v apt-get >/dev/null 2>&1; then
+    log "installing ${apt[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${apt[@]}"
+  elif command -v dnf >/dev/null 2>&1; then
+    log "installing ${dnf[*]}"
+    dnf install -y "${dnf[@]}"
+  else
+    die "neither apt-get nor dnf found to install ${apt[*]}"
+  fi
+}
+
+# Sets PARTITION: the partition (or device) that holds the export's file system. Only a blank disk
+# is partitioned; anything else is used as found or refused, never wiped.
+data_partition() {
+  local device="$1" parts count
+  case "$(lsblk -ndo TYPE "$device")" in
+    disk | loop) ;;
+    *) PARTITION="$device"; return 0 ;; # a partition or volume named by the operator
+  esac
+  probe "$device"
+  if [ -z "$TYPE" ] && [ -z "$PTTYPE" ]; then
+    [ -z "$(lsblk -nro NAME "$device" | tail -n +2)" ] || die "$device has partitions the kernel knows but no partition table on disk; refusing to partition it"
+    [ -z "$(mount | awk -v d="$device" '$1 == d')" ] || die "$device is mounted; refusing to partition it"
+    log "partitioning $device"
+    printf 'label: gpt\ntype=L, name=%s\n' "$LABEL" | sfdisk --quiet "$device"
+    # The kernel may keep the old (empty) table after sfdisk's re-read; partx adds the partition.
+    partx -u "$device" 2>/dev/null || true
+    if command -v udevadm >/dev/null 2>&1; then udevadm settle || true; fi
+    PTTYPE=gpt
+  fi
+  if [ -z "$PTTYPE" ]; then
+    # A whole disk formatted without a partition table is used as it is (checked by the caller).
+    PARTITION="$device"
+    return 0
+  fi
+  parts="$(lsblk -nrpo NAME,TYPE "$device" | awk '$2 == "part" { print $1 }')"
+  count="$(printf '%s' "$parts" | grep -c . || true)"
+  [ "$count" -eq 1 ] || die "$device has a $PTTYPE partition table with $count partition(s) (${parts//$'\n'/ }); refusing to choose or repartition: set dataDisk.device to the partition to use, or wipe the disk (wipefs -a $device) to let it be partitioned"
+  PARTITION="$parts"
 }
 
 prepare_data_disk() {
-  local device="$NFS_DATA_DEVICE" disk partition fstype uuid
+  local device="$NFS_DATA_DEVICE" system partition fstype uuid entry owner mounted
   [ -b "$device" ] || die "NFS_DATA_DEVICE $device is not a block device on $(hostname)"
-  disk="$(disk_of "$device")"
-  if system_disks | sort -u | grep -qxF "$disk"; then
-    if [ "$NFS_ALLOW_SYSTEM_DISK" != "true" ]; then
-      die "$device is on the system disk $disk; refusing to partition or format it (set addons.storage.nfs.dataDisk.allowSystemDisk to override)"
+  system="$(system_disks | sort -u)"
+  for disk in $(disks_below "$device"); do
+    if grep -qxF "$disk" <<<"$system"; then
+      if [ "$NFS_ALLOW_SYSTEM_DISK" != "true" ]; then
+        die "$device is on the system disk $disk (it holds /, /boot or swap); refusing to partition or format it (set addons.storage.nfs.dataDisk.allowSystemDisk to override)"
+      fi
+      log "WARNING: $device is on the system disk $disk; allowed by allowSystemDisk"
     fi
-    log "WARNING: $device is on the system disk $disk; allowed by allowSystemDisk"
-  fi
+  done
 
-  partition="$device"
-  if [ "$(lsblk -ndo TYPE "$device")" = "disk" ]; then
-    # A whole disk gets one GPT partition, unless it already has partitions or a file system.
-    if [ -z "$(lsblk -nro NAME "$device" | tail -n +2)" ] && [ -z "$(blkid -o value -s TYPE "$device" 2>/dev/null || true)" ]; then
-      [ -z "$(mount | awk -v d="$device" '$1 == d')" ] || die "$device is mounted; refusing to partition it"
-      log "partitioning $device"
-      printf 'label: gpt\n,,L\n' | sfdisk --quiet "$device"
-      udevadm settle || true
-    fi
-    partition="$(lsblk -nrpo NAME,TYPE "$device" | awk '$2 == "part" { print $1; exit }')"
-    if [ -z "$partition" ]; then
-      # A whole disk formatted without a partition table is used as it is.
-      partition="$device"
+  # An fstab entry for the export path must already be this device's: checked before any change.
+  entry="$(awk -v p="$NFS_EXPORT_PATH" '$1 !~ /^#/ && $2 == p { print $1 }' /etc/fstab 2>/dev/null || true)"
+  if [ -n "$entry" ]; then
+    owner="$(blkid -l -o device -t "$entry" 2>/dev/null || true)"
+    if [ -z "$owner" ] || ! lsblk -nrspo NAME "$owner" 2>/dev/null | grep -qxF "$(readlink -f "$device")"; then
+      die "/etc/fstab already mounts $entry${owner:+ ($owner)} at $NFS_EXPORT_PATH, not $device; refusing to add a second entry (remove the old line if that disk is gone)"
     fi
   fi
 
-  fstype="$(blkid -o value -s TYPE "$partition" 2>/dev/null || true)"
-  if [ -z "$fstype" ]; then
+  data_partition "$device"
+  partition="$PARTITION"
+  probe "$partition"
+  if [ -n "$TYPE" ] && [ "$USAGE" != "filesystem" ]; then
+    die "$partition holds ${TYPE} (${USAGE:-unknown} data), not a file system; refusing to format it (wipe it with wipefs -a $partition if its data is not needed)"
+  elif [ -n "$PTTYPE" ] && [ -z "$TYPE" ]; then
+    die "$partition holds a $PTTYPE partition table; refusing to format it (wipe it with wipefs -a $partition if its data is not needed)"
+  elif [ -z "$TYPE" ]; then
+    # Blank: ours when we created the partition, or the partition/volume the operator named.
+    if [ "$partition" != "$device" ] && [ "$PART_ENTRY_NAME" != "$LABEL" ]; then
+      die "$partition (the only partition on $device) has no file system and was not created for the NFS export; refusing to format it (set dataDisk.device to $partition to format it)"
+    fi
     log "formatting $partition as ext4"
-    mkfs.ext4 -q -L nfs-data "$partition"
-    fstype=ext4
+    mkfs.ext4 -q -L "$LABEL" "$partition"
   else
-    log "$partition already has a $fstype file system; keeping its data"
+    log "$partition already has a $TYPE file system; keeping its data"
   fi
-  uuid="$(blkid -o value -s UUID "$partition")"
+  fstype="$(blkid -p -o value -s TYPE "$partition")"
+  uuid="$(blkid -p -o value -s UUID "$partition")"
   [ -n "$uuid" ] || die "no file system UUID on $partition"
 
   mkdir -p "$NFS_EXPORT_PATH"
-  if ! grep -qE "^UUID=${uuid}[[:space:]]" /etc/fstab; then
+  entry="$(awk -v p="$NFS_EXPORT_PATH" '$1 !~ /^#/ && $2 == p { print $1 }' /etc/fstab 2>/dev/null || true)"
+  if [ -z "$entry" ]; then
     log "adding $partition (UUID=$uuid) to /etc/fstab at $NFS_EXPORT_PATH"
     printf 'UUID=%s %s %s defaults,nofail 0 2\n' "$uuid" "$NFS_EXPORT_PATH" "$fstype" >>/etc/fstab
+  elif [ "$entry" != "UUID=$uuid" ]; then
+    die "/etc/fstab already mounts $entry at $NFS_EXPORT_PATH, not $partition (UUID=$uuid); refusing to add a second entry"
   fi
-  if ! mountpoint -q "$NFS_EXPORT_PATH"; then
+  if mountpoint -q "$NFS_EXPORT_PATH"; then
+    mounted="$(findmnt -nro MAJ:MIN --mountpoint "$NFS_EXPORT_PATH" | tail -n 1)"
+    [ "$mounted" = "$(lsblk -ndro MAJ:MIN "$partition")" ] || die "$NFS_EXPORT_PATH has another file system mounted ($mounted), not $partition"
+  else
     log "mounting $NFS_EXPORT_PATH"
     mount "$NFS_EXPORT_PATH"
   fi
