@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { NodeSandbox, type RunResult } from "./node-sandbox";
+import { CACHE_DIR, NodeSandbox, type RunResult } from "./node-sandbox";
 
 const STANDINS = path.join(__dirname, "control-plane-standins");
 const PATH_IN_ROOT = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -151,5 +151,28 @@ export class TestCluster {
   dispose(): void {
     for (const host of this.hosts) host.sandbox.dispose();
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+const APT_ARCHIVES = path.join(CACHE_DIR, "apt-archives");
+
+/**
+ * Packages a script installs from the Debian mirror (haproxy, keepalived, ...) are downloaded
+ * once: .debs kept from an earlier run are put into the root's apt cache first (apt-get still
+ * updates its lists and installs for real), and new ones are kept afterwards.
+ */
+export function seedAptArchives(host: ControlPlaneHost): void {
+  if (!fs.existsSync(APT_ARCHIVES)) return;
+  const target = host.sandbox.path("/var/cache/apt/archives");
+  fs.mkdirSync(target, { recursive: true });
+  for (const f of fs.readdirSync(APT_ARCHIVES).filter((f) => f.endsWith(".deb"))) fs.copyFileSync(path.join(APT_ARCHIVES, f), path.join(target, f));
+}
+
+export function keepAptArchives(host: ControlPlaneHost): void {
+  const source = host.sandbox.path("/var/cache/apt/archives");
+  if (!fs.existsSync(source)) return;
+  fs.mkdirSync(APT_ARCHIVES, { recursive: true });
+  for (const f of fs.readdirSync(source).filter((f) => f.endsWith(".deb"))) {
+    if (!fs.existsSync(path.join(APT_ARCHIVES, f))) fs.copyFileSync(path.join(source, f), path.join(APT_ARCHIVES, f));
   }
 }
