@@ -2,6 +2,10 @@
 # In-cluster NFS server (seed 000, T-020/T-021): optionally partitions, formats and mounts a data
 # disk at the export path, refusing the system disk unless explicitly allowed, then exports the
 # path to the node subnet only. Idempotent: every step checks state before changing it.
+# Never wipes data: only a blank disk is partitioned; a partition it created (GPT name nfs-data) or
+# one the operator names is formatted only when blank; an existing file system is kept and
+# mounted; partition tables it did not write and non-file-system signatures (LVM, RAID, swap,
+# LUKS) are refused with a message saying how to proceed.
 #
 # Environment (quoted by the caller):
 #   NFS_EXPORT_PATH        absolute directory to export, e.g. /srv/nfs/k8s
