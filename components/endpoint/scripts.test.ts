@@ -8,7 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planStack, REPO_ROOT, resourceNamed, type PlanResult } from "../../test/harness";
-import { sandboxGate, sandboxUnavailableReason, type RunResult } from "../../test/sandbox/node-sandbox";
+import { sandboxGate, sandboxUnavailableReason } from "../../test/sandbox/node-sandbox";
+import { changedLines, expectOk } from "../../test/sandbox/expect-run";
 import { TestCluster, keepAptArchives, seedAptArchives, type ControlPlaneHost } from "../../test/sandbox/control-plane";
 import { readStackFile } from "../../stacks/stack-file";
 import { formatProblems, validateCluster } from "../../stacks/validate";
@@ -20,11 +21,6 @@ import { DEFAULT_SCRIPT_USER } from "./keepalived";
 const EXAMPLE = "examples/proxmox-keepalived-calico-nfs.yaml";
 const COMMAND = "command:remote:Command";
 
-const changedLines = (r: RunResult) => r.output.split("\n").filter((l) => l.startsWith("changed:"));
-function expectOk(r: RunResult): RunResult {
-  expect(r.status, r.output).toBe(0);
-  return r;
-}
 
 /** A real CA certificate, as pki.sh places it before this step (haproxy -c loads the ca-file). */
 function realCaCertificate(): string {

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planStack, resourceNamed, type PlanResult } from "../../test/harness";
 import { sandboxGate, sandboxUnavailableReason, type RunResult } from "../../test/sandbox/node-sandbox";
+import { changedLines, expectOk, expectNoChange } from "../../test/sandbox/expect-run";
 import { TestCluster, type ControlPlaneHost } from "../../test/sandbox/control-plane";
 
 const COMMAND = "command:remote:Command";
@@ -28,16 +29,6 @@ const PKI_FILES: [string, string][] = [
   ["sa.pub", "644"],
 ];
 
-const changedLines = (r: RunResult) => r.output.split("\n").filter((l) => l.startsWith("changed:"));
-function expectOk(r: RunResult): RunResult {
-  expect(r.status, r.output).toBe(0);
-  return r;
-}
-function expectNoChange(r: RunResult): void {
-  expectOk(r);
-  expect(changedLines(r), r.output).toEqual([]);
-  expect(r.output).toMatch(/^no changes: /m);
-}
 function expectFailure(r: RunResult, message: string): void {
   expect(r.status, r.output).not.toBe(0);
   expect(r.output).toContain(message);

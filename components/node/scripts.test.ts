@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NodeSandbox, sandboxGate, sandboxUnavailableReason, type RunResult } from "../../test/sandbox/node-sandbox";
+import { NodeSandbox, sandboxGate, sandboxUnavailableReason } from "../../test/sandbox/node-sandbox";
+import { changedLines, expectOk, expectNoChange } from "../../test/sandbox/expect-run";
 import { NODE_SCRIPTS, SCRIPTS_DIR } from "./bundle";
 import {
   baseEnv,
@@ -28,18 +29,8 @@ function redosExampleSpec() {
   return result.spec;
 }
 
-const changedLines = (r: RunResult) => r.output.split("\n").filter((l) => l.startsWith("changed:"));
 
-function expectOk(r: RunResult): RunResult {
-  expect(r.status, r.output).toBe(0);
-  return r;
-}
 
-function expectNoChange(r: RunResult): void {
-  expectOk(r);
-  expect(changedLines(r), r.output).toEqual([]);
-  expect(r.output).toMatch(/^no changes: /m);
-}
 
 function shellcheck(file: string) {
   return spawnSync("shellcheck", ["-x", "--source-path=SCRIPTDIR", file], { encoding: "utf8" });

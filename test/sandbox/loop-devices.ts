@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { pidAlive } from "./node-sandbox";
 
 function run(command: string, args: string[], allowFail = false): string {
   const r = spawnSync(command, args, { encoding: "utf8" });
@@ -12,14 +13,6 @@ function run(command: string, args: string[], allowFail = false): string {
   return r.stdout;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Why loop devices cannot be used here, or undefined when they can (probed with a real attach). */
 export function loopDevicesUnavailableReason(): string | undefined {

@@ -112,21 +112,6 @@ nodeprep_diagnostics() {
   echo "=== end of diagnostics ==="
 }
 
-# retry_backoff <attempts> <first-delay> <max-delay> cmd...: doubling delays (seed 000, T-038).
-retry_backoff() {
-  local attempts="$1" delay="$2" max="$3" n=1
-  shift 3
-  until "$@"; do
-    if (( n >= attempts )); then
-      echo "attempt $n/$attempts failed: $1"
-      return 1
-    fi
-    echo "attempt $n/$attempts failed, retrying in ${delay}s: $1"
-    sleep "$delay"
-    n=$((n + 1))
-    delay=$(( delay * 2 > max ? max : delay * 2 ))
-  done
-}
 
 # Runs a command with its output kept for the diagnostics block and shown on success.
 logged() {

@@ -89,19 +89,27 @@ pm_run() {
   "$@" >>"$NODEPREP_PM_LOG" 2>&1
 }
 
-# Retry a command with a fixed delay: retry <attempts> <delay-seconds> cmd...
-retry() {
-  local attempts="$1" delay="$2" n=1
-  shift 2
+# retry_backoff <attempts> <first-delay> <max-delay> cmd...: doubling delays (seed 000, T-038).
+retry_backoff() {
+  local attempts="$1" delay="$2" max="$3" n=1
+  shift 3
   until "$@"; do
     if (( n >= attempts )); then
-      echo "attempt $n/$attempts failed: $*"
+      echo "attempt $n/$attempts failed: $1"
       return 1
     fi
-    echo "attempt $n/$attempts failed, retrying in ${delay}s: $*"
+    echo "attempt $n/$attempts failed, retrying in ${delay}s: $1"
     sleep "$delay"
     n=$((n + 1))
+    delay=$(( delay * 2 > max ? max : delay * 2 ))
   done
+}
+
+# retry <attempts> <delay> cmd...: the same with a fixed delay.
+retry() {
+  local attempts="$1" delay="$2"
+  shift 2
+  retry_backoff "$attempts" "$delay" "$delay" "$@"
 }
 
 require_env() {
