@@ -6,6 +6,7 @@ import { formatProblems, validateCluster } from "./stacks/validate";
 import { requiredSecretKeys } from "./stacks/rules";
 import { ArtifactSink } from "./components/artifacts";
 import { Cluster } from "./components/cluster";
+import { refuseUnsafeControlPlaneRemoval } from "./components/kubeadm";
 import type { ClusterSecrets } from "./components/context";
 
 export interface ProgramOptions {
@@ -36,6 +37,7 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
     proxmoxSshPrivateKey: secret("proxmoxSshPrivateKey"),
     veleroS3Credentials: secret("veleroS3Credentials"),
   };
+  await refuseUnsafeControlPlaneRemoval(spec);
   const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink() });
 
   return {

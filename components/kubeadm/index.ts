@@ -39,10 +39,28 @@ export interface ControlPlane {
   apiReady: pulumi.Resource[];
   /** Completes when every node has joined. */
   allJoined: pulumi.Resource[];
+  /** Per node name: completes when that node is in the cluster (joined, labelled and tainted). */
+  nodeJoined: ReadonlyMap<string, pulumi.Resource>;
 }
 
 /** Lifetime a token step gives the bootstrap token when it (re)creates it. */
 export const BOOTSTRAP_TOKEN_TTL_SECONDS = 2 * 60 * 60;
+
+/**
+ * Refuses unsafe control-plane removals (membership.ts) before anything is created: reads the
+ * previous `nodes` output of this very stack and throws when the description would remove every
+ * control plane, fall below quorum in one update, or change the first control plane. The program
+ * awaits it before building the Cluster, so a refusal leaves everything as it was.
+ */
+export async function refuseUnsafeControlPlaneRemoval(spec: ClusterSpec): Promise<void> {
+  const previous = new pulumi.StackReference(`${spec.name}-previous-state`, { name: selfStackName() });
+  const nodes: unknown = await previous.getOutputValue("nodes");
+  try {
+    assertControlPlaneRemovalSafe(previousControlPlanes(nodes), spec.controlPlanes.map((node) => node.name));
+  } catch (error) {
+    throw new pulumi.RunError(error instanceof Error ? error.message : String(error));
+  }
+}
 
 /** The program's own stack, whose previous outputs tell which control planes exist now. */
 export function selfStackName(): string {
@@ -144,6 +162,8 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
   /** Per joining node (not the first control plane), on the first control plane. */
   readonly tokenSteps: remote.Command[] = [];
   readonly membershipSteps: remote.Command[] = [];
+  /** Node name -> the step after which the node is in the cluster (init for the first). */
+  readonly nodeJoined = new Map<string, pulumi.Resource>();
   /** The workers' membership steps: their labels and taints are in place once these are done. */
   readonly workerMemberships: remote.Command[] = [];
 
@@ -161,14 +181,6 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     const workers = spec.workers.map(prepared);
     const [first, ...otherControlPlanes] = controlPlanes;
     if (!first) throw new Error("a cluster needs at least one control plane");
-
-    // Refuse unsafe control-plane removals before any step runs: every remote step waits for this.
-    const previous = new pulumi.StackReference(`${spec.name}-previous-state`, { name: selfStackName() }, { parent });
-    const membershipChecked = previous.getOutput("nodes").apply((nodesOutput) => {
-      assertControlPlaneRemovalSafe(previousControlPlanes(nodesOutput), spec.controlPlanes.map((node) => node.name));
-      return true;
-    });
-    const gated = (resources: pulumi.Input<pulumi.Resource>[]) => membershipChecked.apply(() => resources);
 
     // The bundles once (scripts/control-plane/<script>.sh); parameters per node in nodes/<node>/.
     for (const script of Object.keys(STEP_BUNDLES) as StepScript[]) artifacts.add("script", `scripts/control-plane/${script}.sh`, stepBundle(script));
@@ -210,7 +222,7 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
             commandLine,
             env: { NODE_NAME: nodeName, RESET_STALE_STATE: common.RESET_STALE_STATE },
             secretEnv: pkiSecretEnv(pki),
-            dependsOn: gated(node.ready),
+            dependsOn: node.ready,
             artifacts,
             artifactPath: `nodes/${nodeName}/pki.env`,
           },
@@ -222,7 +234,7 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     const endpoint = buildEndpointSteps({
       ctx,
       controlPlanes,
-      dependsOn: (node) => gated([...node.ready, pkiSteps.get(node.machine.node.name)!]),
+      dependsOn: (node) => [...node.ready, pkiSteps.get(node.machine.node.name)!],
       parent,
     });
     const endpointSteps = [...endpoint.steps.values()];
@@ -255,12 +267,13 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
         secretEnv: { [KUBEADM_TOKEN_ENV]: bootstrapToken },
         // The first control plane goes only with the cluster: its delete resets it, nothing more.
         deleteEnv: reset,
-        dependsOn: gated(stepsBefore(first)),
+        dependsOn: stepsBefore(first),
         artifacts,
         artifactPath: `nodes/${firstName}/kubeadm-init.env`,
       },
       { parent },
     );
+    this.nodeJoined.set(firstName, this.init);
     const onFirst = { HOST_NAME: firstName, HOST_ADDRESS: firstAddress };
 
     // On the first control plane, before the node joins: the bootstrap token is valid.
@@ -275,7 +288,7 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
           commandLine,
           env: { NODE_NAME: nodeName, ...onFirst, BOOTSTRAP_TOKEN_TTL_SECONDS: String(BOOTSTRAP_TOKEN_TTL_SECONDS) },
           secretEnv: { [KUBEADM_TOKEN_ENV]: bootstrapToken },
-          dependsOn: gated(dependsOn),
+          dependsOn: dependsOn,
           artifacts,
           artifactPath: `nodes/${nodeName}/kubeadm-token.env`,
         },
@@ -312,7 +325,7 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
           },
           secretEnv: { [KUBEADM_TOKEN_ENV]: bootstrapToken },
           deleteEnv: reset,
-          dependsOn: gated(dependsOn),
+          dependsOn: dependsOn,
           artifacts,
           artifactPath: `nodes/${nodeSpec.name}/kubeadm-join.env`,
         },
@@ -339,13 +352,14 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
             ...(nodeSpec.role === "worker" && nodeSpec.taints.length > 0 ? { NODE_TAINTS: nodeTaintsParam(nodeSpec) } : {}),
           },
           deleteEnv: removal,
-          dependsOn: gated([this.init, joined]),
+          dependsOn: [this.init, joined],
           artifacts,
           artifactPath: `nodes/${nodeSpec.name}/membership.env`,
         },
         { parent },
       );
       this.membershipSteps.push(step);
+      this.nodeJoined.set(nodeSpec.name, step);
       return step;
     };
 
@@ -383,5 +397,6 @@ export function buildControlPlane(ctx: ClusterContext, nodes: PreparedNode[], op
     // Joined, and workers labelled/tainted: add-ons select nodes by those labels (MetalLB
     // speakers, ...). Control planes get no labels or taints from the program.
     allJoined: [controlPlane.init, ...controlPlane.controlPlaneJoins, ...controlPlane.workerJoins, ...controlPlane.workerMemberships],
+    nodeJoined: controlPlane.nodeJoined,
   };
 }

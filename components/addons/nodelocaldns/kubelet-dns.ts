@@ -26,8 +26,10 @@ export interface KubeletDnsSyncArgs {
   /** The first control plane, where kubeadm's kubelet-config ConfigMap is rewritten. */
   controlPlane: NodeSpec;
   connectionTo(node: NodeSpec): SshConnection;
-  /** Joined nodes, and the running cache when it is on. */
+  /** What every step waits for: the API, and the running cache when it is on. */
   dependsOn: pulumi.Resource[];
+  /** Per node: its own join (a node's step waits for that node only, so the graph stays linear). */
+  nodeJoined: ReadonlyMap<string, pulumi.Resource>;
   artifacts: ArtifactSink;
 }
 
@@ -35,7 +37,7 @@ export interface KubeletDnsSyncArgs {
 export function kubeletDnsSync(args: KubeletDnsSyncArgs, parent: pulumi.Resource): remote.Command[] {
   const script = fs.readFileSync(KUBELET_DNS_SCRIPT, "utf8");
   args.artifacts.add("script", "scripts/kubelet-dns.sh", script);
-  const step = (name: string, node: NodeSpec, mode: KubeletDnsMode) => {
+  const step = (name: string, node: NodeSpec, mode: KubeletDnsMode, joined: pulumi.Resource[]) => {
     const env = kubeletDnsEnv(args.clusterDns, mode);
     args.artifacts.add("script", `nodes/${node.name}/${name.replace(`${node.name}-`, "")}.env`, renderEnvPrefix(env).replace(/; /g, "\n"));
     return new remote.Command(
@@ -46,11 +48,15 @@ export function kubeletDnsSync(args: KubeletDnsSyncArgs, parent: pulumi.Resource
         stdin: scriptStdin(script, env),
         triggers: [partTrigger(script, env)],
       },
-      { parent, dependsOn: args.dependsOn },
+      { parent, dependsOn: [...args.dependsOn, ...joined] },
     );
   };
   return [
-    step(`${args.controlPlane.name}-kubelet-config-dns`, args.controlPlane, "configmap"),
-    ...args.nodes.map((node) => step(`${node.name}-kubelet-dns`, node, "node")),
+    step(`${args.controlPlane.name}-kubelet-config-dns`, args.controlPlane, "configmap", []),
+    ...args.nodes.map((node) => {
+      const joined = args.nodeJoined.get(node.name);
+      if (!joined) throw new Error(`node ${node.name} has no join step`);
+      return step(`${node.name}-kubelet-dns`, node, "node", [joined]);
+    }),
   ];
 }
