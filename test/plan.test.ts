@@ -74,4 +74,16 @@ describe("offline plan", () => {
     const config = { ...stack.config, "onprem-k8s:cluster": JSON.stringify(cluster) };
     await expect(runPlan({ ...stack, cluster, config })).rejects.toThrow(/linked clone keeps the template's 20 GiB system disk/);
   });
+
+  it("grows the dependency graph linearly with workers (no worker waits for every other)", async () => {
+    const { scaledDescription } = await import("../scripts/bench");
+    const edges = async (workers: number) => {
+      const cluster = scaledDescription({ controlPlanes: 3, workers });
+      const stack = readStackFile("poc", root);
+      const result = await runPlan({ ...stack, cluster, config: { ...stack.config, "onprem-k8s:cluster": JSON.stringify(cluster) } });
+      return result.resources.reduce((sum, r) => sum + r.dependencies.length, 0);
+    };
+    const [e3, e6, e9] = [await edges(3), await edges(6), await edges(9)];
+    expect(e9 - e6).toBe(e6 - e3);
+  });
 });
