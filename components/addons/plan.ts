@@ -21,6 +21,7 @@ import type { HelmValues, Toleration } from "./types";
 import { veleroValues } from "./velero/values";
 import { vsphereCpiValues } from "./vsphere-cpi/values";
 import type { VsphereCsiConfigParams } from "./vsphere-csi/config";
+import { prefixLength } from "../../stacks/network";
 
 
 export type Manifest = Record<string, unknown>;
@@ -55,8 +56,7 @@ export function chartSource(chart: ChartId, chartRepository?: string): { chart: 
 
 /** The smallest per-node pod CIDR that still leaves room for 110 pods (a /24), capped by the pod CIDR. */
 function podCidrMaskSize(podCidr: string): number {
-  const prefix = Number(podCidr.split("/")[1]);
-  return Math.max(24, prefix + 1);
+  return Math.max(24, prefixLength(podCidr) + 1);
 }
 
 export function ciliumRoutingOf(spec: ClusterSpec): CiliumRouting {

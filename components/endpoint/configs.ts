@@ -6,6 +6,7 @@ import type { ClusterSpec } from "../../stacks/spec";
 import { renderHaproxyConfig } from "./haproxy";
 import { renderKeepalivedConfig } from "./keepalived";
 import { renderKubeVipManifest } from "./kube-vip";
+import { prefixLength } from "../../stacks/network";
 
 export const CHECK_APISERVER_SCRIPT = path.join(__dirname, "scripts", "check-apiserver.sh");
 /** haproxy verifies the apiservers' certificates in its checks with the CA placed by pki.sh. */
@@ -22,11 +23,6 @@ export interface ControlPlaneEndpointConfig {
   keepalived?: string;
 }
 
-function subnetPrefixLength(subnet: string): number {
-  const prefix = Number(subnet.split("/")[1]);
-  if (!Number.isInteger(prefix)) throw new Error(`network.subnet ${subnet} has no prefix length`);
-  return prefix;
-}
 
 function requireVip(spec: ClusterSpec): string {
   if (!spec.apiEndpoint.vip) throw new Error(`endpoint.vip is required for endpoint mode ${spec.apiEndpoint.mode}`);
@@ -68,7 +64,7 @@ export function controlPlaneEndpointConfigs(spec: ClusterSpec): ControlPlaneEndp
           interface: spec.network.interface,
           virtualRouterId: spec.endpoint.virtualRouterId,
           vip,
-          vipPrefixLength: subnetPrefixLength(spec.network.subnet),
+          vipPrefixLength: prefixLength(spec.network.subnet),
           haproxyPort: port,
         }),
       }));

@@ -6,6 +6,7 @@
 import { stringify } from "yaml";
 import type { OsFamily } from "../../stacks/schema";
 import type { ClusterSpec, NodeSpec } from "../../stacks/spec";
+import { prefixLength } from "../../stacks/network";
 
 export type MachinePlatform = "vsphere" | "proxmox";
 
@@ -118,12 +119,6 @@ export function guestinfoExtraConfig(userData: string, metadata: string): Record
   };
 }
 
-export function prefixLengthOf(subnet: string): number {
-  const prefix = Number(subnet.split("/")[1]);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) throw new Error(`network.subnet ${subnet}: no prefix length`);
-  return prefix;
-}
-
 /** Everything a created machine gets through cloud-init, from the description. */
 export interface MachineCloudInit {
   userData: string;
@@ -144,7 +139,7 @@ export function machineCloudInit(spec: ClusterSpec, node: NodeSpec, platform: Ma
     network: renderNetworkConfig({
       interface: spec.network.interface,
       address: node.address,
-      prefixLength: prefixLengthOf(spec.network.subnet),
+      prefixLength: prefixLength(spec.network.subnet),
       gateway: spec.network.gateway,
       dnsServers: spec.network.dnsServers,
       searchDomains: spec.network.searchDomains,

@@ -9,10 +9,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import type { ClusterContext } from "../context";
 import type { ClusterConfig } from "../../stacks/schema";
-import { machineCloudInit, prefixLengthOf } from "./cloud-init";
+import { machineCloudInit } from "./cloud-init";
 import { placeOnProxmox, proxmoxDisks } from "./placement";
 import { reachableStep } from "./reachable";
 import { sshConnection, type Machine } from "./types";
+import { prefixLength } from "../../stacks/network";
 
 export function proxmoxDescription(cluster: string, role: string, node: string): string {
   return `${role} ${node} of Kubernetes cluster ${cluster}; created and managed by Pulumi (onprem-k8s)`;
@@ -64,7 +65,7 @@ export class ProxmoxMachines extends pulumi.ComponentResource {
       },
       { parent: this, protect: false },
     );
-    const prefixLength = prefixLengthOf(spec.network.subnet);
+    const subnetPrefixLength = prefixLength(spec.network.subnet);
 
     this.machines = placeOnProxmox(spec.nodes, settings.nodes, settings.vmIdStart, spec.workerPools.map((pool) => pool.name)).map(({ node, vmId, proxmoxNode }) => {
       const { userData } = machineCloudInit(spec, node, "proxmox");
@@ -101,7 +102,7 @@ export class ProxmoxMachines extends pulumi.ComponentResource {
           operatingSystem: { type: "l26" },
           initialization: {
             datastoreId: settings.datastore,
-            ipConfigs: [{ ipv4: { address: `${node.address}/${prefixLength}`, gateway: spec.network.gateway } }],
+            ipConfigs: [{ ipv4: { address: `${node.address}/${subnetPrefixLength}`, gateway: spec.network.gateway } }],
             dns: { servers: spec.network.dnsServers, domain: spec.network.searchDomains.length ? spec.network.searchDomains.join(" ") : undefined },
             userDataFileId: snippet.id,
           },

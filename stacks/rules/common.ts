@@ -1,6 +1,6 @@
 // What every rule file shares: the problem and rule shapes, and helpers that name fields.
 import type { ClusterConfig, SecretKey } from "../schema";
-import { parseBlock, type AddressRange } from "../network";
+import { numberToAddress, parseBlock, prefixLength, type AddressRange } from "../network";
 import { nodesOf } from "../spec";
 
 export interface Problem {
@@ -53,7 +53,5 @@ export function poolRanges(c: ClusterConfig): { path: string; range: AddressRang
 
 /** The network address of a CIDR written with host bits, for the fix text. */
 export function networkAddressOf(cidr: string): string {
-  const range = parseBlock(cidr);
-  const [, prefix] = cidr.split("/");
-  return `${[range.first >>> 24, (range.first >>> 16) & 255, (range.first >>> 8) & 255, range.first & 255].join(".")}/${prefix}`;
+  return `${numberToAddress(parseBlock(cidr).first)}/${prefixLength(cidr)}`;
 }
