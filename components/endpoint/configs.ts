@@ -23,7 +23,6 @@ export interface ControlPlaneEndpointConfig {
   keepalived?: string;
 }
 
-
 function requireVip(spec: ClusterSpec): string {
   if (!spec.apiEndpoint.vip) throw new Error(`endpoint.vip is required for endpoint mode ${spec.apiEndpoint.mode}`);
   return spec.apiEndpoint.vip;
