@@ -5,6 +5,8 @@ export default defineConfig({
     include: ["components/**/*.test.ts", "stacks/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts"],
     // Pulumi's runtime keeps per-process state (mocks, config), so each test file runs in its own fork.
     pool: "forks",
+    // Builds kubeadm, the Debian sandbox and the validators once, before any test file, under its own limit.
+    globalSetup: ["test/setup/tools.ts"],
     testTimeout: 120_000,
     hookTimeout: 600_000,
   },

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoopDevices, detachStaleLoops, loopDevicesUnavailableReason } from "../../test/sandbox/loop-devices";
-import { CACHE_DIR, NodeSandbox, sandboxGate, sandboxUnavailableReason, type RunResult } from "../../test/sandbox/node-sandbox";
+import { CACHE_DIR, NodeSandbox, PACKAGE_LAYERS, sandboxGate, sandboxUnavailableReason, type RunResult } from "../../test/sandbox/node-sandbox";
 import { readStackFile } from "../../stacks/stack-file";
 import { formatProblems, validateCluster } from "../../stacks/validate";
 import { SCRIPTS, scriptCommandLine } from "./index";
@@ -101,7 +101,7 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
   const script = fs.readFileSync(SCRIPTS.nfsServer, "utf8");
   const EXPORTS = "/etc/exports.d/onprem-k8s.exports";
 
-  const runServer = (env: Record<string, string>): RunResult => sb.exec(scriptCommandLine(env), script);
+  const runServer = (env: Record<string, string>): Promise<RunResult> => sb.exec(scriptCommandLine(env), script);
   const fstab = () => (sb.exists("/etc/fstab") ? sb.readFile("/etc/fstab") : "");
   const image = (name: string) => path.join(sb.dir, "disks", `${name}.img`);
   /** Lines of a run that say it changed something. */
@@ -113,19 +113,18 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
     expect(changes(r), r.output).toEqual([]);
   }
 
-  beforeAll(() => {
-    // fdisk: sfdisk is not in a minbase root; nfs-kernel-server: the real exportfs.
-    sb = NodeSandbox.create("nfs", { packages: ["fdisk", "nfs-kernel-server"], standins: [ADDON_STANDINS] });
+  beforeAll(async () => {
+    sb = await NodeSandbox.create("nfs", { packages: PACKAGE_LAYERS.nfsServer, standins: [ADDON_STANDINS] });
     detachStaleLoops(path.join(CACHE_DIR, "runs"));
     loops = new LoopDevices(path.join(sb.dir, "disks"));
-    sb.exposeBlockDevices();
+    await sb.exposeBlockDevices();
   }, 20 * 60_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     try {
       loops?.detachAll();
     } finally {
-      sb?.dispose();
+      await sb?.dispose();
     }
   });
 
@@ -133,9 +132,9 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
     let disk = "";
     let first: RunResult;
 
-    beforeAll(() => {
+    beforeAll(async () => {
       disk = loops.attach("data");
-      first = runServer(nfsEnv(disk));
+      first = await runServer(nfsEnv(disk));
     });
 
     it("is partitioned (GPT, one partition named nfs-data) and formatted ext4", () => {
@@ -147,13 +146,13 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
       expect(probe(`${disk}p1`)).toMatchObject({ TYPE: "ext4", LABEL: "nfs-data" });
     });
 
-    it("is mounted at the export path through an fstab entry by UUID", () => {
+    it("is mounted at the export path through an fstab entry by UUID", async () => {
       const uuid = probe(`${disk}p1`).UUID;
       expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
       expect(fstab().split("\n").filter((l) => l.includes("/srv/storage"))).toEqual([`UUID=${uuid} /srv/storage ext4 defaults,nofail 0 2`]);
-      expect(sb.exec("findmnt -nro SOURCE,FSTYPE --mountpoint /srv/storage").output.trim()).toBe(`${disk}p1 ext4`);
+      expect((await sb.exec("findmnt -nro SOURCE,FSTYPE --mountpoint /srv/storage")).output.trim()).toBe(`${disk}p1 ext4`);
       // Data written to the export lands on the data disk, not in the root.
-      expect(sb.exec("echo volume-data >/srv/storage/pvc-1 && sync").status).toBe(0);
+      expect((await sb.exec("echo volume-data >/srv/storage/pvc-1 && sync")).status).toBe(0);
       expect(host("debugfs", ["-R", "cat /pvc-1", `${disk}p1`]).trim()).toBe("volume-data");
     });
 
@@ -166,9 +165,9 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
       expect(first.output).toMatch(/ready: \/srv\/storage 10\.255\.106\.0\/26\(/);
     });
 
-    it("a second run changes nothing: same partition table, file system, data, fstab and exports", () => {
+    it("a second run changes nothing: same partition table, file system, data, fstab and exports", async () => {
       const before = { table: host("sfdisk", ["--dump", disk]), uuid: probe(`${disk}p1`).UUID, fstab: fstab(), exports: fs.statSync(sb.path(EXPORTS)).mtimeMs };
-      const again = runServer(nfsEnv(disk));
+      const again = await runServer(nfsEnv(disk));
       expect(again.status, again.output).toBe(0);
       expect(changes(again), again.output).toEqual([]);
       expect(again.output).toContain(`${disk}p1 already has a ext4 file system; keeping its data`);
@@ -194,40 +193,40 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
       before = { table: host("sfdisk", ["--dump", system]), boot: probe(`${system}p1`).UUID };
     });
 
-    it("refuses the whole disk behind /boot, names the override, and leaves it untouched", () => {
+    it("refuses the whole disk behind /boot, names the override, and leaves it untouched", async () => {
       const fstabBefore = fstab();
-      const r = runServer(nfsEnv(system, { path: "/srv/guarded" }));
+      const r = await runServer(nfsEnv(system, { path: "/srv/guarded" }));
       expectRefused(r, new RegExp(`ERROR: ${system} is on the system disk ${system} .*refusing to partition or format it \\(set addons\\.storage\\.nfs\\.dataDisk\\.allowSystemDisk to override\\)`));
       expect(host("sfdisk", ["--dump", system])).toBe(before.table);
       expect(fstab()).toBe(fstabBefore);
-      expect(sb.exec("mountpoint -q /srv/guarded").status).not.toBe(0);
+      expect((await sb.exec("mountpoint -q /srv/guarded")).status).not.toBe(0);
     });
 
-    it("refuses a spare partition on that disk without the override (the guard walks partitions up to their disk)", () => {
-      const r = runServer(nfsEnv(`${system}p2`, { path: "/srv/guarded" }));
+    it("refuses a spare partition on that disk without the override (the guard walks partitions up to their disk)", async () => {
+      const r = await runServer(nfsEnv(`${system}p2`, { path: "/srv/guarded" }));
       expectRefused(r, new RegExp(`ERROR: ${system}p2 is on the system disk ${system} `));
       expect(probe(`${system}p2`).TYPE).toBeUndefined();
       expect(host("sfdisk", ["--dump", system])).toBe(before.table);
     });
 
-    it("with allowSystemDisk formats only the named spare partition, with a warning; /boot is untouched", () => {
-      const r = runServer(nfsEnv(`${system}p2`, { path: "/srv/guarded", allowSystemDisk: true }));
+    it("with allowSystemDisk formats only the named spare partition, with a warning; /boot is untouched", async () => {
+      const r = await runServer(nfsEnv(`${system}p2`, { path: "/srv/guarded", allowSystemDisk: true }));
       expect(r.status, r.output).toBe(0);
       expect(r.output).toContain(`WARNING: ${system}p2 is on the system disk ${system}; allowed by allowSystemDisk`);
       expect(probe(`${system}p2`)).toMatchObject({ TYPE: "ext4", LABEL: "nfs-data" });
       expect(probe(`${system}p1`)).toMatchObject({ TYPE: "ext4", LABEL: "boot", UUID: before.boot });
       expect(host("sfdisk", ["--dump", system])).toBe(before.table);
-      expect(sb.exec("findmnt -nro SOURCE --mountpoint /srv/guarded").output.trim()).toBe(`${system}p2`);
+      expect((await sb.exec("findmnt -nro SOURCE --mountpoint /srv/guarded")).output.trim()).toBe(`${system}p2`);
     });
 
-    it("refuses a disk that holds active swap", () => {
+    it("refuses a disk that holds active swap", async () => {
       const swap = loops.attach("swap", 16);
       host("mkswap", ["-q", swap]);
       const imageBefore = sha256(image("swap"));
       // The swapon stand-in lists what $STATE/swaps names; the kernel's swap is not the root's.
       sb.writeFile("/var/lib/sandbox/swaps", `${swap}\n`);
       try {
-        expectRefused(runServer(nfsEnv(swap, { path: "/srv/guarded-swap" })), new RegExp(`ERROR: ${swap} is on the system disk ${swap} \\(it holds /, /boot or swap\\)`));
+        expectRefused(await runServer(nfsEnv(swap, { path: "/srv/guarded-swap" })), new RegExp(`ERROR: ${swap} is on the system disk ${swap} \\(it holds /, /boot or swap\\)`));
       } finally {
         sb.writeFile("/var/lib/sandbox/swaps", "");
       }
@@ -265,26 +264,26 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
       },
     ];
 
-    it.each(foreign)("refuses $name and leaves every byte as it was", ({ name, prepare, refusal }) => {
+    it.each(foreign)("refuses $name and leaves every byte as it was", async ({ name, prepare, refusal }) => {
       const file = name.replace(/\W+/g, "-");
       const disk = loops.attach(file, 32);
       prepare(disk);
       if (name.startsWith("an LVM")) expect(probe(disk).TYPE, "blkid recognises the hand-made PV label").toBe("LVM2_member");
       const imageBefore = sha256(image(file));
       const fstabBefore = fstab();
-      expectRefused(runServer(nfsEnv(disk, { path: `/srv/${file}` })), refusal);
+      expectRefused(await runServer(nfsEnv(disk, { path: `/srv/${file}` })), refusal);
       expect(sha256(image(file))).toBe(imageBefore);
       expect(fstab()).toBe(fstabBefore);
     });
 
-    it("a foreign file system is mounted and exported as it is: same UUID, files kept", () => {
+    it("a foreign file system is mounted and exported as it is: same UUID, files kept", async () => {
       const disk = loops.attach("kept", 32);
       const content = path.join(sb.dir, "kept-content");
       fs.mkdirSync(content);
       fs.writeFileSync(path.join(content, "backup.tar"), "old backups\n");
       host("mkfs.ext4", ["-q", "-L", "backups", "-d", content, disk]);
       const uuid = probe(disk).UUID;
-      const r = runServer(nfsEnv(disk, { path: "/srv/kept" }));
+      const r = await runServer(nfsEnv(disk, { path: "/srv/kept" }));
       expect(r.status, r.output).toBe(0);
       expect(r.output).toContain(`${disk} already has a ext4 file system; keeping its data`);
       expect(r.output).not.toMatch(/partitioning|formatting/);
@@ -294,12 +293,12 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
     });
   });
 
-  it("refuses to add a second fstab entry for an export path that already mounts another device", () => {
+  it("refuses to add a second fstab entry for an export path that already mounts another device", async () => {
     const disk = loops.attach("second", 32);
     const fstabBefore = fstab();
     const imageBefore = sha256(image("second"));
     // /srv/storage belongs to the data disk of the first test.
-    expectRefused(runServer(nfsEnv(disk, { path: "/srv/storage" })), /\/etc\/fstab already mounts UUID=\S+ \(\/dev\/loop\d+p1\) at \/srv\/storage, not \/dev\/loop\d+; refusing to add a second entry/);
+    expectRefused(await runServer(nfsEnv(disk, { path: "/srv/storage" })), /\/etc\/fstab already mounts UUID=\S+ \(\/dev\/loop\d+p1\) at \/srv\/storage, not \/dev\/loop\d+; refusing to add a second entry/);
     expect(fstab()).toBe(fstabBefore);
     expect(sha256(image("second"))).toBe(imageBefore);
   });

@@ -63,14 +63,14 @@ describe.runIf(gate.run)("keepalived-haproxy.sh in a Debian sandbox (Proxmox kee
     const password = /(?:^|; )export KEEPALIVED_AUTH_PASS=([A-Za-z0-9]+);/.exec(stdin)![1]!;
     env = { NODE_NAME: first.name, HAPROXY_CONFIG: config.haproxy!, KEEPALIVED_CONFIG: config.keepalived!, CHECK_SCRIPT: checkApiserverScript(), SCRIPT_USER: DEFAULT_SCRIPT_USER, KEEPALIVED_AUTH_PASS: password };
     cluster = new TestCluster("endpoint");
-    host = cluster.host(first.name, first.address, { standins: ["sudo"], network: true });
+    host = await cluster.host(first.name, first.address, { standins: ["sudo"], network: true });
     host.sandbox.writeFile(CLUSTER_CA_FILE, realCaCertificate());
     seedAptArchives(host);
   }, 20 * 60_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     if (host) keepAptArchives(host);
-    cluster?.dispose();
+    await cluster?.dispose();
   });
 
   it("is fed exactly what the program plans (stdin rebuilt from the helpers is the planned one)", () => {
@@ -78,9 +78,9 @@ describe.runIf(gate.run)("keepalived-haproxy.sh in a Debian sandbox (Proxmox kee
     expect(stepStdin("keepalived-haproxy", env)).toBe(stdin);
   });
 
-  it("installs the packages, writes both configs (haproxy -c passes), creates the check user and starts both services", () => {
+  it("installs the packages, writes both configs (haproxy -c passes), creates the check user and starts both services", async () => {
     host.clearCalls();
-    const r = expectOk(host.run(commandLine, stdin));
+    const r = expectOk(await host.run(commandLine, stdin));
     expect(changedLines(r)).toEqual([
       "changed: installed haproxy keepalived curl",
       `changed: created system user ${DEFAULT_SCRIPT_USER} (runs keepalived's check script)`,
@@ -92,47 +92,47 @@ describe.runIf(gate.run)("keepalived-haproxy.sh in a Debian sandbox (Proxmox kee
       "changed: enabled keepalived",
       "changed: started keepalived",
     ]);
-    expect(host.sandbox.exec("dpkg-query -W -f='${Status}\\n' haproxy keepalived curl").output).toBe("install ok installed\n".repeat(3));
+    expect((await host.sandbox.exec("dpkg-query -W -f='${Status}\\n' haproxy keepalived curl")).output).toBe("install ok installed\n".repeat(3));
     expect(host.readFile("/etc/haproxy/haproxy.cfg")).toBe(`${env.HAPROXY_CONFIG!.trimEnd()}\n`);
     // the real haproxy accepts what was placed (keepalived -t needs the node's NIC, which this
     // host lacks: program-artifacts.test.ts runs it on the rendered config with the NIC swapped)
-    expect(host.sandbox.exec("haproxy -c -f /etc/haproxy/haproxy.cfg")).toMatchObject({ status: 0 });
+    expect(await host.sandbox.exec("haproxy -c -f /etc/haproxy/haproxy.cfg")).toMatchObject({ status: 0 });
     const keepalived = host.readFile("/etc/keepalived/keepalived.conf");
     expect(keepalived).toContain(`auth_pass ${env.KEEPALIVED_AUTH_PASS}`);
     expect(keepalived).not.toContain("${KEEPALIVED_AUTH_PASS}");
-    expect(host.sandbox.exec("stat -c %a /etc/keepalived/keepalived.conf /etc/keepalived/check-apiserver.sh").output).toBe("600\n755\n");
-    expect(host.sandbox.exec(`getent passwd ${DEFAULT_SCRIPT_USER}`).output).toMatch(new RegExp(`^${DEFAULT_SCRIPT_USER}:x:\\d{3}:\\d+::[^:]*:/usr/sbin/nologin\\n$`));
+    expect((await host.sandbox.exec("stat -c %a /etc/keepalived/keepalived.conf /etc/keepalived/check-apiserver.sh")).output).toBe("600\n755\n");
+    expect((await host.sandbox.exec(`getent passwd ${DEFAULT_SCRIPT_USER}`)).output).toMatch(new RegExp(`^${DEFAULT_SCRIPT_USER}:x:\\d{3}:\\d+::[^:]*:/usr/sbin/nologin\\n$`));
     // started once each, never restarted on a first install
     expect(host.calls("systemctl").filter((c) => / (start|restart) /.test(` ${c} `))).toEqual(["systemctl start haproxy", "systemctl start keepalived"]);
     // the check script keepalived runs fails while no apiserver answers through haproxy
-    expect(host.sandbox.exec(`/etc/keepalived/check-apiserver.sh ${frontendPort}`).status).not.toBe(0);
+    expect((await host.sandbox.exec(`/etc/keepalived/check-apiserver.sh ${frontendPort}`)).status).not.toBe(0);
   });
 
-  it("changes nothing and restarts nothing on a second run", () => {
+  it("changes nothing and restarts nothing on a second run", async () => {
     host.clearCalls();
-    const r = expectOk(host.run(commandLine, stdin));
+    const r = expectOk(await host.run(commandLine, stdin));
     expect(changedLines(r)).toEqual([]);
     expect(r.output).toMatch(/^no changes: keepalived-haproxy/m);
     expect(host.calls("systemctl").filter((c) => /\b(start|restart)\b/.test(c))).toEqual([]);
   });
 
-  it("restarts only haproxy when only haproxy.cfg changed", () => {
+  it("restarts only haproxy when only haproxy.cfg changed", async () => {
     const haproxy = renderHaproxyConfig({
       frontendPort,
       backends: [...haproxyBackends(env.HAPROXY_CONFIG!), { name: "added-cp", address: "10.0.20.120" }],
       healthCheckCaFile: CLUSTER_CA_FILE,
     });
     host.clearCalls();
-    const r = expectOk(host.run(commandLine, stepStdin("keepalived-haproxy", { ...env, HAPROXY_CONFIG: haproxy })));
+    const r = expectOk(await host.run(commandLine, stepStdin("keepalived-haproxy", { ...env, HAPROXY_CONFIG: haproxy })));
     expect(changedLines(r)).toEqual(["changed: wrote /etc/haproxy/haproxy.cfg", "changed: restarted haproxy (configuration changed)"]);
     expect(host.calls("systemctl").filter((c) => /\b(start|restart)\b/.test(c))).toEqual(["systemctl restart haproxy"]);
-    expectOk(host.run(commandLine, stdin));
+    expectOk(await host.run(commandLine, stdin));
   });
 
-  it("refuses a haproxy.cfg that haproxy -c rejects, leaving the running one in place", () => {
+  it("refuses a haproxy.cfg that haproxy -c rejects, leaving the running one in place", async () => {
     const before = host.readFile("/etc/haproxy/haproxy.cfg");
     host.clearCalls();
-    const r = host.run(commandLine, stepStdin("keepalived-haproxy", { ...env, HAPROXY_CONFIG: `${env.HAPROXY_CONFIG}\nbackend broken\n    server x 10.0.0.1:6443 check nonsense-keyword\n` }));
+    const r = await host.run(commandLine, stepStdin("keepalived-haproxy", { ...env, HAPROXY_CONFIG: `${env.HAPROXY_CONFIG}\nbackend broken\n    server x 10.0.0.1:6443 check nonsense-keyword\n` }));
     expect(r.status).not.toBe(0);
     expect(r.output).toContain(`error: the rendered haproxy.cfg is rejected by haproxy -c on ${env.NODE_NAME}`);
     expect(r.output).toMatch(/nonsense-keyword/);
@@ -140,12 +140,12 @@ describe.runIf(gate.run)("keepalived-haproxy.sh in a Debian sandbox (Proxmox kee
     expect(host.calls("systemctl").filter((c) => /\b(start|restart)\b/.test(c))).toEqual([]);
   });
 
-  it("turns haproxy_connect_any on where SELinux enforces, once", () => {
+  it("turns haproxy_connect_any on where SELinux enforces, once", async () => {
     host.sandbox.writeFile("/var/lib/sandbox/selinux-mode", "Enforcing\n");
-    const r = expectOk(host.run(commandLine, stdin));
+    const r = expectOk(await host.run(commandLine, stdin));
     expect(changedLines(r)).toEqual(["changed: SELinux boolean haproxy_connect_any on (persistent): haproxy may bind its API port"]);
     expect(host.calls("setsebool")).toEqual(["setsebool -P haproxy_connect_any 1"]);
-    expect(changedLines(expectOk(host.run(commandLine, stdin)))).toEqual([]);
+    expect(changedLines(expectOk(await host.run(commandLine, stdin)))).toEqual([]);
   });
 });
 

@@ -84,20 +84,20 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
     { ip: "10.0.0.21", names: ["worker-1"] },
   ];
 
-  beforeAll(() => {
-    sb = NodeSandbox.create("scripts");
+  beforeAll(async () => {
+    sb = await NodeSandbox.create("scripts");
   }, 20 * 60_000);
 
   afterAll(() => sb?.dispose());
 
   describe("wait-cloud-init", () => {
-    it("returns once cloud-init is done and changes nothing", () => {
-      expectNoChange(sb.run("wait-cloud-init", { CLOUD_INIT_TIMEOUT_SECONDS: "5" }));
+    it("returns once cloud-init is done and changes nothing", async () => {
+      expectNoChange(await sb.run("wait-cloud-init", { CLOUD_INIT_TIMEOUT_SECONDS: "5" }));
     });
 
-    it("is bounded: a cloud-init that never finishes fails after the timeout", () => {
+    it("is bounded: a cloud-init that never finishes fails after the timeout", async () => {
       sb.writeFile("/var/lib/sandbox/cloud-init-sleep", "10");
-      const r = sb.run("wait-cloud-init", { CLOUD_INIT_TIMEOUT_SECONDS: "1" });
+      const r = await sb.run("wait-cloud-init", { CLOUD_INIT_TIMEOUT_SECONDS: "1" });
       fs.rmSync(sb.path("/var/lib/sandbox/cloud-init-sleep"));
       expect(r.status).not.toBe(0);
       expect(r.output).toContain("cloud-init still running after 1s");
@@ -106,24 +106,24 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
   });
 
   describe("base", () => {
-    it("prepares the node, and a second run changes nothing", () => {
+    it("prepares the node, and a second run changes nothing", async () => {
       sb.writeFile("/var/lib/sandbox/swaps", "/swap.img\n");
       sb.writeFile("/etc/fstab", "UUID=1 / ext4 defaults 0 1\n/swap.img none swap sw 0 0\n");
       sb.writeFile("/etc/hosts", "127.0.0.1 localhost\n::1 localhost ip6-localhost\n");
       const env = baseEnv({ hostname: "cp-1", hosts });
-      const first = expectOk(sb.run("base", env));
+      const first = expectOk(await sb.run("base", env));
       expect(changedLines(first).join("\n")).toMatch(/hostname debootstrap-host -> cp-1[\s\S]*\/etc\/hosts[\s\S]*swap turned off[\s\S]*fstab[\s\S]*br_netfilter[\s\S]*ip_forward=1[\s\S]*started chrony/);
       expect(sb.readFile("/etc/hostname").trim()).toBe("cp-1");
       expect(sb.readFile("/etc/fstab")).toContain("# disabled for kubelet: /swap.img none swap");
       expect(sb.readFile("/etc/modules-load.d/kubernetes.conf")).toBe("overlay\nbr_netfilter\n");
       expect(sb.readFile("/etc/sysctl.d/99-kubernetes.conf")).toContain("net.bridge.bridge-nf-call-iptables = 1");
-      expect(sb.exec("sysctl -n net.ipv4.ip_forward").output.trim()).toBe("1");
-      expectNoChange(sb.run("base", env));
+      expect((await sb.exec("sysctl -n net.ipv4.ip_forward")).output.trim()).toBe("1");
+      expectNoChange(await sb.run("base", env));
     });
 
-    it("replaces the /etc/hosts block in place when the node list changes", () => {
+    it("replaces the /etc/hosts block in place when the node list changes", async () => {
       sb.writeFile("/etc/hosts", sb.readFile("/etc/hosts") + "192.168.1.5 added-by-admin\n");
-      const r = expectOk(sb.run("base", baseEnv({ hostname: "cp-1", hosts: [...hosts, { ip: "10.0.0.22", names: ["worker-2"] }] })));
+      const r = expectOk(await sb.run("base", baseEnv({ hostname: "cp-1", hosts: [...hosts, { ip: "10.0.0.22", names: ["worker-2"] }] })));
       expect(changedLines(r)).toEqual(["changed: wrote /etc/hosts"]);
       const etcHosts = sb.readFile("/etc/hosts");
       expect(etcHosts.match(/# BEGIN onprem-k8s nodes/g)).toHaveLength(1);
@@ -137,12 +137,12 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
     const servers = ["ntp1.corp.example", "10.0.0.5"];
     let distribution = "";
 
-    it("replace the distribution's chrony sources and restart chrony once; a second run changes nothing", () => {
+    it("replace the distribution's chrony sources and restart chrony once; a second run changes nothing", async () => {
       distribution = sb.readFile(chronyConf);
       const pools = distribution.split("\n").filter((line) => /^(pool|server) /.test(line));
       expect(pools.length, "Debian's chrony.conf names its pool").toBeGreaterThan(0);
       sb.clearCalls();
-      const r = expectOk(sb.run("base", baseEnv({ hostname: "cp-1", hosts: currentHosts, timeServers: servers })));
+      const r = expectOk(await sb.run("base", baseEnv({ hostname: "cp-1", hosts: currentHosts, timeServers: servers })));
       expect(changedLines(r)).toEqual([`changed: wrote ${chronyConf}`, `changed: wrote ${chronyConf}`, "changed: restarted chrony"]);
       const conf = sb.readFile(chronyConf);
       expect(conf).toContain("# BEGIN onprem-k8s ntp-servers\nserver ntp1.corp.example iburst\nserver 10.0.0.5 iburst\n# END onprem-k8s ntp-servers\n");
@@ -150,24 +150,24 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
       expect(conf.split("\n").filter((line) => /^(pool|server|peer) /.test(line))).toEqual(["server ntp1.corp.example iburst", "server 10.0.0.5 iburst"]);
       for (const line of pools) expect(conf).toContain(`#onprem-k8s-disabled: ${line}`);
       sb.clearCalls();
-      expectNoChange(sb.run("base", baseEnv({ hostname: "cp-1", hosts: currentHosts, timeServers: servers })));
+      expectNoChange(await sb.run("base", baseEnv({ hostname: "cp-1", hosts: currentHosts, timeServers: servers })));
       expect(sb.calls().filter((c) => /restart/.test(c))).toEqual([]);
     });
 
-    it("once unset, give the distribution's sources back exactly", () => {
-      const r = expectOk(sb.run("base", baseEnv({ hostname: "cp-1", hosts: currentHosts })));
+    it("once unset, give the distribution's sources back exactly", async () => {
+      const r = expectOk(await sb.run("base", baseEnv({ hostname: "cp-1", hosts: currentHosts })));
       expect(changedLines(r)).toContain("changed: restarted chrony");
       expect(sb.readFile(chronyConf)).toBe(distribution);
-      expectNoChange(sb.run("base", baseEnv({ hostname: "cp-1", hosts: currentHosts })));
+      expectNoChange(await sb.run("base", baseEnv({ hostname: "cp-1", hosts: currentHosts })));
     });
   });
 
   describe("containerd", () => {
     const env = containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.9", registryMirrors: { "docker.io": ["https://mirror.example:5000"] } });
 
-    it("configures the real containerd package's default config, then changes nothing", () => {
+    it("configures the real containerd package's default config, then changes nothing", async () => {
       sb.clearCalls();
-      const first = expectOk(sb.run("containerd", env));
+      const first = expectOk(await sb.run("containerd", env));
       const config = sb.readFile("/etc/containerd/config.toml");
       expect(config).toMatch(/^\s*SystemdCgroup = true$/m);
       expect(config).toMatch(/^\s*sandbox_image = "registry\.k8s\.io\/pause:3\.9"$/m);
@@ -176,40 +176,40 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
       expect(sb.readFile("/etc/crictl.yaml")).toContain("runtime-endpoint: unix:///run/containerd/containerd.sock");
       expect(changedLines(first)).toContain("changed: started containerd");
       sb.clearCalls();
-      expectNoChange(sb.run("containerd", env));
+      expectNoChange(await sb.run("containerd", env));
       expect(sb.calls().filter((c) => /restart|start/.test(c))).toEqual([]);
     });
 
-    it("drops a mirror it wrote without restarting containerd", () => {
+    it("drops a mirror it wrote without restarting containerd", async () => {
       sb.clearCalls();
-      const r = expectOk(sb.run("containerd", containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.9" })));
+      const r = expectOk(await sb.run("containerd", containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.9" })));
       expect(changedLines(r)).toEqual(["changed: removed mirror config for docker.io"]);
       expect(sb.calls().filter((c) => c.includes("restart"))).toEqual([]);
     });
 
-    it("handles the containerd 2.x config layout (sandbox key, no SystemdCgroup line)", () => {
+    it("handles the containerd 2.x config layout (sandbox key, no SystemdCgroup line)", async () => {
       // A stand-in `containerd` printing a 2.x-shaped default config.
       sb.writeFile(
         "/usr/local/sbin/containerd",
         `#!/bin/sh\ncat <<'TOML'\nversion = 3\n[plugins]\n  [plugins.'io.containerd.cri.v1.images']\n    [plugins.'io.containerd.cri.v1.images'.pinned_images]\n      sandbox = 'registry.k8s.io/pause:3.10'\n    [plugins.'io.containerd.cri.v1.images'.registry]\n      config_path = ''\n  [plugins.'io.containerd.cri.v1.runtime']\n    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]\n      runtime_type = 'io.containerd.runc.v2'\n      [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n        BinaryName = ''\nTOML\n`,
       );
       fs.chmodSync(sb.path("/usr/local/sbin/containerd"), 0o755);
-      const r = expectOk(sb.run("containerd", containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.10" })));
+      const r = expectOk(await sb.run("containerd", containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.10" })));
       fs.rmSync(sb.path("/usr/local/sbin/containerd"));
       const config = sb.readFile("/etc/containerd/config.toml");
       expect(config).toContain('sandbox = "registry.k8s.io/pause:3.10"');
       expect(config).toMatch(/runc\.options\]\n\s+SystemdCgroup = true\n/);
       expect(config).toContain('config_path = "/etc/containerd/certs.d"');
       expect(changedLines(r)).toContain("changed: restarted containerd (config changed)");
-      expectOk(sb.run("containerd", env)); // back to the real 1.x config for what follows
+      expectOk(await sb.run("containerd", env)); // back to the real 1.x config for what follows
     });
   });
 
   describe("proxy", () => {
-    it("switching the proxy on restarts containerd only; an identical second run restarts nothing", () => {
-      expect(sb.exec("systemctl is-active chrony && systemctl is-active containerd").status).toBe(0);
+    it("switching the proxy on restarts containerd only; an identical second run restarts nothing", async () => {
+      expect((await sb.exec("systemctl is-active chrony && systemctl is-active containerd")).status).toBe(0);
       sb.clearCalls();
-      const on = expectOk(sb.run("proxy", proxyEnv(proxyOn)));
+      const on = expectOk(await sb.run("proxy", proxyEnv(proxyOn)));
       expect(on.output).not.toContain(PROXY_PASSWORD);
       const restarts = sb.calls().filter((c) => /^systemctl (restart|daemon-reload)/.test(c));
       expect(restarts).toEqual(["systemctl daemon-reload", "systemctl restart containerd"]);
@@ -219,28 +219,28 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
       expect(sb.exists("/etc/systemd/system/kubelet.service.d/http-proxy.conf")).toBe(true);
       expect(sb.readFile("/etc/apt/apt.conf.d/95onprem-k8s-proxy")).toContain('Acquire::http::Proxy::k8s-api.example "DIRECT";');
       // The profile script exports exactly the values given.
-      expect(sb.exec(". /etc/profile.d/onprem-k8s-proxy.sh; printf '%s|%s' \"$https_proxy\" \"$NO_PROXY\"").output).toBe(
+      expect((await sb.exec(". /etc/profile.d/onprem-k8s-proxy.sh; printf '%s|%s' \"$https_proxy\" \"$NO_PROXY\"")).output).toBe(
         `${proxyOn.httpProxy}|${proxyOn.noProxy!.join(",")}`,
       );
       sb.clearCalls();
-      expectNoChange(sb.run("proxy", proxyEnv(proxyOn)));
+      expectNoChange(await sb.run("proxy", proxyEnv(proxyOn)));
       expect(sb.calls().filter((c) => /^systemctl (restart|daemon-reload)/.test(c))).toEqual([]);
     });
 
-    it("absent removes every trace of the proxy from /etc", () => {
+    it("absent removes every trace of the proxy from /etc", async () => {
       sb.clearCalls();
-      const off = expectOk(sb.run("proxy", proxyEnv({ mode: "absent" })));
+      const off = expectOk(await sb.run("proxy", proxyEnv({ mode: "absent" })));
       expect(changedLines(off)).toContain("changed: restarted containerd (proxy drop-in changed)");
-      const grep = sb.exec("grep -rIl proxy.corp.example /etc");
+      const grep = await sb.exec("grep -rIl proxy.corp.example /etc");
       expect(grep.output).toBe("");
       expect(grep.status).toBe(1);
       expect(sb.exists("/etc/systemd/system/containerd.service.d")).toBe(false);
-      expectNoChange(sb.run("proxy", proxyEnv({ mode: "absent" })));
+      expectNoChange(await sb.run("proxy", proxyEnv({ mode: "absent" })));
     });
 
-    it("a failing restart prints the diagnostic block and never the proxy password", () => {
+    it("a failing restart prints the diagnostic block and never the proxy password", async () => {
       sb.writeFile("/var/lib/sandbox/fail-start/containerd", "");
-      const r = sb.run("proxy", proxyEnv(proxyOn));
+      const r = await sb.run("proxy", proxyEnv(proxyOn));
       fs.rmSync(sb.path("/var/lib/sandbox/fail-start/containerd"));
       expect(r.status).not.toBe(0);
       expect(r.output).toContain("=== nodeprep diagnostics: proxy failed ===");
@@ -249,7 +249,7 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
       // The unit's journal logged the proxy URL: it shows up masked.
       expect(r.output).toContain("HTTP_PROXY=http://***@proxy.corp.example:3128");
       expect(r.output).not.toContain(PROXY_PASSWORD);
-      expectOk(sb.run("proxy", proxyEnv({ mode: "absent" })));
+      expectOk(await sb.run("proxy", proxyEnv({ mode: "absent" })));
     });
   });
 
@@ -257,29 +257,29 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
     let repoKey: string;
     const repoUrl = kubernetesRepoUrl("apt", "1.30", "file:///srv/k8s-mirror");
     const env = (version: string) => kubernetesPackagesEnv({ version, repoUrl, repoKey, repoRetries: 2, repoRetryDelaySeconds: 0 });
-    const installed = () => sb.exec("dpkg-query -W -f='${Package}=${Version}\\n' kubeadm kubelet kubectl").output.trim().split("\n");
-    const holds = () => sb.exec("apt-mark showhold").output.trim().split("\n");
+    const installed = async () => (await sb.exec("dpkg-query -W -f='${Package}=${Version}\\n' kubeadm kubelet kubectl")).output.trim().split("\n");
+    const holds = async () => (await sb.exec("apt-mark showhold")).output.trim().split("\n");
 
-    beforeAll(() => {
+    beforeAll(async () => {
       fs.copyFileSync(path.join(__dirname, "../../test/sandbox/build-k8s-repo.sh"), sb.path("/tmp/build-k8s-repo.sh"));
-      expectOk(sb.exec("bash /tmp/build-k8s-repo.sh /srv/k8s-mirror"));
+      expectOk(await sb.exec("bash /tmp/build-k8s-repo.sh /srv/k8s-mirror"));
       repoKey = sb.readFile("/srv/k8s-mirror/key.asc");
     }, 120_000);
 
-    it("installs the exact version, holds it, enables kubelet; a second run changes nothing", () => {
-      const r = expectOk(sb.run("kubernetes-packages", env("1.30.1")));
+    it("installs the exact version, holds it, enables kubelet; a second run changes nothing", async () => {
+      const r = expectOk(await sb.run("kubernetes-packages", env("1.30.1")));
       expect(changedLines(r)).toContain("changed: installed kubeadm=1.30.1-1.1 kubelet=1.30.1-1.1 kubectl=1.30.1-1.1");
-      expect(installed()).toEqual(["kubeadm=1.30.1-1.1", "kubectl=1.30.1-1.1", "kubelet=1.30.1-1.1"]);
-      expect(holds()).toEqual(["kubeadm", "kubectl", "kubelet"]);
-      expect(sb.exec("systemctl is-enabled kubelet").status).toBe(0);
+      expect(await installed()).toEqual(["kubeadm=1.30.1-1.1", "kubectl=1.30.1-1.1", "kubelet=1.30.1-1.1"]);
+      expect(await holds()).toEqual(["kubeadm", "kubectl", "kubelet"]);
+      expect((await sb.exec("systemctl is-enabled kubelet")).status).toBe(0);
       expect(sb.readFile("/etc/apt/sources.list.d/kubernetes.list").trim()).toBe(
         "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.asc] file:///srv/k8s-mirror/core:/stable:/v1.30/deb/ /",
       );
-      expectNoChange(sb.run("kubernetes-packages", env("1.30.1")));
+      expectNoChange(await sb.run("kubernetes-packages", env("1.30.1")));
     });
 
-    it("a version bump unholds, upgrades and re-holds", () => {
-      const r = expectOk(sb.run("kubernetes-packages", env("1.30.2")));
+    it("a version bump unholds, upgrades and re-holds", async () => {
+      const r = expectOk(await sb.run("kubernetes-packages", env("1.30.2")));
       expect(changedLines(r)).toEqual([
         "changed: unheld kubeadm kubelet kubectl",
         "changed: installed kubeadm=1.30.2-1.1 kubelet=1.30.2-1.1 kubectl=1.30.2-1.1",
@@ -287,26 +287,26 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
         "changed: held kubelet at 1.30.2",
         "changed: held kubectl at 1.30.2",
       ]);
-      expect(installed()).toEqual(["kubeadm=1.30.2-1.1", "kubectl=1.30.2-1.1", "kubelet=1.30.2-1.1"]);
-      expect(holds()).toEqual(["kubeadm", "kubectl", "kubelet"]);
-      expectNoChange(sb.run("kubernetes-packages", env("1.30.2")));
+      expect(await installed()).toEqual(["kubeadm=1.30.2-1.1", "kubectl=1.30.2-1.1", "kubelet=1.30.2-1.1"]);
+      expect(await holds()).toEqual(["kubeadm", "kubectl", "kubelet"]);
+      expectNoChange(await sb.run("kubernetes-packages", env("1.30.2")));
     });
 
-    it("a version missing from the repository fails with the available ones", () => {
-      const r = sb.run("kubernetes-packages", env("1.30.9"));
+    it("a version missing from the repository fails with the available ones", async () => {
+      const r = await sb.run("kubernetes-packages", env("1.30.9"));
       expect(r.status).not.toBe(0);
       expect(r.output).toMatch(/kubeadm 1\.30\.9 not found in .*; available: 1\.30\.2-1\.1 1\.30\.1-1\.1/);
-      expect(installed()).toEqual(["kubeadm=1.30.2-1.1", "kubectl=1.30.2-1.1", "kubelet=1.30.2-1.1"]);
+      expect(await installed()).toEqual(["kubeadm=1.30.2-1.1", "kubectl=1.30.2-1.1", "kubelet=1.30.2-1.1"]);
     });
 
-    it("an unreachable repository fails after bounded retries with apt's error output", () => {
-      const r = sb.run("kubernetes-packages", kubernetesPackagesEnv({ version: "1.30.2", repoUrl: "file:///srv/nowhere/", repoKey, repoRetries: 2, repoRetryDelaySeconds: 0 }));
+    it("an unreachable repository fails after bounded retries with apt's error output", async () => {
+      const r = await sb.run("kubernetes-packages", kubernetesPackagesEnv({ version: "1.30.2", repoUrl: "file:///srv/nowhere/", repoKey, repoRetries: 2, repoRetryDelaySeconds: 0 }));
       expect(r.status).not.toBe(0);
       expect(r.output).toContain("attempt 1/2 failed, retrying in 0s");
       expect(r.output).toContain("Kubernetes repository file:///srv/nowhere/ unreachable after 2 attempts");
       expect(r.output).toContain("--- package manager output (last 40 lines) ---");
       expect(r.output).toMatch(/srv\/nowhere/);
-      expectOk(sb.run("kubernetes-packages", env("1.30.2")));
+      expectOk(await sb.run("kubernetes-packages", env("1.30.2")));
     });
   });
 
@@ -332,42 +332,42 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
 
     afterAll(() => sb.setOs("debian"));
 
-    it("kubernetes packages: retries the repo, resolves the cri-tools conflict, pins and versionlocks", () => {
+    it("kubernetes packages: retries the repo, resolves the cri-tools conflict, pins and versionlocks", async () => {
       sb.writeFile("/var/lib/sandbox/dnf/makecache-failures", "2");
       sb.clearCalls();
       const env = (v: string) => kubernetesPackagesEnv({ version: v, repoRetries: 3, repoRetryDelaySeconds: 0 });
-      const r = expectOk(sb.run("kubernetes-packages", env("1.30.1")));
+      const r = expectOk(await sb.run("kubernetes-packages", env("1.30.1")));
       expect(r.output).toContain("attempt 2/3 failed, retrying in 0s");
       expect(sb.readFile("/etc/yum.repos.d/kubernetes.repo")).toContain("baseurl=https://pkgs.k8s.io/core:/stable:/v1.30/rpm/");
       expect(sb.calls()).toContain("dnf install -y --disableexcludes=kubernetes --allowerasing kubeadm-1.30.1 kubelet-1.30.1 kubectl-1.30.1");
       expect(sb.readFile("/var/lib/sandbox/dnf/installed/cri-tools")).toContain("kubernetes");
       expect(sb.readFile("/var/lib/sandbox/dnf/versionlock")).toBe("kubeadm-0:1.30.1-1.1.*\nkubelet-0:1.30.1-1.1.*\nkubectl-0:1.30.1-1.1.*\n");
-      expectNoChange(sb.run("kubernetes-packages", env("1.30.1")));
-      const bump = expectOk(sb.run("kubernetes-packages", env("1.30.2")));
+      expectNoChange(await sb.run("kubernetes-packages", env("1.30.1")));
+      const bump = expectOk(await sb.run("kubernetes-packages", env("1.30.2")));
       expect(changedLines(bump).slice(0, 2)).toEqual(["changed: unheld kubeadm kubelet kubectl", "changed: installed kubeadm-1.30.2 kubelet-1.30.2 kubectl-1.30.2"]);
       expect(sb.readFile("/var/lib/sandbox/dnf/versionlock")).toBe("kubeadm-0:1.30.2-1.1.*\nkubelet-0:1.30.2-1.1.*\nkubectl-0:1.30.2-1.1.*\n");
     });
 
-    it("proxy: replaces a legacy proxy= line in dnf.conf with a managed one, absent removes it", () => {
+    it("proxy: replaces a legacy proxy= line in dnf.conf with a managed one, absent removes it", async () => {
       sb.writeFile("/etc/dnf/dnf.conf", "[main]\ngpgcheck=1\nproxy=http://old-proxy.corp.example:3128\n");
-      const on = expectOk(sb.run("proxy", proxyEnv(proxyOn)));
+      const on = expectOk(await sb.run("proxy", proxyEnv(proxyOn)));
       expect(changedLines(on)).toContain("changed: removed unmanaged proxy= line from /etc/dnf/dnf.conf");
       expect(sb.readFile("/etc/dnf/dnf.conf")).toBe(
         `[main]\n# BEGIN onprem-k8s proxy\nproxy=${proxyOn.httpProxy}\n# END onprem-k8s proxy\ngpgcheck=1\n`,
       );
       expect(on.output).not.toContain(PROXY_PASSWORD);
-      expectNoChange(sb.run("proxy", proxyEnv(proxyOn)));
-      expectOk(sb.run("proxy", proxyEnv({ mode: "absent" })));
+      expectNoChange(await sb.run("proxy", proxyEnv(proxyOn)));
+      expectOk(await sb.run("proxy", proxyEnv({ mode: "absent" })));
       expect(sb.readFile("/etc/dnf/dnf.conf")).toBe("[main]\ngpgcheck=1\n");
-      expect(sb.exec("grep -rIl proxy.corp.example /etc").output).toBe("");
+      expect((await sb.exec("grep -rIl proxy.corp.example /etc")).output).toBe("");
     });
 
     // The RedOS example's control-plane ports (haproxy VIP 8443, Calico VXLAN, MetalLB).
     const ports = firewallPortsFor(requiredPorts(redosExampleSpec()), "control-plane");
 
-    it("firewall: opens the role's ports, normalises 'Permissive', sets haproxy_connect_any; second run changes nothing", () => {
+    it("firewall: opens the role's ports, normalises 'Permissive', sets haproxy_connect_any; second run changes nothing", async () => {
       sb.clearCalls();
-      const r = expectOk(sb.run("firewall", firewallEnv({ mode: "firewalld", ports, selinuxMode: "Permissive", haproxyOnNode: true })));
+      const r = expectOk(await sb.run("firewall", firewallEnv({ mode: "firewalld", ports, selinuxMode: "Permissive", haproxyOnNode: true })));
       expect(changedLines(r)).toEqual([
         "changed: installed firewalld",
         "changed: enabled firewalld",
@@ -382,45 +382,45 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
       expect(sb.calls()).toContain("setsebool -P haproxy_connect_any 1");
       sb.clearCalls();
       // Same mode spelt differently: still nothing to do.
-      expectNoChange(sb.run("firewall", { ...firewallEnv({ mode: "firewalld", ports, haproxyOnNode: true }), SELINUX_MODE: "PERMISSIVE" }));
+      expectNoChange(await sb.run("firewall", { ...firewallEnv({ mode: "firewalld", ports, haproxyOnNode: true }), SELINUX_MODE: "PERMISSIVE" }));
       expect(sb.calls().filter((c) => /--add-port|--reload|setenforce|setsebool/.test(c))).toEqual([]);
     });
 
-    it("firewall: accepts VRRP where keepalived runs, once", () => {
+    it("firewall: accepts VRRP where keepalived runs, once", async () => {
       sb.clearCalls();
       const env = firewallEnv({ mode: "firewalld", ports, protocols: ["vrrp"] });
-      expect(changedLines(expectOk(sb.run("firewall", env)))).toEqual(["changed: accepted protocol vrrp", "changed: reloaded firewalld"]);
+      expect(changedLines(expectOk(await sb.run("firewall", env)))).toEqual(["changed: accepted protocol vrrp", "changed: reloaded firewalld"]);
       expect(sb.calls()).toContain("firewall-cmd --permanent --add-protocol=vrrp");
-      expectNoChange(sb.run("firewall", env));
-      const bad = sb.run("firewall", { ...env, FIREWALL_PROTOCOLS: "vrrp;reboot" });
+      expectNoChange(await sb.run("firewall", env));
+      const bad = await sb.run("firewall", { ...env, FIREWALL_PROTOCOLS: "vrrp;reboot" });
       expect(bad.output).toContain("FIREWALL_PROTOCOLS: invalid entry 'vrrp;reboot'");
     });
 
-    it("firewall: a new port is added alone, with one reload", () => {
+    it("firewall: a new port is added alone, with one reload", async () => {
       sb.clearCalls();
-      const r = expectOk(sb.run("firewall", firewallEnv({ mode: "firewalld", ports: [...ports, "179/tcp"] })));
+      const r = expectOk(await sb.run("firewall", firewallEnv({ mode: "firewalld", ports: [...ports, "179/tcp"] })));
       expect(changedLines(r)).toEqual(["changed: opened 179/tcp", "changed: reloaded firewalld"]);
       expect(sb.calls().filter((c) => c.includes("--reload"))).toHaveLength(1);
     });
 
-    it("firewall: a junk SELinux mode fails with a clear message before changing anything", () => {
-      const r = sb.run("firewall", { FIREWALL_MODE: "disabled", SELINUX_MODE: "Enforce" });
+    it("firewall: a junk SELinux mode fails with a clear message before changing anything", async () => {
+      const r = await sb.run("firewall", { FIREWALL_MODE: "disabled", SELINUX_MODE: "Enforce" });
       expect(r.status).not.toBe(0);
       expect(r.output).toContain("error: SELINUX_MODE: invalid value 'Enforce'; expected Enforcing, Permissive or Disabled (case-insensitive)");
       expect(changedLines(r)).toEqual([]);
-      expect(sb.exec("systemctl is-active firewalld").status).toBe(0);
+      expect((await sb.exec("systemctl is-active firewalld")).status).toBe(0);
     });
 
-    it("firewall: disabled stops firewalld once", () => {
-      expect(changedLines(expectOk(sb.run("firewall", firewallEnv({ mode: "disabled", ports: [] }))))).toEqual(["changed: disabled firewalld"]);
-      expectNoChange(sb.run("firewall", firewallEnv({ mode: "disabled", ports: [] })));
+    it("firewall: disabled stops firewalld once", async () => {
+      expect(changedLines(expectOk(await sb.run("firewall", firewallEnv({ mode: "disabled", ports: [] }))))).toEqual(["changed: disabled firewalld"]);
+      expectNoChange(await sb.run("firewall", firewallEnv({ mode: "disabled", ports: [] })));
     });
   });
 
-  it("refuses an unsupported OS with a clear message", () => {
+  it("refuses an unsupported OS with a clear message", async () => {
     const saved = sb.readFile("/etc/os-release");
     sb.writeFile("/etc/os-release", 'ID=arch\nNAME="Arch Linux"\n');
-    const r = sb.run("base", baseEnv({ hostname: "cp-1", hosts }));
+    const r = await sb.run("base", baseEnv({ hostname: "cp-1", hosts }));
     sb.writeFile("/etc/os-release", saved);
     expect(r.status).not.toBe(0);
     expect(r.output).toContain("error: unsupported OS: ID='arch' ID_LIKE=''; supported: ubuntu, debian (apt) and rhel, rocky, almalinux, centos, redos (dnf)");

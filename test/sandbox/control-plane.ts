@@ -5,10 +5,10 @@
 // mount): which apiserver answers, the API's Nodes and Secrets, the etcd members. Scripts run in
 // a network namespace of their own (`unshare --net`, loopback down): a probe of a cluster address
 // fails at once and never leaves the machine.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runProcess } from "../tools/process";
 import { CACHE_DIR, NodeSandbox, type RunResult } from "./node-sandbox";
 
 const STANDINS = path.join(__dirname, "control-plane-standins");
@@ -28,12 +28,11 @@ export class ControlPlaneHost {
    * Runs `commandLine` (what the remote.Command runs: `sudo -n bash -s`, `sudo -n env ... bash -s`)
    * with `stdin`, as root in the host's root, in an isolated network namespace.
    */
-  run(commandLine: string, stdin: string): RunResult {
+  async run(commandLine: string, stdin: string): Promise<RunResult> {
     const isolation = this.network ? [] : ["unshare", "--net"];
     const [command, ...args] = [...isolation, "chroot", this.sandbox.root, "/usr/bin/env", "-i", `PATH=${PATH_IN_ROOT}`, "HOME=/root", "LANG=C.UTF-8", "bash", "-c", commandLine];
-    const r = spawnSync(command!, args, { input: stdin, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    if (r.error) throw r.error;
-    return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
+    const r = await runProcess(command!, args, { input: stdin, allowFail: true });
+    return { status: r.status, output: r.output };
   }
 
   /** Commands recorded by the stand-ins since the last clearCalls(), optionally only `tool`'s. */
@@ -92,8 +91,8 @@ export class TestCluster {
   }
 
   /** A fresh host (node name and address as the program knows them) joined to this cluster's state. */
-  host(name: string, address: string, options: HostOptions = {}): ControlPlaneHost {
-    const sandbox = NodeSandbox.create(`${this.label}-${name}`);
+  async host(name: string, address: string, options: HostOptions = {}): Promise<ControlPlaneHost> {
+    const sandbox = await NodeSandbox.create(`${this.label}-${name}`);
     for (const f of options.standins ?? fs.readdirSync(STANDINS)) {
       const target = sandbox.path(`/usr/local/sbin/${f}`);
       fs.copyFileSync(path.join(STANDINS, f), target);
@@ -101,8 +100,7 @@ export class TestCluster {
     }
     const mountPoint = sandbox.path(CLUSTER_STATE);
     fs.mkdirSync(mountPoint, { recursive: true });
-    const r = spawnSync("mount", ["--bind", this.dir, mountPoint], { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`mount --bind ${this.dir} ${mountPoint}: ${r.stderr}`);
+    await runProcess("mount", ["--bind", this.dir, mountPoint]);
     sandbox.writeFile("/var/lib/sandbox/host-address", `${address}\n`);
     sandbox.writeFile("/etc/hostname", `${name}\n`);
     const host = new ControlPlaneHost(sandbox, name, address, options.network ?? false);
@@ -148,8 +146,8 @@ export class TestCluster {
     else fs.rmSync(file, { force: true });
   }
 
-  dispose(): void {
-    for (const host of this.hosts) host.sandbox.dispose();
+  async dispose(): Promise<void> {
+    for (const host of this.hosts) await host.sandbox.dispose();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -6,13 +6,13 @@
 //   base/        the cached root, rebuilt when BASE_VERSION changes
 //   base.lock    held while base/ is built, so concurrent test runs wait instead of colliding
 //   runs/<id>/   one overlay (upper/work/merged) per sandbox; base/ stays pristine
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { bundleScript, remoteCommandLine, scriptStdin, type NodeScript } from "../../components/node/bundle";
 import type { ScriptEnv } from "../../components/node/params";
 import { toolCache } from "../tools/cache";
+import { runProcess, sleep } from "../tools/process";
 
 export const CACHE_DIR = toolCache("node-sandbox");
 const BASE_DIR = path.join(CACHE_DIR, "base");
@@ -30,17 +30,20 @@ export interface RunResult {
   output: string;
 }
 
-function sh(command: string, args: string[], options: { input?: string; allowFail?: boolean } = {}): SpawnSyncReturns<string> {
-  const r = spawnSync(command, args, { encoding: "utf8", input: options.input, maxBuffer: 64 * 1024 * 1024 });
-  if (r.error) throw r.error;
-  if (r.status !== 0 && !options.allowFail) {
-    throw new Error(`${command} ${args.join(" ")} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
-  }
-  return r;
+function sh(command: string, args: string[], options: { input?: string; allowFail?: boolean } = {}) {
+  return runProcess(command, args, { input: options.input, allowFail: options.allowFail });
 }
 
-function sleepMs(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+/** Whether `tool` is an executable on PATH (no child process: the gate runs at import time). */
+export function commandExists(tool: string): boolean {
+  return (process.env.PATH ?? "").split(":").some((dir) => {
+    try {
+      fs.accessSync(path.join(dir, tool), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 export function pidAlive(pid: number): boolean {
@@ -76,12 +79,16 @@ export function sandboxGate(unavailable: string | undefined, env: NodeJS.Process
 export function sandboxUnavailableReason(): string | undefined {
   if (process.getuid?.() !== 0) return "the node sandbox needs root (chroot, mount)";
   for (const tool of ["debootstrap", "chroot", "mount"]) {
-    if (sh("sh", ["-c", `command -v ${tool}`], { allowFail: true }).status !== 0) return `${tool} is not installed (apt-get install debootstrap)`;
+    if (!commandExists(tool)) return `${tool} is not installed (apt-get install debootstrap)`;
   }
   return undefined;
 }
 
-function withLock<T>(fn: () => T, lock: string = LOCK): T {
+/**
+ * Runs fn while holding a lock file (pid inside); a lock whose holder died is taken over. Waits
+ * asynchronously: another process may hold it for the minutes a debootstrap takes.
+ */
+async function withLock<T>(fn: () => Promise<T>, lock: string = LOCK): Promise<T> {
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   const deadline = Date.now() + 30 * 60_000;
   for (;;) {
@@ -93,44 +100,45 @@ function withLock<T>(fn: () => T, lock: string = LOCK): T {
       const holder = Number(fs.readFileSync(lock, "utf8") || "0");
       if (holder && !pidAlive(holder)) fs.rmSync(lock, { force: true });
       else if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock} (held by pid ${holder})`);
-      else sleepMs(2000);
+      else await sleep(2000);
     }
   }
   try {
-    return fn();
+    return await fn();
   } finally {
     fs.rmSync(lock, { force: true });
   }
 }
 
 /** Unmount whatever is mounted below dir (debootstrap mounts /proc and /sys while it runs), deepest first. */
-function unmountBelow(dir: string): void {
+async function unmountBelow(dir: string): Promise<void> {
   const mounts = fs
     .readFileSync("/proc/mounts", "utf8")
     .split("\n")
     .map((l) => l.split(" ")[1])
     .filter((m): m is string => !!m && (m === dir || m.startsWith(`${dir}/`)))
     .sort((a, b) => b.length - a.length);
-  for (const m of mounts) sh("umount", ["-l", m], { allowFail: true });
+  for (const m of mounts) await sh("umount", ["-l", m], { allowFail: true });
 }
 
+const baseMarker = path.join(BASE_DIR, ".sandbox-base");
+const baseReady = () => fs.existsSync(baseMarker) && fs.readFileSync(baseMarker, "utf8") === BASE_VERSION;
+
 /** Build (once) the cached Debian root. Returns its path. */
-export function ensureBaseRoot(log: (line: string) => void = () => {}): string {
-  const marker = path.join(BASE_DIR, ".sandbox-base");
-  const ready = () => fs.existsSync(marker) && fs.readFileSync(marker, "utf8") === BASE_VERSION;
-  if (ready()) return BASE_DIR;
-  return withLock(() => {
-    if (ready()) return BASE_DIR;
+export async function ensureBaseRoot(log: (line: string) => void = () => {}): Promise<string> {
+  if (baseReady()) return BASE_DIR;
+  return withLock(async () => {
+    if (baseReady()) return BASE_DIR;
     const tmp = `${BASE_DIR}.tmp`;
-    unmountBelow(tmp);
+    await unmountBelow(tmp);
     fs.rmSync(tmp, { recursive: true, force: true });
     const started = Date.now();
     log(`debootstrap --variant=minbase bookworm into ${tmp}`);
-    sh("debootstrap", ["--variant=minbase", "bookworm", tmp, MIRROR]);
+    await sh("debootstrap", ["--variant=minbase", "bookworm", tmp, MIRROR]);
     // No service may start inside the root while packages install.
     fs.writeFileSync(path.join(tmp, "usr/sbin/policy-rc.d"), "#!/bin/sh\nexit 101\n", { mode: 0o755 });
-    sh("chroot", [tmp, "/usr/bin/env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--no-install-recommends", ...BASE_PACKAGES]);
-    sh("chroot", [tmp, "apt-get", "clean"]);
+    await sh("chroot", [tmp, "/usr/bin/env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--no-install-recommends", ...BASE_PACKAGES]);
+    await sh("chroot", [tmp, "apt-get", "clean"]);
     fs.writeFileSync(path.join(tmp, ".sandbox-base"), BASE_VERSION);
     fs.rmSync(BASE_DIR, { recursive: true, force: true });
     fs.renameSync(tmp, BASE_DIR);
@@ -139,11 +147,11 @@ export function ensureBaseRoot(log: (line: string) => void = () => {}): string {
   });
 }
 
-function aptInstall(root: string, packages: string[]): void {
+async function aptInstall(root: string, packages: readonly string[]): Promise<void> {
   // Fresh lists: the base's may name versions the mirror no longer carries.
-  sh("chroot", [root, "apt-get", "update", "-q"]);
-  sh("chroot", [root, "/usr/bin/env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--no-install-recommends", ...packages]);
-  sh("chroot", [root, "apt-get", "clean"]);
+  await sh("chroot", [root, "apt-get", "update", "-q"]);
+  await sh("chroot", [root, "/usr/bin/env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--no-install-recommends", ...packages]);
+  await sh("chroot", [root, "apt-get", "clean"]);
 }
 
 /**
@@ -151,27 +159,27 @@ function aptInstall(root: string, packages: string[]): void {
  * an overlay over base/, later stacked as a second lower directory. Keyed by the base version and
  * the package set, so base/ and other layers stay as they are. Returns its path.
  */
-export function ensurePackageLayer(packages: string[], log: (line: string) => void = () => {}): string {
+export async function ensurePackageLayer(packages: readonly string[], log: (line: string) => void = () => {}): Promise<string> {
   const key = createHash("sha256").update(`${BASE_VERSION}\n${[...packages].sort().join(" ")}`).digest("hex").slice(0, 16);
   const dir = path.join(CACHE_DIR, "layers", key);
   const marker = path.join(CACHE_DIR, "layers", `${key}.ready`);
   if (fs.existsSync(marker)) return dir;
-  const base = ensureBaseRoot(log);
+  const base = await ensureBaseRoot(log);
   fs.mkdirSync(path.dirname(dir), { recursive: true });
-  return withLock(() => {
+  return withLock(async () => {
     if (fs.existsSync(marker)) return dir;
     const tmp = `${dir}.tmp`;
-    unmountBelow(path.join(tmp, "merged"));
+    await unmountBelow(path.join(tmp, "merged"));
     fs.rmSync(tmp, { recursive: true, force: true });
     for (const d of ["upper", "work", "merged"]) fs.mkdirSync(path.join(tmp, d), { recursive: true });
     const merged = path.join(tmp, "merged");
-    sh("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${base},upperdir=${tmp}/upper,workdir=${tmp}/work`, merged]);
+    await sh("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${base},upperdir=${tmp}/upper,workdir=${tmp}/work`, merged]);
     try {
-      sh("mount", ["-t", "proc", "proc", path.join(merged, "proc")]);
+      await sh("mount", ["-t", "proc", "proc", path.join(merged, "proc")]);
       log(`installing ${packages.join(" ")} into layer ${key}`);
-      aptInstall(merged, packages);
+      await aptInstall(merged, packages);
     } finally {
-      unmountBelow(merged);
+      await unmountBelow(merged);
     }
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(path.join(tmp, "upper"), dir);
@@ -181,21 +189,27 @@ export function ensurePackageLayer(packages: string[], log: (line: string) => vo
   }, `${path.join(CACHE_DIR, "layers", key)}.lock`);
 }
 
+/** Package sets the tests stack on the base root, built by the test setup (test/setup/tools.ts). */
+export const PACKAGE_LAYERS = {
+  // fdisk: sfdisk is not in a minbase root; nfs-kernel-server: the real exportfs.
+  nfsServer: ["fdisk", "nfs-kernel-server"],
+} as const;
+
 export interface SandboxOptions {
   /** Debian packages the sandbox has beyond the base (a cached layer, see ensurePackageLayer). */
-  packages?: string[];
+  packages?: readonly string[];
   /** More stand-in directories, copied after test/sandbox/standins (same name: the later one wins). */
   standins?: string[];
 }
 
 /** Unmount and delete runs left behind by test processes that died. */
-function cleanStaleRuns(): void {
+async function cleanStaleRuns(): Promise<void> {
   const runs = path.join(CACHE_DIR, "runs");
   if (!fs.existsSync(runs)) return;
   for (const id of fs.readdirSync(runs)) {
     const pid = Number(id.split("-")[0]);
     if (pid && pidAlive(pid)) continue;
-    unmountBelow(path.join(runs, id, "merged"));
+    await unmountBelow(path.join(runs, id, "merged"));
     fs.rmSync(path.join(runs, id), { recursive: true, force: true });
   }
 }
@@ -209,25 +223,22 @@ export class NodeSandbox {
   ) {}
 
   /** A fresh writable copy of the base root (overlayfs; a full copy where overlay is unavailable). */
-  static create(name: string, options: SandboxOptions = {}): NodeSandbox {
-    const base = ensureBaseRoot();
+  static async create(name: string, options: SandboxOptions = {}): Promise<NodeSandbox> {
+    const base = await ensureBaseRoot();
     const packages = options.packages ?? [];
-    const layer = packages.length > 0 ? ensurePackageLayer(packages) : undefined;
-    cleanStaleRuns();
+    const layer = packages.length > 0 ? await ensurePackageLayer(packages) : undefined;
+    await cleanStaleRuns();
     const dir = path.join(CACHE_DIR, "runs", `${process.pid}-${name}-${Date.now()}`);
     const root = path.join(dir, "merged");
     for (const d of ["upper", "work", "merged"]) fs.mkdirSync(path.join(dir, d), { recursive: true });
     const lower = layer ? `${layer}:${base}` : base;
-    const mounted = sh(
-      "mount",
-      ["-t", "overlay", "overlay", "-o", `lowerdir=${lower},upperdir=${dir}/upper,workdir=${dir}/work`, root],
-      { allowFail: true },
-    ).status === 0;
-    if (!mounted) sh("cp", ["-a", `${base}/.`, root]);
+    const overlay = await sh("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${lower},upperdir=${dir}/upper,workdir=${dir}/work`, root], { allowFail: true });
+    const mounted = overlay.status === 0;
+    if (!mounted) await sh("cp", ["-a", `${base}/.`, root]);
     // Like a real node: bash's process substitution needs /dev/fd, i.e. /proc.
-    sh("mount", ["-t", "proc", "proc", path.join(root, "proc")]);
+    await sh("mount", ["-t", "proc", "proc", path.join(root, "proc")]);
     // Without overlayfs the layer cannot be stacked: install its packages into the copy.
-    if (!mounted && packages.length > 0) aptInstall(root, packages);
+    if (!mounted && packages.length > 0) await aptInstall(root, packages);
     const sandbox = new NodeSandbox(dir, root, mounted);
     sandbox.installStandins([STANDINS, ...(options.standins ?? [])]);
     return sandbox;
@@ -262,17 +273,17 @@ export class NodeSandbox {
   }
 
   /** Run a bash command inside the root with a clean environment. */
-  exec(command: string, input?: string): RunResult {
-    const r = sh(
+  async exec(command: string, input?: string): Promise<RunResult> {
+    const r = await sh(
       "chroot",
       [this.root, "/usr/bin/env", "-i", `PATH=${PATH_IN_ROOT}`, "HOME=/root", "LANG=C.UTF-8", "bash", "-c", command],
       { input, allowFail: true },
     );
-    return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
+    return { status: r.status, output: r.output };
   }
 
   /** Exactly what the Pulumi command does on a node (as root): `bash -s` with parameters and bundle on stdin. */
-  run(script: NodeScript, env: ScriptEnv): RunResult {
+  run(script: NodeScript, env: ScriptEnv): Promise<RunResult> {
     return this.exec(remoteCommandLine("root"), scriptStdin(bundleScript(script), env));
   }
 
@@ -303,13 +314,13 @@ export class NodeSandbox {
    * stay usable and devtmpfs still adds partitions, but nothing under it can be deleted, even by a
    * cleanup whose unmount failed) and a read-only /sys for lsblk.
    */
-  exposeBlockDevices(): void {
-    sh("mount", ["--bind", "-o", "ro", "/dev", this.path("/dev")]);
-    sh("mount", ["-t", "sysfs", "-o", "ro", "sysfs", this.path("/sys")]);
+  async exposeBlockDevices(): Promise<void> {
+    await sh("mount", ["--bind", "-o", "ro", "/dev", this.path("/dev")]);
+    await sh("mount", ["-t", "sysfs", "-o", "ro", "sysfs", this.path("/sys")]);
   }
 
-  dispose(): void {
-    unmountBelow(this.root);
+  async dispose(): Promise<void> {
+    await unmountBelow(this.root);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,53 @@
+// vitest globalSetup: builds the slow test tooling once, before any test file starts, so no test
+// or hook waits minutes for a build and file order cannot decide which limit a build runs under.
+// Everything lands in the tool cache (test/tools/cache.ts); on a warm cache this takes a second.
+import { PINNED_KUBEADM_VERSION, kubeadmBinary } from "../tools/kubeadm";
+import { CRD_SOURCES, type CrdSourceName, crdsForTest, ensurePythonValidators } from "../tools/kube-validate";
+import { PACKAGE_LAYERS, ensureBaseRoot, ensurePackageLayer, sandboxGate, sandboxUnavailableReason } from "../sandbox/node-sandbox";
+
+/** The whole setup's own limit: a cold build on a loaded 2-core machine takes about 20 minutes. */
+const SETUP_LIMIT_MS = 45 * 60_000;
+
+const log = (line: string) => console.log(`[setup] ${line}`);
+
+async function step(name: string, work: () => Promise<unknown>): Promise<void> {
+  const started = Date.now();
+  await work();
+  log(`${name}: ready in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+export default async function setup(): Promise<void> {
+  const started = Date.now();
+  const sandbox = sandboxGate(sandboxUnavailableReason());
+  if (sandbox.warning) log(sandbox.warning);
+  // The Go build takes both cores; the sandbox and Python steps mostly wait on the network.
+  const steps: [string, () => Promise<unknown>][] = [
+    [`kubeadm ${PINNED_KUBEADM_VERSION} (Go build, minutes on first use)`, kubeadmBinary],
+    ["kubernetes-validate (pip)", ensurePythonValidators],
+    ...Object.keys(CRD_SOURCES).map((name): [string, () => Promise<unknown>] => [`CRDs ${name}`, () => crdsForTest(name as CrdSourceName)]),
+  ];
+  if (sandbox.run) {
+    steps.push([
+      "Debian sandbox root and package layers (debootstrap)",
+      async () => {
+        await ensureBaseRoot(log);
+        for (const packages of Object.values(PACKAGE_LAYERS)) await ensurePackageLayer(packages, log);
+      },
+    ]);
+  }
+  log(`preparing ${steps.length} tools (cached after the first run)`);
+  const pending = new Set(steps.map(([name]) => name));
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`test setup did not finish within ${SETUP_LIMIT_MS / 60_000} min; still running: ${[...pending].join(", ")}`)), SETUP_LIMIT_MS);
+  });
+  const results = Promise.allSettled(steps.map(([name, work]) => step(name, work).finally(() => pending.delete(name))));
+  try {
+    const settled = await Promise.race([results, limit]);
+    const failures = settled.flatMap((r, i) => (r.status === "rejected" ? [`${steps[i]![0]}: ${(r.reason as Error).message}`] : []));
+    if (failures.length > 0) throw new Error(`test setup failed:\n${failures.join("\n")}`);
+  } finally {
+    clearTimeout(timer);
+  }
+  log(`all tools ready in ${Math.round((Date.now() - started) / 1000)} s`);
+}

@@ -1,0 +1,58 @@
+// Child processes for test tooling, always asynchronous: a vitest worker whose event loop is blocked
+// (spawnSync, Atomics.wait) cannot answer the runner's RPC, and on a loaded machine a wait of a
+// minute or more ends the whole run with `Timeout calling "onTaskUpdate"`.
+import { spawn } from "node:child_process";
+
+export interface ProcessResult {
+  /** Exit status; -1 when the process was ended by a signal. */
+  status: number;
+  stdout: string;
+  stderr: string;
+  /** stdout then stderr, as a person reading the run would want them. */
+  output: string;
+}
+
+export interface ProcessOptions {
+  input?: string | Buffer;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** A non-zero exit is returned instead of thrown. */
+  allowFail?: boolean;
+  /** Ends the process (SIGKILL) after this long and fails. */
+  timeoutMs?: number;
+}
+
+/** Runs a command to completion without blocking the event loop. */
+export function runProcess(command: string, args: string[], options: ProcessOptions = {}): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => stdout.push(b));
+    child.stderr.on("data", (b: Buffer) => stderr.push(b));
+    let timedOut = false;
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, options.timeoutMs);
+    child.on("error", (err) => {
+      if (timer) clearTimeout(timer);
+      reject(err);
+    });
+    child.on("close", (code) => {
+      if (timer) clearTimeout(timer);
+      const out = Buffer.concat(stdout).toString("utf8");
+      const err = Buffer.concat(stderr).toString("utf8");
+      const result: ProcessResult = { status: code ?? -1, stdout: out, stderr: err, output: `${out}${err}` };
+      const line = `${command} ${args.join(" ")}`;
+      if (timedOut) reject(new Error(`${line} did not finish within ${options.timeoutMs} ms\n${result.output}`));
+      else if (result.status !== 0 && !options.allowFail) reject(new Error(`${line} exited ${result.status}\n${result.output}`));
+      else resolve(result);
+    });
+    // A script that exits without reading all of its stdin must not fail the run with EPIPE.
+    child.stdin.on("error", () => {});
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
