@@ -2,6 +2,7 @@
 // `pulumi up` runs it through index.ts; the offline plan and the tests run it under mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { SECRET_KEYS, type SecretKey } from "./stacks/schema";
+import { unknownConfigKeyProblems } from "./stacks/config-keys";
 import { formatProblems, validateCluster } from "./stacks/validate";
 import { requiredSecretKeys } from "./stacks/rules";
 import { ArtifactSink } from "./components/artifacts";
@@ -20,9 +21,10 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
     (Object.keys(SECRET_KEYS) as SecretKey[]).filter((key) => config.get(key) !== undefined),
   );
   const result = validateCluster(config.getObject<unknown>("cluster"), { secretsPresent, planMode: false });
-  if (!result.ok) {
+  const keyProblems = unknownConfigKeyProblems(Object.keys(pulumi.runtime.allConfig()));
+  if (!result.ok || keyProblems.length > 0) {
     // Nothing has been registered yet: a bad description stops before any resource exists.
-    throw new pulumi.RunError(formatProblems(result.problems));
+    throw new pulumi.RunError(formatProblems([...keyProblems, ...(result.ok ? [] : result.problems)]));
   }
   if (result.warnings.length > 0) pulumi.log.warn(formatProblems(result.warnings));
   const spec = result.spec;

@@ -3,7 +3,7 @@
 // (or <dir>/<name>/ with --out <dir>).
 // A bad description prints every problem and exits 1 without writing anything.
 import * as path from "node:path";
-import { readStackFile } from "../stacks/stack-file";
+import { StackFileError, readStackFile } from "../stacks/stack-file";
 import { ClusterConfigError, formatProblems } from "../stacks/validate";
 import { runPlan } from "./plan/run";
 import { writePlan } from "./plan/write";
@@ -17,7 +17,14 @@ async function main(): Promise<number> {
     console.error("usage: npm run plan -- <stack name (poc, prod) | path to a stack file> [--out <dir>]");
     return 2;
   }
-  const stack = readStackFile(argument);
+  let stack;
+  try {
+    stack = readStackFile(argument);
+  } catch (error) {
+    if (!(error instanceof StackFileError)) throw error;
+    console.error(error.message);
+    return 1;
+  }
   try {
     const result = await runPlan(stack);
     const written = writePlan(result, outRoot);

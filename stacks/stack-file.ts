@@ -4,10 +4,24 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { CLUSTER_KEY, PROJECT } from "./config-keys";
 import { SECRET_KEYS, type SecretKey } from "./schema";
 
-export const PROJECT = "onprem-k8s";
-export const CLUSTER_KEY = `${PROJECT}:cluster`;
+export { CLUSTER_KEY, PROJECT } from "./config-keys";
+
+/** A stack that cannot be read: the message is the whole story, one line, no trace. */
+export class StackFileError extends Error {
+  override name = "StackFileError";
+}
+
+/** Stack names with a Pulumi.<name>.yaml in root (Pulumi.yaml itself is the project file). */
+export function stackNames(root = process.cwd()): string[] {
+  return fs
+    .readdirSync(root)
+    .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+    .filter((name): name is string => name !== undefined)
+    .sort();
+}
 
 export interface StackFile {
   /** Stack name: `poc` for Pulumi.poc.yaml, the file's base name otherwise. */
@@ -33,7 +47,12 @@ export function resolveStackFile(argument: string, root = process.cwd()): { name
 
 export function readStackFile(argument: string, root = process.cwd()): StackFile {
   const { name, path: file } = resolveStackFile(argument, root);
-  if (!fs.existsSync(file)) throw new Error(`no stack file ${file} (give a stack name such as poc, or a path to a config file)`);
+  if (!fs.existsSync(file)) {
+    const known = stackNames(root);
+    throw new StackFileError(
+      `no stack file ${path.relative(root, file) || file}: the stacks here are ${known.join(", ") || "(none)"}; or give a path such as examples/existing-hosts-external-lb.yaml`,
+    );
+  }
   const document = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
   const entries = Object.entries(document?.config ?? {});
   const config: Record<string, string> = {};

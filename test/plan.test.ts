@@ -1,6 +1,5 @@
 // The offline plan end to end: every stack and example plans and writes its folder; a bad
 // description exits non-zero with the full report and writes nothing.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -9,13 +8,14 @@ import { ARTIFACT_KINDS } from "../components/artifacts";
 import { readStackFile } from "../stacks/stack-file";
 import { runPlan } from "../scripts/plan/run";
 import { writePlan } from "../scripts/plan/write";
+import { runProcess } from "./tools/process";
 
 const root = path.resolve(__dirname, "..");
 const examples = fs.readdirSync(path.join(root, "examples")).filter((f) => f.endsWith(".yaml")).map((f) => `examples/${f}`);
 const stacks = ["poc", "prod", ...examples];
 
 function planCli(args: string[]) {
-  return spawnSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/plan.ts"), ...args], { cwd: root, encoding: "utf8" });
+  return runProcess(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/plan.ts"), ...args], { cwd: root, allowFail: true });
 }
 
 describe("offline plan", () => {
@@ -38,15 +38,15 @@ describe("offline plan", () => {
     expect(fs.readFileSync(path.join(written.directory, "graph.mmd"), "utf8")).toMatch(/^flowchart LR/);
   });
 
-  it("runs as the README's command and writes out/<name>/", () => {
+  it("runs as the README's command and writes out/<name>/", async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cli-"));
-    const run = planCli(["poc", "--out", out]);
+    const run = await planCli(["poc", "--out", out]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/planned poc: \d+ resources/);
     expect(fs.existsSync(path.join(out, "poc", "artifacts.json"))).toBe(true);
   });
 
-  it("refuses a description with five mistakes: all five reported, exit 1, nothing written", () => {
+  it("refuses a description with five mistakes: all five reported, exit 1, nothing written", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-bad-"));
     const cluster = structuredClone(readStackFile("poc", root).cluster) as Record<string, any>;
     cluster.controlPlane.addresses = ["192.168.100.11", "192.168.100.12"];
@@ -57,13 +57,35 @@ describe("offline plan", () => {
     const file = path.join(dir, "Pulumi.broken.yaml");
     fs.writeFileSync(file, JSON.stringify({ config: { "onprem-k8s:cluster": cluster } }));
     const out = path.join(dir, "out");
-    const run = planCli([file, "--out", out]);
+    const run = await planCli([file, "--out", out]);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/has 5 errors/);
     for (const field of ["cluster.controlPlane.addresses", "cluster.endpoint.vip", "cluster.kubernetes.podCidr", "cluster.addons.cni.mtu", "cluster.network.gatway"]) {
       expect(run.stderr).toContain(field);
     }
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it("a stack that does not exist: exit 1 with one line naming the stacks there are, no trace", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-missing-"));
+    const run = await planCli(["dev", "--out", out]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe("no stack file Pulumi.dev.yaml: the stacks here are poc, prod; or give a path such as examples/existing-hosts-external-lb.yaml\n");
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
+  it("a misspelled config key (onprem-k8s:clustr) is named with the key it was meant to be", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-key-"));
+    const file = path.join(dir, "Pulumi.typo.yaml");
+    fs.writeFileSync(file, fs.readFileSync(path.join(root, "Pulumi.poc.yaml"), "utf8").replace("onprem-k8s:cluster:", "onprem-k8s:clustr:"));
+    const run = await planCli([file, "--out", path.join(dir, "out")]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("onprem-k8s:clustr");
+    expect(run.stderr).toMatch(/problem: "onprem-k8s:clustr" is not a setting of this program/);
+    expect(run.stderr).toMatch(/fix: +did you mean onprem-k8s:cluster\?/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
   });
 
   it("fails instead of hanging when the program throws inside an apply", async () => {

@@ -7,6 +7,7 @@ import { clusterProgram } from "../../program";
 import { ArtifactSink, type ArtifactKind } from "../../components/artifacts";
 import type { SecretKey } from "../../stacks/schema";
 import { requiredSecretKeys } from "../../stacks/rules";
+import { unknownConfigKeyProblems } from "../../stacks/config-keys";
 import { PROJECT, secretsPresent, type StackFile } from "../../stacks/stack-file";
 import { ClusterConfigError, validateCluster, type Problem } from "../../stacks/validate";
 import { installRecordingMocks, type RecordedResource } from "./monitor";
@@ -51,7 +52,8 @@ async function failOnUnhandledRejection(work: () => Promise<void>): Promise<void
 export async function runPlan(stack: StackFile): Promise<PlanResult> {
   const present = secretsPresent(stack);
   const validation = validateCluster(stack.cluster, { secretsPresent: present, planMode: true });
-  if (!validation.ok) throw new ClusterConfigError(validation.problems);
+  const keyProblems = unknownConfigKeyProblems(Object.keys(stack.config));
+  if (!validation.ok || keyProblems.length > 0) throw new ClusterConfigError([...keyProblems, ...(validation.ok ? [] : validation.problems)]);
 
   const config = { ...stack.config };
   const secretKeys = [...stack.secretKeys];
