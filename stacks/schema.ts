@@ -67,6 +67,10 @@ const vsphereSchema = z
     datastore: z.string().min(1).describe("datastore for the machines' disks"),
     folder: z.string().min(1).optional().describe("VM folder path"),
     network: z.string().min(1).describe("port group / NSX segment name of the node network"),
+    nsx: z
+      .boolean()
+      .default(false)
+      .describe("the node network is an NSX-T segment, so the distributed firewall and SpoofGuard apply: the plan renders the DFW rules and the SpoofGuard allow-list for it"),
     template: z.string().min(1).describe("name of the VM template to clone (cloud-init enabled, e.g. Ubuntu 24.04)"),
     linkedClone: z.boolean().default(false).describe("linked instead of full clones (template must have a snapshot)"),
     tags: z.array(z.string().min(1)).default([]).describe("vSphere tags `category/tag` attached to every machine"),

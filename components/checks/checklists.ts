@@ -37,15 +37,34 @@ export function acceptanceChecklist(spec: ClusterSpec): string {
   if (spec.apiEndpoint.mode !== "external" && spec.controlPlanes.length > 1) {
     lines.push(`- [ ] VIP failover: stop the VIP holder (${spec.apiEndpoint.mode === "kube-vip" ? "move the kube-vip manifest away" : "systemctl stop keepalived"}) on the node holding ${spec.apiEndpoint.vip}; \`curl -sk ${api}/readyz\` keeps answering from another control plane`);
   }
-  if (spec.platform.type === "vsphere") lines.push("- [ ] NSX DFW and SpoofGuard are set as in nsx-dfw-rules.md and spoofguard-allow-list.md: nothing is dropped");
+  if (onNsxSegment(spec)) lines.push("- [ ] NSX DFW and SpoofGuard are set as in nsx-dfw-rules.md and spoofguard-allow-list.md: nothing is dropped");
   lines.push("- [ ] MTU checks in mtu-checklist.md pass between every pair of nodes");
   return `${lines.join("\n")}\n`;
+}
+
+/** Whether the node network is an NSX-T segment, where the DFW and SpoofGuard apply. */
+export function onNsxSegment(spec: ClusterSpec): boolean {
+  return spec.platform.type === "vsphere" && spec.platform.vsphere?.nsx === true;
 }
 
 export function nsxFirewallRules(spec: ClusterSpec): string {
   const members = spec.nodes.map((node) => `${node.address} (${node.name})`).join(", ");
   const rows = requiredPorts(spec).map(
     (rule) => `| ${rule.from === "nodes" ? "k8s-nodes" : "any"} | ${rule.on === "any" ? "k8s-nodes" : `k8s-nodes (${rule.on})`} | ${rule.port}/${rule.protocol} | ${rule.purpose} |`,
+  );
+  const endpoint = spec.apiEndpoint;
+  if (endpoint.mode === "keepalived-haproxy") rows.push("| k8s-nodes (control-plane) | k8s-nodes (control-plane) | IP protocol 112 (VRRP) | keepalived unicast adverts |");
+  // The VIP moves between control planes, so the DFW sees it on their ports, not as a node address.
+  if (endpoint.vip && endpoint.mode !== "external") rows.push(`| any | ${endpoint.vip} (API VIP) | ${endpoint.port}/TCP | Kubernetes API through the VIP (${endpoint.mode}) |`);
+  const lb = spec.addons.loadBalancer;
+  const ingress = spec.addons.ingress;
+  if (ingress.type === "ingress-nginx" && ingress.loadBalancerIP) rows.push(`| any | ${ingress.loadBalancerIP} (ingress) | 80/TCP, 443/TCP | ingress-nginx |`);
+  if (lb.type === "metallb") {
+    for (const pool of lb.pools) rows.push(`| any | ${pool.addresses.join(", ")} (MetalLB pool ${pool.name}) | ports of the LoadBalancer Services | Services of type LoadBalancer |`);
+  }
+  rows.push(
+    "| k8s-nodes | k8s-nodes | ICMP echo, ICMP destination unreachable (fragmentation needed) | MTU checks (`ping -M do`) and path MTU discovery |",
+    "| k8s-nodes | any | any | packages, images, external APIs (through the proxy where there is one) |",
   );
   return [
     `# NSX DFW rules: ${spec.name}`,
@@ -56,12 +75,8 @@ export function nsxFirewallRules(spec: ClusterSpec): string {
     "| source | destination | service | purpose |",
     "|---|---|---|---|",
     ...rows,
-    spec.apiEndpoint.mode === "keepalived-haproxy" ? "| k8s-nodes (control-plane) | k8s-nodes (control-plane) | IP protocol 112 (VRRP) | keepalived unicast adverts |" : "",
-    "| k8s-nodes | any | any | packages, images, external APIs (through the proxy where there is one) |",
     "",
-  ]
-    .filter((line, index, all) => line !== "" || index === all.length - 1 || all[index + 1] !== "")
-    .join("\n");
+  ].join("\n");
 }
 
 export function spoofGuardAllowList(spec: ClusterSpec): string {
@@ -102,7 +117,7 @@ export function mtuChecklist(spec: ClusterSpec): string {
     `- [ ] the underlay carries full frames: from ${first.name} \`ping -M do -s ${spec.network.mtu - ICMP_AND_IP_HEADERS} -c 3 ${peer.address}\` succeeds`,
     `- [ ] pods get MTU ${spec.cniMtu}: \`kubectl run mtu --rm -it --image=busybox -- ip link show eth0\``,
     `- [ ] pod to pod across nodes: \`ping -M do -s ${spec.cniMtu - ICMP_AND_IP_HEADERS}\` between pods on ${first.name} and ${peer.name} succeeds`,
-    spec.platform.type === "vsphere" ? "- [ ] NSX: the transport-node overlay MTU is at least the node MTU plus the Geneve overlay (typically 1600 or more)" : "",
+    onNsxSegment(spec) ? "- [ ] NSX: the transport-node overlay MTU is at least the node MTU plus the Geneve overlay (typically 1600 or more)" : "",
     "",
   ]
     .filter((line, index, all) => line !== "" || index === all.length - 1)
