@@ -7,6 +7,13 @@ export interface ResourceGraph {
   byUrn: Map<string, RecordedResource>;
   /** urn -> urns it waits for (dependencies, and for components: their children). */
   waitsFor: Map<string, Set<string>>;
+  /** Components with children here. A childless component (kubernetes:yaml/v2 ConfigGroup, whose objects the provider creates) is a unit of work like a custom resource. */
+  parents: Set<string>;
+}
+
+/** A node of the drawing and of dependency edges: a custom resource or a component without children. */
+export function isLeaf(graph: ResourceGraph, resource: RecordedResource): boolean {
+  return resource.custom || !graph.parents.has(resource.urn);
 }
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
@@ -14,13 +21,15 @@ const STACK_TYPE = "pulumi:pulumi:Stack";
 export function buildGraph(resources: RecordedResource[]): ResourceGraph {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const waitsFor = new Map<string, Set<string>>(resources.map((r) => [r.urn, new Set(r.dependencies.filter((d) => byUrn.has(d)))]));
+  const parents = new Set<string>();
   // A component is done when its children are: anything depending on it waits for them.
   for (const resource of resources) {
+    if (resource.parent && byUrn.has(resource.parent)) parents.add(resource.parent);
     if (resource.parent && byUrn.has(resource.parent) && byUrn.get(resource.parent)!.type !== STACK_TYPE) {
       waitsFor.get(resource.parent)!.add(resource.urn);
     }
   }
-  return { resources, byUrn, waitsFor };
+  return { resources, byUrn, waitsFor, parents };
 }
 
 /** Rough wall-clock seconds per resource type, for comparing plans, not for promising times. */
@@ -100,19 +109,19 @@ function childrenOf(graph: ResourceGraph): Map<string | undefined, RecordedResou
   return children;
 }
 
-/** Direct dependency edges between custom resources (dependency -> dependent), components expanded. */
+/** Direct dependency edges between leaves (dependency -> dependent), components with children expanded. */
 export function dependencyEdges(graph: ResourceGraph): [string, string][] {
   const customLeaves = (urn: string, seen = new Set<string>()): string[] => {
     if (seen.has(urn)) return [];
     seen.add(urn);
     const resource = graph.byUrn.get(urn);
     if (!resource) return [];
-    if (resource.custom) return [urn];
+    if (isLeaf(graph, resource)) return [urn];
     return [...(graph.waitsFor.get(urn) ?? [])].flatMap((child) => customLeaves(child, seen));
   };
   const edges = new Set<string>();
   for (const resource of graph.resources) {
-    if (!resource.custom) continue;
+    if (!isLeaf(graph, resource)) continue;
     for (const dependency of resource.dependencies) {
       for (const leaf of customLeaves(dependency)) {
         if (leaf !== resource.urn) edges.add(`${leaf}\n${resource.urn}`);
@@ -144,7 +153,8 @@ export function transitiveReduction(edges: [string, string][]): [string, string]
   return edges.filter(([from, to]) => !(next.get(from) ?? []).some((middle) => middle !== to && reach(middle).has(to)));
 }
 
-export function summaryMarkdown(stack: string, graph: ResourceGraph, path: CriticalPath): string {
+/** `site`: the lines saying what the site gets (scripts/plan/site.ts), placed right under the counts. */
+export function summaryMarkdown(stack: string, graph: ResourceGraph, path: CriticalPath, site: string[] = []): string {
   const custom = graph.resources.filter((r) => r.custom);
   const byType = new Map<string, number>();
   for (const resource of graph.resources) byType.set(resource.type, (byType.get(resource.type) ?? 0) + 1);
@@ -153,6 +163,7 @@ export function summaryMarkdown(stack: string, graph: ResourceGraph, path: Criti
     "",
     `${graph.resources.length} resources: ${custom.length} custom, ${graph.resources.length - custom.length} components; ${graph.resources.filter((r) => r.protect).length} protected.`,
     "",
+    ...site,
     "## By type",
     "",
     "| type | count |",
@@ -198,9 +209,9 @@ export function toMermaid(graph: ResourceGraph): string {
     for (const resource of children.get(parent) ?? []) {
       const pad = "  ".repeat(depth + 1);
       const label = escapeLabel(`${resource.name}<br/><small>${shortType(resource.type)}</small>`);
-      if (resource.custom) {
+      if (isLeaf(graph, resource)) {
         lines.push(`${pad}${id.get(resource.urn)}["${label}"]`);
-      } else if ((children.get(resource.urn) ?? []).length > 0) {
+      } else {
         lines.push(`${pad}subgraph ${id.get(resource.urn)}["${label}"]`);
         emit(resource.urn, depth + 1);
         lines.push(`${pad}end`);
@@ -220,9 +231,9 @@ export function toDot(graph: ResourceGraph): string {
     for (const resource of children.get(parent) ?? []) {
       const pad = "  ".repeat(depth + 1);
       const label = escapeLabel(`${resource.name}\\n${shortType(resource.type)}`);
-      if (resource.custom) {
+      if (isLeaf(graph, resource)) {
         lines.push(`${pad}${id.get(resource.urn)} [label="${label}"${resource.protect ? ", color=red" : ""}];`);
-      } else if ((children.get(resource.urn) ?? []).length > 0) {
+      } else {
         lines.push(`${pad}subgraph cluster_${id.get(resource.urn)} {`, `${pad}  label="${label}";`);
         emit(resource.urn, depth + 1);
         lines.push(`${pad}}`);
