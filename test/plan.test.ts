@@ -35,7 +35,43 @@ describe("offline plan", () => {
     expect(index.some((entry) => entry.kind === "checklist")).toBe(true);
     const summary = fs.readFileSync(path.join(written.directory, "summary.md"), "utf8");
     expect(summary).toContain("onprem-k8s:index:Cluster");
-    expect(fs.readFileSync(path.join(written.directory, "graph.mmd"), "utf8")).toMatch(/^flowchart LR/);
+    const mermaid = fs.readFileSync(path.join(written.directory, "graph.mmd"), "utf8");
+    const dot = fs.readFileSync(path.join(written.directory, "graph.dot"), "utf8");
+    expect(mermaid).toMatch(/^flowchart LR/);
+    // every resource summary.md lists is drawn: as a node, or as the box around its children
+    result.resources.forEach((resource, i) => {
+      expect(summary).toContain(`- ${resource.name} (${resource.type})`);
+      expect(mermaid, resource.urn).toMatch(new RegExp(`^\\s*(subgraph )?r${i}\\[`, "m"));
+      expect(dot, resource.urn).toMatch(new RegExp(`^\\s*(r${i} \\[label=|subgraph cluster_r${i} \\{)`, "m"));
+    });
+    // what the site gets: every node with its size, the endpoint, the versions, what is protected
+    for (const node of result.spec.nodes) expect(summary).toContain(`| ${node.name} | ${node.role} | ${node.pool} | ${node.address} | ${node.cpus} |`);
+    expect(summary).toContain(`- Kubernetes ${result.spec.kubernetes.version} on ${result.spec.nodes.length} nodes`);
+    expect(summary).toContain(`- API endpoint: https://${result.spec.apiEndpoint.host}:${result.spec.apiEndpoint.port}`);
+    const releases = result.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+    for (const release of releases) expect(summary).toContain(`| ${release.name} | ${String(release.inputs.chart)} | ${String(release.inputs.version)} |`);
+    const protectedOnes = result.resources.filter((r) => r.protect);
+    expect(summary).toContain(`## Protected (${protectedOnes.length})`);
+    for (const resource of protectedOnes) expect(summary).toMatch(new RegExp(`^- ${resource.name} \\(${resource.type}\\)$`, "m"));
+  });
+
+  it("draws kubernetes:yaml/v2 ConfigGroups and ConfigFiles (MetalLB pools, vSphere CSI) with their dependencies", async () => {
+    const result = await runPlan(readStackFile("poc", root));
+    const out = writePlan(result, fs.mkdtempSync(path.join(os.tmpdir(), "plan-graph-")));
+    const mermaid = fs.readFileSync(path.join(out.directory, "graph.mmd"), "utf8");
+    const yamlV2 = result.resources.filter((r) => r.type.startsWith("kubernetes:yaml/v2:"));
+    expect(yamlV2.length).toBeGreaterThanOrEqual(3);
+    for (const resource of yamlV2) {
+      const i = result.resources.indexOf(resource);
+      expect(mermaid).toContain(`r${i}["${resource.name}<br/><small>kubernetes:ConfigGroup</small>"]`.replace("ConfigGroup", resource.type.split(":")[2]!));
+      expect(mermaid).toMatch(new RegExp(`--> r${i}$`, "m"));
+    }
+  });
+
+  it("warns, on the plan's own machine, when endpoint.dnsName does not resolve (it is the endpoint)", async () => {
+    const result = await runPlan(readStackFile("poc", root));
+    expect(result.spec.apiEndpoint.host).toBe("api.nsx-poc.corp.example.internal");
+    expect(result.warnings).toContainEqual(expect.objectContaining({ path: "cluster.endpoint.dnsName", severity: "warning", problem: expect.stringMatching(/^does not resolve from this machine/) }));
   });
 
   it("runs as the README's command and writes out/<name>/", async () => {

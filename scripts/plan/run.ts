@@ -6,6 +6,7 @@ import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { clusterProgram } from "../../program";
 import { ArtifactSink, type ArtifactKind } from "../../components/artifacts";
 import type { SecretKey } from "../../stacks/schema";
+import type { ClusterSpec } from "../../stacks/spec";
 import { requiredSecretKeys } from "../../stacks/rules";
 import { unknownConfigKeyProblems } from "../../stacks/config-keys";
 import { PROJECT, secretsPresent, type StackFile } from "../../stacks/stack-file";
@@ -23,6 +24,8 @@ export interface PlannedArtifact {
 
 export interface PlanResult {
   stack: StackFile;
+  /** The validated description the program was planned with. */
+  spec: ClusterSpec;
   resources: RecordedResource[];
   outputs: Record<string, unknown>;
   outputSecretPaths: string[];
@@ -66,10 +69,11 @@ export async function runPlan(stack: StackFile): Promise<PlanResult> {
   const recorder = await installRecordingMocks(planMocks, PROJECT, stack.name);
   pulumi.runtime.setAllConfig(config, secretKeys);
   const sink = new ArtifactSink();
+  const warnings: Problem[] = [];
   // An error thrown inside an `apply` surfaces only as an unhandled rejection (the engine would
   // report it); without this the plan would wait forever for outputs that never resolve.
   await failOnUnhandledRejection(async () => {
-    await runInPulumiStack(() => clusterProgram({ artifacts: sink }));
+    await runInPulumiStack(() => clusterProgram({ artifacts: sink, warn: (found) => warnings.push(...found) }));
     await recorder.settle();
   });
 
@@ -84,11 +88,12 @@ export async function runPlan(stack: StackFile): Promise<PlanResult> {
   const stackResource = recorder.resources.find((r) => r.type === "pulumi:pulumi:Stack");
   return {
     stack,
+    spec: validation.spec,
     resources: recorder.resources,
     outputs: stackResource?.outputs ?? {},
     outputSecretPaths: stackResource?.outputSecretPaths ?? [],
     artifacts,
-    warnings: validation.warnings,
+    warnings,
     placeholderSecrets,
   };
 }
