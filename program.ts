@@ -3,7 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SECRET_KEYS, type SecretKey } from "./stacks/schema";
 import { unknownConfigKeyProblems } from "./stacks/config-keys";
-import { formatProblems, validateCluster } from "./stacks/validate";
+import { endpointDnsWarnings, type Lookup } from "./stacks/endpoint-dns";
+import { formatProblems, validateCluster, type Problem } from "./stacks/validate";
 import { requiredSecretKeys } from "./stacks/rules";
 import { ArtifactSink } from "./components/artifacts";
 import { Cluster } from "./components/cluster";
@@ -13,6 +14,10 @@ import type { ClusterSecrets } from "./components/context";
 export interface ProgramOptions {
   /** Receives every rendered artifact (the offline plan writes them out). */
   artifacts?: ArtifactSink;
+  /** Receives the description's warnings; by default they go to the engine's log. */
+  warn?: (warnings: Problem[]) => void;
+  /** Resolves endpoint.dnsName (tests replace the system resolver). */
+  lookup?: Lookup;
 }
 
 export async function clusterProgram(options: ProgramOptions = {}): Promise<Record<string, unknown>> {
@@ -26,8 +31,9 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
     // Nothing has been registered yet: a bad description stops before any resource exists.
     throw new pulumi.RunError(formatProblems([...keyProblems, ...(result.ok ? [] : result.problems)]));
   }
-  if (result.warnings.length > 0) pulumi.log.warn(formatProblems(result.warnings));
   const spec = result.spec;
+  const warnings = [...result.warnings, ...(await endpointDnsWarnings(spec, options.lookup))];
+  if (warnings.length > 0) (options.warn ?? ((w) => pulumi.log.warn(formatProblems(w))))(warnings);
 
   // Exactly the secrets this description needs (the rules above already required them).
   const needed = new Set(requiredSecretKeys(spec));

@@ -177,7 +177,7 @@ const endpointSchema = z
   .strictObject({
     mode: z.enum(["kube-vip", "keepalived-haproxy", "external"]).describe("how the API VIP is provided"),
     vip: ipv4.optional().describe("the API virtual IP (required for kube-vip and keepalived-haproxy)"),
-    dnsName: dnsName.optional().describe("DNS name of the API endpoint (added to the certificate SANs)"),
+    dnsName: dnsName.optional().describe("DNS name of the API endpoint. When set it IS the endpoint: controlPlaneEndpoint, the kubeconfig's server and the add-ons' API server (and a certificate SAN). The nodes get it in /etc/hosts on the VIP; the machine running Pulumi needs a DNS record for it (the program warns when it does not resolve)"),
     port: port.optional().describe("API endpoint port; default 6443, or 8443 for keepalived-haproxy"),
     virtualRouterId: z.number().int().min(1).max(255).default(51).describe("VRRP router id (keepalived-haproxy)"),
   })
