@@ -7,6 +7,7 @@ export default defineConfig({
     pool: "forks",
     // Builds kubeadm, the Debian sandbox and the validators once, before any test file, under its own limit.
     globalSetup: ["test/setup/tools.ts"],
+    reporters: ["default", "./test/setup/summary-line.ts"],
     testTimeout: 120_000,
     hookTimeout: 600_000,
   },
