@@ -1,18 +1,8 @@
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readStackFile } from "./stack-file";
-import { formatProblems, validateCluster } from "./validate";
+import { stackSpec } from "../test/stack-spec";
 import { endpointDnsWarnings, systemLookup } from "./endpoint-dns";
 
-const root = path.resolve(__dirname, "..");
-
-function pocSpec(edit: (cluster: any) => void = () => {}) {
-  const cluster = structuredClone(readStackFile("poc", root).cluster) as any;
-  edit(cluster);
-  const result = validateCluster(cluster, { secretsPresent: new Set(), planMode: true });
-  if (!result.ok) throw new Error(formatProblems(result.problems));
-  return result.spec;
-}
+const pocSpec = (edit?: (cluster: any) => void) => stackSpec("poc", edit);
 
 describe("endpoint.dnsName must resolve from the machine running the program", () => {
   it("warns when the name does not resolve, naming the record to create", async () => {

@@ -1,19 +1,9 @@
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readStackFile } from "../../stacks/stack-file";
-import { formatProblems, validateCluster } from "../../stacks/validate";
+import { stackSpec as specOf } from "../../test/stack-spec";
 import { ArtifactSink } from "../artifacts";
 import type { ClusterContext } from "../context";
 import { mtuChecklist, nsxFirewallRules, onNsxSegment, acceptanceChecklist } from "./checklists";
 import { renderChecklists } from "./index";
-
-const root = path.resolve(__dirname, "../..");
-
-function specOf(stack: string) {
-  const result = validateCluster(readStackFile(stack, root).cluster, { secretsPresent: new Set(), planMode: true });
-  if (!result.ok) throw new Error(formatProblems(result.problems));
-  return result.spec;
-}
 
 /** Rows of the markdown table, in order; a table split by a blank line would lose its tail here. */
 function tableRows(markdown: string): string[] {
