@@ -5,12 +5,13 @@
 // - Other control planes and workers get a JoinConfiguration. Control-plane joins carry a
 //   `controlPlane` section WITHOUT certificateKey: Pulumi pre-places the shared PKI in
 //   /etc/kubernetes/pki, so nothing depends on `--upload-certs` and its 2-hour TTL.
-// - The bootstrap token is rendered as the placeholder `${KUBEADM_TOKEN}` (see placeholders.ts);
+// - The bootstrap token is rendered as the placeholder `${KUBEADM_TOKEN}` (see ../remote/placeholders.ts);
 //   the node script substitutes it from an environment variable, so the token never appears
 //   in a rendered artifact.
 import * as ipaddr from "ipaddr.js";
 import { stringify } from "yaml";
-import { KUBEADM_TOKEN_ENV, secretPlaceholder } from "./placeholders";
+import { secretPlaceholder } from "../remote/placeholders";
+import { KUBEADM_TOKEN_ENV } from "./placeholders";
 
 export const KUBEADM_TOKEN_PLACEHOLDER = secretPlaceholder(KUBEADM_TOKEN_ENV);
 

@@ -29,8 +29,10 @@ import { renderAdminKubeconfig, renderDiscoveryKubeconfig } from "./kubeconfig";
 import { assertControlPlaneRemovalSafe, previousControlPlanes } from "./membership";
 import { BOOTSTRAP_TOKEN_ID_LENGTH, BOOTSTRAP_TOKEN_SECRET_LENGTH, formatBootstrapToken } from "./pki";
 import { KUBEADM_TOKEN_ENV } from "./placeholders";
-import { remoteCommandLine } from "../node/bundle";
-import { STEP_BUNDLES, scriptStep, stepBundle, type StepScript } from "./steps";
+import { addEndpointBundleArtifacts } from "../endpoint/bundles";
+import { nodeStep } from "../node/steps";
+import { remoteCommandLine } from "../remote/command-line";
+import { addKubeadmBundleArtifacts, kubeadmBundle } from "./bundles";
 
 export interface ControlPlane {
   /** Admin kubeconfig (client certificate in kubeadm:cluster-admins), a secret. */
@@ -183,7 +185,8 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     if (!first) throw new Error("a cluster needs at least one control plane");
 
     // The bundles once (scripts/control-plane/<script>.sh); parameters per node in nodes/<node>/.
-    for (const script of Object.keys(STEP_BUNDLES) as StepScript[]) artifacts.add("script", `scripts/control-plane/${script}.sh`, stepBundle(script));
+    addKubeadmBundleArtifacts(artifacts);
+    addEndpointBundleArtifacts(artifacts);
 
     const pki = createClusterPki(spec.name, parent, spec.protect);
     const endpointUrl = { host: spec.apiEndpoint.host, port: spec.apiEndpoint.port };
@@ -214,11 +217,11 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     const pkiSteps = new Map(
       controlPlanes.map((node) => {
         const nodeName = node.machine.node.name;
-        const step = scriptStep(
+        const step = nodeStep(
           `${nodeName}-pki`,
           {
             node,
-            script: "pki",
+            bundle: kubeadmBundle("pki"),
             commandLine,
             env: { NODE_NAME: nodeName, RESET_STALE_STATE: common.RESET_STALE_STATE },
             secretEnv: pkiSecretEnv(pki),
@@ -249,11 +252,11 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     const initConfig = initConfigOf(spec);
     artifacts.add("kubeadm-config", `kubeadm/${firstName}.yaml`, initConfig);
     const firstEndpoint = endpoint.configs.find((c) => c.node === firstName);
-    this.init = scriptStep(
+    this.init = nodeStep(
       `${firstName}-init`,
       {
         node: first,
-        script: "init",
+        bundle: kubeadmBundle("init"),
         commandLine,
         env: {
           NODE_NAME: firstName,
@@ -279,12 +282,12 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     // On the first control plane, before the node joins: the bootstrap token is valid.
     const tokenStep = (node: PreparedNode, dependsOn: pulumi.Resource[]) => {
       const nodeName = node.machine.node.name;
-      const step = scriptStep(
+      const step = nodeStep(
         `${nodeName}-token`,
         {
           node,
           runOn: first,
-          script: "token",
+          bundle: kubeadmBundle("token"),
           commandLine,
           env: { NODE_NAME: nodeName, ...onFirst, BOOTSTRAP_TOKEN_TTL_SECONDS: String(BOOTSTRAP_TOKEN_TTL_SECONDS) },
           secretEnv: { [KUBEADM_TOKEN_ENV]: bootstrapToken },
@@ -305,11 +308,11 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
       artifacts.add("kubeadm-config", `kubeadm/${nodeSpec.name}.yaml`, parameters.apply((p) => p.KUBEADM_CONFIG!));
       artifacts.add("kubeadm-config", `kubeadm/${nodeSpec.name}-fallback.yaml`, parameters.apply((p) => p.KUBEADM_CONFIG_FALLBACK!));
       const parameter = (name: string) => parameters.apply((p) => p[name]!);
-      return scriptStep(
+      return nodeStep(
         `${nodeSpec.name}-join`,
         {
           node,
-          script: "join",
+          bundle: kubeadmBundle("join"),
           commandLine,
           env: {
             NODE_NAME: nodeSpec.name,
@@ -337,12 +340,12 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     // deletes it and removes its etcd member (by name) before the node's own reset.
     const membership = (node: PreparedNode, joined: remote.Command) => {
       const nodeSpec = node.machine.node;
-      const step = scriptStep(
+      const step = nodeStep(
         `${nodeSpec.name}-membership`,
         {
           node,
           runOn: first,
-          script: "membership",
+          bundle: kubeadmBundle("membership"),
           commandLine,
           env: {
             NODE_NAME: nodeSpec.name,
