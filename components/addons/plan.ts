@@ -6,6 +6,7 @@
  */
 import ipaddr from "ipaddr.js";
 import type { ClusterSpec } from "../../stacks/spec";
+import { clusterDnsServiceIp, kubeletServerTlsBootstrap, kubeletUsesExternalCloudProvider, nodeLocalDnsBindsClusterDnsIp } from "../kubeadm/kubelet";
 import { PINNED_CHARTS, VSPHERE_CSI_RELEASE, type ChartId } from "./charts";
 import { calicoFelixConfiguration, calicoValues, type CalicoValuesParams } from "./calico/values";
 import { ciliumValues, type CiliumRouting } from "./cilium/values";
@@ -15,7 +16,7 @@ import { kubeletCsrApproverValues } from "./kubelet-csr-approver/values";
 import { METALLB_NAMESPACE, metallbResources, metallbValues, type MetallbAdvertisement } from "./metallb/values";
 import { metricsServerValues } from "./metrics-server/values";
 import { nfsProvisionerValues } from "./nfs/values";
-import { clusterDnsServiceIp, NODE_LOCAL_DNS_LINK_LOCAL_IP, nodeLocalDnsManifests, type NodeLocalDnsParams } from "./nodelocaldns/manifests";
+import { nodeLocalDnsManifests, type NodeLocalDnsParams } from "./nodelocaldns/manifests";
 import { vsphereCsiStorageClass } from "./storage-classes";
 import type { HelmValues, Toleration } from "./types";
 import { veleroValues } from "./velero/values";
@@ -23,6 +24,9 @@ import { vsphereCpiValues } from "./vsphere-cpi/values";
 import type { VsphereCsiConfigParams } from "./vsphere-csi/config";
 import { prefixLength } from "../../stacks/network";
 
+
+// The kubelet settings kubeadm renders to match the add-ons (decided in the lower layer).
+export { kubeletClusterDns, kubeletClusterDnsFollowsCache, kubeletServerTlsBootstrap, kubeletUsesExternalCloudProvider } from "../kubeadm/kubelet";
 
 export type Manifest = Record<string, unknown>;
 
@@ -184,11 +188,6 @@ export function nfsProvisionerValuesOf(spec: ClusterSpec): HelmValues {
   });
 }
 
-/** Whether the kubelets get CA-signed serving certificates (KubeletConfiguration serverTLSBootstrap). */
-export function kubeletServerTlsBootstrap(spec: ClusterSpec): boolean {
-  return !spec.addons.metrics.insecureKubeletTls;
-}
-
 export function kubeletCsrApproverValuesOf(spec: ClusterSpec): HelmValues {
   return kubeletCsrApproverValues({
     nodeNames: spec.nodes.map((n) => n.name),
@@ -227,15 +226,6 @@ export function veleroValuesOf(spec: ClusterSpec): HelmValues {
 }
 
 export const VSPHERE_CPI_CREDENTIALS_SECRET = "vsphere-cpi-credentials";
-
-/**
- * Whether an out-of-tree cloud provider (the vSphere CPI) runs, so every kubelet must start with
- * `cloud-provider: external`: without it nodes never get a providerID and vSphere CSI cannot
- * attach volumes. The one condition that also installs the CPI release (addonReleases).
- */
-export function kubeletUsesExternalCloudProvider(spec: ClusterSpec): boolean {
-  return spec.addons.storage.type === "vsphere-csi";
-}
 
 function vsphereOf(spec: ClusterSpec) {
   const vsphere = spec.platform.vsphere;
@@ -291,32 +281,14 @@ export function vsphereCsiManifestUrl(): string {
   return `${repo}/${VSPHERE_CSI_RELEASE.version}/${VSPHERE_CSI_RELEASE.manifestPath}`;
 }
 
-/**
- * NodeLocal DNSCache mode. With Cilium's kube-proxy replacement the Service IP is rewritten before
- * a local listener sees it, so the cache binds only the link-local address and kubelet points
- * pods at it; with kube-proxy it also binds the kube-dns IP and kubelet keeps that.
- */
+/** NodeLocal DNSCache's parameters; whether it binds the kube-dns IP is kubeadm/kubelet.ts's call. */
 export function nodeLocalDnsParamsOf(spec: ClusterSpec): NodeLocalDnsParams {
   return {
     clusterDomain: spec.kubernetes.clusterDomain,
     clusterDnsIp: clusterDnsServiceIp(spec.kubernetes.serviceCidr),
-    bindClusterDnsIp: spec.kubeProxyEnabled,
+    bindClusterDnsIp: nodeLocalDnsBindsClusterDnsIp(spec),
     imageRegistry: spec.registries.imageRegistry,
   };
-}
-
-/** The kubelet `clusterDNS` address the kubeadm KubeletConfiguration must render. */
-export function kubeletClusterDns(spec: ClusterSpec): string {
-  if (spec.addons.nodeLocalDns.enabled && !nodeLocalDnsParamsOf(spec).bindClusterDnsIp) return NODE_LOCAL_DNS_LINK_LOCAL_IP;
-  return clusterDnsServiceIp(spec.kubernetes.serviceCidr);
-}
-
-/**
- * Whether kubelet's clusterDNS moves when the cache is switched on or off (it does only where the
- * cache cannot bind the kube-dns IP), so running nodes need it rewritten (nodelocaldns/kubelet-dns.sh).
- */
-export function kubeletClusterDnsFollowsCache(spec: ClusterSpec): boolean {
-  return !nodeLocalDnsParamsOf(spec).bindClusterDnsIp;
 }
 
 export function etcdSnapshotManifestsOf(spec: ClusterSpec): Manifest[] {

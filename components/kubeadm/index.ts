@@ -21,7 +21,7 @@ import type { remote } from "@pulumi/command";
 import type { ClusterContext } from "../context";
 import type { PreparedNode } from "../node";
 import type { ClusterSpec, NodeSpec } from "../../stacks/spec";
-import { kubeletClusterDns, kubeletServerTlsBootstrap, kubeletUsesExternalCloudProvider } from "../addons/plan";
+import { kubeletClusterDns, kubeletServerTlsBootstrap, kubeletUsesExternalCloudProvider } from "./kubelet";
 import { buildEndpointSteps } from "../endpoint";
 import { DEFAULT_API_SERVER_BIND_PORT, renderKubeadmInitConfig, renderKubeadmJoinConfig, type KubeadmNodeParams } from "./config";
 import { createClusterPki, pkiSecretEnv } from "./cluster-pki";
