@@ -36,7 +36,7 @@ export interface ControlPlaneRun {
   otherControlPlanes: PreparedNode[];
   workers: PreparedNode[];
   /** Parameters of init and every join. */
-  common: Record<string, string>;
+  common: { API_ENDPOINT_HOST: string; API_ENDPOINT_PORT: string; CONTROL_PLANE_ADDRESSES: string; RESET_STALE_STATE: string };
 }
 
 export function controlPlaneRun(ctx: ClusterContext, nodes: PreparedNode[], parent: pulumi.Resource): ControlPlaneRun {
@@ -112,7 +112,7 @@ export function pkiSteps(run: ControlPlaneRun, credentials: Credentials): Map<st
           node,
           bundle: kubeadmBundle("pki"),
           commandLine: run.commandLine,
-          env: { NODE_NAME: nodeName, RESET_STALE_STATE: run.common.RESET_STALE_STATE! },
+          env: { NODE_NAME: nodeName, RESET_STALE_STATE: run.common.RESET_STALE_STATE },
           secretEnv: pkiSecretEnv(credentials.pki),
           dependsOn: node.ready,
           artifacts: run.ctx.artifacts,

@@ -23,7 +23,10 @@ export interface RemoteStepArgs {
    * it: the provider puts it into the error message).
    */
   secrets?: "stdin" | "all";
-  /** Say the logging explicitly (all output unless `secrets` is "all"). */
+  /**
+   * State the logging in the step's inputs even when it is the default (all output): node
+   * preparation does, so each part's inputs show whether its output reaches the log.
+   */
   explicitLogging?: boolean;
   /** PULUMI_COMMAND_STDOUT/STDERR would travel by SSH setenv, which sshd refuses without AcceptEnv. */
   withoutPreviousOutput?: boolean;
@@ -33,8 +36,9 @@ export interface RemoteStepOptions {
   parent: pulumi.Resource;
   dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
   /**
-   * Never protected, whatever the parent says: a step holds no state a delete could lose, and a
-   * protected step would block replacing its machine or destroying a PoC.
+   * Never protected, whatever the parent says (in prod the machines' component is): a step holds
+   * no state a delete could lose, and a protected step would block replacing its machine or
+   * destroying a PoC.
    */
   unprotected?: boolean;
   /** Delete (the host's clean-up) before creating again, never after the new run. */
