@@ -1,7 +1,7 @@
 // The per-machine "reachable" step: the first SSH command on a machine, which every later SSH
 // step depends on through Machine.ready. Dial retries are bounded by the connection
-// (types.ts), cloud-init's wait by the script, so a machine that never comes up fails in minutes
-// with its name in the message.
+// (remote/connection.ts), cloud-init's wait by the script, so a machine that never comes up
+// fails in minutes with its name in the message.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
