@@ -15,13 +15,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { remote } from "@pulumi/command";
+import type { remote } from "@pulumi/command";
 import { stringify } from "yaml";
 import type { NodeSpec } from "../../stacks/spec";
 import type { ClusterContext } from "../context";
 import type { ControlPlane } from "../kubeadm";
-import { sshConnection } from "../machines/types";
-import { renderEnvPrefix } from "../node/params";
+import { sshConnection } from "../remote/connection";
+import { renderEnvPrefix } from "../remote/env";
+import { remoteStep } from "../remote/step";
 import { VSPHERE_CSI_RELEASE } from "./charts";
 import { METALLB_NAMESPACE } from "./metallb/values";
 import {
@@ -112,11 +113,11 @@ export class AddonsComponent extends pulumi.ComponentResource {
       return new k8s.yaml.v2.ConfigGroup(file, { objs, skipAwait: false }, on(dependsOn));
     };
 
-    // Same bounded dial retries as every other SSH step (machines/types.ts).
+    // Same bounded dial retries as every other SSH step (remote/connection.ts).
     const connectionTo = (node: NodeSpec) => sshConnection(node, spec.ssh.user, spec.ssh.port, ctx.secrets.sshPrivateKey);
     const connection = connectionTo(spec.controlPlanes[0]);
     const gate = (gateName: string, script: string, env: Record<string, string>, dependsOn: pulumi.Resource[]): remote.Command =>
-      new remote.Command(
+      remoteStep(
         gateName,
         { connection, create: scriptCommandLine(env), stdin: fs.readFileSync(script, "utf8"), triggers: dependsOn.map((d) => pulumi.output(d.urn)) },
         { parent: this, dependsOn },
@@ -215,7 +216,7 @@ export class AddonsComponent extends pulumi.ComponentResource {
         const node = spec.nodes.find((n) => n.name === spec.addons.storage.nfs?.serverNode)!;
         ctx.artifacts.add("script", "addons/nfs-server.env", renderEnvPrefix(serverEnv).replace(/; /g, "\n"));
         deps.push(
-          new remote.Command(
+          remoteStep(
             "nfs-server",
             {
               connection: connectionTo(node),

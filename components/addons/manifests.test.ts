@@ -10,7 +10,8 @@ import { stringify } from "yaml";
 import { crdsForTest, validateManifests } from "../../test/tools/kube-validate";
 import { calicoFelixConfiguration, calicoValues, installationResourceFromValues } from "./calico/values";
 import { metallbResources } from "./metallb/values";
-import { clusterDnsServiceIp, nodeLocalDnsCorefile, nodeLocalDnsManifests } from "./nodelocaldns/manifests";
+import { clusterDnsServiceIp } from "../kubeadm/kubelet";
+import { nodeLocalDnsCorefile, nodeLocalDnsManifests } from "./nodelocaldns/manifests";
 import { nfsStorageClass, vsphereCsiStorageClass } from "./storage-classes";
 import { gcfgQuote, vsphereCsiConfig, vsphereCsiConfigSecret } from "./vsphere-csi/config";
 

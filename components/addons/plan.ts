@@ -4,9 +4,9 @@
  * objects out) so tests check keys and schemas on what the program really applies; index.ts only
  * wires these into resources.
  */
-import ipaddr from "ipaddr.js";
 import type { ClusterSpec } from "../../stacks/spec";
-import { PINNED_CHARTS, VSPHERE_CSI_RELEASE, type ChartId } from "./charts";
+import { clusterDnsServiceIp, kubeletServerTlsBootstrap, kubeletUsesExternalCloudProvider, nodeLocalDnsBindsClusterDnsIp } from "../kubeadm/kubelet";
+import { PINNED_CHARTS, type ChartId } from "./charts";
 import { calicoFelixConfiguration, calicoValues, type CalicoValuesParams } from "./calico/values";
 import { ciliumValues, type CiliumRouting } from "./cilium/values";
 import { etcdSnapshotCronJob } from "./etcd-snapshots/cronjob";
@@ -14,17 +14,29 @@ import { ingressNginxValues } from "./ingress-nginx/values";
 import { kubeletCsrApproverValues } from "./kubelet-csr-approver/values";
 import { METALLB_NAMESPACE, metallbResources, metallbValues, type MetallbAdvertisement } from "./metallb/values";
 import { metricsServerValues } from "./metrics-server/values";
-import { nfsProvisionerValues } from "./nfs/values";
-import { clusterDnsServiceIp, NODE_LOCAL_DNS_LINK_LOCAL_IP, nodeLocalDnsManifests, type NodeLocalDnsParams } from "./nodelocaldns/manifests";
-import { vsphereCsiStorageClass } from "./storage-classes";
-import type { HelmValues, Toleration } from "./types";
+import { nodeLocalDnsManifests, type NodeLocalDnsParams } from "./nodelocaldns/manifests";
+import { nfsProvisionerValuesOf, vsphereCpiValuesOf, vsphereCsiNamespace, vsphereStorageClassOf } from "./storage-plan";
+import type { HelmValues, Manifest, Toleration } from "./types";
 import { veleroValues } from "./velero/values";
-import { vsphereCpiValues } from "./vsphere-cpi/values";
-import type { VsphereCsiConfigParams } from "./vsphere-csi/config";
 import { prefixLength } from "../../stacks/network";
 
+// The kubelet settings kubeadm renders to match the add-ons (decided in the lower layer).
+export { kubeletClusterDns, kubeletClusterDnsFollowsCache, kubeletServerTlsBootstrap, kubeletUsesExternalCloudProvider } from "../kubeadm/kubelet";
 
-export type Manifest = Record<string, unknown>;
+export type { Manifest } from "./types";
+export {
+  NFS_STORAGE_CLASS,
+  VSPHERE_CPI_CREDENTIALS_SECRET,
+  VSPHERE_STORAGE_CLASS,
+  nfsProvisionerValuesOf,
+  nfsServerAddressOf,
+  nfsServerEnvOf,
+  vsphereCpiValuesOf,
+  vsphereCsiConfigParamsOf,
+  vsphereCsiManifestUrl,
+  vsphereCsiNamespace,
+  vsphereStorageClassOf,
+} from "./storage-plan";
 
 /** Helm releases by the role they play; the role decides where in the graph they go. */
 export type ReleaseName =
@@ -159,36 +171,6 @@ export function ingressNginxValuesOf(spec: ClusterSpec): HelmValues {
   return values;
 }
 
-/** The NFS server address: the external server, or the address of the in-cluster server node. */
-export function nfsServerAddressOf(spec: ClusterSpec): string {
-  const nfs = spec.addons.storage.nfs;
-  if (nfs?.server) return nfs.server;
-  const node = spec.nodes.find((n) => n.name === nfs?.serverNode);
-  if (!node) throw new Error("addons.storage.nfs: needs server or a serverNode that names a node");
-  return node.address;
-}
-
-export const NFS_STORAGE_CLASS = "nfs";
-export const VSPHERE_STORAGE_CLASS = "vsphere";
-
-export function nfsProvisionerValuesOf(spec: ClusterSpec): HelmValues {
-  return nfsProvisionerValues({
-    server: nfsServerAddressOf(spec),
-    path: spec.addons.storage.nfs?.path ?? "/srv/nfs/k8s",
-    storageClassName: NFS_STORAGE_CLASS,
-    defaultStorageClass: spec.addons.storage.defaultClass,
-    reclaimPolicy: "Delete",
-    // A deleted claim's data is kept as archived-<name> until an operator removes it.
-    archiveOnDelete: true,
-    imageRegistry: spec.registries.imageRegistry,
-  });
-}
-
-/** Whether the kubelets get CA-signed serving certificates (KubeletConfiguration serverTLSBootstrap). */
-export function kubeletServerTlsBootstrap(spec: ClusterSpec): boolean {
-  return !spec.addons.metrics.insecureKubeletTls;
-}
-
 export function kubeletCsrApproverValuesOf(spec: ClusterSpec): HelmValues {
   return kubeletCsrApproverValues({
     nodeNames: spec.nodes.map((n) => n.name),
@@ -226,97 +208,14 @@ export function veleroValuesOf(spec: ClusterSpec): HelmValues {
   });
 }
 
-export const VSPHERE_CPI_CREDENTIALS_SECRET = "vsphere-cpi-credentials";
-
-/**
- * Whether an out-of-tree cloud provider (the vSphere CPI) runs, so every kubelet must start with
- * `cloud-provider: external`: without it nodes never get a providerID and vSphere CSI cannot
- * attach volumes. The one condition that also installs the CPI release (addonReleases).
- */
-export function kubeletUsesExternalCloudProvider(spec: ClusterSpec): boolean {
-  return spec.addons.storage.type === "vsphere-csi";
-}
-
-function vsphereOf(spec: ClusterSpec) {
-  const vsphere = spec.platform.vsphere;
-  if (!vsphere) throw new Error("platform.vsphere: vSphere storage needs the vSphere connection");
-  return vsphere;
-}
-
-export function vsphereCpiValuesOf(spec: ClusterSpec): HelmValues {
-  const vsphere = vsphereOf(spec);
-  return vsphereCpiValues({
-    vcenterHost: vsphere.server,
-    datacenter: vsphere.datacenter,
-    credentialsSecretName: VSPHERE_CPI_CREDENTIALS_SECRET,
-    imageRegistry: spec.registries.imageRegistry,
-  });
-}
-
-/** csi-vsphere.conf parameters without the password (the caller injects the secret). */
-export function vsphereCsiConfigParamsOf(spec: ClusterSpec): Omit<VsphereCsiConfigParams, "password"> {
-  const vsphere = vsphereOf(spec);
-  return {
-    clusterId: spec.name,
-    vcenterHost: vsphere.server,
-    user: vsphere.user,
-    datacenters: [vsphere.datacenter],
-    // Without allowUnverifiedSsl, vCenter's certificate is verified against the image's system CAs.
-    tls: vsphere.allowUnverifiedSsl ? { insecure: true } : { caFile: "/etc/ssl/certs/ca-certificates.crt" },
-  };
-}
-
-export function vsphereStorageClassOf(spec: ClusterSpec): Manifest {
-  const csi = spec.addons.storage.vsphereCsi;
-  const placement = csi?.storagePolicy
-    ? { storagePolicyName: csi.storagePolicy }
-    : csi?.datastoreUrl
-      ? { datastoreUrl: csi.datastoreUrl }
-      : undefined;
-  if (!placement) throw new Error("addons.storage.vsphereCsi: set storagePolicy or datastoreUrl");
-  return vsphereCsiStorageClass({ name: VSPHERE_STORAGE_CLASS, placement, isDefault: spec.addons.storage.defaultClass, reclaimPolicy: "Delete" });
-}
-
-/** The namespace of the vSphere CSI driver; its node plugin is privileged. */
-export function vsphereCsiNamespace(): Manifest {
-  return {
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: { name: VSPHERE_CSI_RELEASE.namespace, labels: { "pod-security.kubernetes.io/enforce": "privileged" } },
-  };
-}
-
-export function vsphereCsiManifestUrl(): string {
-  const repo = VSPHERE_CSI_RELEASE.sourceRepository.replace("https://github.com/", "https://raw.githubusercontent.com/");
-  return `${repo}/${VSPHERE_CSI_RELEASE.version}/${VSPHERE_CSI_RELEASE.manifestPath}`;
-}
-
-/**
- * NodeLocal DNSCache mode. With Cilium's kube-proxy replacement the Service IP is rewritten before
- * a local listener sees it, so the cache binds only the link-local address and kubelet points
- * pods at it; with kube-proxy it also binds the kube-dns IP and kubelet keeps that.
- */
+/** NodeLocal DNSCache's parameters; whether it binds the kube-dns IP is kubeadm/kubelet.ts's call. */
 export function nodeLocalDnsParamsOf(spec: ClusterSpec): NodeLocalDnsParams {
   return {
     clusterDomain: spec.kubernetes.clusterDomain,
     clusterDnsIp: clusterDnsServiceIp(spec.kubernetes.serviceCidr),
-    bindClusterDnsIp: spec.kubeProxyEnabled,
+    bindClusterDnsIp: nodeLocalDnsBindsClusterDnsIp(spec),
     imageRegistry: spec.registries.imageRegistry,
   };
-}
-
-/** The kubelet `clusterDNS` address the kubeadm KubeletConfiguration must render. */
-export function kubeletClusterDns(spec: ClusterSpec): string {
-  if (spec.addons.nodeLocalDns.enabled && !nodeLocalDnsParamsOf(spec).bindClusterDnsIp) return NODE_LOCAL_DNS_LINK_LOCAL_IP;
-  return clusterDnsServiceIp(spec.kubernetes.serviceCidr);
-}
-
-/**
- * Whether kubelet's clusterDNS moves when the cache is switched on or off (it does only where the
- * cache cannot bind the kube-dns IP), so running nodes need it rewritten (nodelocaldns/kubelet-dns.sh).
- */
-export function kubeletClusterDnsFollowsCache(spec: ClusterSpec): boolean {
-  return !nodeLocalDnsParamsOf(spec).bindClusterDnsIp;
 }
 
 export function etcdSnapshotManifestsOf(spec: ClusterSpec): Manifest[] {
@@ -330,23 +229,6 @@ export function etcdSnapshotManifestsOf(spec: ClusterSpec): Manifest[] {
       shellRegistry: spec.registries.imageRegistry,
     }),
   ];
-}
-
-/** Environment of components/addons/nfs/server.sh for the in-cluster NFS server, or undefined. */
-export function nfsServerEnvOf(spec: ClusterSpec): Record<string, string> | undefined {
-  const nfs = spec.addons.storage.nfs;
-  if (spec.addons.storage.type !== "nfs" || !nfs?.serverNode) return undefined;
-  const [network, prefix] = ipaddr.parseCIDR(spec.network.subnet);
-  const env: Record<string, string> = {
-    NFS_EXPORT_PATH: nfs.path,
-    // Only the node subnet may mount: pods reach the server through their node (kubelet mounts).
-    NFS_EXPORT_CLIENTS: `${ipaddr.IPv4.networkAddressFromCIDR(`${network.toString()}/${prefix}`).toString()}/${prefix}`,
-  };
-  if (nfs.dataDisk) {
-    env.NFS_DATA_DEVICE = nfs.dataDisk.device;
-    env.NFS_ALLOW_SYSTEM_DISK = String(nfs.dataDisk.allowSystemDisk);
-  }
-  return env;
 }
 
 /** Every Helm release for the description, with the values the program passes. */

@@ -12,3 +12,6 @@ export interface Toleration {
 
 /** Helm values as plain data. */
 export type HelmValues = Record<string, unknown>;
+
+/** A Kubernetes object as plain data. */
+export type Manifest = Record<string, unknown>;

@@ -7,10 +7,10 @@ import * as random from "@pulumi/random";
 import type { remote } from "@pulumi/command";
 import type { ClusterContext } from "../context";
 import type { PreparedNode } from "../node";
-import { KEEPALIVED_AUTH_PASS_ENV } from "../kubeadm/placeholders";
-import { remoteCommandLine } from "../node/bundle";
-import { scriptStep } from "../kubeadm/steps";
-import { DEFAULT_SCRIPT_USER } from "./keepalived";
+import { nodeStep } from "../node/steps";
+import { remoteCommandLine } from "../remote/command-line";
+import { endpointBundle } from "./bundles";
+import { DEFAULT_SCRIPT_USER, KEEPALIVED_AUTH_PASS_ENV } from "./keepalived";
 import { checkApiserverScript, controlPlaneEndpointConfigs, type ControlPlaneEndpointConfig } from "./configs";
 
 export interface EndpointSteps {
@@ -49,11 +49,11 @@ export function buildEndpointSteps(args: EndpointStepsArgs): EndpointSteps {
       if (config.kubeVipInit) ctx.artifacts.add("kube-vip", `kube-vip/${name}-during-init.yaml`, config.kubeVipInit);
       steps.set(
         name,
-        scriptStep(
+        nodeStep(
           `${name}-endpoint`,
           {
             node,
-            script: "kube-vip",
+            bundle: endpointBundle("kube-vip"),
             commandLine,
             env: { NODE_NAME: name, KUBE_VIP_MANIFEST: config.kubeVip, ...(config.kubeVipInit ? { KUBE_VIP_INIT_MANIFEST: config.kubeVipInit } : {}) },
             dependsOn: args.dependsOn(node),
@@ -68,11 +68,11 @@ export function buildEndpointSteps(args: EndpointStepsArgs): EndpointSteps {
       ctx.artifacts.add("keepalived", `keepalived/${name}.conf`, config.keepalived);
       steps.set(
         name,
-        scriptStep(
+        nodeStep(
           `${name}-endpoint`,
           {
             node,
-            script: "keepalived-haproxy",
+            bundle: endpointBundle("keepalived-haproxy"),
             commandLine,
             env: {
               NODE_NAME: name,

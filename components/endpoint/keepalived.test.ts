@@ -3,8 +3,9 @@ import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KEEPALIVED_AUTH_PASS_ENV, substituteSecretPlaceholders } from "../kubeadm/placeholders";
+import { substituteSecretPlaceholders } from "../remote/placeholders";
 import {
+  KEEPALIVED_AUTH_PASS_ENV,
   KEEPALIVED_AUTH_PASS_PLACEHOLDER,
   type KeepalivedConfigParams,
   isKeepalivedAuthPass,

@@ -5,11 +5,13 @@
 // FAULT and gives up the VIP.
 //
 // The VRRP password is rendered as the placeholder `${KEEPALIVED_AUTH_PASS}`; the node script
-// substitutes it from an environment variable (see components/kubeadm/placeholders.ts).
+// substitutes it from an environment variable (see components/remote/placeholders.ts).
 import * as ipaddr from "ipaddr.js";
-import { KEEPALIVED_AUTH_PASS_ENV, secretPlaceholder } from "../kubeadm/placeholders";
+import { secretPlaceholder } from "../remote/placeholders";
 import { DEFAULT_HAPROXY_FRONTEND_PORT } from "./haproxy";
 
+/** Environment variable carrying the VRRP authentication password on the node. */
+export const KEEPALIVED_AUTH_PASS_ENV = "KEEPALIVED_AUTH_PASS";
 export const KEEPALIVED_AUTH_PASS_PLACEHOLDER = secretPlaceholder(KEEPALIVED_AUTH_PASS_ENV);
 export const DEFAULT_CHECK_SCRIPT_PATH = "/etc/keepalived/check-apiserver.sh";
 /**

@@ -13,7 +13,7 @@ import { changedLines, expectOk } from "../../test/sandbox/expect-run";
 import { TestCluster, keepAptArchives, seedAptArchives, type ControlPlaneHost } from "../../test/sandbox/control-plane";
 import { readStackFile } from "../../stacks/stack-file";
 import { formatProblems, validateCluster } from "../../stacks/validate";
-import { stepStdin } from "../kubeadm/steps";
+import { stepStdin } from "./bundles";
 import { checkApiserverScript, CLUSTER_CA_FILE, controlPlaneEndpointConfigs } from "./configs";
 import { renderHaproxyConfig } from "./haproxy";
 import { DEFAULT_SCRIPT_USER } from "./keepalived";

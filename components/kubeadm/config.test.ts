@@ -17,7 +17,8 @@ import {
   renderKubeadmInitConfig,
   renderKubeadmJoinConfig,
 } from "./config";
-import { KUBEADM_TOKEN_ENV, secretPlaceholderNames, substituteSecretPlaceholders } from "./placeholders";
+import { KUBEADM_TOKEN_ENV } from "./placeholders";
+import { secretPlaceholderNames, substituteSecretPlaceholders } from "../remote/placeholders";
 
 const execFileAsync = promisify(execFile);
 

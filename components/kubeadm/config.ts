@@ -5,51 +5,22 @@
 // - Other control planes and workers get a JoinConfiguration. Control-plane joins carry a
 //   `controlPlane` section WITHOUT certificateKey: Pulumi pre-places the shared PKI in
 //   /etc/kubernetes/pki, so nothing depends on `--upload-certs` and its 2-hour TTL.
-// - The bootstrap token is rendered as the placeholder `${KUBEADM_TOKEN}` (see placeholders.ts);
+// - The bootstrap token is rendered as the placeholder `${KUBEADM_TOKEN}` (see ../remote/placeholders.ts);
 //   the node script substitutes it from an environment variable, so the token never appears
 //   in a rendered artifact.
 import * as ipaddr from "ipaddr.js";
 import { stringify } from "yaml";
-import { KUBEADM_TOKEN_ENV, secretPlaceholder } from "./placeholders";
+import { secretPlaceholder } from "../remote/placeholders";
+import { KUBEADM_TOKEN_ENV } from "./placeholders";
+import { kubeadmApiVersion, parseKubernetesVersion, type KubeadmApiVersion } from "./version";
+
+export { kubeadmApiVersion, parseKubernetesVersion, type KubeadmApiVersion } from "./version";
 
 export const KUBEADM_TOKEN_PLACEHOLDER = secretPlaceholder(KUBEADM_TOKEN_ENV);
-
-/** Kubernetes minor versions this renderer supports (inclusive). */
-export const SUPPORTED_KUBERNETES_MINORS = { min: 30, max: 36 } as const;
-/** kubeadm.k8s.io/v1beta4 is the config API from Kubernetes 1.31 on; v1beta3 before. */
-export const KUBEADM_V1BETA4_SINCE_MINOR = 31;
 
 export const CONTAINERD_CRI_SOCKET = "unix:///run/containerd/containerd.sock";
 export const DEFAULT_API_SERVER_BIND_PORT = 6443;
 export const DEFAULT_BOOTSTRAP_TOKEN_TTL = "24h0m0s";
-
-export type KubeadmApiVersion = "kubeadm.k8s.io/v1beta3" | "kubeadm.k8s.io/v1beta4";
-
-export interface KubernetesVersion {
-  major: number;
-  minor: number;
-  patch: number;
-  /** With the leading "v", as kubeadm's kubernetesVersion expects: "v1.34.4". */
-  tag: string;
-}
-
-/** Parses "1.34.4" or "v1.34.4" and checks it is in the supported range. */
-export function parseKubernetesVersion(version: string): KubernetesVersion {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(version.trim());
-  if (!match) throw new Error(`kubernetesVersion must look like 1.34.4 or v1.34.4, got "${version}"`);
-  const [major, minor, patch] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const { min, max } = SUPPORTED_KUBERNETES_MINORS;
-  if (major !== 1 || minor < min || minor > max) {
-    throw new Error(`kubernetesVersion ${version} is outside the supported range 1.${min} to 1.${max}`);
-  }
-  return { major, minor, patch, tag: `v${major}.${minor}.${patch}` };
-}
-
-export function kubeadmApiVersion(kubernetesVersion: string): KubeadmApiVersion {
-  return parseKubernetesVersion(kubernetesVersion).minor >= KUBEADM_V1BETA4_SINCE_MINOR
-    ? "kubeadm.k8s.io/v1beta4"
-    : "kubeadm.k8s.io/v1beta3";
-}
 
 export interface ApiEndpoint {
   /** IP address or DNS name. */

@@ -11,7 +11,7 @@ import { readStackFile, secretsPresent } from "../../stacks/stack-file";
 import { validateCluster } from "../../stacks/validate";
 import { REPO_ROOT } from "../../test/harness";
 import { DISCOVERY_FALLBACK_KUBECONFIG_PATH, joinParametersOf } from "./index";
-import { KUBEADM_SCRIPTS_DIR } from "./steps";
+import { KUBEADM_SCRIPTS_DIR } from "./bundles";
 import { SCRIPTS_DIR as NODE_SCRIPTS_DIR } from "../node/bundle";
 
 let dir: string;

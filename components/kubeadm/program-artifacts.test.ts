@@ -12,7 +12,9 @@ import { PINNED_KUBEADM_VERSION, kubeadmBinary } from "../../test/tools/kubeadm"
 import { validateManifests } from "../../test/tools/kube-validate";
 import { CHECK_APISERVER_SCRIPT, CLUSTER_CA_FILE } from "../endpoint/configs";
 import { DEFAULT_CHECK_SCRIPT_PATH, DEFAULT_SCRIPT_USER } from "../endpoint/keepalived";
-import { KEEPALIVED_AUTH_PASS_ENV, KUBEADM_TOKEN_ENV, substituteSecretPlaceholders } from "./placeholders";
+import { KUBEADM_TOKEN_ENV } from "./placeholders";
+import { substituteSecretPlaceholders } from "../remote/placeholders";
+import { KEEPALIVED_AUTH_PASS_ENV } from "../endpoint/keepalived";
 import { DISCOVERY_FALLBACK_KUBECONFIG_PATH } from "./index";
 import { renderDiscoveryKubeconfig } from "./kubeconfig";
 

@@ -1,131 +1,180 @@
-// Control-plane scripts as shipped over SSH, with the node layer's mechanism (node/bundle.ts):
-// the parameters as a shell-quote'd `export ...;` prefix, then the node library, our library and
-// the script, all on the stdin of `[sudo -n] bash -s`; the command line carries no parameter
-// (it shows in provider errors and the node's process list). stdin is a Pulumi secret whenever a
-// parameter is (PEM keys, the bootstrap token, the VRRP password). The delete command runs
-// with the same stdin; only KUBEADM_ACTION=delete and the removal options come on its line.
-import * as fs from "node:fs";
-import * as path from "node:path";
+// The control plane's deployment as named steps, in order; each is a short function that takes
+// what the earlier steps made and states, where it creates its resources, what it waits for:
+//
+//   bundles ─▶ credentials ─▶ pki ─▶ endpoint ─▶ init ─▶ control-plane joins ─▶ worker joins
+//
+// A join is three steps: token (on the first control plane), join (on the node), membership (on
+// the first control plane). Day-2 steps (upgrade, renewal, node operations) go in as new functions
+// and new lines in KubeadmControlPlane (control-plane.ts), not as branches inside these.
 import * as pulumi from "@pulumi/pulumi";
-import { remote } from "@pulumi/command";
-import { quote } from "shell-quote";
-import { SCRIPTS_DIR as NODE_SCRIPTS_DIR, scriptStdin } from "../node/bundle";
-import { renderEnvPrefix, type ScriptEnv } from "../node/params";
+import * as random from "@pulumi/random";
+import type { remote } from "@pulumi/command";
+import type { ClusterSpec } from "../../stacks/spec";
+import type { ClusterContext } from "../context";
+import { addEndpointBundleArtifacts } from "../endpoint/bundles";
+import { buildEndpointSteps, type EndpointSteps } from "../endpoint";
 import type { PreparedNode } from "../node";
-import type { ArtifactSink } from "../artifacts";
+import { nodeStep } from "../node/steps";
+import { remoteCommandLine } from "../remote/command-line";
+import { addKubeadmBundleArtifacts, kubeadmBundle } from "./bundles";
+import { createClusterPki, pkiSecretEnv, type ClusterPki } from "./cluster-pki";
+import { renderAdminKubeconfig } from "./kubeconfig";
+import { initConfigOf } from "./params";
+import { BOOTSTRAP_TOKEN_ID_LENGTH, BOOTSTRAP_TOKEN_SECRET_LENGTH, formatBootstrapToken } from "./pki";
+import { KUBEADM_TOKEN_ENV } from "./placeholders";
 
-export const KUBEADM_SCRIPTS_DIR = path.join(__dirname, "scripts");
-export const ENDPOINT_SCRIPTS_DIR = path.join(__dirname, "..", "endpoint", "scripts");
-
-/** Files of each step's bundle, in order (libraries first, the script with `main` last). */
-export const STEP_BUNDLES = {
-  pki: [path.join(NODE_SCRIPTS_DIR, "lib.sh"), path.join(KUBEADM_SCRIPTS_DIR, "lib.sh"), path.join(KUBEADM_SCRIPTS_DIR, "pki.sh")],
-  init: [
-    path.join(NODE_SCRIPTS_DIR, "lib.sh"),
-    path.join(KUBEADM_SCRIPTS_DIR, "lib.sh"),
-    path.join(KUBEADM_SCRIPTS_DIR, "remove.sh"),
-    path.join(KUBEADM_SCRIPTS_DIR, "init.sh"),
-  ],
-  join: [
-    path.join(NODE_SCRIPTS_DIR, "lib.sh"),
-    path.join(KUBEADM_SCRIPTS_DIR, "lib.sh"),
-    path.join(KUBEADM_SCRIPTS_DIR, "remove.sh"),
-    path.join(KUBEADM_SCRIPTS_DIR, "join.sh"),
-  ],
-  token: [path.join(NODE_SCRIPTS_DIR, "lib.sh"), path.join(KUBEADM_SCRIPTS_DIR, "lib.sh"), path.join(KUBEADM_SCRIPTS_DIR, "token.sh")],
-  membership: [path.join(NODE_SCRIPTS_DIR, "lib.sh"), path.join(KUBEADM_SCRIPTS_DIR, "lib.sh"), path.join(KUBEADM_SCRIPTS_DIR, "membership.sh")],
-  "kube-vip": [path.join(NODE_SCRIPTS_DIR, "lib.sh"), path.join(ENDPOINT_SCRIPTS_DIR, "kube-vip.sh")],
-  "keepalived-haproxy": [path.join(NODE_SCRIPTS_DIR, "lib.sh"), path.join(ENDPOINT_SCRIPTS_DIR, "keepalived-haproxy.sh")],
-} as const;
-export type StepScript = keyof typeof STEP_BUNDLES;
-
-export function stepBundle(script: StepScript): string {
-  return STEP_BUNDLES[script].map((file) => fs.readFileSync(file, "utf8")).join("\n");
-}
-
-/** stdin of a step: every parameter exported (shell-quote), then the bundle. */
-export function stepStdin(script: StepScript, env: ScriptEnv): string {
-  return scriptStdin(stepBundle(script), env);
-}
-
-/**
- * The delete command line: the create line (`sudo -n bash -s` or `bash -s`) started through
- * `env NAME=value ...`, which survives sudo's environment reset. Values must not be secret.
- */
-export function deleteCommandLine(commandLine: string, env: ScriptEnv): string {
-  const assignments = Object.entries(env).map(([name, value]) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid environment variable name ${JSON.stringify(name)}`);
-    return `${name}=${quote([value])}`;
-  });
-  const match = /^(sudo -n )?bash -s$/.exec(commandLine);
-  if (!match) throw new Error(`unexpected command line ${JSON.stringify(commandLine)}`);
-  return `${match[1] ?? ""}env ${assignments.join(" ")} bash -s`;
-}
-
-/** The step's parameters as the offline plan shows them: public values in full, secrets masked. */
-export function renderStepParameters(title: string, env: ScriptEnv, secretNames: string[], deleteEnv?: ScriptEnv): string {
-  const lines = [`# ${title}`, "# parameters (exported at the top of stdin):"];
-  for (const [name, value] of Object.entries(env)) lines.push(renderEnvPrefix({ [name]: value }).replace(/; $/, ""));
-  if (secretNames.length > 0) {
-    lines.push("# secret parameters (Pulumi secrets, never written here):");
-    for (const name of secretNames) lines.push(`export ${name}=[secret]`);
-  }
-  if (deleteEnv) {
-    lines.push("# on delete, the same stdin, started with:");
-    for (const [name, value] of Object.entries(deleteEnv)) lines.push(renderEnvPrefix({ [name]: value }).replace(/; $/, ""));
-  }
-  return `${lines.join("\n")}\n`;
-}
-
-export interface ScriptStepArgs {
-  /** The node the step is about: a replacement of its machine runs the step again. */
-  node: PreparedNode;
-  /**
-   * Where the step runs when that is not `node` itself: token and membership steps run on the
-   * first control plane, which holds admin.conf, so no other host ever gets admin credentials.
-   */
-  runOn?: PreparedNode;
-  script: StepScript;
-  /** `sudo -n bash -s` or `bash -s` (node/bundle.ts remoteCommandLine). */
+/** What every step reads: the description, the nodes by role, and the parameters they share. */
+export interface ControlPlaneRun {
+  ctx: ClusterContext;
+  spec: ClusterSpec;
+  parent: pulumi.Resource;
+  /** `sudo -n bash -s` or `bash -s`. */
   commandLine: string;
-  /** Public parameters. */
-  env: Record<string, pulumi.Input<string>>;
-  /** Secret parameters: stdin becomes a Pulumi secret. */
-  secretEnv?: Record<string, pulumi.Input<string>>;
-  /** Overrides for the delete command; no delete command when absent. */
-  deleteEnv?: ScriptEnv;
-  dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
-  artifacts: ArtifactSink;
-  /** Artifact path of the parameters file (kind "script"). */
-  artifactPath: string;
+  controlPlanes: PreparedNode[];
+  /** Runs kubeadm init, then every token and membership step (it holds admin.conf). */
+  first: PreparedNode;
+  otherControlPlanes: PreparedNode[];
+  workers: PreparedNode[];
+  /** Parameters of init and every join. */
+  common: { API_ENDPOINT_HOST: string; API_ENDPOINT_PORT: string; CONTROL_PLANE_ADDRESSES: string; RESET_STALE_STATE: string };
 }
 
-/** A remote.Command running one step script on a node, plus its parameters artifact. */
-export function scriptStep(name: string, args: ScriptStepArgs, opts: pulumi.CustomResourceOptions): remote.Command {
-  const env = pulumi.all(args.env) as pulumi.Output<ScriptEnv>;
-  const secretEnv = args.secretEnv ?? {};
-  const host = args.runOn ?? args.node;
-  const parameters = pulumi.all([env, pulumi.all(secretEnv)]).apply(([values, secrets]) => stepStdin(args.script, { ...values, ...(secrets as ScriptEnv) }));
-  args.artifacts.add(
-    "script",
-    args.artifactPath,
-    env.apply((values) => renderStepParameters(`${args.script} on ${host.machine.node.name}: ${name}`, values, Object.keys(secretEnv), args.deleteEnv)),
-  );
-  return new remote.Command(
-    name,
-    {
-      connection: host.machine.connection,
-      create: args.commandLine,
-      ...(args.deleteEnv ? { delete: deleteCommandLine(args.commandLine, args.deleteEnv) } : {}),
-      stdin: Object.keys(secretEnv).length > 0 ? pulumi.secret(parameters) : parameters,
-      // A replaced machine is a new host: the step runs again for it (its old membership, on the
-      // first control plane, is removed first by name).
-      triggers: [args.node.machine.platformId],
-      // PULUMI_COMMAND_STDOUT/STDERR would travel by SSH setenv, which sshd refuses without AcceptEnv.
-      addPreviousOutputInEnv: false,
+export function controlPlaneRun(ctx: ClusterContext, nodes: PreparedNode[], parent: pulumi.Resource): ControlPlaneRun {
+  const { spec } = ctx;
+  const byName = new Map(nodes.map((node) => [node.machine.node.name, node]));
+  const prepared = (node: { name: string }): PreparedNode => {
+    const found = byName.get(node.name);
+    if (!found) throw new Error(`node ${node.name} has no prepared machine`);
+    return found;
+  };
+  const controlPlanes = spec.controlPlanes.map(prepared);
+  const [first, ...otherControlPlanes] = controlPlanes;
+  if (!first) throw new Error("a cluster needs at least one control plane");
+  return {
+    ctx,
+    spec,
+    parent,
+    commandLine: remoteCommandLine(spec.ssh.user),
+    controlPlanes,
+    first,
+    otherControlPlanes,
+    workers: spec.workers.map(prepared),
+    common: {
+      API_ENDPOINT_HOST: spec.apiEndpoint.host,
+      API_ENDPOINT_PORT: String(spec.apiEndpoint.port),
+      CONTROL_PLANE_ADDRESSES: spec.controlPlanes.map((node) => node.address).join(","),
+      RESET_STALE_STATE: String(spec.kubeadm.resetStaleState),
     },
-    // Replacing a join must remove the old node before joining again, never after (the delete
-    // of a create-before-delete replacement would reset the freshly joined host).
-    { ...opts, dependsOn: args.dependsOn, deleteBeforeReplace: true, protect: false },
+  };
+}
+
+const nameOf = (node: PreparedNode): string => node.machine.node.name;
+
+/** Step 1: every bundle once in the plan (scripts/control-plane/<script>.sh). */
+export function addBundles(run: ControlPlaneRun): void {
+  addKubeadmBundleArtifacts(run.ctx.artifacts);
+  addEndpointBundleArtifacts(run.ctx.artifacts);
+}
+
+export interface Credentials {
+  pki: ClusterPki;
+  /** The operator's (and the add-ons' provider's) credential: it stays in Pulumi, no node gets it. */
+  kubeconfig: pulumi.Output<string>;
+  bootstrapToken: pulumi.Output<string>;
+}
+
+/** Step 2: the PKI, the admin kubeconfig and the bootstrap token, all held by Pulumi; nothing to wait for. */
+export function createCredentials(run: ControlPlaneRun): Credentials {
+  const { spec, parent } = run;
+  const pki = createClusterPki(spec.name, parent, spec.protect);
+  const server = { host: spec.apiEndpoint.host, port: spec.apiEndpoint.port };
+  const kubeconfig = pulumi.secret(
+    pulumi
+      .all([pki.ca.certPem, pki.adminCertPem, pki.adminKeyPem])
+      .apply(([caCertPem, clientCertPem, clientKeyPem]) => renderAdminKubeconfig({ clusterName: spec.name, server, caCertPem, clientCertPem, clientKeyPem })),
+  );
+  const tokenPart = (suffix: string, length: number) =>
+    new random.RandomString(`${spec.name}-bootstrap-token-${suffix}`, { length, special: false, upper: false, lower: true, numeric: true }, { parent, additionalSecretOutputs: ["result"] });
+  const tokenId = tokenPart("id", BOOTSTRAP_TOKEN_ID_LENGTH);
+  const tokenSecret = tokenPart("secret", BOOTSTRAP_TOKEN_SECRET_LENGTH);
+  const bootstrapToken = pulumi.secret(pulumi.all([tokenId.result, tokenSecret.result]).apply(([id, secret]) => formatBootstrapToken({ id, secret })));
+  return { pki, kubeconfig, bootstrapToken };
+}
+
+/** Step 3: the CAs on every control plane (also the stale-state guard), once the node is prepared. */
+export function pkiSteps(run: ControlPlaneRun, credentials: Credentials): Map<string, remote.Command> {
+  return new Map(
+    run.controlPlanes.map((node) => {
+      const nodeName = nameOf(node);
+      const step = nodeStep(
+        `${nodeName}-pki`,
+        {
+          node,
+          bundle: kubeadmBundle("pki"),
+          commandLine: run.commandLine,
+          env: { NODE_NAME: nodeName, RESET_STALE_STATE: run.common.RESET_STALE_STATE },
+          secretEnv: pkiSecretEnv(credentials.pki),
+          dependsOn: node.ready,
+          artifacts: run.ctx.artifacts,
+          artifactPath: `nodes/${nodeName}/pki.env`,
+        },
+        { parent: run.parent },
+      );
+      return [nodeName, step] as const;
+    }),
+  );
+}
+
+/** Step 4: the API endpoint on every control plane (endpoint layer), after its preparation and PKI. */
+export function endpointSteps(run: ControlPlaneRun, pki: ReadonlyMap<string, remote.Command>): EndpointSteps {
+  return buildEndpointSteps({
+    ctx: run.ctx,
+    controlPlanes: run.controlPlanes,
+    dependsOn: (node) => [...node.ready, pki.get(nameOf(node))!],
+    parent: run.parent,
+  });
+}
+
+/** What init and a control-plane join wait for on the node itself: preparation, PKI and endpoint. */
+export interface OnNodeSteps {
+  pki: ReadonlyMap<string, remote.Command>;
+  endpoint: EndpointSteps;
+}
+
+export function readyOnNode(node: PreparedNode, steps: OnNodeSteps): pulumi.Resource[] {
+  const onNode = [steps.pki.get(nameOf(node)), steps.endpoint.steps.get(nameOf(node))];
+  return [...node.ready, ...onNode.filter((r): r is remote.Command => r !== undefined)];
+}
+
+/** Step 5: kubeadm init on the first control plane, after its preparation, PKI and endpoint. */
+export function initStep(run: ControlPlaneRun, credentials: Credentials, onNode: OnNodeSteps): remote.Command {
+  const { spec, first } = run;
+  const firstName = nameOf(first);
+  const initConfig = initConfigOf(spec);
+  run.ctx.artifacts.add("kubeadm-config", `kubeadm/${firstName}.yaml`, initConfig);
+  const firstEndpoint = onNode.endpoint.configs.find((c) => c.node === firstName);
+  return nodeStep(
+    `${firstName}-init`,
+    {
+      node: first,
+      bundle: kubeadmBundle("init"),
+      commandLine: run.commandLine,
+      env: {
+        NODE_NAME: firstName,
+        NODE_ADDRESS: first.machine.node.address,
+        ENDPOINT_MODE: spec.apiEndpoint.mode,
+        ...run.common,
+        KUBEADM_CONFIG: initConfig,
+        // kube-vip back on admin.conf once init has finished (only where init used super-admin.conf).
+        ...(firstEndpoint?.kubeVipInit && firstEndpoint.kubeVip ? { KUBE_VIP_MANIFEST: firstEndpoint.kubeVip } : {}),
+      },
+      secretEnv: { [KUBEADM_TOKEN_ENV]: credentials.bootstrapToken },
+      // The first control plane goes only with the cluster: its delete resets it, nothing more.
+      deleteEnv: { KUBEADM_ACTION: "delete" },
+      dependsOn: readyOnNode(first, onNode),
+      artifacts: run.ctx.artifacts,
+      artifactPath: `nodes/${firstName}/kubeadm-init.env`,
+    },
+    { parent: run.parent },
   );
 }

@@ -3,7 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterContext } from "../context";
 import { reachableStep } from "./reachable";
-import { sshConnection, type Machine } from "./types";
+import { sshConnection } from "../remote/connection";
+import type { Machine } from "./types";
 
 export class ExistingHosts extends pulumi.ComponentResource {
   readonly machines: Machine[];

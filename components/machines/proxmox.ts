@@ -12,7 +12,8 @@ import type { ClusterConfig } from "../../stacks/schema";
 import { machineCloudInit } from "./cloud-init";
 import { placeOnProxmox, proxmoxDisks } from "./placement";
 import { reachableStep } from "./reachable";
-import { sshConnection, type Machine } from "./types";
+import { sshConnection } from "../remote/connection";
+import type { Machine } from "./types";
 import { prefixLength } from "../../stacks/network";
 
 export function proxmoxDescription(cluster: string, role: string, node: string): string {

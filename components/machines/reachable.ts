@@ -1,12 +1,13 @@
 // The per-machine "reachable" step: the first SSH command on a machine, which every later SSH
 // step depends on through Machine.ready. Dial retries are bounded by the connection
-// (types.ts), cloud-init's wait by the script, so a machine that never comes up fails in minutes
-// with its name in the message.
+// (remote/connection.ts), cloud-init's wait by the script, so a machine that never comes up
+// fails in minutes with its name in the message.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { remote } from "@pulumi/command";
-import { renderEnvPrefix } from "../node/params";
+import type * as pulumi from "@pulumi/pulumi";
+import type { remote } from "@pulumi/command";
+import { renderEnvPrefix } from "../remote/env";
+import { remoteStep } from "../remote/step";
 import type { Machine } from "./types";
 
 export const REACHABLE_SCRIPT = path.join(__dirname, "scripts", "reachable.sh");
@@ -28,14 +29,9 @@ export function reachableCommandLine(nodeName: string, timeoutSeconds = CLOUD_IN
  * creates, and a protected command would block replacing it or destroying a PoC.
  */
 export function reachableStep(machine: Omit<Machine, "ready">, parent: pulumi.Resource, dependsOn: pulumi.Resource[] = []): remote.Command {
-  return new remote.Command(
+  return remoteStep(
     `${machine.node.name}-reachable`,
-    {
-      connection: machine.connection,
-      create: reachableCommandLine(machine.node.name),
-      stdin: reachableScript(),
-      triggers: [machine.platformId],
-    },
-    { parent, dependsOn, protect: false },
+    { connection: machine.connection, create: reachableCommandLine(machine.node.name), stdin: reachableScript(), triggers: [machine.platformId] },
+    { parent, dependsOn, unprotected: true },
   );
 }

@@ -7,7 +7,8 @@ import type { ClusterContext } from "../context";
 import { guestinfoExtraConfig, machineCloudInit, renderVsphereMetadata } from "./cloud-init";
 import { vsphereDisks, type TemplateDisk } from "./placement";
 import { reachableStep } from "./reachable";
-import { sshConnection, type Machine } from "./types";
+import { sshConnection } from "../remote/connection";
+import type { Machine } from "./types";
 
 /** `category/tag` as written in platform.vsphere.tags. */
 export function parseVsphereTag(text: string): { category: string; tag: string } {

@@ -3,11 +3,14 @@
 // (base -> proxy -> containerd -> kubernetes-packages [-> firewall on dnf]). Each part's trigger is
 // a hash of its own script and parameters, so a change re-runs that part only.
 import * as pulumi from "@pulumi/pulumi";
-import { remote } from "@pulumi/command";
+import type { remote } from "@pulumi/command";
 import type { ClusterContext } from "../context";
 import type { Machine } from "../machines";
-import { bundleScript, partTrigger, remoteCommandLine, scriptStdin, type NodeScript } from "./bundle";
-import { maskSecrets, renderEnvPrefix, type ScriptEnv } from "./params";
+import { contentTrigger, scriptStdin } from "../remote/bundle";
+import { remoteCommandLine } from "../remote/command-line";
+import { maskSecrets, renderEnvPrefix, type ScriptEnv } from "../remote/env";
+import { remoteStep } from "../remote/step";
+import { bundleScript, type NodeScript } from "./bundle";
 import { carriesCredentials, preparationParts, type PlannedPart } from "./parts";
 
 export interface PreparedNode {
@@ -35,30 +38,21 @@ export class NodePreparation extends pulumi.ComponentResource {
     for (const { part, env } of args.parts) {
       const bundle = args.bundles.get(part);
       if (bundle === undefined) throw new Error(`node ${machine.node.name}: no script bundle for part ${part}`);
-      const secret = carriesCredentials(env);
-      // Secret parameters (proxy credentials) go in as Pulumi secrets: state and diffs mask stdin,
-      // the trigger hash and the captured output, and the output is not streamed to the log
-      // (the scripts mask user:pass@ themselves; this keeps an unmasked slip out of the logs too).
-      // A failure still shows the whole output: the provider puts it into the error message.
-      const asInput = (value: string): pulumi.Input<string> => (secret ? pulumi.secret(value) : value);
-      const command: remote.Command = new remote.Command(
+      // Proxy credentials make the whole part secret: stdin, the trigger hash and the captured
+      // output, and the output stays out of the log (the scripts mask user:pass@ themselves; this
+      // keeps an unmasked slip out of the logs too).
+      const command = remoteStep(
         `${machine.node.name}-${part}`,
         {
           connection: machine.connection,
           create: args.commandLine,
-          stdin: asInput(scriptStdin(bundle, env)),
-          triggers: [asInput(partTrigger(bundle, env))],
-          logging: secret ? "none" : "stdoutAndStderr",
-          // PULUMI_COMMAND_STDOUT/STDERR would travel by SSH setenv, which sshd refuses without AcceptEnv.
-          addPreviousOutputInEnv: false,
+          stdin: scriptStdin(bundle, env),
+          triggers: [contentTrigger(bundle, env)],
+          ...(carriesCredentials(env) ? { secrets: "all" as const } : {}),
+          explicitLogging: true,
+          withoutPreviousOutput: true,
         },
-        {
-          parent: this,
-          dependsOn: previous ? [previous] : [],
-          additionalSecretOutputs: secret ? ["stdout", "stderr"] : [],
-          // Holds no state on the node that a delete could undo; never block a destroy or a replace.
-          protect: false,
-        },
+        { parent: this, dependsOn: previous ? [previous] : [], unprotected: true },
       );
       this.commands.push(command);
       previous = command;

@@ -1,13 +1,14 @@
 // Parameter contract of the node-preparation scripts (components/node/scripts/*.sh).
-// Pure: typed inputs -> environment variables (all strings) -> a shell prefix quoted by
-// shell-quote. List formats: HOSTS_ENTRIES and REGISTRY_MIRRORS are newline-joined lines;
+// Pure: typed inputs -> environment variables (all strings); components/remote/env.ts quotes
+// them. List formats: HOSTS_ENTRIES and REGISTRY_MIRRORS are newline-joined lines;
 // PROXY_NO_PROXY, TIME_SERVERS and FIREWALL_PORTS are comma-joined.
-import { quote } from "shell-quote";
+import { maskSecrets, type ScriptEnv } from "../remote/env";
 import type { PortRole, PortRule } from "../../stacks/ports";
 
 export type OsFamily = "apt" | "dnf";
 export type SelinuxMode = "enforcing" | "permissive" | "disabled";
-export type ScriptEnv = Record<string, string>;
+// The sandbox and the scripts' tests take the environment type from here.
+export type { ScriptEnv } from "../remote/env";
 
 export interface WaitCloudInitParams {
   timeoutSeconds?: number;
@@ -148,28 +149,6 @@ export function firewallEnv(p: FirewallParams): ScriptEnv {
     SELINUX_MODE: p.selinuxMode === undefined ? undefined : normaliseSelinuxMode(p.selinuxMode),
     HAPROXY_ON_NODE: p.haproxyOnNode ? "true" : "false",
   });
-}
-
-/**
- * `export A='...'; export B='...'; ` for prefixing a command (e.g. `bash -s`).
- * Values are quoted by shell-quote; names are checked, never quoted.
- */
-export function renderEnvPrefix(env: ScriptEnv): string {
-  return Object.entries(env)
-    .map(([name, value]) => {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid environment variable name ${JSON.stringify(name)}`);
-      if (typeof value !== "string") throw new Error(`environment variable ${name}: value must be a string`);
-      if (value.includes("\0")) throw new Error(`environment variable ${name}: NUL bytes cannot be passed`);
-      return `export ${name}=${quote([value])}; `;
-    })
-    .join("");
-}
-
-/** Hide credentials in URLs (`scheme://user:pass@` and bare `user:pass@`) for logs. */
-export function maskSecrets(text: string): string {
-  return text
-    .replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@\s"']+@/g, "$1***@")
-    .replace(/(^|[\s=,"'])[^/@\s=,"']+:[^/@\s"']+@/g, "$1***@");
 }
 
 export function normaliseSelinuxMode(value: string, field = "selinux.mode"): SelinuxMode {

@@ -13,13 +13,13 @@ import {
   kubernetesMinor,
   kubernetesPackagesEnv,
   kubernetesRepoUrl,
-  maskSecrets,
   proxyEnv,
   waitCloudInitEnv,
   type HostEntry,
   type OsFamily,
   type ScriptEnv,
 } from "./params";
+import { maskSecrets } from "../remote/env";
 
 export interface PlannedPart {
   part: NodeScript;

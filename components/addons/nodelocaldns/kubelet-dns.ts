@@ -3,13 +3,15 @@
 // would otherwise leave pods pointed at a cache that is gone, or never use the new one.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { remote } from "@pulumi/command";
+import type * as pulumi from "@pulumi/pulumi";
+import type { remote } from "@pulumi/command";
 import type { NodeSpec } from "../../../stacks/spec";
 import type { ArtifactSink } from "../../artifacts";
-import type { SshConnection } from "../../machines/types";
-import { partTrigger, remoteCommandLine, scriptStdin } from "../../node/bundle";
-import { renderEnvPrefix } from "../../node/params";
+import { contentTrigger, scriptStdin } from "../../remote/bundle";
+import { remoteCommandLine } from "../../remote/command-line";
+import type { SshConnection } from "../../remote/connection";
+import { renderEnvPrefix } from "../../remote/env";
+import { remoteStep } from "../../remote/step";
 
 export const KUBELET_DNS_SCRIPT = path.join(__dirname, "kubelet-dns.sh");
 
@@ -40,13 +42,13 @@ export function kubeletDnsSync(args: KubeletDnsSyncArgs, parent: pulumi.Resource
   const step = (name: string, node: NodeSpec, mode: KubeletDnsMode, joined: pulumi.Resource[]) => {
     const env = kubeletDnsEnv(args.clusterDns, mode);
     args.artifacts.add("script", `nodes/${node.name}/${name.replace(`${node.name}-`, "")}.env`, renderEnvPrefix(env).replace(/; /g, "\n"));
-    return new remote.Command(
+    return remoteStep(
       name,
       {
         connection: args.connectionTo(node),
         create: remoteCommandLine(args.sshUser),
         stdin: scriptStdin(script, env),
-        triggers: [partTrigger(script, env)],
+        triggers: [contentTrigger(script, env)],
       },
       { parent, dependsOn: [...args.dependsOn, ...joined] },
     );

@@ -2,33 +2,12 @@
  * NodeLocal DNSCache (seed 002, 9.1): a caching DNS agent on every node at a link-local address,
  * so pod lookups skip conntrack and cross-node hops to CoreDNS. Rendered by us: no maintained chart.
  */
-import ipaddr from "ipaddr.js";
+import { NODE_LOCAL_DNS_LINK_LOCAL_IP } from "../../kubeadm/kubelet";
 import { NODE_LOCAL_DNS_IMAGE } from "../charts";
 
-export const NODE_LOCAL_DNS_LINK_LOCAL_IP = "169.254.20.10";
 const NAMESPACE = "kube-system";
 const NAME = "node-local-dns";
 const UPSTREAM_SERVICE = "kube-dns-upstream";
-
-/** The address kubeadm gives the cluster DNS Service: the network address of the service CIDR + 10. */
-export function clusterDnsServiceIp(serviceCidr: string): string {
-  const [address, prefixLength] = ipaddr.parseCIDR(serviceCidr);
-  const bytes = address.toByteArray();
-  if (bytes.length * 8 - prefixLength < 4) {
-    throw new Error(`service CIDR ${serviceCidr} is too small to hold its 10th address`);
-  }
-  const network = bytes.map((b, i) => {
-    const bitsInByte = Math.max(0, Math.min(8, prefixLength - i * 8));
-    return b & ((0xff << (8 - bitsInByte)) & 0xff);
-  });
-  let carry = 10;
-  for (let i = network.length - 1; i >= 0 && carry > 0; i--) {
-    const sum = network[i] + carry;
-    network[i] = sum & 0xff;
-    carry = sum >> 8;
-  }
-  return ipaddr.fromByteArray(network).toString();
-}
 
 export interface NodeLocalDnsParams {
   clusterDomain: string;

@@ -1,0 +1,69 @@
+// The control-plane component: the steps of steps.ts and joins.ts, in order. Reading the
+// constructor top to bottom is reading the deployment; each line says what the step waits for.
+import * as pulumi from "@pulumi/pulumi";
+import type { remote } from "@pulumi/command";
+import type { ClusterContext } from "../context";
+import type { PreparedNode } from "../node";
+import { controlPlaneJoins, workerJoins } from "./joins";
+import { addBundles, controlPlaneRun, createCredentials, endpointSteps, initStep, pkiSteps } from "./steps";
+
+export interface ControlPlane {
+  /** Admin kubeconfig (client certificate in kubeadm:cluster-admins), a secret. */
+  kubeconfig: pulumi.Output<string>;
+  /** Completes when the API answers through its endpoint (after init). */
+  apiReady: pulumi.Resource[];
+  /** Completes when every node has joined. */
+  allJoined: pulumi.Resource[];
+  /** Per node name: completes when that node is in the cluster (joined, labelled and tainted). */
+  nodeJoined: ReadonlyMap<string, pulumi.Resource>;
+}
+
+export class KubeadmControlPlane extends pulumi.ComponentResource {
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly init: remote.Command;
+  readonly controlPlaneJoins: remote.Command[];
+  readonly workerJoins: remote.Command[];
+  /** Per joining node (not the first control plane), on the first control plane. */
+  readonly tokenSteps: remote.Command[];
+  readonly membershipSteps: remote.Command[];
+  /** Node name -> the step after which the node is in the cluster (init for the first). */
+  readonly nodeJoined = new Map<string, pulumi.Resource>();
+  /** The workers' membership steps: their labels and taints are in place once these are done. */
+  readonly workerMemberships: remote.Command[];
+
+  constructor(name: string, ctx: ClusterContext, nodes: PreparedNode[], opts?: pulumi.ComponentResourceOptions) {
+    super("onprem-k8s:kubeadm:ControlPlane", name, {}, opts);
+    const run = controlPlaneRun(ctx, nodes, this);
+    addBundles(run);
+    const credentials = createCredentials(run); // held by Pulumi: waits for nothing
+    this.kubeconfig = credentials.kubeconfig;
+    const pki = pkiSteps(run, credentials); // each control plane once prepared
+    const endpoint = endpointSteps(run, pki); // each control plane after its PKI
+    this.init = initStep(run, credentials, { pki, endpoint }); // the first, after its PKI and endpoint
+    const controlPlanes = controlPlaneJoins(run, credentials, this.init, { pki, endpoint }); // one at a time
+    const workers = workerJoins(run, credentials, this.init, { pki, endpoint }); // all at once, after every endpoint
+
+    const joins = [...controlPlanes, ...workers];
+    this.controlPlaneJoins = controlPlanes.map((j) => j.join);
+    this.workerJoins = workers.map((j) => j.join);
+    this.tokenSteps = joins.map((j) => j.token);
+    this.membershipSteps = joins.map((j) => j.membership);
+    this.workerMemberships = workers.map((j) => j.membership);
+    this.nodeJoined.set(run.first.machine.node.name, this.init);
+    for (const j of joins) this.nodeJoined.set(j.node.machine.node.name, j.membership);
+
+    this.registerOutputs({ kubeconfig: this.kubeconfig, controlPlanes: ctx.spec.controlPlanes.map((node) => node.name) });
+  }
+}
+
+export function buildControlPlane(ctx: ClusterContext, nodes: PreparedNode[], opts: pulumi.ComponentResourceOptions): ControlPlane {
+  const controlPlane = new KubeadmControlPlane(`${ctx.spec.name}-control-plane`, ctx, nodes, opts);
+  return {
+    kubeconfig: controlPlane.kubeconfig,
+    apiReady: [controlPlane.init],
+    // Joined, and workers labelled/tainted: add-ons select nodes by those labels (MetalLB
+    // speakers, ...). Control planes get no labels or taints from the program.
+    allJoined: [controlPlane.init, ...controlPlane.controlPlaneJoins, ...controlPlane.workerJoins, ...controlPlane.workerMemberships],
+    nodeJoined: controlPlane.nodeJoined,
+  };
+}
