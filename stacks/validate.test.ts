@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readStackFile } from "./stack-file";
 import { formatProblems, validateCluster, type Problem } from "./validate";
-import { noProxyGaps } from "./rules";
+import { noProxyGaps, runRules } from "./rules";
 
 const planMode = { secretsPresent: new Set<never>(), planMode: true };
 
@@ -88,6 +88,29 @@ const rows: Row[] = [
   { name: "Proxmox node listed twice", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), nodes: ["a", "b", "a"] } }), path: "cluster.platform.proxmox.nodes[2]", message: /listed twice/, fix: /once/ },
   { name: "fewer Proxmox nodes than control planes", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), nodes: ["a", "b"] } }), path: "cluster.platform.proxmox.nodes", message: /3 control planes on 2 Proxmox node/, fix: /at least 3 Proxmox nodes/ },
   { name: "linked clones onto other Proxmox nodes", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), fullClone: false } }), path: "cluster.platform.proxmox.fullClone", message: /only be placed on b, c if the template's storage is shared/, fix: /fullClone: true/ },
+  // Pool blocks a rule cannot read are reported, and the rule's other checks still run.
+  { name: "pool range written high-to-low", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.220-192.168.100.200"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /ends before it starts/, fix: /low-high/ },
+  { name: "pool range with an octet above 255", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.200-192.168.100.300"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /octet 300, above 255/, fix: /valid IPv4 addresses/ },
+  { name: "unreadable pool block next to a VIP inside another pool block", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.999/28", "192.168.100.8/29"]), path: "cluster.endpoint.vip", message: /inside LoadBalancer pool default/, fix: /out of the pool/ },
+  // Addresses that parse but no host can use.
+  { name: "VIP is the subnet's network address", mutate: (c) => (c.endpoint.vip = "192.168.100.0"), path: "cluster.endpoint.vip", message: /network address of 192.168.100.0\/24/, fix: /free host address of 192.168.100.0\/24/ },
+  { name: "VIP is the broadcast address", mutate: (c) => (c.endpoint.vip = "192.168.100.255"), path: "cluster.endpoint.vip", message: /broadcast address/, fix: /neither included/ },
+  { name: "VIP is the gateway", mutate: (c) => (c.endpoint.vip = "192.168.100.1"), path: "cluster.endpoint.vip", message: /gateway's address/, fix: /not the gateway 192.168.100.1/ },
+  { name: "ingress address is the broadcast address", mutate: (c) => { c.addons.loadBalancer.pools[0].addresses = ["192.168.100.240/28"]; c.addons.ingress.loadBalancerIP = "192.168.100.255"; }, path: "cluster.addons.ingress.loadBalancerIP", message: /the ingress address is the broadcast address/, fix: /free host address/ },
+  { name: "pool holding the broadcast address", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.240/28"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains the broadcast address 192.168.100.255/, fix: /exclude 192.168.100.255/ },
+  { name: "pool holding the network address", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.0-192.168.100.9", "192.168.100.200"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains the network address 192.168.100.0/, fix: /exclude 192.168.100.0/ },
+  // Sizes kubeadm or the CNI refuse on the site.
+  { name: "service CIDR larger than kubeadm accepts", mutate: (c) => (c.kubernetes.serviceCidr = "10.0.0.0/11"), path: "cluster.kubernetes.serviceCidr", message: /21 host bits; kubeadm and the apiserver accept at most 20/, fix: /\/12 or smaller/ },
+  { name: "pod CIDR smaller than kubeadm's node mask", mutate: (c) => (c.kubernetes.podCidr = "10.244.0.0/25"), path: "cluster.kubernetes.podCidr", message: /kubeadm refuses a \/25 pod network/, fix: /between \/8 and \/24/ },
+  { name: "pod CIDR with fewer Cilium blocks than nodes", mutate: (c) => (c.kubernetes.podCidr = "10.244.0.0/23"), path: "cluster.kubernetes.podCidr", message: /holds 2 of Cilium's \/24 cluster-pool blocks but the description has 5 nodes/, fix: /\/21 or larger/ },
+  { name: "pod CIDR with fewer Calico blocks than nodes", mutate: (c) => { c.addons.cni = { type: "calico", mode: "vxlan" }; c.kubernetes.podCidr = "10.244.0.0/24"; }, path: "cluster.kubernetes.podCidr", message: /holds 4 of Calico's \/26 IPAM blocks but the description has 5 nodes/, fix: /\/23 or larger/ },
+  { name: "pod CIDR too small for a pool's count", mutate: (c) => { c.kubernetes.podCidr = "10.244.0.0/22"; c.workerPools[0].count = 3; }, path: "cluster.kubernetes.podCidr", message: /holds 4 of Cilium's .* 6 nodes/, fix: /\/21 or larger/ },
+  // Contradictions are refused or said out loud, never resolved silently.
+  { name: "kube-proxy replacement and kube-proxy both off", mutate: (c) => { c.addons.cni.kubeProxyReplacement = false; c.kubernetes.kubeProxy = false; }, path: "cluster.kubernetes.kubeProxy", message: /nothing would implement Services/, fix: /kubeProxyReplacement: true/ },
+  { name: "Hubble on Calico", mutate: (c) => (c.addons.cni = { type: "calico", mode: "vxlan", hubble: true }), path: "cluster.addons.cni.hubble", message: /Hubble is part of Cilium; with calico it is not installed/, fix: /remove hubble/ },
+  { name: "BGP settings in L2 mode", mutate: (c) => (c.addons.loadBalancer.bgp = { localAsn: 64512, peers: [{ address: "192.168.100.1", asn: 64513 }] }), path: "cluster.addons.loadBalancer.bgp", message: /L2 mode, so this setting is ignored/, fix: /mode: bgp/ },
+  { name: "NFS settings with vSphere CSI", mutate: (c) => (c.addons.storage.nfs = { server: "nfs.example.internal" }), path: "cluster.addons.storage.nfs", message: /storage type is vsphere-csi, so this setting is ignored/, fix: /type: nfs/ },
+  { name: "ingress address without an ingress controller", mutate: (c) => (c.addons.ingress.type = "none"), path: "cluster.addons.ingress.loadBalancerIP", message: /no ingress controller is installed/, fix: /type: ingress-nginx/ },
 ];
 
 describe("validation of a bad description", () => {
@@ -100,6 +123,16 @@ describe("validation of a bad description", () => {
     const match = problems.find((p) => p.path === row.path && row.message.test(p.problem));
     expect(match, `expected a problem at ${row.path} matching ${row.message}, got:\n${formatProblems(problems)}`).toBeDefined();
     expect(match!.fix).toMatch(row.fix);
+  });
+
+  it("reports a rule that throws as an internal error instead of dropping it", () => {
+    const config = base();
+    const throwing = { uses: ["network"], check: () => { throw new TypeError("cannot read properties of undefined"); } };
+    const quiet = { uses: ["endpoint"], check: () => [] };
+    const problems = runRules(config as never, planMode, [], [throwing, quiet]);
+    expect(problems).toEqual([
+      expect.objectContaining({ path: "cluster.network", severity: "error", problem: expect.stringMatching(/internal error in the check of cluster.network: cannot read properties/), fix: expect.stringMatching(/bug in onprem-k8s's validation/) }),
+    ]);
   });
 
   it("reports five independent mistakes together, each with field, value and fix", () => {

@@ -5,7 +5,7 @@
  * wires these into resources.
  */
 import ipaddr from "ipaddr.js";
-import type { ClusterSpec } from "../../stacks/spec";
+import { CALICO_BLOCK_SIZE, podBlockMaskOf, type ClusterSpec } from "../../stacks/spec";
 import { PINNED_CHARTS, VSPHERE_CSI_RELEASE, type ChartId } from "./charts";
 import { calicoFelixConfiguration, calicoValues, type CalicoValuesParams } from "./calico/values";
 import { ciliumValues, type CiliumRouting } from "./cilium/values";
@@ -21,8 +21,6 @@ import type { HelmValues, Toleration } from "./types";
 import { veleroValues } from "./velero/values";
 import { vsphereCpiValues } from "./vsphere-cpi/values";
 import type { VsphereCsiConfigParams } from "./vsphere-csi/config";
-import { prefixLength } from "../../stacks/network";
-
 
 export type Manifest = Record<string, unknown>;
 
@@ -55,10 +53,6 @@ export function chartSource(chart: ChartId, chartRepository?: string): { chart: 
 }
 
 /** The smallest per-node pod CIDR that still leaves room for 110 pods (a /24), capped by the pod CIDR. */
-function podCidrMaskSize(podCidr: string): number {
-  return Math.max(24, prefixLength(podCidr) + 1);
-}
-
 export function ciliumRoutingOf(spec: ClusterSpec): CiliumRouting {
   const mode = spec.addons.cni.mode;
   if (mode === "vxlan" || mode === "geneve") return { mode: "tunnel", tunnelProtocol: mode };
@@ -73,7 +67,7 @@ export function ciliumValuesOf(spec: ClusterSpec): HelmValues {
     mtu: spec.cniMtu,
     routing: ciliumRoutingOf(spec),
     podCidr: spec.kubernetes.podCidr,
-    podCidrMaskSize: podCidrMaskSize(spec.kubernetes.podCidr),
+    podCidrMaskSize: podBlockMaskOf(spec),
     hubble: { relay: spec.addons.cni.hubble, ui: spec.addons.cni.hubble },
     environment: spec.profile,
     imageRegistry: spec.registries.imageRegistry,
@@ -94,7 +88,7 @@ export function calicoEncapsulationOf(spec: ClusterSpec): CalicoValuesParams["en
 export function calicoValuesOf(spec: ClusterSpec): HelmValues {
   return calicoValues({
     podCidr: spec.kubernetes.podCidr,
-    blockSize: 26,
+    blockSize: CALICO_BLOCK_SIZE,
     encapsulation: calicoEncapsulationOf(spec),
     mtu: spec.cniMtu,
     nodeAddressCidrs: [spec.network.subnet],
