@@ -132,6 +132,17 @@ const rows: Row[] = [
   { name: "datastore URL as a path", mutate: (c) => (c.addons.storage.vsphereCsi = { datastoreUrl: "/vmfs/volumes/abc" }), path: "cluster.addons.storage.vsphereCsi.datastoreUrl", message: /ds:\/\/\/vmfs\/volumes/, fix: /datastore's summary in vCenter/ },
   { name: "no_proxy entry with commas", mutate: (c) => (c.proxy = { http: "http://proxy.corp:3128", noProxy: [".corp,.example"] }), path: "cluster.proxy.noProxy[0]", message: /joined with commas/, fix: /its own list entry/ },
   { name: "data disk that is not a device path", mutate: (c) => (c.addons.storage = { type: "nfs", nfs: { serverNode: "nsx-poc-worker-1", dataDisk: { device: "/dev/../etc/passwd" } } }), path: "cluster.addons.storage.nfs.dataDisk.device", message: /block device path/, fix: /\/dev\/sdb/ },
+  // Message quality: found and expected, in the project's words.
+  { name: "OS release as a YAML number", mutate: (c) => (c.os.version = 24.04), path: "cluster.os.version", message: /expected text, found the number 24.04: YAML reads an unquoted 24.04 as a number/, fix: /quote it: version: "24.04"/ },
+  { name: "Kubernetes version as a YAML number", mutate: (c) => (c.kubernetes.version = 1.3), path: "cluster.kubernetes.version", message: /found the number 1.3: YAML reads an unquoted 1.3 as a number/, fix: /version: "1.34.4" \(YAML also drops trailing zeros/ },
+  { name: "SSH user as a YAML boolean", mutate: (c) => (c.ssh.user = true), path: "cluster.ssh.user", message: /expected text, found the boolean true/, fix: /quote it: user: "true"/ },
+  { name: "number written as text", mutate: (c) => (c.workerPools[0].cpus = "4"), path: "cluster.workerPools[0].cpus", message: /expected a number, found the text "4"/, fix: /without quotes: cpus: 4/ },
+  { name: "fractional count", mutate: (c) => (c.workerPools[0].cpus = 2.5), path: "cluster.workerPools[0].cpus", message: /expected a whole number, found the number 2.5/, fix: /whole number such as 3/ },
+  { name: "list given as a single value", mutate: (c) => (c.network.dnsServers = "192.168.1.53"), path: "cluster.network.dnsServers", message: /expected a list, found the text "192.168.1.53"/, fix: /make cluster.network.dnsServers a list \(DNS servers/ },
+  { name: "number below the minimum", mutate: (c) => (c.workerPools[0].memoryMiB = 512), path: "cluster.workerPools[0].memoryMiB", message: /512 is below the smallest accepted value 1024/, fix: /at least 1024/ },
+  { name: "empty list", mutate: (c) => (c.network.dnsServers = []), path: "cluster.network.dnsServers", message: /0 entries, at least 1 needed/, fix: /at least 1 entry/ },
+  { name: "not an address", mutate: (c) => (c.network.gateway = "192.168.100.x"), path: "cluster.network.gateway", message: /^not an IPv4 address$/, fix: /192.168.100.10/ },
+  { name: "version fix suggests the tested version", mutate: (c) => (c.kubernetes.version = "1.34"), path: "cluster.kubernetes.version", message: /not an exact x.y.z/, fix: /e.g. 1.34.4$/ },
 ];
 
 describe("validation of a bad description", () => {
@@ -144,6 +155,24 @@ describe("validation of a bad description", () => {
     const match = problems.find((p) => p.path === row.path && row.message.test(p.problem));
     expect(match, `expected a problem at ${row.path} matching ${row.message}, got:\n${formatProblems(problems)}`).toBeDefined();
     expect(match!.fix).toMatch(row.fix);
+  });
+
+  it("reports a misspelt profile as one problem, not as every field the profile supplies", () => {
+    const problems = problemsOf((c) => (c.profile = "prd"));
+    expect(problems).toEqual([expect.objectContaining({ path: "cluster.profile", value: "prd", problem: 'expected one of poc, prod; found the text "prd"', fix: "use one of: poc, prod" })]);
+    expect(problemsOf((c) => delete c.profile).map((p) => [p.path, p.problem])).toEqual([["cluster.profile", "missing"]]);
+  });
+
+  it("never shows the schema library's own texts", () => {
+    const problems = [
+      ...problemsOf((c) => (c.network.ntpServers = ["ntp server"])),
+      ...problemsOf((c) => (c.workerPools[0].addresses = "192.168.100.21")),
+      ...problemsOf((c) => (c.endpoint.vip = 10)),
+      ...problemsOf((c) => (c.addons.cni.mtu = 99999)),
+      ...problemsOf((c) => (c.name = "x".repeat(70))),
+    ];
+    expect(problems.length).toBeGreaterThanOrEqual(5);
+    for (const p of problems) expect(`${p.problem} ${p.fix}`).not.toMatch(/Invalid input|Invalid option|Too (small|big):|expected .*, received/);
   });
 
   it("reports a rule that throws as an internal error instead of dropping it", () => {

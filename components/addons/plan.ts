@@ -52,7 +52,6 @@ export function chartSource(chart: ChartId, chartRepository?: string): { chart: 
   return { chart: pinned.chart, version: pinned.version, repo: base };
 }
 
-/** The smallest per-node pod CIDR that still leaves room for 110 pods (a /24), capped by the pod CIDR. */
 export function ciliumRoutingOf(spec: ClusterSpec): CiliumRouting {
   const mode = spec.addons.cni.mode;
   if (mode === "vxlan" || mode === "geneve") return { mode: "tunnel", tunnelProtocol: mode };

@@ -1,5 +1,5 @@
 // What runs on the nodes: Kubernetes version, OS release, mirrors and package repositories.
-import { SUPPORTED_KUBERNETES_MINORS, SUPPORTED_OS_VERSIONS } from "../schema";
+import { SUPPORTED_KUBERNETES_MINORS, SUPPORTED_OS_VERSIONS, TESTED_KUBERNETES_VERSION } from "../schema";
 import { type Problem, type Rule, error } from "./common";
 
 export const softwareRules: Rule[] = [
@@ -9,11 +9,11 @@ export const softwareRules: Rule[] = [
       const version = c.kubernetes.version;
       const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(version);
       if (!match) {
-        return [error("kubernetes.version", version, "not an exact x.y.z version (packages are pinned to it)", `write the full version, e.g. ${SUPPORTED_KUBERNETES_MINORS.at(-2)}.4`)];
+        return [error("kubernetes.version", version, "not an exact x.y.z version (packages are pinned to it)", `write the full version, e.g. ${TESTED_KUBERNETES_VERSION}`)];
       }
       const minor = `${match[1]}.${match[2]}`;
       if (!(SUPPORTED_KUBERNETES_MINORS as readonly string[]).includes(minor)) {
-        return [error("kubernetes.version", version, `Kubernetes ${minor} is not supported`, `use a version of ${SUPPORTED_KUBERNETES_MINORS[0]} to ${SUPPORTED_KUBERNETES_MINORS.at(-1)}`)];
+        return [error("kubernetes.version", version, `Kubernetes ${minor} is not supported`, `use a version of ${SUPPORTED_KUBERNETES_MINORS[0]} to ${SUPPORTED_KUBERNETES_MINORS.at(-1)}, e.g. ${TESTED_KUBERNETES_VERSION} (the version the tests validate)`)];
       }
       if (version.startsWith("v")) {
         return [error("kubernetes.version", version, "write the version without the leading v", `use ${version.slice(1)}`)];
