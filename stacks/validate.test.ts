@@ -212,6 +212,25 @@ describe("validation of a bad description", () => {
     }
   });
 
+  it("refuses a secret given as plain config in prod and warns in poc, with the --secret command", () => {
+    const ctx = { ...planMode, plainSecrets: new Set(["vspherePassword", "sshPrivateKey"] as const) };
+    const poc = validateCluster(base(), ctx);
+    expect(poc.ok).toBe(true);
+    expect(poc.ok && poc.warnings.map((p) => [p.path, p.severity, p.fix])).toEqual([
+      ["onprem-k8s:vspherePassword", "warning", "pulumi config set --secret vspherePassword '<value>', then rotate the credential if the stack file was ever committed or shared"],
+      ["onprem-k8s:sshPrivateKey", "warning", "pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519, then rotate the key if the stack file was ever committed or shared"],
+    ]);
+    const prod = base();
+    prod.profile = "prod";
+    prod.workerPools[0].addresses.push("192.168.100.23");
+    prod.addons.backups = { velero: { enabled: false } };
+    const refused = validateCluster(prod, ctx);
+    expect(refused.ok).toBe(false);
+    const problem = !refused.ok && refused.problems.find((p) => p.path === "onprem-k8s:vspherePassword");
+    expect(problem).toMatchObject({ severity: "error", problem: expect.stringMatching(/clear text in the stack file; the prod profile refuses that/), fix: expect.stringMatching(/^pulumi config set --secret vspherePassword/) });
+    expect(JSON.stringify(refused)).not.toContain("hunter2");
+  });
+
   it("requires the Proxmox SSH key for snippet uploads unless the SSH agent is used", () => {
     const proxmox = (ssh: Record<string, unknown>) => {
       const cluster = base();

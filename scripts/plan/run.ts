@@ -7,7 +7,7 @@ import { clusterProgram } from "../../program";
 import { ArtifactSink, type ArtifactKind } from "../../components/artifacts";
 import type { SecretKey } from "../../stacks/schema";
 import { requiredSecretKeys } from "../../stacks/rules";
-import { PROJECT, secretsPresent, type StackFile } from "../../stacks/stack-file";
+import { PROJECT, plainSecrets, secretsPresent, type StackFile } from "../../stacks/stack-file";
 import { ClusterConfigError, validateCluster, type Problem } from "../../stacks/validate";
 import { installRecordingMocks, type RecordedResource } from "./monitor";
 import { planMocks } from "./mocks";
@@ -50,7 +50,7 @@ async function failOnUnhandledRejection(work: () => Promise<void>): Promise<void
 
 export async function runPlan(stack: StackFile): Promise<PlanResult> {
   const present = secretsPresent(stack);
-  const validation = validateCluster(stack.cluster, { secretsPresent: present, planMode: true });
+  const validation = validateCluster(stack.cluster, { secretsPresent: present, planMode: true, plainSecrets: plainSecrets(stack) });
   if (!validation.ok) throw new ClusterConfigError(validation.problems);
 
   const config = { ...stack.config };

@@ -17,6 +17,8 @@ export interface RuleContext {
   secretsPresent: ReadonlySet<SecretKey>;
   /** The offline plan substitutes placeholders for secrets it cannot decrypt. */
   planMode: boolean;
+  /** Secrets set as plain config (`pulumi config set` without --secret): clear text in the stack file. */
+  plainSecrets?: ReadonlySet<SecretKey>;
 }
 
 export interface Rule {
