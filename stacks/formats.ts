@@ -40,6 +40,12 @@ export function interfaceNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** A Linux login (useradd's default NAME_REGEX): cloud-init creates it, scripts log in with it. */
+export function userNameProblem(name: string): string | undefined {
+  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(name)) return "not a Linux user name (lower-case letters, digits, '_' or '-', starting with a letter or '_', at most 32)";
+  return undefined;
+}
+
 /** A host the NFS client mounts from: a name or an address, never `host:/path` mount syntax. */
 export function nfsServerProblem(server: string): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(server)) return "a URL; the server is only the host";

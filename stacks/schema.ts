@@ -102,7 +102,7 @@ const hostOrAddress = z
 
 const proxmoxSshSchema = z
   .strictObject({
-    username: z.string().min(1).describe("user on the Proxmox nodes that may write to the snippets storage (usually root)"),
+    username: checked(formats.userNameProblem, "use the Linux user name on the Proxmox nodes, e.g. root").describe("user on the Proxmox nodes that may write to the snippets storage (usually root)"),
     agent: z
       .boolean()
       .default(false)
@@ -220,7 +220,7 @@ const osSchema = z
 
 const sshSchema = z
   .strictObject({
-    user: z.string().min(1).describe("admin user on every node (created by cloud-init)"),
+    user: checked(formats.userNameProblem, "use a Linux user name such as k8sadmin").describe("admin user on every node (created by cloud-init)"),
     port: port.default(22),
     authorizedKeys: z.array(z.string().regex(/^(ssh|ecdsa)-\S+ \S+/, "must be an OpenSSH public key")).min(1).describe("public keys allowed to log in; the private key is the secret `sshPrivateKey`"),
   })

@@ -31,7 +31,9 @@ function isTainted(uses: string[], taintedPaths: string[]): boolean {
 export function runRules(config: ClusterConfig, ctx: RuleContext, taintedPaths: string[] = [], list: readonly Rule[] = rules): Problem[] {
   const problems: Problem[] = [];
   for (const rule of list) {
-    if (isTainted(rule.uses, taintedPaths)) continue;
+    // Node names are made from the cluster name, so every rule reading nodes reads it too.
+    const readsNodes = rule.uses.some((use) => use === "controlPlane" || use === "workerPools");
+    if (isTainted(readsNodes ? [...rule.uses, "name"] : rule.uses, taintedPaths)) continue;
     try {
       problems.push(...rule.check(config, ctx));
     } catch (thrown) {
