@@ -1,6 +1,6 @@
 // What runs on the nodes: Kubernetes version, OS release, mirrors and package repositories.
 import { SUPPORTED_KUBERNETES_MINORS, SUPPORTED_OS_VERSIONS, TESTED_KUBERNETES_VERSION } from "../schema";
-import { type Problem, type Rule, error } from "./common";
+import { type Problem, type Rule, error, warning } from "./common";
 
 export const softwareRules: Rule[] = [
   {
@@ -31,6 +31,14 @@ export const softwareRules: Rule[] = [
       }
       if (!["enforcing", "permissive", "disabled"].includes(c.os.selinux.toLowerCase())) {
         problems.push(error("os.selinux", c.os.selinux, "not an SELinux mode", "use enforcing, permissive or disabled (any case)"));
+      }
+      // The default (permissive) says nothing; another mode on an apt family would be ignored.
+      const aptFamily = c.os.family === "ubuntu" || c.os.family === "debian";
+      if (aptFamily && c.os.selinux.toLowerCase() !== "permissive") {
+        problems.push(warning("os.selinux", c.os.selinux, `${c.os.family} does not use SELinux, so this setting is ignored`, "remove cluster.os.selinux"));
+      }
+      if (aptFamily && c.os.firewall === "disabled") {
+        problems.push(warning("os.firewall", "disabled", `node preparation manages firewalld only on the dnf family; on ${c.os.family} the host firewall is left as it is`, "remove cluster.os.firewall, and open the ports of the acceptance checklist in the host's own firewall if it runs one"));
       }
       return problems;
     },
