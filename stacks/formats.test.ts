@@ -14,6 +14,7 @@ describe("free-form string checks", () => {
     expect(f.labelKeyProblem("node-role.kubernetes.io/metallb")).toBeUndefined();
     expect(f.labelValueProblem("")).toBeUndefined();
     expect(f.registryProblem("registry.corp.example:5000/k8s")).toBeUndefined();
+    expect(f.registryProblem("harbor.corp.example/k8s/")).toBeUndefined();
     expect(f.chartRepositoryProblem("oci://registry.corp.example/charts")).toBeUndefined();
     expect(f.bucketProblem("velero-backups")).toBeUndefined();
     expect(f.datastoreUrlProblem("ds:///vmfs/volumes/5f1e-aa/")).toBeUndefined();

@@ -94,10 +94,10 @@ export function labelValueProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** A registry images are pulled from: `host[:port][/path]`, as image names spell it (no scheme). */
+/** A registry images are pulled from: `host[:port][/path]`, as image names spell it (no scheme; a trailing / is dropped where it is used). */
 export function registryProblem(registry: string): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(registry)) return "a URL; images name their registry without a scheme";
-  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(registry)) return "not a registry host (and path) as images name it";
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*\/?$/.test(registry)) return "not a registry host (and path) as images name it";
   return undefined;
 }
 
