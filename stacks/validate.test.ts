@@ -90,6 +90,7 @@ const rows: Row[] = [
   // Pool blocks a rule cannot read are reported, and the rule's other checks still run.
   { name: "pool range written high-to-low", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.220-192.168.100.200"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /ends before it starts/, fix: /low-high/ },
   { name: "pool range with an octet above 255", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.200-192.168.100.300"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /octet 300, above 255/, fix: /valid IPv4 addresses/ },
+  { name: "backwards pool range reported next to an unrelated schema problem", mutate: (c) => { c.kubernetes.version = 1.3; c.addons.loadBalancer.pools[0].addresses = ["192.168.100.220-192.168.100.200"]; }, path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /ends before it starts/, fix: /low-high/ },
   { name: "unreadable pool block next to a VIP inside another pool block", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.999/28", "192.168.100.8/29"]), path: "cluster.endpoint.vip", message: /inside LoadBalancer pool default/, fix: /out of the pool/ },
   // Addresses that parse but no host can use.
   { name: "VIP is the subnet's network address", mutate: (c) => (c.endpoint.vip = "192.168.100.0"), path: "cluster.endpoint.vip", message: /network address of 192.168.100.0\/24/, fix: /free host address of 192.168.100.0\/24/ },

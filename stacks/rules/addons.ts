@@ -5,7 +5,16 @@ import { P, type Problem, type Rule, addressEntries, error, warning, poolBlocks,
 
 export const addonsRules: Rule[] = [
   {
-    uses: ["addons.loadBalancer", "network", "controlPlane", "workerPools", "kubernetes"],
+    // Pool blocks that cannot be read are reported on their own; every other check skips them.
+    uses: ["addons.loadBalancer"],
+    check(c) {
+      return poolBlocks(c).flatMap((entry) =>
+        entry.problem ? [error(entry.path, entry.text, entry.problem, "write an address, a CIDR (192.168.100.192/28) or a range low-high (192.168.100.200-192.168.100.220) of valid IPv4 addresses")] : [],
+      );
+    },
+  },
+  {
+    uses: ["addons.loadBalancer", "network", "controlPlane", "workerPools", "kubernetes.podCidr", "kubernetes.serviceCidr"],
     check(c) {
       const lb = c.addons.loadBalancer;
       if (lb.type === "none") return [];
@@ -15,11 +24,6 @@ export const addonsRules: Rule[] = [
       }
       if (lb.mode === "bgp" && !lb.bgp) {
         problems.push(error("addons.loadBalancer.bgp", undefined, "BGP mode needs a local ASN and peers", "set cluster.addons.loadBalancer.bgp.localAsn and .peers, or use mode l2"));
-      }
-      for (const entry of poolBlocks(c)) {
-        if (entry.problem) {
-          problems.push(error(entry.path, entry.text, entry.problem, "write an address, a CIDR (192.168.100.192/28) or a range low-high (192.168.100.200-192.168.100.220) of valid IPv4 addresses"));
-        }
       }
       const ranges = poolRanges(c);
       const subnet = parseBlock(c.network.subnet);
@@ -73,7 +77,7 @@ export const addonsRules: Rule[] = [
       const unusable = address && c.addons.loadBalancer.mode === "l2" ? unusableHostAddress(c, address, "the ingress address") : undefined;
       if (address && unusable) {
         problems.push(error("addons.ingress.loadBalancerIP", address, unusable.problem, unusable.fix));
-      } else if (address && !poolRanges(c).some((entry) => contains(entry.range, parseBlock(address)))) {
+      } else if (address && poolBlocks(c).every((entry) => entry.range) && !poolRanges(c).some((entry) => contains(entry.range, parseBlock(address)))) {
         problems.push(error("addons.ingress.loadBalancerIP", address, "the ingress address is in no LoadBalancer pool, so MetalLB cannot assign it", "pick an address from one of cluster.addons.loadBalancer.pools"));
       }
       return problems;
@@ -110,7 +114,7 @@ export const addonsRules: Rule[] = [
   },
   {
     // Settings of a component that is not chosen would be ignored without a word.
-    uses: ["addons"],
+    uses: ["addons.loadBalancer", "addons.ingress", "addons.storage", "addons.metrics"],
     check(c) {
       const { loadBalancer, ingress, storage, metrics } = c.addons;
       const problems: Problem[] = [];

@@ -5,7 +5,7 @@ import { P, type Problem, type Rule, error, networkAddressOf, warning } from "./
 
 export const networkingRules: Rule[] = [
   {
-    uses: ["kubernetes", "network"],
+    uses: ["kubernetes.podCidr", "kubernetes.serviceCidr", "network.subnet"],
     check(c) {
       const blocks = [
         { path: "kubernetes.podCidr", value: c.kubernetes.podCidr },
@@ -31,7 +31,7 @@ export const networkingRules: Rule[] = [
   {
     // Sizes kubeadm and the CNI refuse only on the site: kubeadm's service-subnet limit, the
     // controller manager's /24 node mask, and one CNI block per node.
-    uses: ["kubernetes", "addons.cni", "controlPlane", "workerPools"],
+    uses: ["kubernetes.podCidr", "kubernetes.serviceCidr", "addons.cni", "controlPlane", "workerPools"],
     check(c) {
       const problems: Problem[] = [];
       const { serviceCidr, podCidr } = c.kubernetes;
@@ -57,7 +57,7 @@ export const networkingRules: Rule[] = [
     },
   },
   {
-    uses: ["addons.cni", "network", "kubernetes"],
+    uses: ["addons.cni", "network.mtu", "kubernetes.kubeProxy"],
     check(c) {
       const cni = c.addons.cni;
       const problems: Problem[] = [];
@@ -96,7 +96,7 @@ export const networkingRules: Rule[] = [
     },
   },
   {
-    uses: ["proxy", "endpoint", "network", "controlPlane", "workerPools", "kubernetes"],
+    uses: ["proxy", "endpoint", "network.subnet", "controlPlane", "workerPools", "kubernetes.podCidr", "kubernetes.serviceCidr", "kubernetes.clusterDomain"],
     check(c) {
       if (!c.proxy) return [];
       const entries = effectiveNoProxy(c);
