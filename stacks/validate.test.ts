@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readStackFile } from "./stack-file";
 import { formatProblems, validateCluster, type Problem } from "./validate";
-import { noProxyGaps, runRules } from "./rules";
+import { INTERNAL_ERROR, noProxyGaps, runRules } from "./rules";
 
 const planMode = { secretsPresent: new Set<never>(), planMode: true };
 
@@ -14,7 +14,10 @@ function problemsOf(mutate: (c: Record<string, any>) => void): Problem[] {
   const cluster = base();
   mutate(cluster);
   const result = validateCluster(cluster, planMode);
-  return result.ok ? result.warnings : result.problems;
+  const problems = result.ok ? result.warnings : result.problems;
+  // A rule that throws is a bug: every row fails on it, whatever it looks for.
+  for (const p of problems) expect(p.problem, formatProblems([p])).not.toContain(INTERNAL_ERROR);
+  return problems;
 }
 
 interface Row {
@@ -104,6 +107,7 @@ const rows: Row[] = [
   { name: "pod CIDR smaller than kubeadm's node mask", mutate: (c) => (c.kubernetes.podCidr = "10.244.0.0/25"), path: "cluster.kubernetes.podCidr", message: /kubeadm refuses a \/25 pod network/, fix: /between \/8 and \/24/ },
   { name: "pod CIDR with fewer Cilium blocks than nodes", mutate: (c) => (c.kubernetes.podCidr = "10.244.0.0/23"), path: "cluster.kubernetes.podCidr", message: /holds 2 of Cilium's \/24 cluster-pool blocks but the description has 5 nodes/, fix: /\/21 or larger/ },
   { name: "pod CIDR with fewer Calico blocks than nodes", mutate: (c) => { c.addons.cni = { type: "calico", mode: "vxlan" }; c.kubernetes.podCidr = "10.244.0.0/24"; }, path: "cluster.kubernetes.podCidr", message: /holds 4 of Calico's \/26 IPAM blocks but the description has 5 nodes/, fix: /\/23 or larger/ },
+  { name: "pod CIDR with little room to grow", mutate: (c) => (c.kubernetes.podCidr = "10.244.0.0/21"), path: "cluster.kubernetes.podCidr", message: /holds 8 Cilium \/24 blocks: room for only 3 more nodes beyond today's 5/, fix: /\/20 or larger/ },
   { name: "pod CIDR too small for a pool's count", mutate: (c) => { c.kubernetes.podCidr = "10.244.0.0/22"; c.workerPools[0].count = 3; }, path: "cluster.kubernetes.podCidr", message: /holds 4 of Cilium's .* 6 nodes/, fix: /\/21 or larger/ },
   // Contradictions are refused or said out loud, never resolved silently.
   { name: "kube-proxy replacement and kube-proxy both off", mutate: (c) => { c.addons.cni.kubeProxyReplacement = false; c.kubernetes.kubeProxy = false; }, path: "cluster.kubernetes.kubeProxy", message: /nothing would implement Services/, fix: /kubeProxyReplacement: true/ },

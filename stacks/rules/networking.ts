@@ -52,6 +52,10 @@ export const networkingRules: Rule[] = [
         const cni = c.addons.cni.type === "calico" ? `Calico's /${mask} IPAM blocks` : `Cilium's /${mask} cluster-pool blocks`;
         const needed = mask - Math.ceil(Math.log2(nodes));
         problems.push(error("kubernetes.podCidr", podCidr, `${podCidr} holds ${blocks} of ${cni} but the description has ${nodes} nodes, each taking one`, `use a /${Math.min(needed, KUBEADM_NODE_MASK)} or larger pod network, e.g. 10.244.0.0/16`));
+      } else if (blocks < 2 * nodes) {
+        // Growing past it later means a new pod network, which running nodes cannot move to.
+        const cni = c.addons.cni.type === "calico" ? `Calico /${mask} blocks` : `Cilium /${mask} blocks`;
+        problems.push(warning("kubernetes.podCidr", podCidr, `${podCidr} holds ${blocks} ${cni}: room for only ${blocks - nodes} more node${blocks - nodes === 1 ? "" : "s"} beyond today's ${nodes}`, `use a /${mask - Math.ceil(Math.log2(2 * nodes))} or larger pod network before the cluster exists, e.g. 10.244.0.0/16`));
       }
       return problems;
     },
