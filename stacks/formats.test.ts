@@ -19,6 +19,8 @@ describe("free-form string checks", () => {
     expect(f.bucketProblem("velero-backups")).toBeUndefined();
     expect(f.datastoreUrlProblem("ds:///vmfs/volumes/5f1e-aa/")).toBeUndefined();
     expect(f.userNameProblem("k8sadmin")).toBeUndefined();
+    expect(f.vcenterServerProblem("VCenter7.pcp.example.internal")).toBeUndefined();
+    expect(f.singleLineProblem("svc-k8s@vsphere.local")).toBeUndefined();
   });
 
   it("refuses cron schedules Kubernetes and Velero would refuse", () => {
@@ -44,5 +46,7 @@ describe("free-form string checks", () => {
     expect(f.noProxyEntryProblem("a b")).toMatch(/blanks/);
     expect(f.userNameProblem("1admin")).toMatch(/not a Linux user name/);
     expect(f.dnsLabelProblem("a".repeat(64))).toMatch(/64 characters/);
+    expect(f.vcenterServerProblem("https://vcenter.example/sdk")).toMatch(/a URL/);
+    expect(f.singleLineProblem("DC1\nDC2")).toMatch(/line break/);
   });
 });

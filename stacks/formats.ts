@@ -46,6 +46,20 @@ export function userNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** vCenter's host: it keys the cloud provider's credentials Secret and heads the CSI config section. */
+export function vcenterServerProblem(server: string): string | undefined {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(server)) return "a URL; the server is only vCenter's host";
+  if (!isHostOrAddress(server.toLowerCase())) return "not a host name or an IPv4 address";
+  return undefined;
+}
+
+/** Values written as one quoted line of the vSphere CSI config (gcfg), which holds no line breaks or control characters. */
+export function singleLineProblem(value: string): string | undefined {
+  if (value === "") return "empty";
+  if (/[\x00-\x1f\x7f]/.test(value)) return "holds a line break or another control character";
+  return undefined;
+}
+
 /** A host the NFS client mounts from: a name or an address, never `host:/path` mount syntax. */
 export function nfsServerProblem(server: string): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(server)) return "a URL; the server is only the host";

@@ -76,10 +76,10 @@ const sizing = {
 
 const vsphereSchema = z
   .strictObject({
-    server: z.string().min(1).describe("vCenter host name or address"),
-    user: z.string().min(1).describe("vCenter user; the password is the secret `vspherePassword`"),
+    server: checked(formats.vcenterServerProblem, "write vCenter's host name or address, e.g. vcenter.example.internal").describe("vCenter host name or address"),
+    user: checked(formats.singleLineProblem, "write the user on one line, e.g. svc-k8s@vsphere.local").describe("vCenter user; the password is the secret `vspherePassword`"),
     allowUnverifiedSsl: z.boolean().default(false).describe("accept vCenter's self-signed certificate"),
-    datacenter: z.string().min(1).describe("datacenter name"),
+    datacenter: checked(formats.singleLineProblem, "write the datacenter's name as vCenter shows it").describe("datacenter name"),
     computeCluster: z.string().min(1).optional().describe("compute cluster name (DRS anti-affinity rules live here)"),
     resourcePool: z.string().min(1).optional().describe("resource pool path; defaults to the compute cluster's root pool"),
     datastore: z.string().min(1).describe("datastore for the machines' disks"),

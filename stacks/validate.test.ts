@@ -140,6 +140,7 @@ const rows: Row[] = [
   { name: "no_proxy entry with commas", mutate: (c) => (c.proxy = { http: "http://proxy.corp:3128", noProxy: [".corp,.example"] }), path: "cluster.proxy.noProxy[0]", message: /joined with commas/, fix: /its own list entry/ },
   { name: "data disk that is not a device path", mutate: (c) => (c.addons.storage = { type: "nfs", nfs: { serverNode: "nsx-poc-worker-1", dataDisk: { device: "/dev/../etc/passwd" } } }), path: "cluster.addons.storage.nfs.dataDisk.device", message: /block device path/, fix: /\/dev\/sdb/ },
   { name: "SSH user that is not a Linux user name", mutate: (c) => (c.ssh.user = "K8s Admin"), path: "cluster.ssh.user", message: /not a Linux user name/, fix: /such as k8sadmin/ },
+  { name: "vCenter given as a URL", mutate: (c) => (c.platform.vsphere.server = "https://vcenter.corp.example.internal/sdk"), path: "cluster.platform.vsphere.server", message: /a URL; the server is only vCenter's host/, fix: /e.g. vcenter.example.internal/ },
   // Message quality: found and expected, in the project's words.
   { name: "OS release as a YAML number", mutate: (c) => (c.os.version = 24.04), path: "cluster.os.version", message: /expected text, found the number 24.04: YAML reads an unquoted 24.04 as a number/, fix: /quote it: version: "24.04"/ },
   { name: "Kubernetes version as a YAML number", mutate: (c) => (c.kubernetes.version = 1.3), path: "cluster.kubernetes.version", message: /found the number 1.3: YAML reads an unquoted 1.3 as a number/, fix: /version: "1.34.4" \(YAML also drops trailing zeros/ },
