@@ -20,12 +20,23 @@ export interface ProgramOptions {
   lookup?: Lookup;
 }
 
+/**
+ * Whether the engine passed a config key as a secret (set with --secret). The SDK exports this
+ * from pulumi.runtime (it reads PULUMI_CONFIG_SECRET_KEYS, which the engine and setAllConfig
+ * fill) but marks it @internal, so it is missing from the typings; without it nothing is flagged.
+ */
+function isConfigSecret(key: string): boolean {
+  const check = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret;
+  return check ? check(key) : true;
+}
+
 export async function clusterProgram(options: ProgramOptions = {}): Promise<Record<string, unknown>> {
   const config = new pulumi.Config();
   const secretsPresent = new Set(
     (Object.keys(SECRET_KEYS) as SecretKey[]).filter((key) => config.get(key) !== undefined),
   );
-  const result = validateCluster(config.getObject<unknown>("cluster"), { secretsPresent, planMode: false });
+  const plainSecrets = new Set([...secretsPresent].filter((key) => !isConfigSecret(`${pulumi.getProject()}:${key}`)));
+  const result = validateCluster(config.getObject<unknown>("cluster"), { secretsPresent, planMode: false, plainSecrets });
   const keyProblems = unknownConfigKeyProblems(Object.keys(pulumi.runtime.allConfig()));
   if (!result.ok || keyProblems.length > 0) {
     // Nothing has been registered yet: a bad description stops before any resource exists.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addressInBlock, isNetworkAddress, nthAddress, overlaps, parseBlock } from "./network";
+import { addressInBlock, blockProblem, hostBits, isNetworkAddress, nthAddress, overlaps, parseBlock, perNodeBlocks, reservedAddresses } from "./network";
 
 describe("address blocks", () => {
   it("parses addresses, CIDRs and ranges into inclusive intervals", () => {
@@ -25,5 +25,23 @@ describe("address blocks", () => {
     expect(nthAddress("10.96.0.0/12", 1)).toBe("10.96.0.1");
     expect(isNetworkAddress("10.0.0.0/8")).toBe(true);
     expect(isNetworkAddress("10.0.0.1/8")).toBe(false);
+  });
+
+  it("says why a block cannot be read, in words", () => {
+    expect(blockProblem("10.0.0.1-10.0.0.9")).toBeUndefined();
+    expect(blockProblem("10.0.0.0/28")).toBeUndefined();
+    expect(blockProblem("10.0.0.9-10.0.0.1")).toMatch(/ends before it starts/);
+    expect(blockProblem("10.0.0.1-10.0.0.300")).toBe("10.0.0.300 has the octet 300, above 255");
+    expect(blockProblem("10.0.0.0/40")).toMatch(/longer than an IPv4 address/);
+  });
+
+  it("measures blocks for kubeadm's and the CNIs' limits", () => {
+    expect(hostBits("10.96.0.0/12")).toBe(20);
+    expect(hostBits("fd00:10:96::/108")).toBe(20);
+    expect(hostBits("fd00:10:96::/100")).toBe(28);
+    expect(perNodeBlocks("10.244.0.0/16", 24)).toBe(256);
+    expect(perNodeBlocks("10.244.0.0/24", 26)).toBe(4);
+    expect(perNodeBlocks("10.244.0.0/25", 24)).toBe(0);
+    expect(reservedAddresses("192.168.100.0/24")).toEqual({ network: "192.168.100.0", broadcast: "192.168.100.255" });
   });
 });

@@ -73,3 +73,38 @@ export function prefixLength(cidr: string): number {
 export function blockSize(range: AddressRange): number {
   return range.last - range.first + 1;
 }
+
+/** Why a block written as `a.b.c.d`, `a.b.c.d/n` or `a.b.c.d-e.f.g.h` cannot be read, in the project's words; undefined when it can. */
+export function blockProblem(text: string): string | undefined {
+  const addresses = text.split(/[-/]/);
+  const prefix = text.includes("/") ? Number(addresses.pop()) : undefined;
+  for (const address of addresses) {
+    const octet = address.split(".").find((part) => Number(part) > 255);
+    if (octet !== undefined) return `${address} has the octet ${octet}, above 255`;
+    if (!isIPv4(address)) return `${address} is not an IPv4 address`;
+  }
+  if (prefix !== undefined && !(prefix >= 0 && prefix <= 32)) return `prefix /${prefix} is longer than an IPv4 address (/32)`;
+  if (addresses.length === 2 && toNumber(addresses[1]) < toNumber(addresses[0])) return `range ${text} ends before it starts`;
+  return undefined;
+}
+
+/** Host bits of a CIDR's block (IPv4 or IPv6): 32 - prefix, 128 - prefix. */
+export function hostBits(cidr: string): number {
+  const [address, prefix] = ipaddr.parseCIDR(cidr);
+  return (address.kind() === "ipv6" ? 128 : 32) - prefix;
+}
+
+/** The largest number of host bits kubeadm and the apiserver accept in a service CIDR (kubeadm's MaximumBitsForServiceSubnet). */
+export const MAX_SERVICE_CIDR_HOST_BITS = 20;
+
+/** How many per-node blocks of `/nodeMask` a pod CIDR holds (0 when the node mask is wider than the CIDR). */
+export function perNodeBlocks(podCidr: string, nodeMask: number): number {
+  const prefix = prefixLength(podCidr);
+  return nodeMask < prefix ? 0 : 2 ** (nodeMask - prefix);
+}
+
+/** The network and broadcast address of a subnet, which no host can use. */
+export function reservedAddresses(subnet: string): { network: string; broadcast: string } {
+  const range = parseBlock(subnet);
+  return { network: numberToAddress(range.first), broadcast: numberToAddress(range.last) };
+}

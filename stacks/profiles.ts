@@ -70,12 +70,14 @@ export function mergeDefaults(under: unknown, over: unknown): unknown {
 /**
  * Applies the named profile to a raw description. Platform defaults are only merged for the
  * platform the description chose, so a vSphere default never invents a `proxmox` section.
- * An unknown or missing profile leaves the description as it is for the schema to report.
+ * An unknown or missing profile is left as it is for the schema to report, but the PoC defaults
+ * stand in for it (both profiles supply the same keys), so that one mistake is one problem, not
+ * one more "missing" for every field a profile supplies.
  */
 export function applyProfile(raw: unknown): unknown {
   if (!isPlainObject(raw)) return raw;
-  const profile = PROFILES[raw.profile as ClusterInput["profile"]];
-  if (!profile) return raw;
+  const known = Object.hasOwn(PROFILES, String(raw.profile));
+  const profile = known ? PROFILES[raw.profile as ClusterInput["profile"]] : PROFILES.poc;
   const defaults = structuredClone(profile.defaults) as Record<string, unknown>;
   const platformDefaults = defaults.platform as Record<string, unknown> | undefined;
   const rawPlatform = isPlainObject(raw.platform) ? raw.platform : {};

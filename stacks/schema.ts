@@ -2,9 +2,13 @@
 // shape, the TypeScript types, the README's config reference and the first half of validation
 // (the cross-field rules in rules.ts are the second half).
 import { z } from "zod";
+import * as formats from "./formats";
 
 /** Kubernetes minors this program renders configs and package repositories for. */
 export const SUPPORTED_KUBERNETES_MINORS = ["1.30", "1.31", "1.32", "1.33", "1.34", "1.35", "1.36"] as const;
+
+/** The Kubernetes version the tests validate configs with (kubeadm v1.34.x); fixes suggest it. */
+export const TESTED_KUBERNETES_VERSION = "1.34.4";
 
 /** OS releases node preparation is written and tested for, per family. */
 export const SUPPORTED_OS_VERSIONS = {
@@ -26,10 +30,24 @@ export const SECRET_KEYS = {
 } as const;
 export type SecretKey = keyof typeof SECRET_KEYS;
 
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a lower-case DNS label (a-z, 0-9, '-')")
-  .max(63);
+/** A string its consumer checks with `problem` (stacks/formats.ts): the problem becomes the message, `fix` the fix. */
+function checked(problem: (value: string) => string | undefined, fix: string) {
+  return z.string().superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message) ctx.addIssue({ code: "custom", message, params: { fix } });
+  });
+}
+
+/** Labels and node selectors as the API server validates them. */
+const labelMap = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
+  for (const [key, value] of Object.entries(labels)) {
+    const message = formats.labelKeyProblem(key) ?? formats.labelValueProblem(value);
+    if (message) ctx.addIssue({ code: "custom", message, path: [key], params: { fix: 'write labels as the API accepts them, e.g. node-role.kubernetes.io/metallb: "true"' } });
+  }
+});
+
+const dnsLabel = checked(formats.dnsLabelProblem, "use lower-case letters, digits and '-', at most 63 characters, e.g. worker-1");
+const cron = checked(formats.cronProblem, 'write five fields (minute hour day-of-month month day-of-week), e.g. "0 */6 * * *", or a macro such as @daily');
 const dnsName = z
   .string()
   .regex(
@@ -58,10 +76,10 @@ const sizing = {
 
 const vsphereSchema = z
   .strictObject({
-    server: z.string().min(1).describe("vCenter host name or address"),
-    user: z.string().min(1).describe("vCenter user; the password is the secret `vspherePassword`"),
+    server: checked(formats.vcenterServerProblem, "write vCenter's host name or address, e.g. vcenter.example.internal").describe("vCenter host name or address"),
+    user: checked(formats.singleLineProblem, "write the user on one line, e.g. svc-k8s@vsphere.local").describe("vCenter user; the password is the secret `vspherePassword`"),
     allowUnverifiedSsl: z.boolean().default(false).describe("accept vCenter's self-signed certificate"),
-    datacenter: z.string().min(1).describe("datacenter name"),
+    datacenter: checked(formats.singleLineProblem, "write the datacenter's name as vCenter shows it").describe("datacenter name"),
     computeCluster: z.string().min(1).optional().describe("compute cluster name (DRS anti-affinity rules live here)"),
     resourcePool: z.string().min(1).optional().describe("resource pool path; defaults to the compute cluster's root pool"),
     datastore: z.string().min(1).describe("datastore for the machines' disks"),
@@ -88,7 +106,7 @@ const hostOrAddress = z
 
 const proxmoxSshSchema = z
   .strictObject({
-    username: z.string().min(1).describe("user on the Proxmox nodes that may write to the snippets storage (usually root)"),
+    username: checked(formats.userNameProblem, "use the Linux user name on the Proxmox nodes, e.g. root").describe("user on the Proxmox nodes that may write to the snippets storage (usually root)"),
     agent: z
       .boolean()
       .default(false)
@@ -109,7 +127,7 @@ const proxmoxSchema = z
     templateNode: z.string().min(1).describe("Proxmox node holding the template"),
     datastore: z.string().min(1).describe("storage for the machines' disks"),
     snippetsDatastore: z.string().min(1).default("local").describe("storage with the `snippets` content type for cloud-init user-data"),
-    bridge: z.string().min(1).default("vmbr0").describe("bridge of the node network"),
+    bridge: checked(formats.interfaceNameProblem, "use the bridge's name on the Proxmox nodes, e.g. vmbr0").default("vmbr0").describe("bridge of the node network"),
     vlanId: z.number().int().min(1).max(4094).optional().describe("VLAN tag on the bridge"),
     vmIdStart: z
       .number()
@@ -137,7 +155,7 @@ const networkSchema = z
     gateway: ipv4.describe("default gateway of the node subnet"),
     dnsServers: z.array(ipv4).min(1).describe("DNS servers of the nodes"),
     searchDomains: z.array(dnsName).default([]).describe("DNS search domains of the nodes"),
-    interface: z.string().min(1).default("ens192").describe("node NIC name (kube-vip/keepalived bind to it)"),
+    interface: checked(formats.interfaceNameProblem, "use the NIC's name as `ip link` shows it, e.g. ens192").default("ens192").describe("node NIC name (kube-vip/keepalived bind to it)"),
     mtu: z.number().int().min(1280).max(9216).default(1500).describe("MTU of the node NIC (the underlay)"),
     ntpServers: z
       .array(hostOrAddress)
@@ -148,8 +166,8 @@ const networkSchema = z
   .describe("the node network");
 
 const taintSchema = z.strictObject({
-  key: z.string().min(1),
-  value: z.string().optional(),
+  key: checked(formats.labelKeyProblem, "write a label-style key, e.g. dedicated or example.com/dedicated"),
+  value: checked(formats.labelValueProblem, "use at most 63 letters, digits, '-', '_' or '.'").optional(),
   effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
 });
 
@@ -168,7 +186,7 @@ const workerPoolSchema = z.strictObject({
   ...sizing,
   addresses: z.array(ipv4).describe("one static address per worker, in order"),
   names: z.array(dnsLabel).optional().describe("node names; default `<cluster>-<pool>-<n>`"),
-  labels: z.record(z.string(), z.string()).default({}).describe("node labels"),
+  labels: labelMap.default({}).describe("node labels"),
   taints: z.array(taintSchema).default([]).describe("node taints"),
   dataDiskGiB: z.number().int().min(1).optional().describe("size of an extra data disk (e.g. for an NFS server)"),
 });
@@ -190,7 +208,7 @@ const kubernetesSchema = z
     serviceCidr: cidr.default("10.96.0.0/12").describe("service network"),
     clusterDomain: dnsName.default("cluster.local").describe("cluster DNS domain"),
     kubeProxy: z.boolean().optional().describe("run kube-proxy; default: off when Cilium replaces it, on otherwise"),
-    imageRepository: z.string().min(1).optional().describe("registry for control-plane images (offline mirror)"),
+    imageRepository: checked(formats.registryProblem, "write the registry host (and path) as images name it, e.g. registry.corp.example:5000/k8s").optional().describe("registry for control-plane images (offline mirror)"),
     packageRepository: httpUrl.optional().describe("mirror of pkgs.k8s.io for kubeadm/kubelet/kubectl (offline sites)"),
   })
   .describe("Kubernetes itself");
@@ -206,7 +224,7 @@ const osSchema = z
 
 const sshSchema = z
   .strictObject({
-    user: z.string().min(1).describe("admin user on every node (created by cloud-init)"),
+    user: checked(formats.userNameProblem, "use a Linux user name such as k8sadmin").describe("admin user on every node (created by cloud-init)"),
     port: port.default(22),
     authorizedKeys: z.array(z.string().regex(/^(ssh|ecdsa)-\S+ \S+/, "must be an OpenSSH public key")).min(1).describe("public keys allowed to log in; the private key is the secret `sshPrivateKey`"),
   })
@@ -216,7 +234,7 @@ const proxySchema = z
   .strictObject({
     http: httpUrl.describe("HTTP proxy URL"),
     https: httpUrl.optional().describe("HTTPS proxy URL; defaults to the HTTP proxy"),
-    noProxy: z.array(z.string().min(1)).default([]).describe("extra no_proxy entries (hosts, domains, CIDRs)"),
+    noProxy: z.array(checked(formats.noProxyEntryProblem, "give each host, domain or CIDR as its own list entry")).default([]).describe("extra no_proxy entries (hosts, domains, CIDRs)"),
     extendNoProxy: z
       .boolean()
       .default(true)
@@ -246,7 +264,7 @@ const loadBalancerSchema = z
     type: z.enum(["metallb", "none"]),
     mode: z.enum(["l2", "bgp"]).default("l2"),
     pools: z.array(lbPoolSchema).default([]),
-    nodeSelector: z.record(z.string(), z.string()).default({}).describe("announce only from nodes with these labels"),
+    nodeSelector: labelMap.default({}).describe("announce only from nodes with these labels"),
     bgp: z
       .strictObject({
         localAsn: z.number().int().min(1).max(4294967295),
@@ -271,7 +289,7 @@ const storageSchema = z
     vsphereCsi: z
       .strictObject({
         storagePolicy: z.string().min(1).optional().describe("SPBM storage policy name"),
-        datastoreUrl: z.string().min(1).optional().describe("datastore URL, e.g. ds:///vmfs/volumes/<uuid>/"),
+        datastoreUrl: checked(formats.datastoreUrlProblem, "copy the URL from the datastore's summary in vCenter, e.g. ds:///vmfs/volumes/<uuid>/").optional().describe("datastore URL, e.g. ds:///vmfs/volumes/<uuid>/"),
         manifestUrl: httpUrl
           .optional()
           .describe("where the pinned vSphere CSI driver manifest is fetched at deploy time; offline sites serve a copy of the same release's file. Default: the release on raw.githubusercontent.com"),
@@ -279,12 +297,12 @@ const storageSchema = z
       .optional(),
     nfs: z
       .strictObject({
-        server: z.string().min(1).optional().describe("external NFS server; omit to run one on `serverNode`"),
-        path: z.string().startsWith("/").default("/srv/nfs/k8s").describe("exported path"),
+        server: checked(formats.nfsServerProblem, "write only the server's host name or address, e.g. 10.0.20.5, and the export in cluster.addons.storage.nfs.path").optional().describe("external NFS server (host name or address); omit to run one on `serverNode`"),
+        path: checked(formats.exportPathProblem, "write the exported directory as an absolute path without blanks, e.g. /srv/nfs/k8s").default("/srv/nfs/k8s").describe("exported path"),
         serverNode: dnsLabel.optional().describe("node name of the in-cluster NFS server"),
         dataDisk: z
           .strictObject({
-            device: z.string().startsWith("/dev/").describe("block device for the export, e.g. /dev/sdb"),
+            device: checked(formats.devicePathProblem, "write the device path, e.g. /dev/sdb").describe("block device for the export, e.g. /dev/sdb"),
             allowSystemDisk: z.boolean().default(false).describe("override the guard refusing the system disk"),
           })
           .optional(),
@@ -298,7 +316,7 @@ const backupsSchema = z
     etcdSnapshots: z
       .strictObject({
         enabled: z.boolean(),
-        schedule: z.string().default("0 */6 * * *"),
+        schedule: cron.default("0 */6 * * *").describe("cron schedule of the snapshot CronJob (five fields or @daily etc.)"),
         retain: z.number().int().min(1).default(28),
       })
       .optional(),
@@ -306,9 +324,9 @@ const backupsSchema = z
       .strictObject({
         enabled: z.boolean(),
         s3Url: httpUrl.optional(),
-        bucket: z.string().min(1).optional(),
+        bucket: checked(formats.bucketProblem, "use the bucket's name as S3 knows it, e.g. velero-backups").optional(),
         region: z.string().min(1).default("default"),
-        schedule: z.string().default("0 2 * * *"),
+        schedule: cron.default("0 2 * * *").describe("cron schedule of the whole-cluster backup (five fields or @daily etc.)"),
       })
       .optional(),
   })
@@ -331,8 +349,8 @@ const addonsSchema = z.strictObject({
 
 const registriesSchema = z
   .strictObject({
-    imageRegistry: z.string().min(1).optional().describe("mirror that replaces every add-on's image registry"),
-    chartRepository: z.string().min(1).optional().describe("mirror serving every pinned Helm chart (offline sites)"),
+    imageRegistry: checked(formats.registryProblem, "write the registry host (and path) as images name it, e.g. registry.corp.example:5000/k8s").optional().describe("mirror that replaces every add-on's image registry"),
+    chartRepository: checked(formats.chartRepositoryProblem, "write the mirror's address with its scheme, e.g. https://charts.corp.example/k8s or oci://registry.corp.example/charts").optional().describe("mirror serving every pinned Helm chart (offline sites)"),
     containerdMirrors: z.record(z.string(), httpUrl).default({}).describe("containerd registry mirrors: registry host -> mirror URL"),
   })
   .describe("offline mirrors");

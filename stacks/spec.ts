@@ -1,6 +1,7 @@
 // Derived facts of a validated description: every later layer reads these instead of
 // re-deriving names, ports or MTUs on its own.
 import type { ClusterConfig, Taint } from "./schema";
+import { prefixLength } from "./network";
 
 export type NodeRole = "control-plane" | "worker";
 
@@ -105,6 +106,18 @@ export function kubeProxyEnabledOf(config: ClusterConfig): boolean {
 export function cniReplacesKubeProxy(config: ClusterConfig): boolean {
   const cni = config.addons.cni;
   return cni.type === "cilium" && (cni.kubeProxyReplacement ?? true);
+}
+
+/** Calico's IPAM block size (IPPool blockSize): each node takes /26 blocks of the pod CIDR. */
+export const CALICO_BLOCK_SIZE = 26;
+
+/**
+ * The mask of the block each node takes from the pod CIDR: Calico's block size, or Cilium's
+ * cluster-pool mask size (a /24 per node, narrower only when the pod CIDR itself is that small).
+ */
+export function podBlockMaskOf(config: Pick<ClusterConfig, "addons" | "kubernetes">): number {
+  if (config.addons.cni.type === "calico") return CALICO_BLOCK_SIZE;
+  return Math.max(24, prefixLength(config.kubernetes.podCidr) + 1);
 }
 
 export function cniMtuOf(config: ClusterConfig): number {

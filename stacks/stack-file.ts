@@ -71,6 +71,11 @@ export function readStackFile(argument: string, root = process.cwd()): StackFile
   return { name, path: file, cluster, config, secretKeys };
 }
 
+/** Secret keys the file sets as plain values instead of `secure:` ones (clear text in the file). */
+export function plainSecrets(stack: StackFile): Set<SecretKey> {
+  return new Set([...secretsPresent(stack)].filter((key) => !stack.secretKeys.includes(`${PROJECT}:${key}`)));
+}
+
 /** Secret keys the file sets, as the rule context wants them. */
 export function secretsPresent(stack: StackFile): Set<SecretKey> {
   return new Set(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readStackFile } from "./stack-file";
 import { formatProblems, validateCluster, type Problem } from "./validate";
-import { noProxyGaps } from "./rules";
+import { INTERNAL_ERROR, noProxyGaps, runRules } from "./rules";
 
 const planMode = { secretsPresent: new Set<never>(), planMode: true };
 
@@ -14,7 +14,10 @@ function problemsOf(mutate: (c: Record<string, any>) => void): Problem[] {
   const cluster = base();
   mutate(cluster);
   const result = validateCluster(cluster, planMode);
-  return result.ok ? result.warnings : result.problems;
+  const problems = result.ok ? result.warnings : result.problems;
+  // A rule that throws is a bug: every row fails on it, whatever it looks for.
+  for (const p of problems) expect(p.problem, formatProblems([p])).not.toContain(INTERNAL_ERROR);
+  return problems;
 }
 
 interface Row {
@@ -34,7 +37,6 @@ const rows: Row[] = [
   { name: "even control-plane count", mutate: (c) => (c.controlPlane.addresses = ["192.168.100.11", "192.168.100.12"]), path: "cluster.controlPlane.addresses", message: /odd number/, fix: /use 1 or 3/ },
   { name: "count disagrees with addresses", mutate: (c) => (c.controlPlane.count = 5), path: "cluster.controlPlane.count", message: /count is 5 but 3 addresses/, fix: /list exactly 5/ },
   { name: "duplicate node address", mutate: (c) => (c.workerPools[0].addresses[1] = "192.168.100.21"), path: "cluster.workerPools[0].addresses[1]", message: /also given at cluster.workerPools\[0\].addresses\[0\]/, fix: /own address/ },
-  { name: "duplicate node name", mutate: (c) => (c.workerPools[0].names = ["w", "w"]), path: "cluster.workerPools[0].names[1]", message: /used twice/, fix: /unique name/ },
   { name: "node outside subnet", mutate: (c) => (c.workerPools[0].addresses[0] = "192.168.200.21"), path: "cluster.workerPools[0].addresses[0]", message: /outside the node subnet 192.168.100.0\/24/, fix: /inside 192.168.100.0\/24/ },
   { name: "node on the gateway", mutate: (c) => (c.workerPools[0].addresses[0] = "192.168.100.1"), path: "cluster.workerPools[0].addresses[0]", message: /gateway/, fix: /free host address/ },
   { name: "VIP outside subnet", mutate: (c) => (c.endpoint.vip = "10.1.1.10"), path: "cluster.endpoint.vip", message: /outside the node subnet/, fix: /inside 192.168.100.0\/24/ },
@@ -88,6 +90,68 @@ const rows: Row[] = [
   { name: "Proxmox node listed twice", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), nodes: ["a", "b", "a"] } }), path: "cluster.platform.proxmox.nodes[2]", message: /listed twice/, fix: /once/ },
   { name: "fewer Proxmox nodes than control planes", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), nodes: ["a", "b"] } }), path: "cluster.platform.proxmox.nodes", message: /3 control planes on 2 Proxmox node/, fix: /at least 3 Proxmox nodes/ },
   { name: "linked clones onto other Proxmox nodes", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), fullClone: false } }), path: "cluster.platform.proxmox.fullClone", message: /only be placed on b, c if the template's storage is shared/, fix: /fullClone: true/ },
+  // Pool blocks a rule cannot read are reported, and the rule's other checks still run.
+  { name: "pool range written high-to-low", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.220-192.168.100.200"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /ends before it starts/, fix: /low-high/ },
+  { name: "pool range with an octet above 255", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.200-192.168.100.300"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /octet 300, above 255/, fix: /valid IPv4 addresses/ },
+  { name: "backwards pool range reported next to an unrelated schema problem", mutate: (c) => { c.kubernetes.version = 1.3; c.addons.loadBalancer.pools[0].addresses = ["192.168.100.220-192.168.100.200"]; }, path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /ends before it starts/, fix: /low-high/ },
+  { name: "unreadable pool block next to a VIP inside another pool block", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.999/28", "192.168.100.8/29"]), path: "cluster.endpoint.vip", message: /inside LoadBalancer pool default/, fix: /out of the pool/ },
+  // Addresses that parse but no host can use.
+  { name: "VIP is the subnet's network address", mutate: (c) => (c.endpoint.vip = "192.168.100.0"), path: "cluster.endpoint.vip", message: /network address of 192.168.100.0\/24/, fix: /free host address of 192.168.100.0\/24/ },
+  { name: "VIP is the broadcast address", mutate: (c) => (c.endpoint.vip = "192.168.100.255"), path: "cluster.endpoint.vip", message: /broadcast address/, fix: /neither included/ },
+  { name: "VIP is the gateway", mutate: (c) => (c.endpoint.vip = "192.168.100.1"), path: "cluster.endpoint.vip", message: /gateway's address/, fix: /not the gateway 192.168.100.1/ },
+  { name: "ingress address is the broadcast address", mutate: (c) => { c.addons.loadBalancer.pools[0].addresses = ["192.168.100.240/28"]; c.addons.ingress.loadBalancerIP = "192.168.100.255"; }, path: "cluster.addons.ingress.loadBalancerIP", message: /the ingress address is the broadcast address/, fix: /free host address/ },
+  { name: "pool holding the broadcast address", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.240/28"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains the broadcast address 192.168.100.255/, fix: /exclude 192.168.100.255/ },
+  { name: "pool holding the network address", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.0-192.168.100.9", "192.168.100.200"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains the network address 192.168.100.0/, fix: /exclude 192.168.100.0/ },
+  // Sizes kubeadm or the CNI refuse on the site.
+  { name: "service CIDR larger than kubeadm accepts", mutate: (c) => (c.kubernetes.serviceCidr = "10.0.0.0/11"), path: "cluster.kubernetes.serviceCidr", message: /21 host bits; kubeadm and the apiserver accept at most 20/, fix: /\/12 or smaller/ },
+  { name: "pod CIDR smaller than kubeadm's node mask", mutate: (c) => (c.kubernetes.podCidr = "10.244.0.0/25"), path: "cluster.kubernetes.podCidr", message: /kubeadm refuses a \/25 pod network/, fix: /between \/8 and \/24/ },
+  { name: "pod CIDR with fewer Cilium blocks than nodes", mutate: (c) => (c.kubernetes.podCidr = "10.244.0.0/23"), path: "cluster.kubernetes.podCidr", message: /holds 2 of Cilium's \/24 cluster-pool blocks but the description has 5 nodes/, fix: /\/21 or larger/ },
+  { name: "pod CIDR with fewer Calico blocks than nodes", mutate: (c) => { c.addons.cni = { type: "calico", mode: "vxlan" }; c.kubernetes.podCidr = "10.244.0.0/24"; }, path: "cluster.kubernetes.podCidr", message: /holds 4 of Calico's \/26 IPAM blocks but the description has 5 nodes/, fix: /\/23 or larger/ },
+  { name: "pod CIDR with little room to grow", mutate: (c) => (c.kubernetes.podCidr = "10.244.0.0/21"), path: "cluster.kubernetes.podCidr", message: /holds 8 Cilium \/24 blocks: room for only 3 more nodes beyond today's 5/, fix: /\/20 or larger/ },
+  { name: "pod CIDR too small for a pool's count", mutate: (c) => { c.kubernetes.podCidr = "10.244.0.0/22"; c.workerPools[0].count = 3; }, path: "cluster.kubernetes.podCidr", message: /holds 4 of Cilium's .* 6 nodes/, fix: /\/21 or larger/ },
+  // Contradictions are refused or said out loud, never resolved silently.
+  { name: "kube-proxy replacement and kube-proxy both off", mutate: (c) => { c.addons.cni.kubeProxyReplacement = false; c.kubernetes.kubeProxy = false; }, path: "cluster.kubernetes.kubeProxy", message: /nothing would implement Services/, fix: /kubeProxyReplacement: true/ },
+  { name: "Hubble on Calico", mutate: (c) => (c.addons.cni = { type: "calico", mode: "vxlan", hubble: true }), path: "cluster.addons.cni.hubble", message: /Hubble is part of Cilium; with calico it is not installed/, fix: /remove hubble/ },
+  { name: "BGP settings in L2 mode", mutate: (c) => (c.addons.loadBalancer.bgp = { localAsn: 64512, peers: [{ address: "192.168.100.1", asn: 64513 }] }), path: "cluster.addons.loadBalancer.bgp", message: /L2 mode, so this setting is ignored/, fix: /mode: bgp/ },
+  { name: "NFS settings with vSphere CSI", mutate: (c) => (c.addons.storage.nfs = { server: "nfs.example.internal" }), path: "cluster.addons.storage.nfs", message: /storage type is vsphere-csi, so this setting is ignored/, fix: /type: nfs/ },
+  { name: "ingress address without an ingress controller", mutate: (c) => (c.addons.ingress.type = "none"), path: "cluster.addons.ingress.loadBalancerIP", message: /no ingress controller is installed/, fix: /type: ingress-nginx/ },
+  { name: "SELinux mode on Ubuntu", mutate: (c) => (c.os.selinux = "enforcing"), path: "cluster.os.selinux", message: /ubuntu does not use SELinux, so this setting is ignored/, fix: /remove cluster.os.selinux/ },
+  { name: "data disk size on existing hosts", mutate: (c) => { c.platform = { type: "existing" }; c.addons.storage = { type: "none" }; c.workerPools[0].dataDiskGiB = 100; }, path: "cluster.workerPools[0].dataDiskGiB", message: /no data disk is added/, fix: /attach the disk/ },
+  // Generated names pass the same rules as written ones.
+  { name: "generated worker names longer than a DNS label", mutate: (c) => (c.workerPools[0].name = "w".repeat(55)), path: "cluster.workerPools[0].name", message: /generated node name nsx-poc-w+-2 is not a valid node name: 65 characters/, fix: /shorten cluster.name or cluster.workerPools\[0\].name by 2 characters, or give the names in cluster.workerPools\[0\].names/ },
+  { name: "generated control-plane names longer than a DNS label", mutate: (c) => (c.name = "c".repeat(60)), path: "cluster.name", message: /c+-cp-3 is not a valid node name: 65 characters/, fix: /shorten cluster.name by 2 characters/ },
+  { name: "duplicate node name names the other node's full path", mutate: (c) => (c.workerPools[0].names = ["w", "w"]), path: "cluster.workerPools[0].names[1]", message: /also by the node at cluster.workerPools\[0\].addresses\[0\]/, fix: /unique name/ },
+  // Free-form strings get the check of what consumes them.
+  { name: "NFS server in mount syntax", mutate: (c) => (c.addons.storage = { type: "nfs", nfs: { server: "10.0.20.5:/srv/nfs" } }), path: "cluster.addons.storage.nfs.server", message: /mount syntax host:\/path/, fix: /host name or address/ },
+  { name: "NFS server given as a URL", mutate: (c) => (c.addons.storage = { type: "nfs", nfs: { server: "nfs://files.example.internal" } }), path: "cluster.addons.storage.nfs.server", message: /a URL; the server is only the host/, fix: /host name or address/ },
+  { name: "NFS export path with a blank", mutate: (c) => (c.addons.storage = { type: "nfs", nfs: { server: "10.0.20.5", path: "/srv/nfs data" } }), path: "cluster.addons.storage.nfs.path", message: /\/etc\/exports/, fix: /absolute path without blanks, e.g. \/srv\/nfs\/k8s/ },
+  { name: "etcd snapshot schedule with four fields", mutate: (c) => (c.addons.backups = { etcdSnapshots: { enabled: true, schedule: "0 */6 * *" } }), path: "cluster.addons.backups.etcdSnapshots.schedule", message: /4 fields, but a schedule has five/, fix: /write five fields .* or a macro such as @daily/ },
+  { name: "etcd snapshot schedule with a minute above 59", mutate: (c) => (c.addons.backups = { etcdSnapshots: { enabled: true, schedule: "61 * * * *" } }), path: "cluster.addons.backups.etcdSnapshots.schedule", message: /not a valid schedule \(got value 61 expected range 0-59\)/, fix: /e.g. "0 \*\/6 \* \* \*"/ },
+  { name: "Velero schedule with seconds", mutate: (c) => (c.addons.backups = { velero: { enabled: false, schedule: "0 0 2 * * *" } }), path: "cluster.addons.backups.velero.schedule", message: /6 fields/, fix: /five fields/ },
+  { name: "unknown schedule macro", mutate: (c) => (c.addons.backups = { velero: { enabled: false, schedule: "@reboot" } }), path: "cluster.addons.backups.velero.schedule", message: /not a schedule macro/, fix: /@daily/ },
+  { name: "interface name longer than Linux allows", mutate: (c) => (c.network.interface = "enp0s31f6-bond0-vlan100"), path: "cluster.network.interface", message: /at most 15/, fix: /`ip link` shows it, e.g. ens192/ },
+  { name: "node label value with a blank", mutate: (c) => (c.workerPools[0].labels = { role: "edge nodes" }), path: "cluster.workerPools[0].labels.role", message: /label value is at most 63/, fix: /as the API accepts them/ },
+  { name: "node selector key with two slashes", mutate: (c) => (c.addons.loadBalancer.nodeSelector = { "a/b/c": "x" }), path: "cluster.addons.loadBalancer.nodeSelector.a/b/c", message: /at most one '\/'/, fix: /as the API accepts them/ },
+  { name: "taint key with an upper-case prefix", mutate: (c) => (c.workerPools[0].taints = [{ key: "Example.com/dedicated", effect: "NoSchedule" }]), path: "cluster.workerPools[0].taints[0].key", message: /prefix Example.com is not a lower-case DNS name/, fix: /label-style key, e.g. dedicated or example.com\/dedicated/ },
+  { name: "image registry given as a URL", mutate: (c) => (c.registries = { imageRegistry: "https://registry.corp.example:5000" }), path: "cluster.registries.imageRegistry", message: /images name their registry without a scheme/, fix: /as images name it, e.g. registry.corp.example:5000\/k8s/ },
+  { name: "chart repository without a scheme", mutate: (c) => (c.registries = { chartRepository: "charts.corp.example/k8s" }), path: "cluster.registries.chartRepository", message: /http:\/\/, https:\/\/ or oci:\/\//, fix: /with its scheme, e.g. https:\/\/charts/ },
+  { name: "Velero bucket with upper case", mutate: (c) => (c.addons.backups = { velero: { enabled: true, s3Url: "https://s3.example.internal", bucket: "Backups" } }), path: "cluster.addons.backups.velero.bucket", message: /S3 bucket names/, fix: /e.g. velero-backups/ },
+  { name: "datastore URL as a path", mutate: (c) => (c.addons.storage.vsphereCsi = { datastoreUrl: "/vmfs/volumes/abc" }), path: "cluster.addons.storage.vsphereCsi.datastoreUrl", message: /ds:\/\/\/vmfs\/volumes/, fix: /datastore's summary in vCenter/ },
+  { name: "no_proxy entry with commas", mutate: (c) => (c.proxy = { http: "http://proxy.corp:3128", noProxy: [".corp,.example"] }), path: "cluster.proxy.noProxy[0]", message: /joined with commas/, fix: /its own list entry/ },
+  { name: "data disk that is not a device path", mutate: (c) => (c.addons.storage = { type: "nfs", nfs: { serverNode: "nsx-poc-worker-1", dataDisk: { device: "/dev/../etc/passwd" } } }), path: "cluster.addons.storage.nfs.dataDisk.device", message: /block device path/, fix: /\/dev\/sdb/ },
+  { name: "SSH user that is not a Linux user name", mutate: (c) => (c.ssh.user = "K8s Admin"), path: "cluster.ssh.user", message: /not a Linux user name/, fix: /such as k8sadmin/ },
+  { name: "vCenter given as a URL", mutate: (c) => (c.platform.vsphere.server = "https://vcenter.corp.example.internal/sdk"), path: "cluster.platform.vsphere.server", message: /a URL; the server is only vCenter's host/, fix: /e.g. vcenter.example.internal/ },
+  // Message quality: found and expected, in the project's words.
+  { name: "OS release as a YAML number", mutate: (c) => (c.os.version = 24.04), path: "cluster.os.version", message: /expected text, found the number 24.04: YAML reads an unquoted 24.04 as a number/, fix: /quote it: version: "24.04"/ },
+  { name: "Kubernetes version as a YAML number", mutate: (c) => (c.kubernetes.version = 1.3), path: "cluster.kubernetes.version", message: /found the number 1.3: YAML reads an unquoted 1.3 as a number/, fix: /version: "1.34.4" \(YAML also drops trailing zeros/ },
+  { name: "SSH user as a YAML boolean", mutate: (c) => (c.ssh.user = true), path: "cluster.ssh.user", message: /expected text, found the boolean true/, fix: /quote it: user: "true"/ },
+  { name: "number written as text", mutate: (c) => (c.workerPools[0].cpus = "4"), path: "cluster.workerPools[0].cpus", message: /expected a number, found the text "4"/, fix: /without quotes: cpus: 4/ },
+  { name: "fractional count", mutate: (c) => (c.workerPools[0].cpus = 2.5), path: "cluster.workerPools[0].cpus", message: /expected a whole number, found the number 2.5/, fix: /whole number such as 3/ },
+  { name: "list given as a single value", mutate: (c) => (c.network.dnsServers = "192.168.1.53"), path: "cluster.network.dnsServers", message: /expected a list, found the text "192.168.1.53"/, fix: /make cluster.network.dnsServers a list \(DNS servers/ },
+  { name: "number below the minimum", mutate: (c) => (c.workerPools[0].memoryMiB = 512), path: "cluster.workerPools[0].memoryMiB", message: /512 is below the smallest accepted value 1024/, fix: /at least 1024/ },
+  { name: "empty list", mutate: (c) => (c.network.dnsServers = []), path: "cluster.network.dnsServers", message: /0 entries, at least 1 needed/, fix: /at least 1 entry/ },
+  { name: "not an address", mutate: (c) => (c.network.gateway = "192.168.100.x"), path: "cluster.network.gateway", message: /^not an IPv4 address$/, fix: /192.168.100.10/ },
+  { name: "version fix suggests the tested version", mutate: (c) => (c.kubernetes.version = "1.34"), path: "cluster.kubernetes.version", message: /not an exact x.y.z/, fix: /e.g. 1.34.4$/ },
 ];
 
 describe("validation of a bad description", () => {
@@ -100,6 +164,34 @@ describe("validation of a bad description", () => {
     const match = problems.find((p) => p.path === row.path && row.message.test(p.problem));
     expect(match, `expected a problem at ${row.path} matching ${row.message}, got:\n${formatProblems(problems)}`).toBeDefined();
     expect(match!.fix).toMatch(row.fix);
+  });
+
+  it("reports a misspelt profile as one problem, not as every field the profile supplies", () => {
+    const problems = problemsOf((c) => (c.profile = "prd"));
+    expect(problems).toEqual([expect.objectContaining({ path: "cluster.profile", value: "prd", problem: 'expected one of poc, prod; found the text "prd"', fix: "use one of: poc, prod" })]);
+    expect(problemsOf((c) => delete c.profile).map((p) => [p.path, p.problem])).toEqual([["cluster.profile", "missing"]]);
+  });
+
+  it("never shows the schema library's own texts", () => {
+    const problems = [
+      ...problemsOf((c) => (c.network.ntpServers = ["ntp server"])),
+      ...problemsOf((c) => (c.workerPools[0].addresses = "192.168.100.21")),
+      ...problemsOf((c) => (c.endpoint.vip = 10)),
+      ...problemsOf((c) => (c.addons.cni.mtu = 99999)),
+      ...problemsOf((c) => (c.name = "x".repeat(70))),
+    ];
+    expect(problems.length).toBeGreaterThanOrEqual(5);
+    for (const p of problems) expect(`${p.problem} ${p.fix}`).not.toMatch(/Invalid input|Invalid option|Too (small|big):|expected .*, received/);
+  });
+
+  it("reports a rule that throws as an internal error instead of dropping it", () => {
+    const config = base();
+    const throwing = { uses: ["network"], check: () => { throw new TypeError("cannot read properties of undefined"); } };
+    const quiet = { uses: ["endpoint"], check: () => [] };
+    const problems = runRules(config as never, planMode, [], [throwing, quiet]);
+    expect(problems).toEqual([
+      expect.objectContaining({ path: "cluster.network", severity: "error", problem: expect.stringMatching(/internal error in the check of cluster.network: cannot read properties/), fix: expect.stringMatching(/bug in onprem-k8s's validation/) }),
+    ]);
   });
 
   it("reports five independent mistakes together, each with field, value and fix", () => {
@@ -127,6 +219,25 @@ describe("validation of a bad description", () => {
       expect(result.problems.map((p) => p.path)).toEqual(["onprem-k8s:vspherePassword"]);
       expect(result.problems[0].fix).toMatch(/pulumi config set --secret vspherePassword/);
     }
+  });
+
+  it("refuses a secret given as plain config in prod and warns in poc, with the --secret command", () => {
+    const ctx = { ...planMode, plainSecrets: new Set(["vspherePassword", "sshPrivateKey"] as const) };
+    const poc = validateCluster(base(), ctx);
+    expect(poc.ok).toBe(true);
+    expect(poc.ok && poc.warnings.map((p) => [p.path, p.severity, p.fix])).toEqual([
+      ["onprem-k8s:vspherePassword", "warning", "pulumi config set --secret vspherePassword '<value>', then rotate the credential if the stack file was ever committed or shared"],
+      ["onprem-k8s:sshPrivateKey", "warning", "pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519, then rotate the key if the stack file was ever committed or shared"],
+    ]);
+    const prod = base();
+    prod.profile = "prod";
+    prod.workerPools[0].addresses.push("192.168.100.23");
+    prod.addons.backups = { velero: { enabled: false } };
+    const refused = validateCluster(prod, ctx);
+    expect(refused.ok).toBe(false);
+    const problem = !refused.ok && refused.problems.find((p) => p.path === "onprem-k8s:vspherePassword");
+    expect(problem).toMatchObject({ severity: "error", problem: expect.stringMatching(/clear text in the stack file; the prod profile refuses that/), fix: expect.stringMatching(/^pulumi config set --secret vspherePassword/) });
+    expect(JSON.stringify(refused)).not.toContain("hunter2");
   });
 
   it("requires the Proxmox SSH key for snippet uploads unless the SSH agent is used", () => {

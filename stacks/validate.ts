@@ -5,6 +5,7 @@ import { clusterSchema, type ClusterConfig } from "./schema";
 import { applyProfile } from "./profiles";
 import { runRules, type Problem, type RuleContext } from "./rules";
 import { toClusterSpec, type ClusterSpec } from "./spec";
+import { describeIssue, schemaAt, unwrap } from "./messages";
 
 export type { Problem, RuleContext } from "./rules";
 
@@ -20,74 +21,19 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
   return path.reduce<unknown>((value, key) => (value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined), root);
 }
 
-/** Peels optional/default wrappers off a schema to reach the object or array inside. */
-function unwrap(schema: z.ZodType): z.ZodType {
-  let current: z.ZodType = schema;
-  for (;;) {
-    if (current instanceof z.ZodOptional || current instanceof z.ZodDefault) current = current.unwrap() as z.ZodType;
-    else return current;
-  }
-}
-
-/** The schema node at a path, to quote its description in a fix. */
-function schemaAt(path: PropertyKey[]): z.ZodType | undefined {
-  let current: z.ZodType | undefined = clusterSchema;
-  for (const key of path) {
-    if (!current) return undefined;
-    const inner = unwrap(current);
-    if (inner instanceof z.ZodObject && typeof key === "string") current = inner.shape[key] as z.ZodType | undefined;
-    else if (inner instanceof z.ZodArray && typeof key === "number") current = inner.element as z.ZodType;
-    else if (inner instanceof z.ZodRecord) current = inner.valueType as z.ZodType;
-    else return undefined;
-  }
-  return current;
-}
-
-function fixFor(issue: z.core.$ZodIssue, field: string): string {
-  const described = schemaAt(issue.path)?.description;
-  const hint = described ? ` (${described})` : "";
-  switch (issue.code) {
-    case "invalid_type":
-      return issue.input === undefined ? `set ${field}${hint}` : `make ${field} a ${issue.expected}${hint}`;
-    case "invalid_value":
-      return `use one of: ${issue.values.map((v) => String(v)).join(", ")}`;
-    case "invalid_format":
-      switch (issue.format) {
-        case "ipv4":
-          return "write an IPv4 address such as 192.168.100.10";
-        case "cidrv4":
-          return "write a CIDR such as 10.244.0.0/16";
-        case "url":
-          return "write a full URL such as http://proxy.example.internal:3128";
-        default:
-          return `correct ${field}${hint}`;
-      }
-    case "too_small":
-      return issue.origin === "array" ? `give at least ${issue.minimum} entr${issue.minimum === 1 ? "y" : "ies"}` : `use at least ${issue.minimum}`;
-    case "too_big":
-      return issue.origin === "array" ? `give at most ${issue.maximum} entries` : `use at most ${issue.maximum}`;
-    case "unrecognized_keys": {
-      const inner = unwrap(schemaAt(issue.path) ?? clusterSchema);
-      const known = inner instanceof z.ZodObject ? Object.keys(inner.shape).join(", ") : "";
-      return `remove it or correct its spelling${known ? `; known keys: ${known}` : ""}`;
-    }
-    default:
-      return `correct ${field}${hint}`;
-  }
-}
-
 function schemaProblems(issues: z.core.$ZodIssue[], raw: unknown): Problem[] {
   return issues.flatMap((issue) => {
     if (issue.code === "unrecognized_keys") {
+      const inner = unwrap(schemaAt(issue.path) ?? clusterSchema);
+      const known = inner instanceof z.ZodObject ? Object.keys(inner.shape).join(", ") : "";
       return issue.keys.map((key) => {
         const path = [...issue.path, key];
-        return { path: `cluster.${pathText(path)}`, value: valueAt(raw, path), problem: `unknown key "${key}"`, fix: fixFor(issue, `cluster.${pathText(path)}`), severity: "error" as const };
+        return { path: `cluster.${pathText(path)}`, value: valueAt(raw, path), problem: `unknown key "${key}"`, fix: `remove it or correct its spelling${known ? `; known keys: ${known}` : ""}`, severity: "error" as const };
       });
     }
     const field = issue.path.length ? `cluster.${pathText(issue.path)}` : "cluster";
     const value = valueAt(raw, issue.path);
-    const problem = issue.code === "invalid_type" && value === undefined ? "missing" : issue.message;
-    return [{ path: field, value, problem, fix: fixFor(issue, field), severity: "error" as const }];
+    return [{ path: field, value, ...describeIssue(issue, field, value), severity: "error" as const }];
   });
 }
 

@@ -4,7 +4,7 @@
  * objects out) so tests check keys and schemas on what the program really applies; index.ts only
  * wires these into resources.
  */
-import type { ClusterSpec } from "../../stacks/spec";
+import { CALICO_BLOCK_SIZE, podBlockMaskOf, type ClusterSpec } from "../../stacks/spec";
 import { clusterDnsServiceIp, kubeletServerTlsBootstrap, kubeletUsesExternalCloudProvider, nodeLocalDnsBindsClusterDnsIp } from "../kubeadm/kubelet";
 import { PINNED_CHARTS, type ChartId } from "./charts";
 import { calicoFelixConfiguration, calicoValues, type CalicoValuesParams } from "./calico/values";
@@ -18,7 +18,6 @@ import { nodeLocalDnsManifests, type NodeLocalDnsParams } from "./nodelocaldns/m
 import { nfsProvisionerValuesOf, vsphereCpiValuesOf, vsphereCsiNamespace, vsphereStorageClassOf } from "./storage-plan";
 import type { HelmValues, Manifest, Toleration } from "./types";
 import { veleroValues } from "./velero/values";
-import { prefixLength } from "../../stacks/network";
 
 // The kubelet settings kubeadm renders to match the add-ons (decided in the lower layer).
 export { kubeletClusterDns, kubeletClusterDnsFollowsCache, kubeletServerTlsBootstrap, kubeletUsesExternalCloudProvider } from "../kubeadm/kubelet";
@@ -66,11 +65,6 @@ export function chartSource(chart: ChartId, chartRepository?: string): { chart: 
   return { chart: pinned.chart, version: pinned.version, repo: base };
 }
 
-/** The smallest per-node pod CIDR that still leaves room for 110 pods (a /24), capped by the pod CIDR. */
-function podCidrMaskSize(podCidr: string): number {
-  return Math.max(24, prefixLength(podCidr) + 1);
-}
-
 export function ciliumRoutingOf(spec: ClusterSpec): CiliumRouting {
   const mode = spec.addons.cni.mode;
   if (mode === "vxlan" || mode === "geneve") return { mode: "tunnel", tunnelProtocol: mode };
@@ -85,7 +79,7 @@ export function ciliumValuesOf(spec: ClusterSpec): HelmValues {
     mtu: spec.cniMtu,
     routing: ciliumRoutingOf(spec),
     podCidr: spec.kubernetes.podCidr,
-    podCidrMaskSize: podCidrMaskSize(spec.kubernetes.podCidr),
+    podCidrMaskSize: podBlockMaskOf(spec),
     hubble: { relay: spec.addons.cni.hubble, ui: spec.addons.cni.hubble },
     environment: spec.profile,
     imageRegistry: spec.registries.imageRegistry,
@@ -106,7 +100,7 @@ export function calicoEncapsulationOf(spec: ClusterSpec): CalicoValuesParams["en
 export function calicoValuesOf(spec: ClusterSpec): HelmValues {
   return calicoValues({
     podCidr: spec.kubernetes.podCidr,
-    blockSize: 26,
+    blockSize: CALICO_BLOCK_SIZE,
     encapsulation: calicoEncapsulationOf(spec),
     mtu: spec.cniMtu,
     nodeAddressCidrs: [spec.network.subnet],

@@ -9,7 +9,7 @@ import type { SecretKey } from "../../stacks/schema";
 import type { ClusterSpec } from "../../stacks/spec";
 import { requiredSecretKeys } from "../../stacks/rules";
 import { unknownConfigKeyProblems } from "../../stacks/config-keys";
-import { PROJECT, secretsPresent, type StackFile } from "../../stacks/stack-file";
+import { PROJECT, plainSecrets, secretsPresent, type StackFile } from "../../stacks/stack-file";
 import { ClusterConfigError, validateCluster, type Problem } from "../../stacks/validate";
 import { installRecordingMocks, type RecordedResource } from "./monitor";
 import { planMocks } from "./mocks";
@@ -54,7 +54,7 @@ async function failOnUnhandledRejection(work: () => Promise<void>): Promise<void
 
 export async function runPlan(stack: StackFile): Promise<PlanResult> {
   const present = secretsPresent(stack);
-  const validation = validateCluster(stack.cluster, { secretsPresent: present, planMode: true });
+  const validation = validateCluster(stack.cluster, { secretsPresent: present, planMode: true, plainSecrets: plainSecrets(stack) });
   const keyProblems = unknownConfigKeyProblems(Object.keys(stack.config));
   if (!validation.ok || keyProblems.length > 0) throw new ClusterConfigError([...keyProblems, ...(validation.ok ? [] : validation.problems)]);
 

@@ -1,11 +1,20 @@
 // Add-ons: LoadBalancer pools, ingress, storage and backups.
-import { contains, overlaps, parseBlock } from "../network";
+import { contains, overlaps, parseBlock, reservedAddresses } from "../network";
 import { nodesOf } from "../spec";
-import { P, type Problem, type Rule, addressEntries, error, poolRanges } from "./common";
+import { P, type Problem, type Rule, addressEntries, error, warning, poolBlocks, poolRanges, unusableHostAddress } from "./common";
 
 export const addonsRules: Rule[] = [
   {
-    uses: ["addons.loadBalancer", "network", "controlPlane", "workerPools", "kubernetes"],
+    // Pool blocks that cannot be read are reported on their own; every other check skips them.
+    uses: ["addons.loadBalancer"],
+    check(c) {
+      return poolBlocks(c).flatMap((entry) =>
+        entry.problem ? [error(entry.path, entry.text, entry.problem, "write an address, a CIDR (192.168.100.192/28) or a range low-high (192.168.100.200-192.168.100.220) of valid IPv4 addresses")] : [],
+      );
+    },
+  },
+  {
+    uses: ["addons.loadBalancer", "network", "controlPlane", "workerPools", "kubernetes.podCidr", "kubernetes.serviceCidr"],
     check(c) {
       const lb = c.addons.loadBalancer;
       if (lb.type === "none") return [];
@@ -18,10 +27,16 @@ export const addonsRules: Rule[] = [
       }
       const ranges = poolRanges(c);
       const subnet = parseBlock(c.network.subnet);
+      const { network, broadcast } = reservedAddresses(c.network.subnet);
       const nodes = addressEntries(c);
       for (const [i, entry] of ranges.entries()) {
         if (lb.mode === "l2" && !contains(subnet, entry.range)) {
           problems.push(error(entry.path, entry.range.text, `an L2 pool must lie inside the node subnet ${c.network.subnet}: ARP answers only on the nodes' segment`, `use addresses inside ${c.network.subnet}, or BGP mode`));
+        }
+        for (const [name, address] of [["network", network], ["broadcast", broadcast]]) {
+          if (lb.mode === "l2" && contains(entry.range, parseBlock(address))) {
+            problems.push(error(entry.path, entry.range.text, `pool ${entry.pool} contains the ${name} address ${address} of ${c.network.subnet}, which MetalLB would hand to a Service that no one can reach`, `exclude ${address} from the pool: list host addresses only, e.g. a range that starts above ${network} and ends below ${broadcast}`));
+          }
         }
         for (const node of nodes) {
           if (contains(entry.range, parseBlock(node.address))) {
@@ -50,7 +65,7 @@ export const addonsRules: Rule[] = [
     },
   },
   {
-    uses: ["addons.ingress", "addons.loadBalancer"],
+    uses: ["addons.ingress", "addons.loadBalancer", "network"],
     check(c) {
       const ingress = c.addons.ingress;
       if (ingress.type === "none") return [];
@@ -58,8 +73,12 @@ export const addonsRules: Rule[] = [
       if (c.addons.loadBalancer.type === "none") {
         problems.push(error("addons.ingress.type", ingress.type, "ingress-nginx publishes a LoadBalancer Service but no LoadBalancer provider is configured", "enable cluster.addons.loadBalancer (type metallb) or set ingress type none"));
       }
-      if (ingress.loadBalancerIP && !poolRanges(c).some((entry) => contains(entry.range, parseBlock(ingress.loadBalancerIP!)))) {
-        problems.push(error("addons.ingress.loadBalancerIP", ingress.loadBalancerIP, "the ingress address is in no LoadBalancer pool, so MetalLB cannot assign it", "pick an address from one of cluster.addons.loadBalancer.pools"));
+      const address = ingress.loadBalancerIP;
+      const unusable = address && c.addons.loadBalancer.mode === "l2" ? unusableHostAddress(c, address, "the ingress address") : undefined;
+      if (address && unusable) {
+        problems.push(error("addons.ingress.loadBalancerIP", address, unusable.problem, unusable.fix));
+      } else if (address && poolBlocks(c).every((entry) => entry.range) && !poolRanges(c).some((entry) => contains(entry.range, parseBlock(address)))) {
+        problems.push(error("addons.ingress.loadBalancerIP", address, "the ingress address is in no LoadBalancer pool, so MetalLB cannot assign it", "pick an address from one of cluster.addons.loadBalancer.pools"));
       }
       return problems;
     },
@@ -90,6 +109,22 @@ export const addonsRules: Rule[] = [
           problems.push(error("addons.storage.nfs.dataDisk", nfs.dataDisk, "a data disk is only prepared on an in-cluster NFS server", "set cluster.addons.storage.nfs.serverNode, or remove dataDisk"));
         }
       }
+      return problems;
+    },
+  },
+  {
+    // Settings of a component that is not chosen would be ignored without a word.
+    uses: ["addons.loadBalancer", "addons.ingress", "addons.storage", "addons.metrics"],
+    check(c) {
+      const { loadBalancer, ingress, storage, metrics } = c.addons;
+      const problems: Problem[] = [];
+      const ignored = (path: string, value: unknown, what: string, fix: string) => problems.push(warning(path, value, `${what}, so this setting is ignored`, fix));
+      if (loadBalancer.type === "none" && loadBalancer.pools.length > 0) ignored("addons.loadBalancer.pools", loadBalancer.pools, "no LoadBalancer provider is installed (type none)", "remove the pools, or set cluster.addons.loadBalancer.type: metallb");
+      if (loadBalancer.type !== "none" && loadBalancer.mode === "l2" && loadBalancer.bgp) ignored("addons.loadBalancer.bgp", loadBalancer.bgp, "MetalLB announces in L2 mode", "remove bgp, or set cluster.addons.loadBalancer.mode: bgp");
+      if (ingress.type === "none" && ingress.loadBalancerIP) ignored("addons.ingress.loadBalancerIP", ingress.loadBalancerIP, "no ingress controller is installed (type none)", "remove loadBalancerIP, or set cluster.addons.ingress.type: ingress-nginx");
+      if (storage.type !== "nfs" && storage.nfs) ignored("addons.storage.nfs", storage.nfs, `storage type is ${storage.type}`, "remove nfs, or set cluster.addons.storage.type: nfs");
+      if (storage.type !== "vsphere-csi" && storage.vsphereCsi) ignored("addons.storage.vsphereCsi", storage.vsphereCsi, `storage type is ${storage.type}`, "remove vsphereCsi, or set cluster.addons.storage.type: vsphere-csi");
+      if (!metrics.enabled && metrics.insecureKubeletTls) ignored("addons.metrics.insecureKubeletTls", true, "metrics-server is disabled", "remove insecureKubeletTls, or set cluster.addons.metrics.enabled: true");
       return problems;
     },
   },

@@ -1,6 +1,6 @@
 // What every rule file shares: the problem and rule shapes, and helpers that name fields.
 import type { ClusterConfig, SecretKey } from "../schema";
-import { numberToAddress, parseBlock, prefixLength, type AddressRange } from "../network";
+import { blockProblem, numberToAddress, parseBlock, prefixLength, reservedAddresses, type AddressRange } from "../network";
 import { nodesOf } from "../spec";
 
 export interface Problem {
@@ -17,6 +17,8 @@ export interface RuleContext {
   secretsPresent: ReadonlySet<SecretKey>;
   /** The offline plan substitutes placeholders for secrets it cannot decrypt. */
   planMode: boolean;
+  /** Secrets set as plain config (`pulumi config set` without --secret): clear text in the stack file. */
+  plainSecrets?: ReadonlySet<SecretKey>;
 }
 
 export interface Rule {
@@ -45,10 +47,33 @@ export function addressEntries(c: ClusterConfig): { path: string; address: strin
   return nodes.map((node, i) => ({ path: paths[i], address: node.address, name: node.name }));
 }
 
-export function poolRanges(c: ClusterConfig): { path: string; range: AddressRange; pool: string }[] {
+/** Every LoadBalancer pool block with its path; `problem` says why a block cannot be read (then `range` is absent). */
+export function poolBlocks(c: ClusterConfig): { path: string; text: string; pool: string; range?: AddressRange; problem?: string }[] {
   return c.addons.loadBalancer.pools.flatMap((pool, p) =>
-    pool.addresses.map((block, i) => ({ path: `addons.loadBalancer.pools[${p}].addresses[${i}]`, range: parseBlock(block), pool: pool.name })),
+    pool.addresses.map((text, i) => {
+      const path = `addons.loadBalancer.pools[${p}].addresses[${i}]`;
+      const problem = blockProblem(text);
+      return problem ? { path, text, pool: pool.name, problem } : { path, text, pool: pool.name, range: parseBlock(text) };
+    }),
   );
+}
+
+/** The pool blocks that can be read (the unreadable ones are reported by the pool rule), so every other check still runs. */
+export function poolRanges(c: ClusterConfig): { path: string; range: AddressRange; pool: string }[] {
+  return poolBlocks(c).flatMap((entry) => (entry.range ? [{ path: entry.path, range: entry.range, pool: entry.pool }] : []));
+}
+
+/**
+ * Why a single address (VIP, ingress address) cannot be used on the node subnet: it is the
+ * subnet's network or broadcast address, or the gateway's. `what` names it in the message.
+ */
+export function unusableHostAddress(c: ClusterConfig, address: string, what: string): { problem: string; fix: string } | undefined {
+  const { network, broadcast } = reservedAddresses(c.network.subnet);
+  const fix = `pick a free host address of ${c.network.subnet} (between ${network} and ${broadcast}, neither included, not the gateway ${c.network.gateway})`;
+  if (address === network) return { problem: `${what} is the network address of ${c.network.subnet}, which no host can use`, fix };
+  if (address === broadcast) return { problem: `${what} is the broadcast address of ${c.network.subnet}, which no host can use`, fix };
+  if (address === c.network.gateway) return { problem: `${what} is the gateway's address (cluster.network.gateway)`, fix };
+  return undefined;
 }
 
 /** The network address of a CIDR written with host bits, for the fix text. */

@@ -1,6 +1,6 @@
 // The API endpoint: the VIP and its port.
 import { addressInBlock, contains, parseBlock } from "../network";
-import { P, type Problem, type Rule, addressEntries, error, poolRanges } from "./common";
+import { P, type Problem, type Rule, addressEntries, error, poolRanges, unusableHostAddress } from "./common";
 
 export const endpointRules: Rule[] = [
   {
@@ -22,9 +22,8 @@ export const endpointRules: Rule[] = [
       if (node) {
         problems.push(error("endpoint.vip", vip, `the VIP is node ${node.name}'s address (${P(node.path)})`, "pick an address no node uses"));
       }
-      if (vip === c.network.gateway) {
-        problems.push(error("endpoint.vip", vip, "the VIP is the gateway's address", "pick a free address"));
-      }
+      const unusable = unusableHostAddress(c, vip, "the VIP");
+      if (unusable) problems.push(error("endpoint.vip", vip, unusable.problem, unusable.fix));
       const pool = poolRanges(c).find((entry) => contains(entry.range, parseBlock(vip)));
       if (pool) {
         problems.push(error("endpoint.vip", vip, `the VIP lies inside LoadBalancer pool ${pool.pool} (${P(pool.path)} = ${pool.range.text}), so MetalLB could hand it to a Service`, "move the VIP out of the pool or shrink the pool"));

@@ -23,15 +23,35 @@ function isTainted(uses: string[], taintedPaths: string[]): boolean {
   return uses.some((use) => taintedPaths.some((tainted) => tainted === "" || use.startsWith(tainted) || tainted.startsWith(use)));
 }
 
-export function runRules(config: ClusterConfig, ctx: RuleContext, taintedPaths: string[] = []): Problem[] {
+/**
+ * Runs every rule whose sections passed the schema. Rules report what they cannot read as
+ * problems themselves; a rule that throws anyway has a bug, which is reported as an error (never
+ * swallowed) so the description is refused and the tests that assert on it fail.
+ */
+export function runRules(config: ClusterConfig, ctx: RuleContext, taintedPaths: string[] = [], list: readonly Rule[] = rules): Problem[] {
   const problems: Problem[] = [];
-  for (const rule of rules) {
-    if (isTainted(rule.uses, taintedPaths)) continue;
+  for (const rule of list) {
+    // Node names are made from the cluster name, so every rule reading nodes reads it too.
+    const readsNodes = rule.uses.some((use) => use === "controlPlane" || use === "workerPools");
+    if (isTainted(readsNodes ? [...rule.uses, "name"] : rule.uses, taintedPaths)) continue;
     try {
       problems.push(...rule.check(config, ctx));
-    } catch {
-      // A rule that cannot read its sections is covered by a schema problem already.
+    } catch (thrown) {
+      problems.push(internalError(rule, thrown));
     }
   }
   return problems;
+}
+
+export const INTERNAL_ERROR = "internal error in the check of";
+
+function internalError(rule: Rule, thrown: unknown): Problem {
+  const reason = thrown instanceof Error ? thrown.message : String(thrown);
+  return {
+    path: `cluster.${rule.uses[0]}`,
+    value: undefined,
+    problem: `${INTERNAL_ERROR} ${rule.uses.map((use) => `cluster.${use}`).join(", ")}: ${reason}`,
+    fix: "this is a bug in onprem-k8s's validation, not necessarily in the description: report it with the description; check those fields by hand meanwhile",
+    severity: "error",
+  };
 }

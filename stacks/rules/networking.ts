@@ -1,11 +1,11 @@
 // Cluster networks: disjoint CIDRs, the CNI and its MTU, no_proxy coverage.
-import { contains, isNetworkAddress, overlaps, parseBlock } from "../network";
-import { ENCAPSULATION_OVERHEAD, cniMtuOf, cniReplacesKubeProxy, effectiveNoProxy, requiredNoProxy } from "../spec";
-import { P, type Problem, type Rule, error, networkAddressOf } from "./common";
+import { MAX_SERVICE_CIDR_HOST_BITS, contains, hostBits, isNetworkAddress, overlaps, parseBlock, perNodeBlocks, prefixLength } from "../network";
+import { ENCAPSULATION_OVERHEAD, cniMtuOf, cniReplacesKubeProxy, effectiveNoProxy, podBlockMaskOf, requiredNoProxy } from "../spec";
+import { P, type Problem, type Rule, error, networkAddressOf, warning } from "./common";
 
 export const networkingRules: Rule[] = [
   {
-    uses: ["kubernetes", "network"],
+    uses: ["kubernetes.podCidr", "kubernetes.serviceCidr", "network.subnet"],
     check(c) {
       const blocks = [
         { path: "kubernetes.podCidr", value: c.kubernetes.podCidr },
@@ -29,7 +29,39 @@ export const networkingRules: Rule[] = [
     },
   },
   {
-    uses: ["addons.cni", "network", "kubernetes"],
+    // Sizes kubeadm and the CNI refuse only on the site: kubeadm's service-subnet limit, the
+    // controller manager's /24 node mask, and one CNI block per node.
+    uses: ["kubernetes.podCidr", "kubernetes.serviceCidr", "addons.cni", "controlPlane", "workerPools"],
+    check(c) {
+      const problems: Problem[] = [];
+      const { serviceCidr, podCidr } = c.kubernetes;
+      const serviceBits = hostBits(serviceCidr);
+      if (serviceBits > MAX_SERVICE_CIDR_HOST_BITS) {
+        const narrowest = (serviceCidr.includes(":") ? 128 : 32) - MAX_SERVICE_CIDR_HOST_BITS;
+        problems.push(error("kubernetes.serviceCidr", serviceCidr, `a /${prefixLength(serviceCidr)} service network has ${serviceBits} host bits; kubeadm and the apiserver accept at most ${MAX_SERVICE_CIDR_HOST_BITS} (a /${narrowest})`, `use a /${narrowest} or smaller, e.g. 10.96.0.0/12`));
+      }
+      const podPrefix = prefixLength(podCidr);
+      if (podPrefix > KUBEADM_NODE_MASK || KUBEADM_NODE_MASK - podPrefix > 16) {
+        problems.push(error("kubernetes.podCidr", podCidr, `kubeadm refuses a /${podPrefix} pod network: it must hold between one and 2^16 of the controller manager's /${KUBEADM_NODE_MASK} node blocks`, "use a prefix between /8 and /24, e.g. 10.244.0.0/16"));
+        return problems;
+      }
+      const mask = podBlockMaskOf(c);
+      const blocks = perNodeBlocks(podCidr, mask);
+      const nodes = plannedNodeCount(c);
+      if (blocks < nodes) {
+        const cni = c.addons.cni.type === "calico" ? `Calico's /${mask} IPAM blocks` : `Cilium's /${mask} cluster-pool blocks`;
+        const needed = mask - Math.ceil(Math.log2(nodes));
+        problems.push(error("kubernetes.podCidr", podCidr, `${podCidr} holds ${blocks} of ${cni} but the description has ${nodes} nodes, each taking one`, `use a /${Math.min(needed, KUBEADM_NODE_MASK)} or larger pod network, e.g. 10.244.0.0/16`));
+      } else if (blocks < 2 * nodes) {
+        // Growing past it later means a new pod network, which running nodes cannot move to.
+        const cni = c.addons.cni.type === "calico" ? `Calico /${mask} blocks` : `Cilium /${mask} blocks`;
+        problems.push(warning("kubernetes.podCidr", podCidr, `${podCidr} holds ${blocks} ${cni}: room for only ${blocks - nodes} more node${blocks - nodes === 1 ? "" : "s"} beyond today's ${nodes}`, `use a /${mask - Math.ceil(Math.log2(2 * nodes))} or larger pod network before the cluster exists, e.g. 10.244.0.0/16`));
+      }
+      return problems;
+    },
+  },
+  {
+    uses: ["addons.cni", "network.mtu", "kubernetes.kubeProxy"],
     check(c) {
       const cni = c.addons.cni;
       const problems: Problem[] = [];
@@ -52,6 +84,12 @@ export const networkingRules: Rule[] = [
       if (cniReplacesKubeProxy(c) && c.kubernetes.kubeProxy === true) {
         problems.push(error("kubernetes.kubeProxy", true, "Cilium's kube-proxy replacement and kube-proxy would both program Services", "set cluster.kubernetes.kubeProxy to false, or addons.cni.kubeProxyReplacement to false"));
       }
+      if (cni.type === "cilium" && cni.kubeProxyReplacement === false && c.kubernetes.kubeProxy === false) {
+        problems.push(error("kubernetes.kubeProxy", false, "with Cilium's kube-proxy replacement off and kube-proxy off nothing would implement Services", "remove cluster.kubernetes.kubeProxy (kube-proxy then runs), or set cluster.addons.cni.kubeProxyReplacement: true"));
+      }
+      if (cni.type !== "cilium" && cni.hubble) {
+        problems.push(warning("addons.cni.hubble", true, `Hubble is part of Cilium; with ${cni.type} it is not installed`, "remove hubble, or use cni type cilium"));
+      }
       if (cni.type === "calico" && c.kubernetes.kubeProxy === false) {
         problems.push(error("kubernetes.kubeProxy", false, "Calico (iptables data plane) needs kube-proxy", "set cluster.kubernetes.kubeProxy to true or remove it"));
       }
@@ -62,7 +100,7 @@ export const networkingRules: Rule[] = [
     },
   },
   {
-    uses: ["proxy", "endpoint", "network", "controlPlane", "workerPools", "kubernetes"],
+    uses: ["proxy", "endpoint", "network.subnet", "controlPlane", "workerPools", "kubernetes.podCidr", "kubernetes.serviceCidr", "kubernetes.clusterDomain"],
     check(c) {
       if (!c.proxy) return [];
       const entries = effectiveNoProxy(c);
@@ -74,6 +112,15 @@ export const networkingRules: Rule[] = [
     },
   },
 ];
+
+/** kube-controller-manager's default --node-cidr-mask-size for IPv4, which kubeadm checks the pod subnet against. */
+const KUBEADM_NODE_MASK = 24;
+
+/** Nodes the description asks for: every listed address, or a pool's count where it is larger. */
+function plannedNodeCount(c: Parameters<Rule["check"]>[0]): number {
+  const pools = [c.controlPlane, ...c.workerPools];
+  return pools.reduce((sum, pool) => sum + Math.max(pool.count ?? 0, pool.addresses.length), 0);
+}
 
 /**
  * Which required targets a no_proxy list does not cover. An entry covers a target when it is

@@ -1,6 +1,7 @@
 // Node lists and the node network: counts, names, addresses inside the subnet.
 import { addressInBlock, contains, isNetworkAddress, parseBlock } from "../network";
 import { PROFILES } from "../profiles";
+import { dnsLabelProblem } from "../formats";
 import { P, type Problem, type Rule, addressEntries, error, networkAddressOf } from "./common";
 
 export const nodesRules: Rule[] = [
@@ -72,7 +73,7 @@ export const nodesRules: Rule[] = [
       for (const entry of addressEntries(c)) {
         const nameOwner = seenNames.get(entry.name);
         if (nameOwner) {
-          problems.push(error(entry.path.replace(/addresses/, "names"), entry.name, `node name ${entry.name} is used twice (also by ${nameOwner})`, "give every node a unique name"));
+          problems.push(error(entry.path.replace(/addresses/, "names"), entry.name, `node name ${entry.name} is used twice (also by the node at ${P(nameOwner)})`, "give every node a unique name"));
         }
         seenNames.set(entry.name, entry.path);
         const addressOwner = seenAddresses.get(entry.address);
@@ -113,6 +114,25 @@ export const nodesRules: Rule[] = [
         problems.push(error("network.gateway", c.network.gateway, `the gateway is outside the node subnet ${c.network.subnet}`, "use the subnet's router address"));
       }
       return problems;
+    },
+  },
+  {
+    // Generated names `<cluster>-<pool>-<n>` must pass the same DNS-label rules as written ones
+    // (kubernetes.io/hostname, the machine's host name).
+    uses: ["name", "controlPlane", "workerPools"],
+    check(c) {
+      const groups = [
+        { path: "controlPlane", field: "name", pool: "cp", names: c.controlPlane.names, count: c.controlPlane.addresses.length, source: "cluster.name" },
+        ...c.workerPools.map((pool, i) => ({ path: `workerPools[${i}]`, field: `workerPools[${i}].name`, pool: pool.name, names: pool.names, count: pool.addresses.length, source: `cluster.name or cluster.workerPools[${i}].name` })),
+      ];
+      return groups.flatMap((group) => {
+        if (group.names || group.count === 0) return [];
+        const longest = `${c.name}-${group.pool}-${group.count}`;
+        const problem = dnsLabelProblem(longest);
+        if (!problem) return [];
+        const excess = longest.length - 63;
+        return [error(group.field, longest, `the generated node name ${longest} is not a valid node name: ${problem}`, `shorten ${group.source}${excess > 0 ? ` by ${excess} characters` : ""}, or give the names in ${P(group.path)}.names`)];
+      });
     },
   },
   {

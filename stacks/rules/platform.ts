@@ -76,6 +76,13 @@ export const platformRules: Rule[] = [
           problems.push(warning("platform.vsphere.antiAffinity", true, "a single control plane has nothing to be kept apart from, so no DRS rule is created", "add control planes (3 for HA), or set antiAffinity: false"));
         }
       }
+      if (c.platform.type === "existing") {
+        c.workerPools.forEach((pool, i) => {
+          if (pool.dataDiskGiB !== undefined) {
+            problems.push(warning(`workerPools[${i}].dataDiskGiB`, pool.dataDiskGiB, "existing hosts are not created by the program, so no data disk is added to them; this setting is ignored", "attach the disk to the hosts yourself and remove dataDiskGiB"));
+          }
+        });
+      }
       const proxmox = c.platform.type === "proxmox" ? c.platform.proxmox : undefined;
       if (proxmox) {
         proxmox.nodes.forEach((node, i) => {

@@ -1,6 +1,6 @@
 // Secrets the description needs.
 import { type ClusterConfig, SECRET_KEYS, type SecretKey } from "../schema";
-import type { Rule } from "./common";
+import type { Problem, Rule } from "./common";
 
 export const secretsRules: Rule[] = [
   {
@@ -18,7 +18,27 @@ export const secretsRules: Rule[] = [
         }));
     },
   },
+  {
+    // A secret set without --secret sits in Pulumi.<stack>.yaml in clear text.
+    uses: ["profile"],
+    check(c, ctx) {
+      return [...(ctx.plainSecrets ?? [])].map((key): Problem => ({
+        path: `onprem-k8s:${key}`,
+        value: "(plain text, not shown)",
+        problem: `the secret ${key} is set as plain config, so it is stored in clear text in the stack file${c.profile === "prod" ? "; the prod profile refuses that" : ""}`,
+        fix: `${setSecretCommand(key)}, then rotate the ${key.endsWith("PrivateKey") ? "key" : "credential"} if the stack file was ever committed or shared`,
+        severity: c.profile === "prod" ? "error" : "warning",
+      }));
+    },
+  },
 ];
+
+/** The command that stores a secret encrypted; files (keys, credentials) are read from stdin. */
+export function setSecretCommand(key: SecretKey): string {
+  if (key.endsWith("PrivateKey")) return `pulumi config set --secret ${key} < ~/.ssh/id_ed25519`;
+  if (key === "veleroS3Credentials") return `pulumi config set --secret ${key} < velero-credentials`;
+  return `pulumi config set --secret ${key} '<value>'`;
+}
 
 /** The secrets a description needs, besides the SSH key every cluster needs. */
 export function requiredSecretKeys(c: Pick<ClusterConfig, "platform" | "addons">): SecretKey[] {

@@ -1,6 +1,6 @@
 // What runs on the nodes: Kubernetes version, OS release, mirrors and package repositories.
-import { SUPPORTED_KUBERNETES_MINORS, SUPPORTED_OS_VERSIONS } from "../schema";
-import { type Problem, type Rule, error } from "./common";
+import { SUPPORTED_KUBERNETES_MINORS, SUPPORTED_OS_VERSIONS, TESTED_KUBERNETES_VERSION } from "../schema";
+import { type Problem, type Rule, error, warning } from "./common";
 
 export const softwareRules: Rule[] = [
   {
@@ -9,11 +9,11 @@ export const softwareRules: Rule[] = [
       const version = c.kubernetes.version;
       const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(version);
       if (!match) {
-        return [error("kubernetes.version", version, "not an exact x.y.z version (packages are pinned to it)", `write the full version, e.g. ${SUPPORTED_KUBERNETES_MINORS.at(-2)}.4`)];
+        return [error("kubernetes.version", version, "not an exact x.y.z version (packages are pinned to it)", `write the full version, e.g. ${TESTED_KUBERNETES_VERSION}`)];
       }
       const minor = `${match[1]}.${match[2]}`;
       if (!(SUPPORTED_KUBERNETES_MINORS as readonly string[]).includes(minor)) {
-        return [error("kubernetes.version", version, `Kubernetes ${minor} is not supported`, `use a version of ${SUPPORTED_KUBERNETES_MINORS[0]} to ${SUPPORTED_KUBERNETES_MINORS.at(-1)}`)];
+        return [error("kubernetes.version", version, `Kubernetes ${minor} is not supported`, `use a version of ${SUPPORTED_KUBERNETES_MINORS[0]} to ${SUPPORTED_KUBERNETES_MINORS.at(-1)}, e.g. ${TESTED_KUBERNETES_VERSION} (the version the tests validate)`)];
       }
       if (version.startsWith("v")) {
         return [error("kubernetes.version", version, "write the version without the leading v", `use ${version.slice(1)}`)];
@@ -31,6 +31,14 @@ export const softwareRules: Rule[] = [
       }
       if (!["enforcing", "permissive", "disabled"].includes(c.os.selinux.toLowerCase())) {
         problems.push(error("os.selinux", c.os.selinux, "not an SELinux mode", "use enforcing, permissive or disabled (any case)"));
+      }
+      // The default (permissive) says nothing; another mode on an apt family would be ignored.
+      const aptFamily = c.os.family === "ubuntu" || c.os.family === "debian";
+      if (aptFamily && c.os.selinux.toLowerCase() !== "permissive") {
+        problems.push(warning("os.selinux", c.os.selinux, `${c.os.family} does not use SELinux, so this setting is ignored`, "remove cluster.os.selinux"));
+      }
+      if (aptFamily && c.os.firewall === "disabled") {
+        problems.push(warning("os.firewall", "disabled", `node preparation manages firewalld only on the dnf family; on ${c.os.family} the host firewall is left as it is`, "remove cluster.os.firewall, and open the ports of the acceptance checklist in the host's own firewall if it runs one"));
       }
       return problems;
     },

@@ -1,0 +1,35 @@
+// Secrets set as plain config, as the offline plan and the program see them: the stack file's
+// plain value (no `secure:`) and the engine's list of secret keys (PULUMI_CONFIG_SECRET_KEYS).
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { readStackFile, type StackFile } from "../stacks/stack-file";
+import { runPlan } from "../scripts/plan/run";
+import { ClusterConfigError } from "../stacks/validate";
+
+const root = path.resolve(__dirname, "..");
+
+function withPlainPassword(name: string): StackFile {
+  const stack = readStackFile(name, root);
+  return { ...stack, config: { ...stack.config, "onprem-k8s:vspherePassword": "hunter2" } };
+}
+
+describe("secrets given as plain config", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("refuses them in the prod profile before anything is planned", async () => {
+    const refused = runPlan(withPlainPassword("prod"));
+    await expect(refused).rejects.toBeInstanceOf(ClusterConfigError);
+    await expect(refused).rejects.toThrow(/onprem-k8s:vspherePassword[\s\S]*clear text in the stack file; the prod profile refuses that[\s\S]*pulumi config set --secret vspherePassword/);
+    await expect(refused).rejects.not.toThrow(/hunter2/);
+  });
+
+  it("warns in poc, and the program itself tells plain from secret keys through the engine's list", async () => {
+    const warn = vi.spyOn(pulumi.log, "warn");
+    const result = await runPlan(withPlainPassword("poc"));
+    expect(result.warnings.map((p) => [p.path, p.severity])).toContainEqual(["onprem-k8s:vspherePassword", "warning"]);
+    const logged = warn.mock.calls.map((call) => String(call[0])).join("\n");
+    expect(logged).toMatch(/vspherePassword is set as plain config/);
+    expect(logged).not.toMatch(/sshPrivateKey is set as plain config/);
+  });
+});
