@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { configReference, configRows } from "../stacks/reference";
 import { pinnedChartsTable } from "../scripts/pinned-charts";
+import { SECRET_KEYS } from "../stacks/schema";
 
 const root = path.resolve(__dirname, "..");
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
@@ -28,6 +29,27 @@ describe("README", () => {
     expect(scripts.plan).toBeDefined();
     expect(readme).toMatch(/```sh\nnpm test\n```/);
     expect(fs.readFileSync(path.join(root, ".ci/run"), "utf8")).toMatch(/^npm test$/m);
+  });
+
+  it("deploy for real sets every secret the program reads, says what the machine running Pulumi needs and how to deploy an example", () => {
+    const deploy = readme.slice(readme.indexOf("## Deploy for real"), readme.indexOf("## Layout"));
+    for (const key of Object.keys(SECRET_KEYS)) expect(deploy).toMatch(new RegExp(`^pulumi config set --secret ${key}\\b`, "m"));
+    expect(deploy).toMatch(/PULUMI_CONFIG_PASSPHRASE/);
+    expect(deploy).toMatch(/SSH from the machine running Pulumi to every node/);
+    expect(deploy).toMatch(/cp examples\/\S+\.yaml Pulumi\.lab\.yaml && pulumi stack init lab/);
+    expect(deploy).toMatch(/endpoint\.dnsName[\s\S]*DNS\s+record/);
+  });
+
+  it("tells a root user to run the install as it is, with no sudo", () => {
+    const tests = readme.slice(readme.indexOf("## Run the tests"), readme.indexOf("## Deploy for real"));
+    expect(tests).toContain("`bash .ci/install-deps`");
+    expect(tests).not.toMatch(/\bsudo\b/);
+  });
+
+  it("states measured cold and warm suite times, not placeholders", () => {
+    const tests = readme.slice(readme.indexOf("## Run the tests"), readme.indexOf("## Deploy for real"));
+    expect(tests).toMatch(/\| cold \| empty [^|]+\| both cores busy [^|]+\| \d+ min \|/);
+    expect(tests).toMatch(/\| warm \| [^|]+\| idle \| \d+(\.\d)? min \|/);
   });
 
   it("lists every example that exists, and only those", () => {
