@@ -36,6 +36,16 @@ describe("CI scripts", () => {
     expect(run.stderr).toContain("install-deps: haproxy is missing although package haproxy was installed");
   });
 
+  it("the test tooling that builds or runs for minutes never blocks a worker's event loop", () => {
+    // A vitest worker blocked for a minute cannot answer the runner (`Timeout calling "onTaskUpdate"`
+    // on a loaded machine). loop-devices.ts stays synchronous: losetup and sfdisk finish in milliseconds.
+    const files = ["test/sandbox/node-sandbox.ts", "test/sandbox/control-plane.ts", "test/tools/kubeadm.ts", "test/tools/kube-validate.ts", ...fs.readdirSync(path.join(root, "test/setup")).map((f) => `test/setup/${f}`)];
+    for (const file of files) {
+      expect(fs.readFileSync(path.join(root, file), "utf8"), file).not.toMatch(/\b(spawnSync|execSync|execFileSync)\(|Atomics\.wait/);
+    }
+    expect(fs.readFileSync(path.join(root, "vitest.config.ts"), "utf8")).toMatch(/globalSetup: \["test\/setup\/tools\.ts"\]/);
+  });
+
   it("the run ends with one plain line counting passed, failed and skipped tests, errors outside tests counted as failed", () => {
     const test = (state: string | undefined) => ({ type: "test", result: state ? { state } : undefined });
     const files = [
