@@ -3,6 +3,8 @@
 // (the cross-field rules in rules.ts are the second half).
 import { z } from "zod";
 import * as formats from "./formats";
+import { addonsSchema } from "./schema-addons";
+import { checked, cidr, dnsLabel, dnsName, httpUrl, ipv4, labelMap, port, sizing } from "./schema-primitives";
 
 /** Kubernetes minors this program renders configs and package repositories for. */
 export const SUPPORTED_KUBERNETES_MINORS = ["1.30", "1.31", "1.32", "1.33", "1.34", "1.35", "1.36"] as const;
@@ -29,50 +31,6 @@ export const SECRET_KEYS = {
   veleroS3Credentials: "Velero's S3 credentials file content (addons.backups.velero.enabled)",
 } as const;
 export type SecretKey = keyof typeof SECRET_KEYS;
-
-/** A string its consumer checks with `problem` (stacks/formats.ts): the problem becomes the message, `fix` the fix. */
-function checked(problem: (value: string) => string | undefined, fix: string) {
-  return z.string().superRefine((value, ctx) => {
-    const message = problem(value);
-    if (message) ctx.addIssue({ code: "custom", message, params: { fix } });
-  });
-}
-
-/** Labels and node selectors as the API server validates them. */
-const labelMap = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
-  for (const [key, value] of Object.entries(labels)) {
-    const message = formats.labelKeyProblem(key) ?? formats.labelValueProblem(value);
-    if (message) ctx.addIssue({ code: "custom", message, path: [key], params: { fix: 'write labels as the API accepts them, e.g. node-role.kubernetes.io/metallb: "true"' } });
-  }
-});
-
-const dnsLabel = checked(formats.dnsLabelProblem, "use lower-case letters, digits and '-', at most 63 characters, e.g. worker-1");
-const cron = checked(formats.cronProblem, 'write five fields (minute hour day-of-month month day-of-week), e.g. "0 */6 * * *", or a macro such as @daily');
-const dnsName = z
-  .string()
-  .regex(
-    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
-    "must be a lower-case DNS name such as api.k8s.example.internal",
-  )
-  .max(253);
-const ipv4 = z.ipv4();
-const cidr = z.cidrv4();
-const port = z.number().int().min(1).max(65535);
-/** http(s) URLs only: `proxy.corp:3128` parses as a URL with scheme "proxy.corp:" otherwise. */
-const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
-/** A single address, a CIDR, or an inclusive range `a.b.c.d-a.b.c.e`. */
-const addressBlock = z
-  .string()
-  .regex(
-    /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2}|-\d{1,3}(\.\d{1,3}){3})?$/,
-    "must be an IPv4 address, a CIDR (10.0.0.0/28) or a range (10.0.0.10-10.0.0.20)",
-  );
-
-const sizing = {
-  cpus: z.number().int().min(1).max(256).describe("vCPUs per machine"),
-  memoryMiB: z.number().int().min(1024).describe("memory per machine in MiB"),
-  diskGiB: z.number().int().min(20).describe("system disk size in GiB (thin-provisioned where the platform allows)"),
-};
 
 const vsphereSchema = z
   .strictObject({
@@ -241,111 +199,6 @@ const proxySchema = z
       .describe("add localhost, the API endpoint, every node, the pod/service CIDRs and the cluster domain to noProxy"),
   })
   .describe("HTTP proxy of the site (packages, images)");
-
-const cniSchema = z
-  .strictObject({
-    type: z.enum(["cilium", "calico"]),
-    mode: z.enum(["vxlan", "geneve", "native", "ipip"]).describe("encapsulation: vxlan, geneve (Cilium), ipip (Calico) or native routing"),
-    mtu: z.number().int().min(1000).max(9216).optional().describe("pod MTU; default: the node MTU minus the encapsulation overhead"),
-    kubeProxyReplacement: z.boolean().optional().describe("Cilium replaces kube-proxy (default true with Cilium)"),
-    hubble: z.boolean().default(false).describe("Cilium Hubble relay and UI"),
-    checksumOffloadWorkaround: z.boolean().default(false).describe("Calico VXLAN on vSphere vmxnet3: disable checksum offload"),
-  })
-  .describe("pod networking");
-
-const lbPoolSchema = z.strictObject({
-  name: dnsLabel,
-  addresses: z.array(addressBlock).min(1).describe("CIDRs or ranges a-b"),
-  autoAssign: z.boolean().default(true),
-});
-
-const loadBalancerSchema = z
-  .strictObject({
-    type: z.enum(["metallb", "none"]),
-    mode: z.enum(["l2", "bgp"]).default("l2"),
-    pools: z.array(lbPoolSchema).default([]),
-    nodeSelector: labelMap.default({}).describe("announce only from nodes with these labels"),
-    bgp: z
-      .strictObject({
-        localAsn: z.number().int().min(1).max(4294967295),
-        peers: z.array(z.strictObject({ address: ipv4, asn: z.number().int().min(1).max(4294967295) })).min(1),
-      })
-      .optional(),
-  })
-  .describe("Service type LoadBalancer addresses");
-
-const ingressSchema = z
-  .strictObject({
-    type: z.enum(["ingress-nginx", "none"]),
-    loadBalancerIP: ipv4.optional().describe("fixed address from a LoadBalancer pool"),
-    replicas: z.number().int().min(1).optional().describe("controller replicas (profile default)"),
-  })
-  .describe("HTTP(S) ingress");
-
-const storageSchema = z
-  .strictObject({
-    type: z.enum(["vsphere-csi", "nfs", "none"]),
-    defaultClass: z.boolean().default(true).describe("make the class the cluster's default StorageClass"),
-    vsphereCsi: z
-      .strictObject({
-        storagePolicy: z.string().min(1).optional().describe("SPBM storage policy name"),
-        datastoreUrl: checked(formats.datastoreUrlProblem, "copy the URL from the datastore's summary in vCenter, e.g. ds:///vmfs/volumes/<uuid>/").optional().describe("datastore URL, e.g. ds:///vmfs/volumes/<uuid>/"),
-        manifestUrl: httpUrl
-          .optional()
-          .describe("where the pinned vSphere CSI driver manifest is fetched at deploy time; offline sites serve a copy of the same release's file. Default: the release on raw.githubusercontent.com"),
-      })
-      .optional(),
-    nfs: z
-      .strictObject({
-        server: checked(formats.nfsServerProblem, "write only the server's host name or address, e.g. 10.0.20.5, and the export in cluster.addons.storage.nfs.path").optional().describe("external NFS server (host name or address); omit to run one on `serverNode`"),
-        path: checked(formats.exportPathProblem, "write the exported directory as an absolute path without blanks, e.g. /srv/nfs/k8s").default("/srv/nfs/k8s").describe("exported path"),
-        serverNode: dnsLabel.optional().describe("node name of the in-cluster NFS server"),
-        dataDisk: z
-          .strictObject({
-            device: checked(formats.devicePathProblem, "write the device path, e.g. /dev/sdb").describe("block device for the export, e.g. /dev/sdb"),
-            allowSystemDisk: z.boolean().default(false).describe("override the guard refusing the system disk"),
-          })
-          .optional(),
-      })
-      .optional(),
-  })
-  .describe("dynamic volumes");
-
-const backupsSchema = z
-  .strictObject({
-    etcdSnapshots: z
-      .strictObject({
-        enabled: z.boolean(),
-        schedule: cron.default("0 */6 * * *").describe("cron schedule of the snapshot CronJob (five fields or @daily etc.)"),
-        retain: z.number().int().min(1).default(28),
-      })
-      .optional(),
-    velero: z
-      .strictObject({
-        enabled: z.boolean(),
-        s3Url: httpUrl.optional(),
-        bucket: checked(formats.bucketProblem, "use the bucket's name as S3 knows it, e.g. velero-backups").optional(),
-        region: z.string().min(1).default("default"),
-        schedule: cron.default("0 2 * * *").describe("cron schedule of the whole-cluster backup (five fields or @daily etc.)"),
-      })
-      .optional(),
-  })
-  .describe("etcd snapshots and Velero");
-
-const addonsSchema = z.strictObject({
-  cni: cniSchema,
-  loadBalancer: loadBalancerSchema.default({ type: "none", mode: "l2", pools: [], nodeSelector: {} }),
-  ingress: ingressSchema.default({ type: "none" }),
-  storage: storageSchema.default({ type: "none", defaultClass: true }),
-  metrics: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      insecureKubeletTls: z.boolean().default(false).describe("skip kubelet certificate checks instead of signed serving certificates"),
-    })
-    .default({ enabled: true, insecureKubeletTls: false }),
-  nodeLocalDns: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
-  backups: backupsSchema.default({}),
-});
 
 const registriesSchema = z
   .strictObject({
