@@ -9,10 +9,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stackSpec } from "../../test/stack-spec";
 import { LoopDevices, detachStaleLoops, loopDevicesUnavailableReason } from "../../test/sandbox/loop-devices";
 import { CACHE_DIR, NodeSandbox, PACKAGE_LAYERS, sandboxGate, sandboxUnavailableReason, type RunResult } from "../../test/sandbox/node-sandbox";
-import { readStackFile } from "../../stacks/stack-file";
-import { formatProblems, validateCluster } from "../../stacks/validate";
 import { SCRIPTS, scriptCommandLine } from "./index";
 import { nfsServerEnvOf } from "./plan";
 
@@ -39,12 +38,7 @@ const sha256 = (file: string) => createHash("sha256").update(fs.readFileSync(fil
 
 /** The NFS parameters of the example stack's server node, with the data disk (and export path) a test chooses. */
 function nfsEnv(device: string | undefined, options: { allowSystemDisk?: boolean; path?: string } = {}): Record<string, string> {
-  const result = validateCluster(readStackFile("examples/redos-proxy-calico-metallb-nfs.yaml", path.resolve(__dirname, "../..")).cluster, {
-    secretsPresent: new Set(),
-    planMode: true,
-  });
-  if (!result.ok) throw new Error(formatProblems(result.problems));
-  const spec = result.spec;
+  const spec = stackSpec("examples/redos-proxy-calico-metallb-nfs.yaml");
   const nfs = spec.addons.storage.nfs!;
   const env = nfsServerEnvOf({
     ...spec,

@@ -1,20 +1,17 @@
 // Node preparation as the engine would receive it: the whole program runs under the plan's mocks
 // (test/harness.ts) and the recorder shows every command's inputs, secret paths and
 // dependencies. Plans run one after another: Pulumi's runtime is per-process state.
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { describe, expect, it } from "vitest";
+import { stackSpec } from "../../test/stack-spec";
 import { ArtifactSink } from "../artifacts";
 import type { Machine } from "../machines";
 import { installRecordingMocks, type RecordedResource } from "../../scripts/plan/monitor";
 import { planMocks } from "../../scripts/plan/mocks";
 import { planStack, type PlanResult } from "../../test/harness";
-import { readStackFile } from "../../stacks/stack-file";
-import { formatProblems, validateCluster } from "../../stacks/validate";
 import { prepareNodes } from "./index";
 
-const root = path.resolve(__dirname, "../..");
 const COMMAND = "command:remote:Command";
 const PREPARATION = "onprem-k8s:node:NodePreparation";
 const REDOS = "examples/redos-proxy-calico-metallb-nfs.yaml";
@@ -143,9 +140,7 @@ class FakeReady extends pulumi.CustomResource {
 
 describe("prepareNodes with given machines", () => {
   it("waits for cloud-init itself only for a machine without a ready step, and returns the chain's last command", async () => {
-    const result = validateCluster(readStackFile("poc", root).cluster, { secretsPresent: new Set(), planMode: true });
-    if (!result.ok) throw new Error(formatProblems(result.problems));
-    const spec = result.spec;
+    const spec = stackSpec("poc");
     const recorder = await installRecordingMocks(planMocks, "onprem-k8s", "unit");
     let readyNames: string[][] = [];
     await runInPulumiStack(async () => {

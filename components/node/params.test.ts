@@ -1,8 +1,6 @@
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { stackSpec } from "../../test/stack-spec";
 import { requiredPorts, type PortRule } from "../../stacks/ports";
-import { readStackFile } from "../../stacks/stack-file";
-import { validateCluster } from "../../stacks/validate";
 import {
   baseEnv,
   containerdEnv,
@@ -48,9 +46,7 @@ describe("firewallPortsFor", () => {
   });
 
   it("is fed by stacks/ports.ts: the RedOS example's control planes get the haproxy port, workers the ingress ports", () => {
-    const result = validateCluster(readStackFile("examples/redos-proxy-calico-metallb-nfs.yaml", path.resolve(__dirname, "../..")).cluster, { secretsPresent: new Set(), planMode: true });
-    if (!result.ok) throw new Error("example does not validate");
-    const all = requiredPorts(result.spec);
+    const all = requiredPorts(stackSpec("examples/redos-proxy-calico-metallb-nfs.yaml"));
     const controlPlane = firewallPortsFor(all, "control-plane");
     const worker = firewallPortsFor(all, "worker");
     expect(controlPlane).toEqual(expect.arrayContaining(["2379-2380/tcp", "4789/udp", "6443/tcp", "8443/tcp", "10250/tcp", "10257/tcp", "10259/tcp"]));

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stackSpec } from "../../test/stack-spec";
 import { NodeSandbox, sandboxGate, sandboxUnavailableReason } from "../../test/sandbox/node-sandbox";
 import { changedLines, expectOk, expectNoChange } from "../../test/sandbox/expect-run";
 import { NODE_SCRIPTS, SCRIPTS_DIR } from "./bundle";
@@ -20,14 +21,8 @@ import {
   type ProxyParams,
 } from "./params";
 import { requiredPorts } from "../../stacks/ports";
-import { readStackFile } from "../../stacks/stack-file";
-import { formatProblems, validateCluster } from "../../stacks/validate";
 
-function redosExampleSpec() {
-  const result = validateCluster(readStackFile("examples/redos-proxy-calico-metallb-nfs.yaml", path.resolve(__dirname, "../..")).cluster, { secretsPresent: new Set(), planMode: true });
-  if (!result.ok) throw new Error(formatProblems(result.problems));
-  return result.spec;
-}
+const redosExampleSpec = () => stackSpec("examples/redos-proxy-calico-metallb-nfs.yaml");
 
 
 
