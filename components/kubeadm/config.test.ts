@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { PINNED_KUBEADM_VERSION, kubeadmBinary } from "../../test/tools/kubeadm";
+import { PINNED_KUBEADM_VERSION, kubeadmBinary } from "../../test/tools/go-binaries";
 import {
   KUBEADM_TOKEN_PLACEHOLDER,
   type KubeadmInitParams,

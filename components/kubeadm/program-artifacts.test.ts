@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planStack, type PlanResult } from "../../test/harness";
-import { PINNED_KUBEADM_VERSION, kubeadmBinary } from "../../test/tools/kubeadm";
+import { PINNED_KUBEADM_VERSION, kubeadmBinary } from "../../test/tools/go-binaries";
 import { validateManifests } from "../../test/tools/kube-validate";
 import { CHECK_APISERVER_SCRIPT, CLUSTER_CA_FILE } from "../endpoint/configs";
 import { DEFAULT_CHECK_SCRIPT_PATH, DEFAULT_SCRIPT_USER } from "../endpoint/keepalived";

@@ -1,0 +1,139 @@
+// Builds the Go binaries the tests run for real, from the tools modules that pin them:
+// - tools/kubeadm: kubeadm (`kubeadm config validate` of rendered configs), kube-apiserver and
+//   kubectl (server-side dry-run of rendered manifests, test/tools/apiserver.ts), all from
+//   k8s.io/kubernetes at PINNED_KUBERNETES_VERSION;
+// - tools/etcd: the etcd server behind that kube-apiserver.
+// Binaries are cached under ~/.cache/onprem-k8s/tools/ (see cache.ts) and each is built at most
+// once even when several vitest workers ask at the same time (a lock directory per binary).
+import { execFile } from "node:child_process";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { toolCache } from "./cache";
+
+const execFileAsync = promisify(execFile);
+
+/** Kubernetes version kubeadm, kube-apiserver and kubectl are built at; keep in step with tools/kubeadm/go.mod. */
+export const PINNED_KUBERNETES_VERSION = "v1.34.4";
+export const PINNED_KUBEADM_VERSION = PINNED_KUBERNETES_VERSION;
+/** etcd version kubeadm v1.34 deploys (DefaultEtcdVersion 3.6.5-0); keep in step with tools/etcd/go.mod. */
+export const PINNED_ETCD_VERSION = "v3.6.5";
+
+/** The k8s.io/kubernetes commands tools/kubeadm/go.mod lists as tools. */
+export type KubernetesCommand = "kubeadm" | "kube-apiserver" | "kubectl";
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+const kubernetesModuleDir = path.join(repoRoot, "tools", "kubeadm");
+const etcdModuleDir = path.join(repoRoot, "tools", "etcd");
+const cacheDir = toolCache("tools");
+
+/** A lock older than this is considered abandoned by a crashed builder. */
+const STALE_LOCK_MS = 60 * 60 * 1000;
+const POLL_MS = 2000;
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** True when the lock's owner is gone or the lock is too old to be a live build. */
+async function lockIsStale(lockDir: string): Promise<boolean> {
+  try {
+    const stat = await fs.stat(lockDir);
+    if (Date.now() - stat.mtimeMs > STALE_LOCK_MS) return true;
+    const pid = Number((await fs.readFile(path.join(lockDir, "pid"), "utf8")).trim());
+    return Number.isInteger(pid) && pid > 0 && !processAlive(pid);
+  } catch {
+    // The pid file may not be written yet; only the age rule applies then.
+    return false;
+  }
+}
+
+// The version is stamped with -X because kubeadm compares its own version with
+// kubernetesVersion in configs; an unstamped build reports v0.0.0-master.
+function ldflags(version: string): string {
+  const [major, minor] = version.replace(/^v/, "").split(".");
+  const pkg = "k8s.io/component-base/version";
+  return [
+    `-X ${pkg}.gitVersion=${version}`,
+    `-X ${pkg}.gitMajor=${major}`,
+    `-X ${pkg}.gitMinor=${minor}`,
+    `-X ${pkg}.gitTreeState=clean`,
+  ].join(" ");
+}
+
+async function goBuild(target: string, moduleDir: string, pkg: string, ldflagsArg: string): Promise<void> {
+  const partial = `${target}.partial-${process.pid}`;
+  await execFileAsync(
+    "go",
+    ["build", "-trimpath", "-ldflags", ldflagsArg, "-o", partial, pkg],
+    { cwd: moduleDir, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CGO_ENABLED: "0" } },
+  );
+  // rename is atomic, so a waiting process never sees a half-written binary.
+  await fs.rename(partial, target);
+}
+
+/**
+ * Returns `target`, running `build(target)` first when it does not exist yet. Concurrent callers
+ * (other vitest workers or processes) wait on a lock directory instead of building twice.
+ */
+async function buildOnce(target: string, build: (target: string) => Promise<void>): Promise<string> {
+  if (await exists(target)) return target;
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const lockDir = `${target}.lock`;
+  for (;;) {
+    try {
+      await fs.mkdir(lockDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      if (await exists(target)) return target;
+      if (await lockIsStale(lockDir)) {
+        await fs.rm(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      continue;
+    }
+    try {
+      await fs.writeFile(path.join(lockDir, "pid"), String(process.pid));
+      if (!(await exists(target))) await build(target);
+      return target;
+    } finally {
+      await fs.rm(lockDir, { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * Path of a pinned k8s.io/kubernetes command (cmd/<command>), building it on first use (minutes
+ * on 2 cores; the three share many packages through the Go build cache, so build them in turn).
+ */
+export function kubernetesBinary(command: KubernetesCommand): Promise<string> {
+  const version = PINNED_KUBERNETES_VERSION;
+  return buildOnce(path.join(cacheDir, `${command}-${version}`), (target) =>
+    goBuild(target, kubernetesModuleDir, `k8s.io/kubernetes/cmd/${command}`, ldflags(version)),
+  );
+}
+
+/** Path of the pinned kubeadm binary (see kubernetesBinary). */
+export function kubeadmBinary(): Promise<string> {
+  return kubernetesBinary("kubeadm");
+}
+
+/** Path of the pinned etcd server binary, built from tools/etcd on first use. */
+export function etcdBinary(): Promise<string> {
+  return buildOnce(path.join(cacheDir, `etcd-${PINNED_ETCD_VERSION}`), (target) => goBuild(target, etcdModuleDir, "go.etcd.io/etcd/server/v3", "-s -w"));
+}
