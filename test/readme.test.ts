@@ -48,8 +48,10 @@ describe("README", () => {
 
   it("states measured cold and warm suite times, not placeholders", () => {
     const tests = readme.slice(readme.indexOf("## Run the tests"), readme.indexOf("## Deploy for real"));
-    expect(tests).toMatch(/\| cold \| empty [^|]+\| both cores busy [^|]+\| \d+ min \|/);
-    expect(tests).toMatch(/\| warm \| [^|]+\| idle \| \d+(\.\d)? min \|/);
+    // columns: run | caches | machine | setup phase | whole run
+    expect(tests).toMatch(/\| cold \| empty [^|]+\| both cores busy [^|]+\| [\d.–]+ min \| \d+(–\d+)? min \|/);
+    expect(tests).toMatch(/\| cold \| empty [^|]+\| idle \| [\d.–]+ min \| \d+(\.\d)? min \|/);
+    expect(tests).toMatch(/\| warm \| [^|]+\| idle \| \d+ s \| \d+(\.\d)? min \|/);
   });
 
   it("lists every example that exists, and only those", () => {
