@@ -1,12 +1,12 @@
 // Runs the node scripts for real in a Debian chroot (see test/sandbox/node-sandbox.ts),
 // exactly as the Pulumi command ships them: `bash -s` with the exported parameters, lib.sh and the
 // script on stdin.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackSpec } from "../../test/stack-spec";
+import { expectShellcheckClean, shellcheck } from "../../test/tools/shell-checks";
 import { NodeSandbox, sandboxGate, sandboxUnavailableReason } from "../../test/sandbox/node-sandbox";
 import { changedLines, expectOk, expectNoChange } from "../../test/sandbox/expect-run";
 import { NODE_SCRIPTS, SCRIPTS_DIR } from "./bundle";
@@ -27,17 +27,9 @@ const redosExampleSpec = () => stackSpec("examples/redos-proxy-calico-metallb-nf
 
 
 
-function shellcheck(file: string) {
-  return spawnSync("shellcheck", ["-x", "--source-path=SCRIPTDIR", file], { encoding: "utf8" });
-}
-
 describe("shellcheck", () => {
   const scripts = ["lib.sh", ...NODE_SCRIPTS.map((s) => `${s}.sh`)];
-  it.each(scripts)("%s passes", (file) => {
-    const r = shellcheck(path.join(SCRIPTS_DIR, file));
-    expect(r.error, "shellcheck is not installed").toBeUndefined();
-    expect(r.status, r.stdout).toBe(0);
-  });
+  it.each(scripts)("%s passes", (file) => expectShellcheckClean(path.join(SCRIPTS_DIR, file)));
 
   it("fails a deliberately broken script (the check has teeth)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sc-"));
