@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { pidAlive } from "./node-sandbox";
+import { pidAlive } from "../tools/lock";
 
 function run(command: string, args: string[], allowFail = false): string {
   const r = spawnSync(command, args, { encoding: "utf8" });

@@ -4,7 +4,7 @@
 //
 // Layout under ~/.cache/onprem-k8s/node-sandbox/ (test/tools/cache.ts):
 //   base/        the cached root, rebuilt when BASE_VERSION changes
-//   base.lock    held while base/ is built, so concurrent test runs wait instead of colliding
+//   base.lockdir held while base/ is built, so concurrent test runs wait instead of colliding
 //   runs/<id>/   one overlay (upper/work/merged) per sandbox; base/ stays pristine
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -12,11 +12,13 @@ import * as path from "node:path";
 import { bundleScript, remoteCommandLine, scriptStdin, type NodeScript } from "../../components/node/bundle";
 import type { ScriptEnv } from "../../components/node/params";
 import { toolCache } from "../tools/cache";
-import { runProcess, sleep } from "../tools/process";
+import { pidAlive, withLock } from "../tools/lock";
+import { runProcess } from "../tools/process";
+
 
 export const CACHE_DIR = toolCache("node-sandbox");
 const BASE_DIR = path.join(CACHE_DIR, "base");
-const LOCK = path.join(CACHE_DIR, "base.lock");
+const LOCK = path.join(CACHE_DIR, "base.lockdir");
 const STANDINS = path.join(__dirname, "standins");
 const MIRROR = process.env.SANDBOX_DEBIAN_MIRROR ?? "http://deb.debian.org/debian";
 // containerd ships `containerd config default`; chrony for time sync; gnupg + apt-utils
@@ -44,15 +46,6 @@ export function commandExists(tool: string): boolean {
       return false;
     }
   });
-}
-
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export interface SandboxGate {
@@ -84,31 +77,8 @@ export function sandboxUnavailableReason(): string | undefined {
   return undefined;
 }
 
-/**
- * Runs fn while holding a lock file (pid inside); a lock whose holder died is taken over. Waits
- * asynchronously: another process may hold it for the minutes a debootstrap takes.
- */
-async function withLock<T>(fn: () => Promise<T>, lock: string = LOCK): Promise<T> {
-  fs.mkdirSync(CACHE_DIR, { recursive: true });
-  const deadline = Date.now() + 30 * 60_000;
-  for (;;) {
-    try {
-      fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const holder = Number(fs.readFileSync(lock, "utf8") || "0");
-      if (holder && !pidAlive(holder)) fs.rmSync(lock, { force: true });
-      else if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock} (held by pid ${holder})`);
-      else await sleep(2000);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(lock, { force: true });
-  }
-}
+/** Builds of base/ and of the layers are serialised across processes; none takes half an hour. */
+const lockOptions = { waitLimitMs: 30 * 60_000 };
 
 /** Unmount whatever is mounted below dir (debootstrap mounts /proc and /sys while it runs), deepest first. */
 async function unmountBelow(dir: string): Promise<void> {
@@ -127,7 +97,7 @@ const baseReady = () => fs.existsSync(baseMarker) && fs.readFileSync(baseMarker,
 /** Build (once) the cached Debian root. Returns its path. */
 export async function ensureBaseRoot(log: (line: string) => void = () => {}): Promise<string> {
   if (baseReady()) return BASE_DIR;
-  return withLock(async () => {
+  return withLock(LOCK, async () => {
     if (baseReady()) return BASE_DIR;
     const tmp = `${BASE_DIR}.tmp`;
     await unmountBelow(tmp);
@@ -144,7 +114,7 @@ export async function ensureBaseRoot(log: (line: string) => void = () => {}): Pr
     fs.renameSync(tmp, BASE_DIR);
     log(`sandbox base built in ${Math.round((Date.now() - started) / 1000)}s`);
     return BASE_DIR;
-  });
+  }, lockOptions);
 }
 
 async function aptInstall(root: string, packages: readonly string[]): Promise<void> {
@@ -166,7 +136,7 @@ export async function ensurePackageLayer(packages: readonly string[], log: (line
   if (fs.existsSync(marker)) return dir;
   const base = await ensureBaseRoot(log);
   fs.mkdirSync(path.dirname(dir), { recursive: true });
-  return withLock(async () => {
+  return withLock(`${dir}.lockdir`, async () => {
     if (fs.existsSync(marker)) return dir;
     const tmp = `${dir}.tmp`;
     await unmountBelow(path.join(tmp, "merged"));
@@ -186,7 +156,7 @@ export async function ensurePackageLayer(packages: readonly string[], log: (line
     fs.rmSync(tmp, { recursive: true, force: true });
     fs.writeFileSync(marker, packages.join(" "));
     return dir;
-  }, `${path.join(CACHE_DIR, "layers", key)}.lock`);
+  }, lockOptions);
 }
 
 /** Package sets the tests stack on the base root, built by the test setup (test/setup/tools.ts). */

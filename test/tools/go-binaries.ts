@@ -4,14 +4,12 @@
 //   k8s.io/kubernetes at PINNED_KUBERNETES_VERSION;
 // - tools/etcd: the etcd server behind that kube-apiserver.
 // Binaries are cached under ~/.cache/onprem-k8s/tools/ (see cache.ts) and each is built at most
-// once even when several vitest workers ask at the same time (a lock directory per binary).
-import { execFile } from "node:child_process";
+// once even when several vitest workers ask at the same time (a lock per binary, lock.ts).
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { toolCache } from "./cache";
-
-const execFileAsync = promisify(execFile);
+import { withLock } from "./lock";
+import { runProcess } from "./process";
 
 /** Kubernetes version kubeadm, kube-apiserver and kubectl are built at; keep in step with tools/kubeadm/go.mod. */
 export const PINNED_KUBERNETES_VERSION = "v1.34.4";
@@ -27,37 +25,11 @@ const kubernetesModuleDir = path.join(repoRoot, "tools", "kubeadm");
 const etcdModuleDir = path.join(repoRoot, "tools", "etcd");
 const cacheDir = toolCache("tools");
 
-/** A lock older than this is considered abandoned by a crashed builder. */
-const STALE_LOCK_MS = 60 * 60 * 1000;
-const POLL_MS = 2000;
-
 async function exists(file: string): Promise<boolean> {
   try {
     await fs.access(file);
     return true;
   } catch {
-    return false;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** True when the lock's owner is gone or the lock is too old to be a live build. */
-async function lockIsStale(lockDir: string): Promise<boolean> {
-  try {
-    const stat = await fs.stat(lockDir);
-    if (Date.now() - stat.mtimeMs > STALE_LOCK_MS) return true;
-    const pid = Number((await fs.readFile(path.join(lockDir, "pid"), "utf8")).trim());
-    return Number.isInteger(pid) && pid > 0 && !processAlive(pid);
-  } catch {
-    // The pid file may not be written yet; only the age rule applies then.
     return false;
   }
 }
@@ -77,44 +49,21 @@ function ldflags(version: string): string {
 
 async function goBuild(target: string, moduleDir: string, pkg: string, ldflagsArg: string): Promise<void> {
   const partial = `${target}.partial-${process.pid}`;
-  await execFileAsync(
-    "go",
-    ["build", "-trimpath", "-ldflags", ldflagsArg, "-o", partial, pkg],
-    { cwd: moduleDir, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CGO_ENABLED: "0" } },
-  );
+  await runProcess("go", ["build", "-trimpath", "-ldflags", ldflagsArg, "-o", partial, pkg], { cwd: moduleDir, env: { ...process.env, CGO_ENABLED: "0" } });
   // rename is atomic, so a waiting process never sees a half-written binary.
   await fs.rename(partial, target);
 }
 
 /**
  * Returns `target`, running `build(target)` first when it does not exist yet. Concurrent callers
- * (other vitest workers or processes) wait on a lock directory instead of building twice.
+ * (other vitest workers or processes) wait on a lock instead of building twice.
  */
 async function buildOnce(target: string, build: (target: string) => Promise<void>): Promise<string> {
   if (await exists(target)) return target;
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  const lockDir = `${target}.lock`;
-  for (;;) {
-    try {
-      await fs.mkdir(lockDir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      if (await exists(target)) return target;
-      if (await lockIsStale(lockDir)) {
-        await fs.rm(lockDir, { recursive: true, force: true });
-        continue;
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      continue;
-    }
-    try {
-      await fs.writeFile(path.join(lockDir, "pid"), String(process.pid));
-      if (!(await exists(target))) await build(target);
-      return target;
-    } finally {
-      await fs.rm(lockDir, { recursive: true, force: true });
-    }
-  }
+  return withLock(`${target}.lock`, async () => {
+    if (!(await exists(target))) await build(target);
+    return target;
+  });
 }
 
 /**

@@ -1,0 +1,33 @@
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { pidAlive, withLock } from "./lock";
+
+describe("withLock", () => {
+  it("serialises holders: the second runs only after the first released the lock", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "lock-"));
+    const order: string[] = [];
+    const hold = (name: string, ms: number) =>
+      withLock(path.join(dir, "build.lock"), async () => {
+        order.push(`${name} in`);
+        await new Promise((r) => setTimeout(r, ms));
+        order.push(`${name} out`);
+      });
+    await Promise.all([hold("a", 300), new Promise((r) => setTimeout(r, 50)).then(() => hold("b", 10))]);
+    expect(order).toEqual(["a in", "a out", "b in", "b out"]);
+    await expect(fs.access(path.join(dir, "build.lock"))).rejects.toThrow();
+  });
+
+  it("takes over a lock whose owner died, and gives up on a live one after the wait limit", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "lock-"));
+    const lock = path.join(dir, "base.lock");
+    await fs.mkdir(lock);
+    await fs.writeFile(path.join(lock, "pid"), "999999999");
+    expect(pidAlive(999999999)).toBe(false);
+    expect(await withLock(lock, async () => "taken")).toBe("taken");
+    await fs.mkdir(lock);
+    await fs.writeFile(path.join(lock, "pid"), String(process.pid));
+    await expect(withLock(lock, async () => "never", { waitLimitMs: 100 })).rejects.toThrow(/timed out waiting for .*base\.lock/);
+  });
+});
