@@ -6,13 +6,17 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ARTIFACT_KINDS } from "../components/artifacts";
 import { readStackFile } from "../stacks/stack-file";
-import { runPlan } from "../scripts/plan/run";
+import { runPlan, type PlanResult } from "../scripts/plan/run";
 import { writePlan } from "../scripts/plan/write";
 import { runProcess } from "./tools/process";
 
 const root = path.resolve(__dirname, "..");
 const examples = fs.readdirSync(path.join(root, "examples")).filter((f) => f.endsWith(".yaml")).map((f) => `examples/${f}`);
 const stacks = ["poc", "prod", ...examples];
+
+/** The poc stack's plan, made once for the tests that only read it. */
+let pocPlan: Promise<PlanResult> | undefined;
+const planPoc = () => (pocPlan ??= runPlan(readStackFile("poc", root)));
 
 function planCli(args: string[]) {
   return runProcess(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/plan.ts"), ...args], { cwd: root, allowFail: true });
@@ -56,7 +60,7 @@ describe("offline plan", () => {
   });
 
   it("draws kubernetes:yaml/v2 ConfigGroups and ConfigFiles (MetalLB pools, vSphere CSI) with their dependencies", async () => {
-    const result = await runPlan(readStackFile("poc", root));
+    const result = await planPoc();
     const out = writePlan(result, fs.mkdtempSync(path.join(os.tmpdir(), "plan-graph-")));
     const mermaid = fs.readFileSync(path.join(out.directory, "graph.mmd"), "utf8");
     const yamlV2 = result.resources.filter((r) => r.type.startsWith("kubernetes:yaml/v2:"));
@@ -69,7 +73,7 @@ describe("offline plan", () => {
   });
 
   it("warns, on the plan's own machine, when endpoint.dnsName does not resolve (it is the endpoint)", async () => {
-    const result = await runPlan(readStackFile("poc", root));
+    const result = await planPoc();
     expect(result.spec.apiEndpoint.host).toBe("api.nsx-poc.corp.example.internal");
     expect(result.warnings).toContainEqual(expect.objectContaining({ path: "cluster.endpoint.dnsName", severity: "warning", problem: expect.stringMatching(/^does not resolve from this machine/) }));
   });
