@@ -3,6 +3,7 @@
 // Everything lands in the tool cache (test/tools/cache.ts); on a warm cache this takes a second.
 import { PINNED_ETCD_VERSION, PINNED_KUBERNETES_VERSION, etcdBinary, kubernetesBinary } from "../tools/go-binaries";
 import { CRD_SOURCES, type CrdSourceName, crdsForTest, ensurePythonValidators } from "../tools/kube-validate";
+import { PINNED_PULUMI_VERSION, pulumiBinDir } from "../tools/pulumi-binaries";
 import { PACKAGE_LAYERS, ensureBaseRoot, ensurePackageLayer, sandboxGate, sandboxUnavailableReason } from "../sandbox/node-sandbox";
 
 /** The whole setup's own limit: cold on a loaded 2-core machine it took 6.5 to 8.3 minutes (README). */
@@ -21,17 +22,20 @@ export default async function setup(): Promise<void> {
   const sandbox = sandboxGate(sandboxUnavailableReason());
   if (sandbox.warning) log(sandbox.warning);
   // The Go builds take both cores; the sandbox and Python steps mostly wait on the network.
-  // kubeadm, kube-apiserver and kubectl share most packages and the Go build cache, so they are
-  // built one after the other (in parallel they would compile the shared packages twice).
-  let kubernetesBuilds: Promise<unknown> = Promise.resolve();
-  const afterPreviousBuild = (command: "kubeadm" | "kube-apiserver" | "kubectl") => () => {
-    kubernetesBuilds = kubernetesBuilds.catch(() => {}).then(() => kubernetesBinary(command));
-    return kubernetesBuilds;
+  // The k8s.io/kubernetes commands share most packages and the Go build cache, as do the Pulumi
+  // CLI, its language host and the stand-in providers, so Go builds run one after the other (in
+  // parallel they would compile shared packages twice and only contend for the same two cores).
+  let goBuilds: Promise<unknown> = Promise.resolve();
+  const afterPreviousGoBuild = (work: () => Promise<unknown>) => () => {
+    goBuilds = goBuilds.catch(() => {}).then(work);
+    return goBuilds;
   };
   const steps: [string, () => Promise<unknown>][] = [
-    [`kubeadm ${PINNED_KUBERNETES_VERSION} (Go build, minutes on first use)`, afterPreviousBuild("kubeadm")],
-    [`kube-apiserver ${PINNED_KUBERNETES_VERSION} (Go build after kubeadm, minutes on first use)`, afterPreviousBuild("kube-apiserver")],
-    [`kubectl ${PINNED_KUBERNETES_VERSION} (Go build after kube-apiserver)`, afterPreviousBuild("kubectl")],
+    [`kubeadm ${PINNED_KUBERNETES_VERSION} (Go build, minutes on first use)`, afterPreviousGoBuild(() => kubernetesBinary("kubeadm"))],
+    [`kube-apiserver ${PINNED_KUBERNETES_VERSION} (Go build after kubeadm, minutes on first use)`, afterPreviousGoBuild(() => kubernetesBinary("kube-apiserver"))],
+    [`kubectl ${PINNED_KUBERNETES_VERSION} (Go build after kube-apiserver)`, afterPreviousGoBuild(() => kubernetesBinary("kubectl"))],
+    [`Pulumi CLI ${PINNED_PULUMI_VERSION}, language host and stand-in providers (Go builds after kubectl, minutes on first use)`, afterPreviousGoBuild(pulumiBinDir)],
+    // etcd shares almost nothing with the others and is small.
     [`etcd ${PINNED_ETCD_VERSION} (Go build)`, etcdBinary],
     ["kubernetes-validate (pip)", ensurePythonValidators],
     ...Object.keys(CRD_SOURCES).map((name): [string, () => Promise<unknown>] => [`CRDs ${name}`, () => crdsForTest(name as CrdSourceName)]),

@@ -23,9 +23,9 @@ export type KubernetesCommand = "kubeadm" | "kube-apiserver" | "kubectl";
 const repoRoot = path.resolve(__dirname, "..", "..");
 const kubernetesModuleDir = path.join(repoRoot, "tools", "kubeadm");
 const etcdModuleDir = path.join(repoRoot, "tools", "etcd");
-const cacheDir = toolCache("tools");
+export const cacheDir = toolCache("tools");
 
-async function exists(file: string): Promise<boolean> {
+export async function exists(file: string): Promise<boolean> {
   try {
     await fs.access(file);
     return true;
@@ -47,7 +47,7 @@ function ldflags(version: string): string {
   ].join(" ");
 }
 
-async function goBuild(target: string, moduleDir: string, pkg: string, ldflagsArg: string): Promise<void> {
+export async function goBuild(target: string, moduleDir: string, pkg: string, ldflagsArg: string): Promise<void> {
   const partial = `${target}.partial-${process.pid}`;
   await runProcess("go", ["build", "-trimpath", "-ldflags", ldflagsArg, "-o", partial, pkg], { cwd: moduleDir, env: { ...process.env, CGO_ENABLED: "0" } });
   // rename is atomic, so a waiting process never sees a half-written binary.
@@ -58,7 +58,7 @@ async function goBuild(target: string, moduleDir: string, pkg: string, ldflagsAr
  * Returns `target`, running `build(target)` first when it does not exist yet. Concurrent callers
  * (other vitest workers or processes) wait on a lock instead of building twice.
  */
-async function buildOnce(target: string, build: (target: string) => Promise<void>): Promise<string> {
+export async function buildOnce(target: string, build: (target: string) => Promise<void>): Promise<string> {
   if (await exists(target)) return target;
   return withLock(`${target}.lock`, async () => {
     if (!(await exists(target))) await build(target);
