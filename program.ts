@@ -8,6 +8,7 @@ import { formatProblems, validateCluster, type Problem } from "./stacks/validate
 import { requiredSecretKeys } from "./stacks/rules";
 import { ArtifactSink } from "./components/artifacts";
 import { Cluster } from "./components/cluster";
+import { guardAgainstDestroy } from "./components/destroy-guard";
 import { refuseUnsafeControlPlaneRemoval } from "./components/kubeadm";
 import type { ClusterSecrets } from "./components/context";
 
@@ -56,8 +57,9 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
     proxmoxSshPrivateKey: secret("proxmoxSshPrivateKey"),
     veleroS3Credentials: secret("veleroS3Credentials"),
   };
-  await refuseUnsafeControlPlaneRemoval(spec);
+  const previousState = await refuseUnsafeControlPlaneRemoval(spec);
   const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink() });
+  if (spec.protect) guardAgainstDestroy(spec.name, [cluster, previousState]);
 
   return {
     apiEndpoint: cluster.apiEndpoint,

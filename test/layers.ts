@@ -18,7 +18,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["components/kubeadm"],
   ["components/addons"],
   ["components/checks"],
-  ["components/cluster.ts"],
+  // The Cluster and, beside it, what guards the whole stack.
+  ["components/cluster.ts", "components/destroy-guard.ts"],
 ];
 
 /** The layer index of a repository-relative path; undefined outside every layer (node_modules, test/). */
