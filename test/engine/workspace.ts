@@ -1,0 +1,86 @@
+// A private Pulumi installation for the real-engine tests: the CLI, language host and stand-in
+// providers built by the test setup (test/tools/pulumi-binaries.ts) first on PATH, a PULUMI_HOME
+// and a file backend in a temporary directory, and a project directory that is this repository
+// seen through symbolic links (so `pulumi stack init` writes its stack files there, never into
+// the checkout). Commands are those of the README's "Deploy for real", run as child processes.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { pulumiBinDir } from "../tools/pulumi-binaries";
+import { runProcess } from "../tools/process";
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** Test-only passphrase of the stacks' secrets provider (the README's PULUMI_CONFIG_PASSPHRASE). */
+export const TEST_PASSPHRASE = "engine-test-passphrase";
+
+export interface CommandResult {
+  status: number;
+  /** Only what the CLI printed on stdout (the JSON of --json). */
+  stdout: string;
+  output: string;
+}
+
+export interface WorkspaceOptions {
+  /** Extra environment for every command (e.g. the command stand-in's record mode). */
+  env?: NodeJS.ProcessEnv;
+  /** Wraps each command line, e.g. to run it inside the lab's network namespace. */
+  wrap?: (argv: string[]) => string[];
+}
+
+export class EngineWorkspace {
+  private constructor(
+    readonly dir: string,
+    readonly projectDir: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly wrap: (argv: string[]) => string[],
+  ) {}
+
+  static async create(label: string, options: WorkspaceOptions = {}): Promise<EngineWorkspace> {
+    const bin = await pulumiBinDir();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `engine-${label}-`));
+    const projectDir = path.join(dir, "project");
+    fs.mkdirSync(projectDir);
+    for (const entry of fs.readdirSync(REPO_ROOT)) {
+      // Stack files stay out: each test writes its own, with its own secrets.
+      if (/^Pulumi\..+\.yaml$/.test(entry) || entry === ".git" || entry === "out") continue;
+      fs.symlinkSync(path.join(REPO_ROOT, entry), path.join(projectDir, entry));
+    }
+    const home = path.join(dir, "home");
+    const state = path.join(dir, "state");
+    fs.mkdirSync(home);
+    fs.mkdirSync(state);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PATH: `${bin}:${path.dirname(process.execPath)}:${process.env.PATH ?? ""}`,
+      PULUMI_HOME: home,
+      PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
+      // Plugins come from PATH only; nothing is downloaded or checked online.
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      NO_COLOR: "1",
+      ...options.env,
+    };
+    const workspace = new EngineWorkspace(dir, projectDir, env, options.wrap ?? ((argv) => argv));
+    // README: `pulumi login --local` is this with ~ for the directory.
+    await workspace.pulumiOk(["login", `file://${state}`]);
+    return workspace;
+  }
+
+  /** `pulumi <args>` in the project directory; never throws on a non-zero exit. */
+  async pulumi(args: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<CommandResult> {
+    const [command, ...rest] = this.wrap(["pulumi", ...args, "--non-interactive"]);
+    const r = await runProcess(command!, rest, { cwd: this.projectDir, env: this.env, allowFail: true, timeoutMs: options.timeoutMs ?? 600_000, input: options.input });
+    return { status: r.status, stdout: r.stdout, output: r.output };
+  }
+
+  /** Like pulumi(), but a non-zero exit throws with the command's output. */
+  async pulumiOk(args: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<string> {
+    const r = await this.pulumi(args, options);
+    if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.status}:\n${r.output.slice(-6000)}`);
+    return r.output;
+  }
+
+  dispose(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
