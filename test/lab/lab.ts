@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { TESTED_KUBERNETES_VERSION } from "../../stacks/schema";
 import { CLUSTER_STATE, TestCluster, type ControlPlaneHost } from "../sandbox/control-plane";
-import { PACKAGE_LAYERS, cleanStaleRuns, commandExists, sandboxUnavailableReason, type RunResult } from "../sandbox/node-sandbox";
+import { CACHE_DIR as SANDBOX_CACHE, PACKAGE_LAYERS, cleanStaleRuns, commandExists, sandboxUnavailableReason, type RunResult } from "../sandbox/node-sandbox";
 import { toolCache } from "../tools/cache";
 import { pidAlive } from "../tools/lock";
 import { runProcess, type ProcessOptions, type ProcessResult } from "../tools/process";
@@ -224,7 +224,7 @@ export class Lab {
     const dirs = [this.dir, this.cluster.dir, ...this.hosts.map((h) => h.host.sandbox.dir), ...(this.mirror ? [this.mirror.sandbox.dir] : [])];
     const mounts = fs.readFileSync("/proc/mounts", "utf8").split("\n").map((line) => line.split(" ")[1] ?? "");
     for (const mount of mounts) if (dirs.some((d) => mount === d || mount.startsWith(`${d}/`))) found.push(`mount ${mount}`);
-    for (const pid of this.ended) if (running(pid)) found.push(`process ${pid}`);
+    for (const pid of this.ended) if (processRunning(pid)) found.push(`process ${pid}`);
     for (const d of dirs) if (fs.existsSync(d)) found.push(`directory ${d}`);
     return found;
   }
@@ -234,7 +234,7 @@ export class Lab {
  * Whether a process still runs. A killed one whose parent has not reaped it yet (sshd's parent is
  * init, which may take its time) is a zombie: it holds no namespace, mount or file any more.
  */
-function running(pid: number): boolean {
+export function processRunning(pid: number): boolean {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
@@ -254,6 +254,15 @@ function installLabStandins(host: ControlPlaneHost): void {
     fs.chmodSync(sandbox.path(`/usr/local/sbin/${f}`), 0o755);
   }
   if (!sandbox.exists(CLUSTER_STATE)) throw new Error(`${host.name}: the test cluster's state is not mounted`);
+}
+
+/** What the labs of test process `pid` left on this machine: namespaces, run directories and mounts below them. */
+export function leftoversOf(pid: number): string[] {
+  const found = namespacesWithPrefix(`${LAB_NAMESPACE_PREFIX}${pid}-`).map((ns) => `namespace ${ns}`);
+  const runs = [RUNS, path.join(SANDBOX_CACHE, "runs")].flatMap((dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((run) => run.startsWith(`${pid}-`)).map((run) => path.join(dir, run)) : []));
+  const mounts = fs.readFileSync("/proc/mounts", "utf8").split("\n").map((line) => line.split(" ")[1] ?? "");
+  for (const mount of mounts) if (runs.some((d) => mount.startsWith(`${d}/`))) found.push(`mount ${mount}`);
+  return [...found, ...runs.map((d) => `directory ${d}`)];
 }
 
 /**
