@@ -21,7 +21,7 @@ import { Lab, cleanStaleLabs, labUnavailableReason, leftoversOf, processRunning 
 import { labSpec, renderLabStack } from "./stack-config";
 
 const gate = sandboxGate(labUnavailableReason());
-if (gate.warning) console.warn(gate.warning.replace("node sandbox", "lab"));
+if (gate.warning) console.warn(gate.warning);
 
 describe("lab availability", () => {
   it.runIf(gate.failure !== undefined)("is available (required under CI)", () => {

@@ -49,13 +49,19 @@ export const SSH_USER = "root";
 const CONTROL_PLANE_OCTETS = [100, 110, 111, 112, 113];
 const WORKER_OCTETS = [101, 102, 103, 104, 105, 106, 107, 108];
 
+/** The hosts of examples/existing-hosts-external-lb.yaml, for a lab of that size (the default is one of each). */
+export const EXAMPLE_HOSTS = {
+  controlPlanes: ["k8s-master", "k8s-master-2", "k8s-master-3"],
+  workers: ["k8s-node1", "k8s-node2", "k8s-node3", "k8s-node4"],
+} as const;
+
 export interface LabOptions {
   /** Part of the sandboxes' names (default "lab"). */
   label?: string;
   /** Control-plane host names, in order (default ["k8s-master"]). */
-  controlPlanes?: string[];
+  controlPlanes?: readonly string[];
   /** Worker host names (one pool), in order (default ["k8s-node1"]). */
-  workers?: string[];
+  workers?: readonly string[];
   /** The version the mirror carries (and the next patch); default the tested one. */
   kubernetesVersion?: string;
 }
