@@ -1,10 +1,15 @@
 #!/bin/bash
 # Runs inside the sandbox root: builds a signed flat apt repository laid out like
-# pkgs.k8s.io (<root>/core:/stable:/v1.30/deb/) with fake kubeadm, kubelet, kubectl
-# at two patch versions and cri-tools, and exports its public key to <root>/key.asc.
+# pkgs.k8s.io (<root>/core:/stable:/v<minor>/deb/) with fake kubeadm, kubelet, kubectl
+# at the given package versions (default: two 1.30 patches) and cri-tools, and exports its
+# public key to <root>/key.asc and, as pkgs.k8s.io publishes it, to <repo>/Release.key.
+# Usage: build-k8s-repo.sh [root] [minor] [package-version...]
 set -euo pipefail
 ROOT=${1:-/srv/k8s-mirror}
-REPO="$ROOT/core:/stable:/v1.30/deb"
+MINOR=${2:-1.30}
+VERSIONS=("${@:3}")
+((${#VERSIONS[@]} > 0)) || VERSIONS=(1.30.1-1.1 1.30.2-1.1)
+REPO="$ROOT/core:/stable:/v$MINOR/deb"
 BUILD=$(mktemp -d)
 mkdir -p "$REPO"
 
@@ -22,12 +27,12 @@ fake_package() {
   dpkg-deb --root-owner-group -b "$dir" "$REPO/${name}_${version}_all.deb" >/dev/null
 }
 
-for v in 1.30.1-1.1 1.30.2-1.1; do
-  fake_package kubeadm "$v" "cri-tools (>= 1.30.0)"
+for v in "${VERSIONS[@]}"; do
+  fake_package kubeadm "$v" "cri-tools (>= $MINOR.0)"
   fake_package kubelet "$v"
   fake_package kubectl "$v"
 done
-fake_package cri-tools 1.30.0-1.1
+fake_package cri-tools "$MINOR.0-1.1"
 
 export GNUPGHOME="$BUILD/gnupg"
 mkdir -m 700 "$GNUPGHOME"
@@ -38,5 +43,6 @@ apt-ftparchive packages . >Packages
 apt-ftparchive release . >Release
 gpg --batch --yes --clearsign -o InRelease Release
 gpg --batch --yes -abs -o Release.gpg Release
+cp "$ROOT/key.asc" Release.key
 gpgconf --kill gpg-agent 2>/dev/null || true
 rm -rf "$BUILD"

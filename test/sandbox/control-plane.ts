@@ -78,6 +78,8 @@ export interface HostOptions {
   standins?: string[];
   /** Run the scripts with the host's network instead of an isolated namespace (default false). */
   network?: boolean;
+  /** Debian packages beyond the base (a cached layer, node-sandbox.ts ensurePackageLayer). */
+  packages?: readonly string[];
 }
 
 /** The hosts of one test cluster and the state they share. */
@@ -92,7 +94,7 @@ export class TestCluster {
 
   /** A fresh host (node name and address as the program knows them) joined to this cluster's state. */
   async host(name: string, address: string, options: HostOptions = {}): Promise<ControlPlaneHost> {
-    const sandbox = await NodeSandbox.create(`${this.label}-${name}`);
+    const sandbox = await NodeSandbox.create(`${this.label}-${name}`, { packages: options.packages });
     for (const f of options.standins ?? fs.readdirSync(STANDINS)) {
       const target = sandbox.path(`/usr/local/sbin/${f}`);
       fs.copyFileSync(path.join(STANDINS, f), target);

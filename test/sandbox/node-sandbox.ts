@@ -163,6 +163,9 @@ export async function ensurePackageLayer(packages: readonly string[], log: (line
 export const PACKAGE_LAYERS = {
   // fdisk: sfdisk is not in a minbase root; nfs-kernel-server: the real exportfs.
   nfsServer: ["fdisk", "nfs-kernel-server"],
+  // The lab's hosts (test/lab): sshd to reach them as a stack does; the real curl fetches the
+  // package repository's key from the lab's HTTP mirror.
+  labHost: ["openssh-server", "curl"],
 } as const;
 
 export interface SandboxOptions {
@@ -173,7 +176,7 @@ export interface SandboxOptions {
 }
 
 /** Unmount and delete runs left behind by test processes that died. */
-async function cleanStaleRuns(): Promise<void> {
+export async function cleanStaleRuns(): Promise<void> {
   const runs = path.join(CACHE_DIR, "runs");
   if (!fs.existsSync(runs)) return;
   for (const id of fs.readdirSync(runs)) {

@@ -1,0 +1,63 @@
+// The stack config of a lab (test/lab/lab.ts): examples/existing-hosts-external-lb.yaml with the
+// lab's facts put in, so `pulumi up` prepares the lab's hosts as it would that site's. Changed
+// from the example: the hosts' names and addresses, the subnet, gateway, DNS server and VIP;
+// ssh as root with the lab's key; the Kubernetes version the mirror carries and the mirror as
+// kubernetes.packageRepository (the hosts have no way out); profile poc (protect false, so
+// `pulumi destroy` may remove everything again) and no add-on that needs a server outside the lab
+// (the example's NFS server and Velero's S3).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { CLUSTER_KEY } from "../../stacks/config-keys";
+import type { ClusterSpec } from "../../stacks/spec";
+import { formatProblems, validateCluster } from "../../stacks/validate";
+import type { Lab } from "./lab";
+
+const EXAMPLE = path.resolve(__dirname, "../../examples/existing-hosts-external-lb.yaml");
+
+/** The lab's part of the config: what labCluster puts into the example. */
+export type LabFacts = Pick<Lab, "hosts" | "subnet" | "gateway" | "vip" | "sshUser" | "sshPort" | "publicKey" | "kubernetesVersion" | "packageRepository" | "interfaceName">;
+
+/** The cluster description (`onprem-k8s:cluster`) for the lab, as a plain object; `edit` changes it last. */
+export function labCluster(lab: LabFacts, edit: (cluster: any) => void = () => {}): Record<string, any> {
+  const document = parse(fs.readFileSync(EXAMPLE, "utf8")) as { config: Record<string, any> };
+  const cluster = structuredClone(document.config[CLUSTER_KEY]) as Record<string, any>;
+  const of = (role: "control-plane" | "worker") => lab.hosts.filter((h) => h.role === role);
+  const octet = (last: number) => lab.gateway.replace(/\.\d+$/, `.${last}`);
+  cluster.profile = "poc";
+  cluster.protect = false;
+  cluster.network = { ...cluster.network, subnet: lab.subnet, gateway: lab.gateway, dnsServers: [lab.gateway], interface: lab.interfaceName, searchDomains: [] };
+  cluster.controlPlane = { names: of("control-plane").map((h) => h.name), addresses: of("control-plane").map((h) => h.address) };
+  const workers = of("worker");
+  cluster.workerPools = workers.length > 0 ? [{ name: "node", names: workers.map((h) => h.name), addresses: workers.map((h) => h.address) }] : [];
+  // The endpoint stays the example's external load balancer: the VIP is on the bridge and the
+  // stand-ins answer for it (control-plane-standins/curl). No dnsName: nothing resolves it here.
+  cluster.endpoint = { mode: "external", vip: lab.vip, port: 6443 };
+  cluster.kubernetes = { version: lab.kubernetesVersion, packageRepository: lab.packageRepository };
+  cluster.ssh = { user: lab.sshUser, port: lab.sshPort, authorizedKeys: [lab.publicKey] };
+  cluster.addons.loadBalancer.pools = [{ name: "default", addresses: [`${octet(200)}-${octet(220)}`] }];
+  cluster.addons.ingress.loadBalancerIP = octet(200);
+  cluster.addons.storage = { type: "none" };
+  delete cluster.addons.backups;
+  edit(cluster);
+  return cluster;
+}
+
+/**
+ * The stack file (Pulumi.<stack>.yaml) for the lab. The secret sshPrivateKey is not in it: set it
+ * with `pulumi config set --secret sshPrivateKey < <lab.privateKeyFile>` (it must be stored encrypted).
+ */
+export function renderLabStack(lab: LabFacts, edit?: (cluster: any) => void): string {
+  const header = [
+    "# The onprem-k8s lab (test/lab): existing hosts in network namespaces on this machine, from",
+    "# examples/existing-hosts-external-lb.yaml. Secret (pulumi config set --secret): sshPrivateKey.",
+  ];
+  return `${header.join("\n")}\n${stringify({ config: { [CLUSTER_KEY]: labCluster(lab, edit) } }, { lineWidth: 0 })}`;
+}
+
+/** The validated spec of the lab's description, as the program would see it (warnings dropped). */
+export function labSpec(lab: LabFacts, edit?: (cluster: any) => void): ClusterSpec {
+  const result = validateCluster(labCluster(lab, edit), { secretsPresent: new Set(["sshPrivateKey"]), planMode: false });
+  if (!result.ok) throw new Error(formatProblems(result.problems));
+  return result.spec;
+}
