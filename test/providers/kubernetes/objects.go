@@ -13,8 +13,8 @@ import (
 // object is a Kubernetes object as the API server returns it: the given fields, metadata
 // completed (name, namespace, uid, resourceVersion, creationTimestamp), the kind's status, and
 // for a Secret its data (stringData encoded, secret). The id is [namespace/]name.
-func object(apiVersion, kind string, replace []string) standin.Record {
-	return standin.Record{
+func object(apiVersion, kind string, replace []string) kubeObject {
+	return kubeObject{standin.Record{
 		Replace:  replace,
 		Computes: []string{"status"},
 		Outputs: func(req standin.Request) (string, map[string]any, error) {
@@ -50,7 +50,21 @@ func object(apiVersion, kind string, replace []string) standin.Record {
 			}
 			return id, out, nil
 		},
+	}}
+}
+
+// kubeObject is a recorded object that, as with the real provider, is replaced when its name
+// or namespace changes (other metadata, such as labels, updates it).
+type kubeObject struct{ standin.Record }
+
+func (kubeObject) MoreReplaces(olds, news, _ resource.PropertyMap) []string {
+	o, n := standin.Obj(olds, "metadata"), standin.Obj(news, "metadata")
+	for _, k := range []string{"name", "namespace"} {
+		if standin.Str(o, k) != standin.Str(n, k) {
+			return []string{"metadata"}
+		}
 	}
+	return nil
 }
 
 // secretData is what the API server stores for a Secret: data plus stringData, base64.

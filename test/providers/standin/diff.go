@@ -53,6 +53,18 @@ func Diff(olds, news resource.PropertyMap, replaceKeys []string) Changes {
 	return changes
 }
 
+// forceReplace marks keys as replacing, adding them as updates when they did not change.
+func (c Changes) forceReplace(keys []string) {
+	for _, k := range keys {
+		ch, ok := c[k]
+		if !ok {
+			ch.Kind = pulumirpc.PropertyDiff_UPDATE
+		}
+		ch.Replace = true
+		c[k] = ch
+	}
+}
+
 // Replaces lists the changed keys that force a replacement, sorted.
 func (c Changes) Replaces() []string {
 	var keys []string

@@ -17,6 +17,14 @@ type Computed interface {
 	ComputedKeys() []string
 }
 
+// Replacer is optionally implemented by a Resource whose replacement also depends on more than
+// top-level inputs (a nested field such as metadata.name, or time: a certificate due for
+// renewal). It returns the top-level keys to report as replacing, given old inputs, new
+// inputs and old outputs.
+type Replacer interface {
+	MoreReplaces(olds, news, oldOutputs resource.PropertyMap) []string
+}
+
 // Check accepts the inputs as given (secrets and unknowns included); validation is the
 // program's own business and the tests'.
 func (s *server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
@@ -39,7 +47,15 @@ func (s *server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 	if err != nil {
 		return nil, err
 	}
-	return Diff(olds, news, res.ReplaceKeys()).response(), nil
+	changes := Diff(olds, news, res.ReplaceKeys())
+	if r, ok := res.(Replacer); ok {
+		oldOutputs, err := unmarshal(req.GetOlds())
+		if err != nil {
+			return nil, err
+		}
+		changes.forceReplace(r.MoreReplaces(olds, news, oldOutputs))
+	}
+	return changes.response(), nil
 }
 
 func (s *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {

@@ -194,3 +194,20 @@ func (certRequest) Update(_ context.Context, req standin.Request) (resource.Prop
 func (selfSignedCert) Delete(context.Context, standin.Request) error    { return nil }
 func (certRequest) Delete(context.Context, standin.Request) error       { return nil }
 func (locallySignedCert) Delete(context.Context, standin.Request) error { return nil }
+
+// MoreReplaces: a certificate inside its early renewal window is replaced by the next update,
+// as the real provider plans it (reported on readyForRenewal).
+func (selfSignedCert) MoreReplaces(_, news, oldOutputs resource.PropertyMap) []string {
+	return renewal(news, oldOutputs)
+}
+func (locallySignedCert) MoreReplaces(_, news, oldOutputs resource.PropertyMap) []string {
+	return renewal(news, oldOutputs)
+}
+
+func renewal(news, oldOutputs resource.PropertyMap) []string {
+	end, err := time.Parse(time.RFC3339, standin.Str(oldOutputs, "validityEndTime"))
+	if err != nil || !ReadyForRenewal(end, standin.Int(news, "earlyRenewalHours", 0), time.Now()) {
+		return nil
+	}
+	return []string{"readyForRenewal"}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"onprem-k8s/test/providers/standin"
@@ -94,5 +95,17 @@ func TestLocallySignedCertChainsToItsCA(t *testing.T) {
 func TestUnknownUseIsRefused(t *testing.T) {
 	if _, _, err := usagesOf([]string{"server_auth", "made_up"}); err == nil {
 		t.Error("want error")
+	}
+}
+
+func TestCertificateDueForRenewalIsReplaced(t *testing.T) {
+	news := resource.NewPropertyMapFromMap(map[string]any{"earlyRenewalHours": 720})
+	soon := resource.NewPropertyMapFromMap(map[string]any{"validityEndTime": time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)})
+	later := resource.NewPropertyMapFromMap(map[string]any{"validityEndTime": time.Now().Add(8000 * time.Hour).UTC().Format(time.RFC3339)})
+	if got := (locallySignedCert{}).MoreReplaces(nil, news, soon); len(got) != 1 {
+		t.Errorf("inside the renewal window: want replace, got %v", got)
+	}
+	if got := (locallySignedCert{}).MoreReplaces(nil, news, later); len(got) != 0 {
+		t.Errorf("outside the renewal window: want no replace, got %v", got)
 	}
 }
