@@ -17,6 +17,14 @@ type Computed interface {
 	ComputedKeys() []string
 }
 
+// Previewer is optionally implemented by a Resource that decides its own preview outputs (for
+// a create, req.ID is empty; for an update, req.OldOutputs holds the state). Without it a
+// create previews as its inputs plus unknown ComputedKeys, an update as the old outputs with
+// the new inputs.
+type Previewer interface {
+	Preview(ctx context.Context, req Request) (resource.PropertyMap, error)
+}
+
 // Replacer is optionally implemented by a Resource whose replacement also depends on more than
 // top-level inputs (a nested field such as metadata.name, or time: a certificate due for
 // renewal). It returns the top-level keys to report as replacing, given old inputs, new
@@ -70,7 +78,11 @@ func (s *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pul
 	r := s.request(resource.URN(req.GetUrn()), "", inputs, req.GetPreview())
 	var id string
 	var outputs resource.PropertyMap
-	if req.GetPreview() {
+	if p, ok := res.(Previewer); ok && req.GetPreview() {
+		if outputs, err = p.Preview(ctx, r); err != nil {
+			return nil, err
+		}
+	} else if req.GetPreview() {
 		outputs = previewOutputs(res, inputs)
 	} else {
 		id, outputs, err = res.Create(ctx, r)
@@ -105,7 +117,11 @@ func (s *server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 	r := s.request(resource.URN(req.GetUrn()), req.GetId(), news, req.GetPreview())
 	r.OldInputs, r.OldOutputs = oldInputs, oldOutputs
 	var outputs resource.PropertyMap
-	if req.GetPreview() {
+	if p, ok := res.(Previewer); ok && req.GetPreview() {
+		if outputs, err = p.Preview(ctx, r); err != nil {
+			return nil, err
+		}
+	} else if req.GetPreview() {
 		// Computed outputs keep their values; the new inputs show through.
 		outputs = oldOutputs.Copy()
 		for k, v := range news {

@@ -72,3 +72,23 @@ func TestDiffUsesTheReplacerHook(t *testing.T) {
 		t.Fatalf("rename: want replace, got %v", resp)
 	}
 }
+
+type previewing struct{ Record }
+
+func (previewing) Preview(_ context.Context, req Request) (resource.PropertyMap, error) {
+	if !req.Preview {
+		return nil, nil
+	}
+	return resource.PropertyMap{"planned": resource.NewProperty(req.ID == "")}, nil
+}
+
+func TestPreviewerDecidesPreviewOutputs(t *testing.T) {
+	s := newServer(Package{Name: "test", Resources: map[string]Resource{testType: previewing{}}}, nil)
+	resp, err := s.Create(context.Background(), &pulumirpc.CreateRequest{Type: testType, Preview: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := unmarshal(resp.GetProperties()); !out["planned"].BoolValue() {
+		t.Fatalf("preview outputs: %v", out)
+	}
+}
