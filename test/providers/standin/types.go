@@ -65,4 +65,8 @@ type Package struct {
 	// Components by type token that the provider constructs (kubernetes:yaml/v2:ConfigGroup):
 	// registered as an empty component whose outputs are Outputs(inputs).
 	Components map[string]func(inputs resource.PropertyMap) resource.PropertyMap
+	// Fallback, when set, serves resource types not in Resources (the kubernetes provider serves
+	// any custom resource kind, e.g. kubernetes:crd.projectcalico.org/v1:FelixConfigurationPatch);
+	// it returns nil for a type the package does not have.
+	Fallback func(token string) Resource
 }

@@ -1,0 +1,63 @@
+package random
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+)
+
+func count(s string, f func(rune) bool) int {
+	n := 0
+	for _, r := range s {
+		if f(r) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestGenerateHonoursClasses(t *testing.T) {
+	for i := 0; i < 50; i++ {
+		s, err := Generate(Rules{Length: 16, Lower: true, Numeric: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s) != 16 || strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLower(r) && !unicode.IsDigit(r) }) >= 0 {
+			t.Fatalf("bad token %q", s)
+		}
+	}
+}
+
+func TestGenerateHonoursMinimumsAndOverrideSpecial(t *testing.T) {
+	for i := 0; i < 50; i++ {
+		s, err := Generate(Rules{Length: 8, Lower: true, Upper: true, Numeric: true, Special: true,
+			MinUpper: 2, MinNumeric: 2, MinSpecial: 1, OverrideSpecial: "_"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if count(s, unicode.IsUpper) < 2 || count(s, unicode.IsDigit) < 2 || !strings.Contains(s, "_") {
+			t.Fatalf("minimums not met in %q", s)
+		}
+		if strings.ContainsAny(s, "!@#$%&*") {
+			t.Fatalf("default specials in %q", s)
+		}
+	}
+}
+
+func TestGenerateRefusesImpossibleRules(t *testing.T) {
+	if _, err := Generate(Rules{Length: 4}); err == nil {
+		t.Error("no classes: want error")
+	}
+	if _, err := Generate(Rules{Length: 2, Lower: true, MinLower: 3}); err == nil {
+		t.Error("minimums over length: want error")
+	}
+}
+
+func TestEveryInputReplaces(t *testing.T) {
+	keys := randomString{}.ReplaceKeys()
+	for _, k := range []string{"keepers", "length", "special", "numeric"} {
+		if !strings.Contains(strings.Join(keys, ","), k) {
+			t.Errorf("%s does not replace", k)
+		}
+	}
+}
