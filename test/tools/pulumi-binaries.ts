@@ -56,11 +56,11 @@ export async function standinSourceHash(): Promise<string> {
   return hash.digest("hex").slice(0, 16);
 }
 
-/** The stand-in plugin for `name`, built from test/providers/cmd/pulumi-resource-<name>. */
+/** The stand-in plugin for `name`, built from test/providers/<name>/cmd/pulumi-resource-<name>. */
 export async function standinProvider(name: (typeof STANDIN_PROVIDERS)[number]): Promise<string> {
   const dir = path.join(cacheDir, `standin-providers-${await standinSourceHash()}`);
   await fs.mkdir(dir, { recursive: true });
-  return buildOnce(path.join(dir, `pulumi-resource-${name}`), (target) => goBuild(target, providersDir, `./cmd/pulumi-resource-${name}`, "-s -w"));
+  return buildOnce(path.join(dir, `pulumi-resource-${name}`), (target) => goBuild(target, providersDir, `./${name}/cmd/pulumi-resource-${name}`, "-s -w"));
 }
 
 /**

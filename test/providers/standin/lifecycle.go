@@ -87,7 +87,7 @@ func (s *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pul
 	} else {
 		id, outputs, err = res.Create(ctx, r)
 		if err != nil {
-			return nil, err
+			return nil, initFailed(id, inputs, outputs, err)
 		}
 	}
 	props, err := marshal(KeepSecrets(inputs, outputs))
@@ -128,7 +128,7 @@ func (s *server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 			outputs[k] = v
 		}
 	} else if outputs, err = res.Update(ctx, r); err != nil {
-		return nil, err
+		return nil, initFailed(req.GetId(), news, outputs, err)
 	}
 	props, err := marshal(KeepSecrets(news, outputs))
 	if err != nil {
