@@ -40,11 +40,23 @@ export class EngineStack {
   ): Promise<EngineStack> {
     const stack = new EngineStack(workspace, name);
     stack.writeDescription(source, edit);
-    await workspace.pulumiOk(["stack", "init", name]);
-    for (const [key, value] of Object.entries(secrets)) {
-      await workspace.pulumiOk(["config", "set", "--secret", key, "-s", name], { input: value });
-    }
+    await stack.initWithSecrets(secrets);
     return stack;
+  }
+
+  /** Like init, from the text of a whole stack file (e.g. the lab's, test/lab/stack-config.ts). */
+  static async initFromText(workspace: EngineWorkspace, name: string, stackFile: string, secrets: Partial<Record<SecretKey, string>>): Promise<EngineStack> {
+    const stack = new EngineStack(workspace, name);
+    fs.writeFileSync(stack.file(), stackFile);
+    await stack.initWithSecrets(secrets);
+    return stack;
+  }
+
+  private async initWithSecrets(secrets: Partial<Record<SecretKey, string>>): Promise<void> {
+    await this.workspace.pulumiOk(["stack", "init", this.name]);
+    for (const [key, value] of Object.entries(secrets)) {
+      await this.workspace.pulumiOk(["config", "set", "--secret", key, "-s", this.name], { input: value });
+    }
   }
 
   /** (Re)writes the stack's description, keeping the secrets and salt already in the file. */
