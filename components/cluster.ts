@@ -16,10 +16,11 @@ export class Cluster extends pulumi.ComponentResource {
   constructor(name: string, ctx: ClusterContext, opts?: pulumi.ComponentResourceOptions) {
     super("onprem-k8s:index:Cluster", name, {}, opts);
     const { spec } = ctx;
-    // Prod profiles protect what they create, so `pulumi destroy -s prod` refuses.
-    const childOpts: pulumi.ComponentResourceOptions = { parent: this, protect: spec.protect };
-
-    this.machines = createMachines(ctx, childOpts);
+    // No component is protected: the engine makes every child of a protected parent protected,
+    // even one registered with `protect: false` (the SDK does not send an explicit false), which
+    // blocked removing a worker's reachable step in prod. The machines and CAs protect
+    // themselves; program.ts adds the destroy guard.
+    this.machines = createMachines(ctx, { parent: this });
     const nodes = prepareNodes(ctx, this.machines, { parent: this });
     const controlPlane = buildControlPlane(ctx, nodes, { parent: this });
     installAddons(ctx, controlPlane, { parent: this });

@@ -25,13 +25,12 @@ export function reachableCommandLine(nodeName: string, timeoutSeconds = CLOUD_IN
 
 /**
  * Adds the reachable step for a machine. It re-runs when the machine is replaced (its platform
- * id is a trigger). It is never protected, whatever the parent says: it holds no state, only
- * creates, and a protected command would block replacing it or destroying a PoC.
+ * id is a trigger). Like every step it is never protected (see remote/step.ts).
  */
 export function reachableStep(machine: Omit<Machine, "ready">, parent: pulumi.Resource, dependsOn: pulumi.Resource[] = []): remote.Command {
   return remoteStep(
     `${machine.node.name}-reachable`,
     { connection: machine.connection, create: reachableCommandLine(machine.node.name), stdin: reachableScript(), triggers: [machine.platformId] },
-    { parent, dependsOn, unprotected: true },
+    { parent, dependsOn },
   );
 }

@@ -52,7 +52,7 @@ export class NodePreparation extends pulumi.ComponentResource {
           explicitLogging: true,
           withoutPreviousOutput: true,
         },
-        { parent: this, dependsOn: previous ? [previous] : [], unprotected: true },
+        { parent: this, dependsOn: previous ? [previous] : [] },
       );
       this.commands.push(command);
       previous = command;

@@ -66,6 +66,6 @@ export function scriptStep(name: string, args: ScriptStepArgs, opts: { parent: p
     // A delete undoes the step on the host (kubeadm reset, removal from the cluster): replacing
     // must run it before running the step again, never after (the delete of a create-before-delete
     // replacement would undo the fresh run).
-    { ...opts, dependsOn: args.dependsOn, deleteBeforeReplace: true, unprotected: true },
+    { ...opts, dependsOn: args.dependsOn, deleteBeforeReplace: true },
   );
 }

@@ -10,7 +10,7 @@ import { remoteStep } from "./step";
 
 class Parent extends pulumi.ComponentResource {
   constructor() {
-    super("test:remote:Parent", "parent", {}, { protect: true });
+    super("test:remote:Parent", "parent", {}, {});
   }
 }
 
@@ -28,29 +28,28 @@ beforeAll(async () => {
     const connection = sshConnection({ address: "192.0.2.10" }, "admin", 22, pulumi.secret("key"));
     const common = { connection, create: "sudo -n bash -s", stdin: "export A=1; \nmain", triggers: ["t1"] };
     remoteStep("plain", common, { parent, dependsOn: [] });
-    remoteStep("secret-stdin", { ...common, secrets: "stdin", delete: "sudo -n env X=delete bash -s", withoutPreviousOutput: true }, { parent, dependsOn: [], unprotected: true, deleteBeforeReplace: true });
-    remoteStep("secret-all", { ...common, secrets: "all", explicitLogging: true }, { parent, dependsOn: [], unprotected: true });
-    remoteStep("logged", { ...common, explicitLogging: true }, { parent, dependsOn: [], unprotected: true });
+    remoteStep("secret-stdin", { ...common, secrets: "stdin", delete: "sudo -n env X=delete bash -s", withoutPreviousOutput: true }, { parent, dependsOn: [], deleteBeforeReplace: true });
+    remoteStep("secret-all", { ...common, secrets: "all", explicitLogging: true }, { parent, dependsOn: [] });
+    remoteStep("logged", { ...common, explicitLogging: true }, { parent, dependsOn: [] });
   });
   await recorder.settle();
 });
 
 describe("remoteStep", () => {
-  it("keeps a plain step's inputs plain and inherits the parent's protection", () => {
+  it("keeps a plain step's inputs plain and is not protected", () => {
     const plain = step("plain");
     expect(plain.inputs).toMatchObject({ create: "sudo -n bash -s", stdin: "export A=1; \nmain", triggers: ["t1"] });
     // The connection is always secret (it holds the private key).
     expect(plain.secretPaths).toEqual(["connection"]);
     expect(plain.inputs.logging).toBeUndefined();
-    expect(plain.protect).toBe(true);
+    expect(plain.protect).toBe(false);
   });
 
-  it("makes stdin secret, adds the delete line, and is never protected when asked", () => {
+  it("makes stdin secret and adds the delete line", () => {
     const secret = step("secret-stdin");
     expect(secret.secretPaths).toContain("stdin");
     expect(secret.secretPaths).not.toContain("triggers[0]");
     expect(secret.inputs).toMatchObject({ delete: "sudo -n env X=delete bash -s", addPreviousOutputInEnv: false });
-    expect(secret.protect).toBe(false);
     expect(secret.deleteBeforeReplace).toBe(true);
   });
 

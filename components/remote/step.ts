@@ -1,8 +1,10 @@
 // The remote-step layer (components/remote/) runs scripts on hosts over SSH as Pulumi resources,
 // below every layer that does so (machines, node preparation, endpoint, kubeadm, add-ons); it
 // knows none of their scripts. This module is the resource itself (@pulumi/command's
-// remote.Command): the one place that knows how steps are created, re-run, kept secret, deleted
-// and never protected. script-step.ts adds bundles with parameters on top.
+// remote.Command): the one place that knows how steps are created, re-run, kept secret and
+// deleted. script-step.ts adds bundles with parameters on top. A step is never protected (it holds
+// no state a delete could lose, and a protected step would block replacing its machine): it sets no
+// protect, and no component above it is protected (the engine would pass that on, cluster.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import type { SshConnection } from "./connection";
@@ -35,12 +37,6 @@ export interface RemoteStepArgs {
 export interface RemoteStepOptions {
   parent: pulumi.Resource;
   dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
-  /**
-   * Never protected, whatever the parent says (in prod the machines' component is): a step holds
-   * no state a delete could lose, and a protected step would block replacing its machine or
-   * destroying a PoC.
-   */
-  unprotected?: boolean;
   /** Delete (the host's clean-up) before creating again, never after the new run. */
   deleteBeforeReplace?: boolean;
 }
@@ -63,7 +59,6 @@ export function remoteStep(name: string, args: RemoteStepArgs, opts: RemoteStepO
       dependsOn: opts.dependsOn,
       ...(args.explicitLogging || secretAll ? { additionalSecretOutputs: secretAll ? ["stdout", "stderr"] : [] } : {}),
       ...(opts.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
-      ...(opts.unprotected ? { protect: false } : {}),
     },
   );
 }

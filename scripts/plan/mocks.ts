@@ -57,7 +57,18 @@ export const resourceOutputFakers: Record<string, OutputFaker> = {
 
 // Control-plane layer (components/kubeadm): keys are real (generated here, so the discovery hash
 // and anything parsing a key work); certificates are stand-in PEM blocks, which nothing parses.
+// One key per name and kind in a process: two plans of one description then agree (the
+// real-engine tests derive the expected changes of an edit from two plans).
+const keysMade = new Map<string, Record<string, unknown>>();
+
 function realPrivateKey(args: MockResourceArgs): Record<string, unknown> {
+  const kind = `${args.name} ${String(args.inputs.algorithm ?? "RSA")} ${String(args.inputs.rsaBits ?? "")} ${String(args.inputs.ecdsaCurve ?? "")}`;
+  const made = keysMade.get(kind) ?? newPrivateKey(args);
+  keysMade.set(kind, made);
+  return made;
+}
+
+function newPrivateKey(args: MockResourceArgs): Record<string, unknown> {
   const algorithm = String(args.inputs.algorithm ?? "RSA");
   const pair =
     algorithm === "ECDSA"

@@ -1,13 +1,15 @@
 // What the real engine should do, derived from the offline plan (the program under Pulumi's mocks,
 // scripts/plan): the resources a preview creates, and what a description change does to an
-// existing stack. URNs differ between the two only in the stack's name, so they are compared
-// without their "urn:pulumi:<stack>::<project>::" prefix.
+// existing stack. URNs differ between the two in the stack's name and in how much of the parent
+// chain they spell out (the mocks name the stack's type, the engine does not), so resources are
+// compared by their own type and name, which the program keeps unique.
 import type { PlanResult } from "../harness";
 import type { PreviewResult } from "./stack";
 
-/** "<parent types>$<type>::<name>": a URN without stack and project. */
+/** "<type>::<name>" of a URN. */
 export function urnKey(urn: string): string {
-  return urn.split("::").slice(2).join("::");
+  const [, , types = "", ...name] = urn.split("::");
+  return `${types.split("$").at(-1)}::${name.join("::")}`;
 }
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
