@@ -27,6 +27,13 @@ export interface WorkspaceOptions {
   wrap?: (argv: string[]) => string[];
 }
 
+/** What a failed command said about its failure: every resource's error and the end of the output. */
+export function failureSummary(output: string): string {
+  const lines = output.split("\n");
+  const errors = lines.flatMap((line, i) => (/error|failed/i.test(line) ? [lines.slice(Math.max(0, i - 3), i + 2).join("\n")] : []));
+  return `${[...new Set(errors)].slice(0, 30).join("\n--\n")}\n...\n${output.slice(-2000)}`;
+}
+
 export class EngineWorkspace {
   private constructor(
     readonly dir: string,
@@ -76,7 +83,7 @@ export class EngineWorkspace {
   /** Like pulumi(), but a non-zero exit throws with the command's output. */
   async pulumiOk(args: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<string> {
     const r = await this.pulumi(args, options);
-    if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.status}:\n${r.output.slice(-6000)}`);
+    if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.status}:\n${failureSummary(r.output)}`);
     return r.output;
   }
 

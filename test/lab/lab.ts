@@ -6,7 +6,7 @@
 // so no packet leaves the machine. Whatever must reach the hosts (ssh, `pulumi up`) runs in the
 // lab namespace: runInLab / labCommand.
 //
-//   lab namespace onprem-lab-<pid>-<n>:  br-lab 10.250.0.1/24 (gateway, mirror :80), 10.250.0.99 (VIP)
+//   lab namespace onprem-lab-<pid>-<n>:  br-lab 10.250.0.1/24 (gateway, mirror :80), 10.250.0.99 (VIP, TCP :6443 accepted)
 //     vh0 ── eth0 in onprem-lab-<pid>-<n>-k8s-master  10.250.0.100, sshd :22
 //     vh1 ── eth0 in onprem-lab-<pid>-<n>-k8s-node1   10.250.0.101, sshd :22
 import * as fs from "node:fs";
@@ -36,7 +36,7 @@ const LAB_STANDINS = path.join(__dirname, "standins");
 
 export const LAB_SUBNET = "10.250.0.0/24";
 export const LAB_GATEWAY = "10.250.0.1";
-/** The API endpoint's VIP (endpoint.mode external): an address on the bridge, where nothing listens. */
+/** The API endpoint's VIP (endpoint.mode external): an address on the bridge; the mirror process accepts TCP on :6443 there. */
 export const LAB_VIP = "10.250.0.99";
 const PREFIX_LENGTH = 24;
 const hostAddress = (octet: number) => LAB_SUBNET.replace(/\.0\/24$/, `.${octet}`);
@@ -153,7 +153,8 @@ export class Lab {
       await runProcess("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `onprem-lab-${process.pid}`, "-f", lab.privateKeyFile]);
       await addNamespace(ns);
       await addBridge(ns, BRIDGE, [`${LAB_GATEWAY}/${PREFIX_LENGTH}`, `${LAB_VIP}/32`]);
-      lab.mirror = await startMirror(label, ns, LAB_GATEWAY, lab.kubernetesVersion, dir);
+      // The endpoint (mode external) accepts TCP on the VIP, as the example's load balancer would.
+      lab.mirror = await startMirror(label, ns, LAB_GATEWAY, lab.kubernetesVersion, dir, [`${LAB_VIP}:6443`]);
       const planned = [
         ...controlPlanes.map((name, i) => ({ name, role: "control-plane" as const, octet: CONTROL_PLANE_OCTETS[i]! })),
         ...workers.map((name, i) => ({ name, role: "worker" as const, octet: WORKER_OCTETS[i]! })),

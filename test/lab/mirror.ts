@@ -36,15 +36,18 @@ export function mirroredVersions(version: string): string[] {
   return [`${major}.${minor}.${patch}-1.1`, `${major}.${minor}.${patch! + 1}-1.1`];
 }
 
-/** Builds the repository for `kubernetesVersion` and serves it on address:80 in namespace `ns`. */
-export async function startMirror(label: string, ns: string, address: string, kubernetesVersion: string, logDir: string): Promise<Mirror> {
+/**
+ * Builds the repository for `kubernetesVersion` and serves it on address:80 in namespace `ns`;
+ * the same process accepts TCP on each of `tcpFrontends` (address:port, see static-server.ts).
+ */
+export async function startMirror(label: string, ns: string, address: string, kubernetesVersion: string, logDir: string, tcpFrontends: string[] = []): Promise<Mirror> {
   const sandbox = await NodeSandbox.create(`${label}-mirror`);
   try {
     sandbox.writeFile("/tmp/build-k8s-repo.sh", fs.readFileSync(BUILD_SCRIPT, "utf8"));
     const build = await sandbox.exec(`bash /tmp/build-k8s-repo.sh ${HTTP_ROOT}/${K8S_PATH} ${kubernetesMinor(kubernetesVersion)} ${mirroredVersions(kubernetesVersion).join(" ")}`);
     if (build.status !== 0) throw new Error(`building the lab's package repository failed\n${build.output}`);
     const log = path.join(logDir, "mirror.log");
-    const pid = await serve(ns, sandbox.path(HTTP_ROOT), address, log);
+    const pid = await serve(ns, sandbox.path(HTTP_ROOT), address, log, tcpFrontends);
     return { sandbox, packageRepository: `http://${address}/${K8S_PATH}`, repoKey: sandbox.readFile(`${HTTP_ROOT}/${K8S_PATH}/key.asc`), log, pid };
   } catch (err) {
     await sandbox.dispose();
@@ -56,9 +59,9 @@ export async function startMirror(label: string, ns: string, address: string, ku
  * Starts the static server in `ns` (a process of its own: nothing else can listen in that
  * namespace) with its output in `log`, not a pipe nobody would drain; returns once it listens.
  */
-async function serve(ns: string, directory: string, address: string, log: string): Promise<number> {
+async function serve(ns: string, directory: string, address: string, log: string, tcpFrontends: string[]): Promise<number> {
   const out = fs.openSync(log, "a");
-  const [command, ...args] = inNamespace(ns, [process.execPath, "--import", "tsx", SERVER, directory, address, String(MIRROR_PORT)]);
+  const [command, ...args] = inNamespace(ns, [process.execPath, "--import", "tsx", SERVER, directory, address, String(MIRROR_PORT), ...tcpFrontends]);
   const child = spawn(command!, args, { cwd: REPO_ROOT, stdio: ["ignore", out, out], detached: true });
   fs.closeSync(out);
   let exited: number | null | undefined;

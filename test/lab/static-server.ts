@@ -1,12 +1,16 @@
 // The lab's HTTP mirror (test/lab/mirror.ts): serves one directory read-only, GET and HEAD only.
 // Started as its own process inside the lab's network namespace (a process cannot listen in a
 // namespace other than its own), so it listens on the bridge address the hosts reach.
-// Usage: tsx static-server.ts <directory> <address> <port>; prints "listening" once it accepts.
+// Usage: tsx static-server.ts <directory> <address> <port> [<address>:<port> ...]; prints
+// "listening" once it accepts. Each extra address:port is a TCP frontend that accepts and closes
+// connections: an external load balancer with no healthy backend yet, as the lab's API endpoint
+// (the stand-in apiservers answer HTTP through the cluster state, not on sockets).
 import * as fs from "node:fs";
 import * as http from "node:http";
+import * as net from "node:net";
 import * as path from "node:path";
 
-const [root, address, port] = process.argv.slice(2);
+const [root, address, port, ...frontends] = process.argv.slice(2);
 if (!root || !address || !port) {
   console.error("usage: static-server.ts <directory> <address> <port>");
   process.exit(2);
@@ -40,4 +44,10 @@ const server = http.createServer((req, res) => {
   console.log(`${req.method} ${req.url} ${res.statusCode}`);
 });
 
-server.listen(Number(port), address, () => console.log("listening"));
+const listening = [new Promise<void>((resolve) => server.listen(Number(port), address, resolve))];
+for (const frontend of frontends) {
+  const at = frontend.lastIndexOf(":");
+  const tcp = net.createServer((socket) => socket.destroy());
+  listening.push(new Promise<void>((resolve) => tcp.listen(Number(frontend.slice(at + 1)), frontend.slice(0, at), resolve)));
+}
+void Promise.all(listening).then(() => console.log("listening"));
