@@ -37,7 +37,7 @@ export function buildEndpointSteps(args: EndpointStepsArgs): EndpointSteps {
   // VRRPv2 PASS: at most 8 characters; letters and digits only (see keepalived.ts).
   const vrrpPassword =
     ctx.spec.apiEndpoint.mode === "keepalived-haproxy"
-      ? new random.RandomString(`${ctx.spec.name}-vrrp-password`, { length: 8, special: false, upper: true, lower: true, numeric: true }, { parent, additionalSecretOutputs: ["result"] })
+      ? new random.RandomPassword(`${ctx.spec.name}-vrrp-password`, { length: 8, special: false, upper: true, lower: true, numeric: true }, { parent })
       : undefined;
 
   for (const node of controlPlanes) {

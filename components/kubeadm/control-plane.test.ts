@@ -60,7 +60,11 @@ describe("kube-vip stack (poc: 3 control planes, 2 workers, 1.34)", () => {
     for (const step of commands(plan).filter((r) => /-(pki|init|join|token)$/.test(r.name))) {
       expect(step.secretPaths, step.name).toContain("stdin");
     }
-    for (const token of resourcesOfType(plan, "random:index/randomString:RandomString")) expect(token.additionalSecretOutputs, token.name).toContain("result");
+    // The token's secret part is a RandomPassword (secret result, id "none"); a RandomString's id
+    // is its result, so only the public token id is one.
+    expect(resourcesOfType(plan, "random:index/randomPassword:RandomPassword").map((r) => r.name)).toContain("nsx-poc-bootstrap-token-secret");
+    for (const secret of resourcesOfType(plan, "random:index/randomPassword:RandomPassword")) expect(secret.additionalSecretOutputs, secret.name).toContain("result");
+    expect(resourcesOfType(plan, "random:index/randomString:RandomString").map((r) => r.name).sort()).toEqual(["nsx-poc-bootstrap-token-id"]);
     for (const key of resourcesOfType(plan, "tls:index/privateKey:PrivateKey")) expect(key.additionalSecretOutputs, key.name).toContain("privateKeyPem");
     const adminCert = resourcesOfType(plan, "tls:index/locallySignedCert:LocallySignedCert")[0]!;
     expect(adminCert.secretPaths).toContain("caPrivateKeyPem");

@@ -93,10 +93,11 @@ export function createCredentials(run: ControlPlaneRun): Credentials {
       .all([pki.ca.certPem, pki.adminCertPem, pki.adminKeyPem])
       .apply(([caCertPem, clientCertPem, clientKeyPem]) => renderAdminKubeconfig({ clusterName: spec.name, server, caCertPem, clientCertPem, clientKeyPem })),
   );
-  const tokenPart = (suffix: string, length: number) =>
-    new random.RandomString(`${spec.name}-bootstrap-token-${suffix}`, { length, special: false, upper: false, lower: true, numeric: true }, { parent, additionalSecretOutputs: ["result"] });
-  const tokenId = tokenPart("id", BOOTSTRAP_TOKEN_ID_LENGTH);
-  const tokenSecret = tokenPart("secret", BOOTSTRAP_TOKEN_SECRET_LENGTH);
+  // The id is public (it names the token's Secret); the secret part is a RandomPassword, whose
+  // id is "none": a RandomString's id is its result, in plaintext in the state.
+  const tokenRules = { special: false, upper: false, lower: true, numeric: true };
+  const tokenId = new random.RandomString(`${spec.name}-bootstrap-token-id`, { length: BOOTSTRAP_TOKEN_ID_LENGTH, ...tokenRules }, { parent });
+  const tokenSecret = new random.RandomPassword(`${spec.name}-bootstrap-token-secret`, { length: BOOTSTRAP_TOKEN_SECRET_LENGTH, ...tokenRules }, { parent });
   const bootstrapToken = pulumi.secret(pulumi.all([tokenId.result, tokenSecret.result]).apply(([id, secret]) => formatBootstrapToken({ id, secret })));
   return { pki, kubeconfig, bootstrapToken };
 }

@@ -11,12 +11,6 @@ export function addOneWorker(cluster: any): void {
   pool.names?.push(`${pool.name}-added`);
 }
 
-/** The first pool's last worker gone (pools without names number their nodes: only the last can go). */
-export function removeLastWorker(cluster: any): void {
-  cluster.workerPools[0].addresses.pop();
-  cluster.workerPools[0].names?.pop();
-}
-
 /**
  * Delete operations in the order the engine finished them. `pulumi destroy --json` prints the
  * plan's summary and then the engine's events, as one JSON value after another.

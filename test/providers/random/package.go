@@ -1,4 +1,5 @@
-// Package random stands in for pulumi-random: RandomString, the one resource the program uses.
+// Package random stands in for pulumi-random: RandomString and RandomPassword, the resources the
+// program uses.
 package random
 
 import "onprem-k8s/test/providers/standin"
@@ -8,8 +9,11 @@ const Version = "4.21.2"
 
 func Package() standin.Package {
 	return standin.Package{
-		Name:      "random",
-		Version:   Version,
-		Resources: map[string]standin.Resource{"random:index/randomString:RandomString": randomString{}},
+		Name:    "random",
+		Version: Version,
+		Resources: map[string]standin.Resource{
+			"random:index/randomString:RandomString":     randomString{},
+			"random:index/randomPassword:RandomPassword": randomPassword{},
+		},
 	}
 }

@@ -1,9 +1,14 @@
 package random
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"golang.org/x/crypto/bcrypt"
+	"onprem-k8s/test/providers/standin"
 )
 
 func count(s string, f func(rune) bool) int {
@@ -59,5 +64,23 @@ func TestEveryInputReplaces(t *testing.T) {
 		if !strings.Contains(strings.Join(keys, ","), k) {
 			t.Errorf("%s does not replace", k)
 		}
+	}
+}
+
+func TestPasswordIdIsNoneAndResultSecret(t *testing.T) {
+	in := resource.PropertyMap{"length": resource.NewProperty(16.0), "special": resource.NewProperty(false)}
+	id, out, err := randomPassword{}.Create(context.Background(), standin.Request{Inputs: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != "none" {
+		t.Fatalf("id %q: the real provider never puts the password in the id", id)
+	}
+	if !out["result"].IsSecret() || !out["bcryptHash"].IsSecret() {
+		t.Fatalf("result and bcryptHash must be secrets: %v", out)
+	}
+	result := out["result"].SecretValue().Element.StringValue()
+	if err := bcrypt.CompareHashAndPassword([]byte(out["bcryptHash"].SecretValue().Element.StringValue()), []byte(result)); err != nil || len(result) != 16 {
+		t.Fatalf("hash does not match the %d-character result: %v", len(result), err)
 	}
 }
