@@ -1,0 +1,128 @@
+// A planned stack's cluster brought up for real in the lab: one lab node per planned node (its name
+// and address from the stack), and the program's own control-plane steps (planned-steps.ts) run on
+// the node each step connects to: pki, init, token, join, membership, and their deletes.
+// The API endpoint: the lab's stand-in for kube-vip is the VIP as a second address on the first
+// control plane (kube-vip's image cannot be had here); the endpoint name resolves to it through
+// every node's /etc/hosts, as DNS would.
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { artifactAt, type PlanResult } from "../harness";
+import type { ClusterSpec, NodeSpec } from "../../stacks/spec";
+import { crictlBinary, kubernetesBinary } from "../tools/go-binaries";
+import type { ProcessResult } from "../tools/process";
+import { imageTarball, kubeadmImages, labCanBuild } from "./images";
+import { Lab } from "./lab";
+import type { LabNode } from "./node";
+import { caCertificateOverrides, labKubeadmConfig, plannedStep, withOverrides } from "./planned-steps";
+
+export type StepKind = "pki" | "init" | "token" | "join" | "membership";
+
+export class PlannedCluster {
+  private caOverrides: Record<string, string> | undefined;
+
+  private constructor(
+    readonly plan: PlanResult,
+    readonly spec: ClusterSpec,
+    readonly lab: Lab,
+    private readonly workDir: string,
+    private readonly binaries: Record<string, string>,
+    /** Images of a control plane (kubeadm's list for the init config); a worker gets the sandbox image only. */
+    private readonly images: { controlPlane: string[]; worker: string[] },
+  ) {}
+
+  static async start(plan: PlanResult, spec: ClusterSpec): Promise<PlannedCluster> {
+    const workDir = await fs.mkdtemp(path.join(os.tmpdir(), "planned-cluster-"));
+    const initConfig = labKubeadmConfig(artifactAt(plan, `kubeadm/${spec.controlPlanes[0]!.name}.yaml`));
+    const controlPlane: string[] = [];
+    // kube-proxy's image is listed but not needed: the stack skips kubeadm's addon/kube-proxy phase.
+    for (const ref of await kubeadmImages(initConfig, workDir)) if (labCanBuild(ref)) controlPlane.push(await imageTarball(ref));
+    const worker = controlPlane.filter((tarball) => path.basename(tarball).startsWith("pause-"));
+    const binaries = {
+      kubeadm: await kubernetesBinary("kubeadm"),
+      kubelet: await kubernetesBinary("kubelet"),
+      kubectl: await kubernetesBinary("kubectl"),
+      crictl: await crictlBinary(),
+    };
+    const endpoint = spec.apiEndpoint;
+    const hosts: Record<string, string> = endpoint.dnsName && endpoint.vip ? { [endpoint.dnsName]: endpoint.vip } : {};
+    for (const node of spec.nodes) hosts[node.name] = node.address;
+    const gateway = `${spec.network.gateway}/${spec.network.subnet.split("/")[1]}`;
+    const lab = await Lab.create({ gateway, hosts });
+    return new PlannedCluster(plan, spec, lab, workDir, binaries, { controlPlane, worker });
+  }
+
+  nodeSpec(name: string): NodeSpec {
+    const found = this.spec.nodes.find((n) => n.name === name);
+    if (!found) throw new Error(`the stack has no node ${name}`);
+    return found;
+  }
+
+  /** Starts the lab node for a planned node (pods in 10.244.<position>.0/24 of the stack's pod range). */
+  async startNode(name: string): Promise<LabNode> {
+    const spec = this.nodeSpec(name);
+    const position = this.spec.nodes.indexOf(spec);
+    const podSubnet = this.spec.kubernetes.podCidr.replace(/^(\d+\.\d+)\.\d+\.\d+\/\d+$/, `$1.${position}.0/24`);
+    const node = await this.lab.addNode({
+      name,
+      address: spec.address,
+      podSubnet,
+      binaries: this.binaries,
+      images: spec.role === "control-plane" ? this.images.controlPlane : this.images.worker,
+    });
+    if (spec === this.spec.controlPlanes[0] && this.spec.apiEndpoint.vip) await node.addAddress(`${this.spec.apiEndpoint.vip}/32`);
+    return node;
+  }
+
+  /** What the lab changes in a step's parameters (see planned-steps.ts). */
+  private async overrides(kind: StepKind, stdin: string): Promise<Record<string, string>> {
+    if (kind === "pki") {
+      this.caOverrides ??= await caCertificateOverrides(this.plan, stdin, this.workDir);
+      return this.caOverrides;
+    }
+    if (kind === "init") return { KUBEADM_CONFIG: labKubeadmConfig(artifactAt(this.plan, `kubeadm/${this.spec.controlPlanes[0]!.name}.yaml`)) };
+    return {};
+  }
+
+  /** Runs node `name`'s planned step of this kind on the lab node it connects to. */
+  async step(name: string, kind: StepKind, action: "create" | "delete" = "create"): Promise<ProcessResult> {
+    const step = plannedStep(this.plan, `${name}-${kind}`);
+    const target = this.spec.nodes.find((n) => n.address === step.host);
+    if (!target) throw new Error(`${step.name} connects to ${step.host}, which is no node of the stack`);
+    const commandLine = action === "create" ? step.create : step.delete;
+    if (!commandLine) throw new Error(`${step.name} has no ${action} command`);
+    const stdin = withOverrides(step.stdin, await this.overrides(kind, step.stdin));
+    return this.lab.node(target.name).exec(commandLine, { input: stdin, timeoutMs: 10 * 60_000 });
+  }
+
+  /** Like step(), but a non-zero exit throws with the step's output. */
+  async mustStep(name: string, kind: StepKind, action: "create" | "delete" = "create"): Promise<string> {
+    const r = await this.step(name, kind, action);
+    if (r.status !== 0) throw new Error(`${name}-${kind} (${action}) exited ${r.status}:\n${r.output}`);
+    return r.output;
+  }
+
+  /** kubectl through the first control plane's admin.conf. */
+  async kubectl(args: string): Promise<ProcessResult> {
+    return this.lab.node(this.spec.controlPlanes[0]!.name).kubectl(args);
+  }
+
+  /** Waits until every named Node reports Ready. */
+  async waitReady(names: string[], seconds = 180): Promise<void> {
+    const first = this.lab.node(this.spec.controlPlanes[0]!.name);
+    const check = names
+      .map((n) => `[ "$(kubectl --kubeconfig /etc/kubernetes/admin.conf get node ${n} -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]`)
+      .join(" && ");
+    try {
+      await first.waitFor(`${names.join(", ")} Ready`, check, seconds);
+    } catch (err) {
+      const logs = names.map((n) => this.lab.nodes.find((node) => node.name === n)?.log("kubelet", 20) ?? "").join("\n");
+      throw new Error(`${(err as Error).message}\n${logs}`);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.lab.dispose();
+    await fs.rm(this.workDir, { recursive: true, force: true });
+  }
+}
