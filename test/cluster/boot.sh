@@ -11,8 +11,6 @@
 set -euo pipefail
 root="$NODE_DIR/root"
 mount -t overlay overlay -o "lowerdir=$LOWER,upperdir=$NODE_DIR/upper,workdir=$NODE_DIR/work" "$root"
-# kubelet and containerd mount below / and expect those mounts to propagate (as kind does).
-mount --make-rshared "$root"
 # Not on the overlay: containerd's overlay snapshots cannot stack on an overlay upper directory.
 for dir in containerd kubelet etcd; do
   mkdir -p "$NODE_DIR/$dir" "$root/var/lib/$dir"
@@ -35,4 +33,11 @@ if [[ -n "${IMAGES:-}" ]]; then
   mount --bind -o ro "$IMAGES" "$root/var/lib/onprem-lab/images"
 fi
 hostname "$NODE_NAME"
-exec chroot "$root" /usr/local/lib/onprem-lab/init
+# The root becomes the mount namespace's own root (pivot_root, not chroot): `crictl exec` (runc exec)
+# enters a container through its mount namespace, which a chroot would leave rooted at the host's /.
+cd "$root"
+pivot_root . .
+umount -l .
+# kubelet and containerd mount below / and expect those mounts to propagate (as kind does).
+mount --make-rshared /
+exec /usr/local/lib/onprem-lab/init

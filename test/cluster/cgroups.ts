@@ -41,9 +41,10 @@ export function createCgroupRoot(name: string): void {
   }
 }
 
-/** Removes a cgroup root and everything below it, deepest first, in every hierarchy. */
+/** Removes a cgroup root and everything below it, deepest first, in every hierarchy (v1 hybrid: the unified one too, where kubelet adds its own). */
 export async function removeCgroupRoot(name: string): Promise<void> {
-  for (const hierarchy of cgroupHierarchies()) {
+  const hierarchies = unified() ? [CGROUP_FS] : fs.readdirSync(CGROUP_FS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(CGROUP_FS, d.name));
+  for (const hierarchy of hierarchies) {
     const dir = path.join(hierarchy, name);
     // Processes that were just killed leave their cgroups a moment later.
     for (let attempt = 0; attempt < 20 && fs.existsSync(dir); attempt++) {

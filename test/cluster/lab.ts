@@ -77,6 +77,8 @@ function holdLabLock(): Promise<() => void> {
 
 export class Lab {
   readonly nodes: LabNode[] = [];
+  private started = 0;
+  private disposed = false;
   private readonly state: LabState = { netns: [], cgroups: [], nodePids: [], sysctls: {} };
 
   private constructor(
@@ -124,7 +126,8 @@ export class Lab {
 
   /** Starts a node: its root, network, cgroup root, containerd and kubelet supervisor. */
   async addNode(options: NodeOptions): Promise<LabNode> {
-    const node = await LabNode.start(this, this.nodes.length + 1, options);
+    // Numbered on the call, not on completion: nodes may start in parallel.
+    const node = await LabNode.start(this, ++this.started, options);
     this.nodes.push(node);
     return node;
   }
@@ -135,7 +138,50 @@ export class Lab {
     return found;
   }
 
+  /** Resident memory of every process of the lab's nodes (each node's PID 1 and its descendants, containers included), in MiB. */
+  rssMiB(): number {
+    const children = new Map<number, number[]>();
+    const rss = new Map<number, number>();
+    for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).map(Number)) {
+      try {
+        const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+        const parent = Number(/PPid:\s+(\d+)/.exec(status)?.[1]);
+        children.set(parent, [...(children.get(parent) ?? []), pid]);
+        rss.set(pid, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    let kib = 0;
+    const pending = this.nodes.map((n) => n.pid);
+    while (pending.length > 0) {
+      const pid = pending.pop()!;
+      kib += rss.get(pid) ?? 0;
+      pending.push(...(children.get(pid) ?? []));
+    }
+    return Math.round(kib / 1024);
+  }
+
+  /** What of this lab is still on the host: empty once it is disposed. */
+  leftovers(): string[] {
+    const left: string[] = [];
+    for (const ns of this.state.netns) if (fs.existsSync(path.join("/run/netns", ns))) left.push(`network namespace ${ns}`);
+    for (const pid of this.state.nodePids) if (pidAlive(pid)) left.push(`node process ${pid}`);
+    for (const cgroup of this.state.cgroups) {
+      for (const hierarchy of fs.readdirSync("/sys/fs/cgroup")) if (fs.existsSync(path.join("/sys/fs/cgroup", hierarchy, cgroup))) left.push(`cgroup ${hierarchy}/${cgroup}`);
+    }
+    for (const [key, value] of Object.entries(this.state.sysctls)) {
+      const now = fs.readFileSync(path.join("/proc/sys", key), "utf8").trim();
+      if (now !== value) left.push(`sysctl ${key} = ${now} (was ${value})`);
+    }
+    if (fs.existsSync(this.dir)) left.push(`run directory ${this.dir}`);
+    return left;
+  }
+
+  /** Ends every node and undoes everything the lab did on the host; a second call does nothing. */
   async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
     try {
       await teardown(this.state);
       fs.rmSync(this.dir, { recursive: true, force: true });

@@ -107,6 +107,24 @@ export class PlannedCluster {
     return this.lab.node(this.spec.controlPlanes[0]!.name).kubectl(args);
   }
 
+  /** Names of the etcd members, as etcdctl in the first control plane's etcd container lists them. */
+  async etcdMembers(): Promise<string[]> {
+    const list = await this.lab.node(this.spec.controlPlanes[0]!.name).exec(
+      "crictl exec \"$(crictl ps --name '^etcd$' --state running --quiet | head -n 1)\" etcdctl --endpoints=https://127.0.0.1:2379 " +
+        "--cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key " +
+        "member list --write-out=simple",
+      { check: true },
+    );
+    return list.stdout.split("\n").filter(Boolean).map((line) => line.split(", ")[2]!).sort();
+  }
+
+  /** Names of the registered Nodes. */
+  async nodeNames(): Promise<string[]> {
+    const r = await this.kubectl("get nodes -o jsonpath='{.items[*].metadata.name}'");
+    if (r.status !== 0) throw new Error(r.output);
+    return r.stdout.split(" ").filter(Boolean).sort();
+  }
+
   /** Waits until every named Node reports Ready. */
   async waitReady(names: string[], seconds = 180): Promise<void> {
     const first = this.lab.node(this.spec.controlPlanes[0]!.name);
@@ -121,6 +139,7 @@ export class PlannedCluster {
     }
   }
 
+  /** Ends the lab (idempotent). */
   async dispose(): Promise<void> {
     await this.lab.dispose();
     await fs.rm(this.workDir, { recursive: true, force: true });

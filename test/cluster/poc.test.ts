@@ -23,7 +23,8 @@ const MINUTE = 60_000;
 
 describe.runIf(gate.run)("a real cluster from the poc stack's own kubeadm configs and control-plane scripts", () => {
   const spec = stackSpec("poc");
-  const cp1 = spec.controlPlanes[0]!.name;
+  const [cp1, cp2, cp3] = spec.controlPlanes.map((n) => n.name) as [string, string, string];
+  const [w1, w2] = spec.workers.map((n) => n.name) as [string, string];
   let plan: PlanResult;
   let cluster: PlannedCluster;
 
@@ -54,4 +55,57 @@ describe.runIf(gate.run)("a real cluster from the poc stack's own kubeadm config
     expect(await cluster.mustStep(cp1, "init")).toContain(`ok: control plane already initialised on ${cp1}`);
     expect(node.name).toBe(cp1);
   }, 6 * MINUTE);
+
+  it("the other control planes join one after another (pki, token, join, membership): etcd has three members", async () => {
+    for (const name of [cp2, cp3]) {
+      await cluster.startNode(name);
+      await cluster.mustStep(name, "pki");
+      await cluster.mustStep(name, "token");
+      const join = await cluster.mustStep(name, "join");
+      expect(join).toContain(`ok: joining through the API endpoint ${spec.apiEndpoint.host}:${spec.apiEndpoint.port}`);
+      expect(join).toContain(`changed: ${name} joined as control-plane`);
+      expect(join).toContain(`ok: control plane ${name} is healthy`);
+      await cluster.mustStep(name, "membership");
+    }
+    expect(await cluster.etcdMembers()).toEqual([cp1, cp2, cp3]);
+    await cluster.waitReady([cp1, cp2, cp3]);
+  }, 12 * MINUTE);
+
+  it("the workers join in parallel; all five nodes are Ready", async () => {
+    await Promise.all([w1, w2].map((name) => cluster.startNode(name)));
+    for (const name of [w1, w2]) await cluster.mustStep(name, "token");
+    const joins = await Promise.all([w1, w2].map((name) => cluster.mustStep(name, "join")));
+    for (const [i, name] of [w1, w2].entries()) expect(joins[i]).toContain(`changed: ${name} joined as worker`);
+    for (const name of [w1, w2]) await cluster.mustStep(name, "membership");
+    await cluster.waitReady([cp1, cp2, cp3, w1, w2]);
+    expect(await cluster.nodeNames()).toEqual([cp1, cp2, cp3, w1, w2].sort());
+    console.log(`[cluster] 3 control planes + 2 workers Ready: ${cluster.lab.rssMiB()} MiB resident in the lab's nodes`);
+  }, 8 * MINUTE);
+
+  it("a control plane is removed as Pulumi deletes it: drained, Node deleted, etcd member removed, then reset", async () => {
+    const membership = await cluster.mustStep(cp3, "membership", "delete");
+    expect(membership).toContain(`changed: deleted Node ${cp3}`);
+    expect(membership).toMatch(new RegExp(`changed: removed the etcd member ${cp3} \\(`));
+    expect(await cluster.mustStep(cp3, "join", "delete")).toContain(`changed: kubeadm reset -f on ${cp3}`);
+    expect(await cluster.etcdMembers()).toEqual([cp1, cp2]);
+    expect(await cluster.nodeNames()).not.toContain(cp3);
+    const left = await cluster.lab.node(cp3).exec("ls -A /etc/kubernetes/manifests /var/lib/etcd; test -e /etc/kubernetes/kubelet.conf && echo kubelet.conf");
+    expect(left.stdout.trim().split("\n").filter((l) => l && !l.endsWith(":"))).toEqual([]);
+    // the remaining control planes still answer
+    await cluster.waitReady([cp1, cp2]);
+  }, 6 * MINUTE);
+
+  it("a worker is removed and reset; the cluster keeps its other nodes Ready", async () => {
+    expect(await cluster.mustStep(w2, "membership", "delete")).toContain(`changed: deleted Node ${w2}`);
+    expect(await cluster.mustStep(w2, "join", "delete")).toContain(`changed: kubeadm reset -f on ${w2}`);
+    expect(await cluster.nodeNames()).toEqual([cp1, cp2, w1].sort());
+    expect((await cluster.lab.node(w2).exec("test -e /etc/kubernetes/kubelet.conf")).status).not.toBe(0);
+    expect((await cluster.lab.node(w2).exec("systemctl is-active kubelet")).stdout.trim()).toBe("inactive");
+    await cluster.waitReady([cp1, cp2, w1]);
+  }, 6 * MINUTE);
+
+  it("tearing the lab down leaves nothing on the host: processes, namespaces, cgroups, sysctls, files", async () => {
+    await cluster.dispose();
+    expect(cluster.lab.leftovers()).toEqual([]);
+  }, 2 * MINUTE);
 });
