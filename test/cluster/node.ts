@@ -197,9 +197,4 @@ export class LabNode {
     if (!fs.existsSync(file)) return `(no ${unit} log)`;
     return `--- ${this.name} ${unit} (last ${lines} lines) ---\n${fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n")}`;
   }
-
-  /** Adds an address to eth0 (the lab's stand-in for a VIP). */
-  async addAddress(cidr: string): Promise<void> {
-    await runProcess("ip", ["-n", this.netns, "addr", "add", cidr, "dev", "eth0"]);
-  }
 }

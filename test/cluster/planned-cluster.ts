@@ -14,7 +14,7 @@ import type { ProcessResult } from "../tools/process";
 import { imageTarball, kubeadmImages, labCanBuild } from "./images";
 import { Lab } from "./lab";
 import type { LabNode } from "./node";
-import { caCertificateOverrides, labKubeadmConfig, plannedStep, withOverrides } from "./planned-steps";
+import { caCertificateOverrides, labKubeadmConfig, plannedStep, stepParameters, withOverrides } from "./planned-steps";
 
 export type StepKind = "pki" | "init" | "token" | "join" | "membership";
 
@@ -70,36 +70,56 @@ export class PlannedCluster {
       binaries: this.binaries,
       images: spec.role === "control-plane" ? this.images.controlPlane : this.images.worker,
     });
-    if (spec === this.spec.controlPlanes[0] && this.spec.apiEndpoint.vip) await node.addAddress(`${this.spec.apiEndpoint.vip}/32`);
+    if (spec === this.spec.controlPlanes[0] && this.spec.apiEndpoint.vip) await this.vip(true);
     return node;
+  }
+
+  /** Real CA certificates for the plan's CA keys (every pki step places the same CAs). */
+  private async caCertificates(): Promise<Record<string, string>> {
+    const pki = plannedStep(this.plan, `${this.spec.controlPlanes[0]!.name}-pki`);
+    this.caOverrides ??= await caCertificateOverrides(this.plan, pki.stdin, this.workDir);
+    return this.caOverrides;
   }
 
   /** What the lab changes in a step's parameters (see planned-steps.ts). */
   private async overrides(kind: StepKind, stdin: string): Promise<Record<string, string>> {
-    if (kind === "pki") {
-      this.caOverrides ??= await caCertificateOverrides(this.plan, stdin, this.workDir);
-      return this.caOverrides;
-    }
+    if (kind === "pki") return this.caCertificates();
     if (kind === "init") return { KUBEADM_CONFIG: labKubeadmConfig(artifactAt(this.plan, `kubeadm/${this.spec.controlPlanes[0]!.name}.yaml`)) };
+    if (kind === "join") {
+      // The fallback's discovery kubeconfig embeds the CA certificate: the real one, as in pki.
+      const { DISCOVERY_KUBECONFIG: discovery } = await stepParameters(stdin, ["DISCOVERY_KUBECONFIG"]);
+      if (!discovery) return {};
+      const ca = Buffer.from((await this.caCertificates()).PKI_CA_CRT!).toString("base64");
+      return { DISCOVERY_KUBECONFIG: discovery.replace(/certificate-authority-data: \S+/, `certificate-authority-data: ${ca}`) };
+    }
     return {};
   }
 
-  /** Runs node `name`'s planned step of this kind on the lab node it connects to. */
-  async step(name: string, kind: StepKind, action: "create" | "delete" = "create"): Promise<ProcessResult> {
+  /**
+   * Runs node `name`'s planned step of this kind on the lab node it connects to. `parameters`
+   * overrides more of the step's parameters, for a test that says why.
+   */
+  async step(name: string, kind: StepKind, action: "create" | "delete" = "create", parameters: Record<string, string> = {}): Promise<ProcessResult> {
     const step = plannedStep(this.plan, `${name}-${kind}`);
     const target = this.spec.nodes.find((n) => n.address === step.host);
     if (!target) throw new Error(`${step.name} connects to ${step.host}, which is no node of the stack`);
     const commandLine = action === "create" ? step.create : step.delete;
     if (!commandLine) throw new Error(`${step.name} has no ${action} command`);
-    const stdin = withOverrides(step.stdin, await this.overrides(kind, step.stdin));
+    const stdin = withOverrides(step.stdin, { ...(await this.overrides(kind, step.stdin)), ...parameters });
     return this.lab.node(target.name).exec(commandLine, { input: stdin, timeoutMs: 10 * 60_000 });
   }
 
   /** Like step(), but a non-zero exit throws with the step's output. */
-  async mustStep(name: string, kind: StepKind, action: "create" | "delete" = "create"): Promise<string> {
-    const r = await this.step(name, kind, action);
+  async mustStep(name: string, kind: StepKind, action: "create" | "delete" = "create", parameters: Record<string, string> = {}): Promise<string> {
+    const r = await this.step(name, kind, action, parameters);
     if (r.status !== 0) throw new Error(`${name}-${kind} (${action}) exited ${r.status}:\n${r.output}`);
     return r.output;
+  }
+
+  /** The lab's stand-in for kube-vip: the VIP on the first control plane's eth0, or gone (the endpoint down). */
+  async vip(up: boolean): Promise<void> {
+    const node = this.lab.node(this.spec.controlPlanes[0]!.name);
+    await node.exec(`ip addr ${up ? "add" : "del"} ${this.spec.apiEndpoint.vip}/32 dev eth0`, { check: true });
   }
 
   /** kubectl through the first control plane's admin.conf. */

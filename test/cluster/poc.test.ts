@@ -9,6 +9,7 @@ import { planStack, type PlanResult } from "../harness";
 import { stackSpec } from "../stack-spec";
 import { labGate } from "./gate";
 import { PlannedCluster } from "./planned-cluster";
+import { plannedStep } from "./planned-steps";
 
 const gate = labGate();
 if (gate.warning) console.warn(gate.warning);
@@ -102,6 +103,46 @@ describe.runIf(gate.run)("a real cluster from the poc stack's own kubeadm config
     expect((await cluster.lab.node(w2).exec("test -e /etc/kubernetes/kubelet.conf")).status).not.toBe(0);
     expect((await cluster.lab.node(w2).exec("systemctl is-active kubelet")).stdout.trim()).toBe("inactive");
     await cluster.waitReady([cp1, cp2, w1]);
+  }, 6 * MINUTE);
+
+  it("with the API endpoint down, a worker joins through the first control plane's apiserver (the fallback)", async () => {
+    const endpoint = `${spec.apiEndpoint.host}:${spec.apiEndpoint.port}`;
+    const first = spec.controlPlanes[0]!.address;
+    await cluster.vip(false);
+    try {
+      await cluster.mustStep(w2, "token");
+      // One probe of the endpoint instead of ten with backoff: the test knows it is down.
+      const join = await cluster.mustStep(w2, "join", "create", { ENDPOINT_ATTEMPTS: "1" });
+      expect(join).toContain(`FALLBACK: the API endpoint ${endpoint} does not answer /readyz from ${w2}`);
+      expect(join).toContain(`changed: ${w2} joined as worker`);
+      const kubeletConf = await cluster.lab.node(w2).exec("grep 'server:' /etc/kubernetes/kubelet.conf");
+      expect(kubeletConf.stdout.trim()).toBe(`server: https://${first}:${spec.apiEndpoint.port}`);
+      await cluster.mustStep(w2, "membership");
+    } finally {
+      await cluster.vip(true);
+    }
+    await cluster.waitReady([w2]);
+  }, 6 * MINUTE);
+
+  it("the stale-state guard: a worker holding an old kubelet.conf is refused; with kubeadm.resetStaleState it is reset and joins", async () => {
+    await cluster.mustStep(w2, "membership", "delete");
+    await cluster.mustStep(w2, "join", "delete");
+    const node = cluster.lab.node(w2);
+    await node.exec("mkdir -p /etc/kubernetes && echo 'stale: from an earlier cluster' > /etc/kubernetes/kubelet.conf", { check: true });
+    const refused = await cluster.step(w2, "join");
+    expect(refused.status, refused.output).not.toBe(0);
+    expect(refused.output).toContain(`${w2} holds a half-initialised worker`);
+    expect((await node.exec("cat /etc/kubernetes/kubelet.conf")).stdout).toBe("stale: from an earlier cluster\n");
+    // The stack's opt-in renders exactly this parameter for the step; this plan's keys stay in use.
+    const optIn = await planStack("poc", (c) => {
+      c.kubeadm = { ...(c.kubeadm ?? {}), resetStaleState: true };
+    });
+    expect(plannedStep(optIn, `${w2}-join`).stdin).toContain("export RESET_STALE_STATE=true;");
+    const joined = await cluster.mustStep(w2, "join", "create", { RESET_STALE_STATE: "true" });
+    expect(joined).toContain(`${w2} holds a half-initialised worker; resetting it (kubeadm.resetStaleState is true)`);
+    expect(joined).toContain(`changed: ${w2} joined as worker`);
+    await cluster.mustStep(w2, "membership");
+    await cluster.waitReady([cp1, cp2, w1, w2]);
   }, 6 * MINUTE);
 
   it("tearing the lab down leaves nothing on the host: processes, namespaces, cgroups, sysctls, files", async () => {
