@@ -20,6 +20,9 @@ const CONTENT: Record<string, () => Promise<Omit<ImageSpec, "ref">>> = {
   "kube-apiserver": async () => ({ files: [{ source: await kubernetesBinary("kube-apiserver"), target: "/usr/local/bin/kube-apiserver" }] }),
   "kube-controller-manager": async () => ({ files: [{ source: await kubernetesBinary("kube-controller-manager"), target: "/usr/local/bin/kube-controller-manager" }] }),
   "kube-scheduler": async () => ({ files: [{ source: await kubernetesBinary("kube-scheduler"), target: "/usr/local/bin/kube-scheduler" }] }),
+  // The binary only: no iptables or conntrack in the image, so its pods start but cannot program
+  // rules. kubeadm's preflight needs the image where a stack runs kube-proxy; no test needs Services.
+  "kube-proxy": async () => ({ files: [{ source: await kubernetesBinary("kube-proxy"), target: "/usr/local/bin/kube-proxy" }] }),
   // etcdctl too, as upstream: the membership step removes members with `crictl exec <etcd> etcdctl`.
   etcd: async () => ({
     files: [

@@ -1,8 +1,9 @@
 // A planned stack's cluster brought up for real in the lab: one lab node per planned node (its name
 // and address from the stack), and the program's own control-plane steps (planned-steps.ts) run on
 // the node each step connects to: pki, init, token, join, membership, and their deletes.
-// The API endpoint: the lab's stand-in for kube-vip is the VIP as a second address on the first
-// control plane (kube-vip's image cannot be had here); the endpoint name resolves to it through
+// The API endpoint: keepalived + haproxy run for real (the endpoint steps); kube-vip cannot (its
+// module is not on the Go module proxy, so no image), and the lab's stand-in for it is the VIP as
+// a second address on the first control plane. The endpoint name resolves to the VIP through
 // every node's /etc/hosts, as DNS would.
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
@@ -16,7 +17,7 @@ import { Lab } from "./lab";
 import type { LabNode } from "./node";
 import { caCertificateOverrides, labKubeadmConfig, plannedStep, stepParameters, withOverrides } from "./planned-steps";
 
-export type StepKind = "pki" | "init" | "token" | "join" | "membership";
+export type StepKind = "pki" | "endpoint" | "init" | "token" | "join" | "membership";
 
 export class PlannedCluster {
   private caOverrides: Record<string, string> | undefined;
@@ -35,7 +36,6 @@ export class PlannedCluster {
     const workDir = await fs.mkdtemp(path.join(os.tmpdir(), "planned-cluster-"));
     const initConfig = labKubeadmConfig(artifactAt(plan, `kubeadm/${spec.controlPlanes[0]!.name}.yaml`));
     const controlPlane: string[] = [];
-    // kube-proxy's image is listed but not needed: the stack skips kubeadm's addon/kube-proxy phase.
     for (const ref of await kubeadmImages(initConfig, workDir)) if (labCanBuild(ref)) controlPlane.push(await imageTarball(ref));
     const worker = controlPlane.filter((tarball) => path.basename(tarball).startsWith("pause-"));
     const binaries = {
@@ -70,7 +70,7 @@ export class PlannedCluster {
       binaries: this.binaries,
       images: spec.role === "control-plane" ? this.images.controlPlane : this.images.worker,
     });
-    if (spec === this.spec.controlPlanes[0] && this.spec.apiEndpoint.vip) await this.vip(true);
+    if (spec === this.spec.controlPlanes[0] && this.spec.apiEndpoint.mode === "kube-vip") await this.vip(true);
     return node;
   }
 
@@ -114,6 +114,16 @@ export class PlannedCluster {
     const r = await this.step(name, kind, action, parameters);
     if (r.status !== 0) throw new Error(`${name}-${kind} (${action}) exited ${r.status}:\n${r.output}`);
     return r.output;
+  }
+
+  /** Lab nodes (by name) whose eth0 holds the VIP now. */
+  async vipHolders(): Promise<string[]> {
+    const holders: string[] = [];
+    for (const node of this.lab.nodes) {
+      const addresses = await node.exec("ip -o -4 addr show dev eth0");
+      if (addresses.stdout.includes(` ${this.spec.apiEndpoint.vip}/`)) holders.push(node.name);
+    }
+    return holders;
   }
 
   /** The lab's stand-in for kube-vip: the VIP on the first control plane's eth0, or gone (the endpoint down). */

@@ -32,7 +32,8 @@ describe.runIf(gate.run)("a real cluster from the poc stack's own kubeadm config
   beforeAll(async () => {
     plan = await planStack("poc");
     cluster = await PlannedCluster.start(plan, spec);
-  }, 10 * MINUTE);
+    // One lab at a time on a machine: this may first wait for another file's cluster to finish.
+  }, 30 * MINUTE);
 
   afterAll(async () => {
     await cluster?.dispose();

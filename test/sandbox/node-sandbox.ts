@@ -165,8 +165,9 @@ export const PACKAGE_LAYERS = {
   nfsServer: ["fdisk", "nfs-kernel-server"],
   // The real-node lab (test/cluster): containerd (base) and runc run pods; the CNI plugins wire
   // them; what kubeadm's preflight and kubelet look for (iptables, conntrack, ethtool, socat,
-  // iproute2); curl, openssl and sudo for the control-plane scripts.
-  clusterNode: ["runc", "containernetworking-plugins", "iptables", "conntrack", "ebtables", "ethtool", "socat", "iproute2", "curl", "openssl", "procps", "kmod", "sudo"],
+  // iproute2); curl, openssl and sudo for the control-plane scripts; haproxy and keepalived for the
+  // keepalived-haproxy endpoint (the nodes have no network to install them from).
+  clusterNode: ["runc", "containernetworking-plugins", "iptables", "conntrack", "ebtables", "ethtool", "socat", "iproute2", "curl", "openssl", "procps", "kmod", "sudo", "haproxy", "keepalived"],
 } as const;
 
 export interface SandboxOptions {

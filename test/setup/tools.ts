@@ -53,6 +53,7 @@ export default async function setup(): Promise<void> {
     [`kubelet ${PINNED_KUBERNETES_VERSION} (Go build after kubectl)`, afterPreviousBuild("kubelet")],
     [`kube-controller-manager ${PINNED_KUBERNETES_VERSION} (Go build after kubelet)`, afterPreviousBuild("kube-controller-manager")],
     [`kube-scheduler ${PINNED_KUBERNETES_VERSION} (Go build after kube-controller-manager)`, afterPreviousBuild("kube-scheduler")],
+    [`kube-proxy ${PINNED_KUBERNETES_VERSION} (Go build after kube-scheduler)`, afterPreviousBuild("kube-proxy")],
     [`etcd ${PINNED_ETCD_VERSION} (Go build)`, afterOtherBuild(etcdBinary)],
     [`etcdctl ${PINNED_ETCD_VERSION} (Go build after etcd)`, afterOtherBuild(etcdctlBinary)],
     ["pause (Go build after etcdctl)", afterOtherBuild(pauseBinary)],

@@ -3,8 +3,8 @@
 //   kubectl (server-side dry-run of rendered manifests, test/tools/apiserver.ts), all from
 //   k8s.io/kubernetes at PINNED_KUBERNETES_VERSION;
 // - tools/etcd: the etcd server behind that kube-apiserver, and etcdctl (the lab's etcd image);
-// - the real-node lab's (test/cluster): kubelet, kube-controller-manager and kube-scheduler
-//   (tools/kubeadm), crictl (tools/crictl), CoreDNS (tools/coredns) and the pod
+// - the real-node lab's (test/cluster): kubelet, kube-controller-manager, kube-scheduler and
+//   kube-proxy (tools/kubeadm), crictl (tools/crictl), CoreDNS (tools/coredns) and the pod
 //   sandbox process (tools/pause, the project's own).
 // Binaries are cached under ~/.cache/onprem-k8s/tools/ (see cache.ts) and each is built at most
 // once even when several vitest workers ask at the same time (a lock per binary, lock.ts).
@@ -26,7 +26,7 @@ export const PINNED_CRICTL_VERSION = "v1.34.0";
 export const PINNED_COREDNS_VERSION = "v1.12.1";
 
 /** The k8s.io/kubernetes commands tools/kubeadm/go.mod lists as tools. */
-export const KUBERNETES_COMMANDS = ["kubeadm", "kube-apiserver", "kubectl", "kubelet", "kube-controller-manager", "kube-scheduler"] as const;
+export const KUBERNETES_COMMANDS = ["kubeadm", "kube-apiserver", "kubectl", "kubelet", "kube-controller-manager", "kube-scheduler", "kube-proxy"] as const;
 export type KubernetesCommand = (typeof KUBERNETES_COMMANDS)[number];
 
 const repoRoot = path.resolve(__dirname, "..", "..");

@@ -1,7 +1,7 @@
 // Tools module that builds kubeadm from source so tests can run `kubeadm config validate`
 // against the exact Kubernetes version the project pins, and the other Kubernetes binaries the
-// tests run for real (kube-apiserver, kubectl; kubelet, kube-controller-manager, kube-scheduler
-// for the real-node lab in test/cluster). Nothing here ships with the program.
+// tests run for real (kube-apiserver, kubectl; kubelet, kube-controller-manager, kube-scheduler,
+// kube-proxy for the real-node lab in test/cluster). Nothing here ships with the program.
 //
 // k8s.io/kubernetes requires its staging modules at v0.0.0 and resolves them via
 // `replace => ./staging/...` in its own go.mod; replace directives of a dependency are ignored,
@@ -14,6 +14,7 @@ go 1.24.0
 tool (
 	k8s.io/kubernetes/cmd/kube-apiserver
 	k8s.io/kubernetes/cmd/kube-controller-manager
+	k8s.io/kubernetes/cmd/kube-proxy
 	k8s.io/kubernetes/cmd/kube-scheduler
 	k8s.io/kubernetes/cmd/kubeadm
 	k8s.io/kubernetes/cmd/kubectl
