@@ -11,9 +11,19 @@ import { runProcess } from "../tools/process";
 import { createCgroupRoot, cgroupHierarchies } from "./cgroups";
 import { labGate } from "./gate";
 import { Lab, type LabState } from "./lab";
+import { expectShellcheckClean } from "../tools/shell-checks";
 import { writeOciImage } from "./oci-image";
 
 const gate = labGate();
+
+describe("the lab's node scripts", () => {
+  it("pass shellcheck: boot, init, the service supervisor, systemctl, journalctl and the units", () => {
+    const root = path.join(__dirname, "node-root");
+    const files = [path.join(__dirname, "boot.sh"), ...["usr/local/lib/onprem-lab", "usr/local/sbin", "etc/onprem-lab/units"].flatMap((dir) => fs.readdirSync(path.join(root, dir)).map((f) => path.join(root, dir, f)))];
+    expect(files.length).toBeGreaterThanOrEqual(9);
+    for (const file of files) expectShellcheckClean(file);
+  });
+});
 
 describe("the lab's image writer", () => {
   it("writes an OCI image layout: index naming the image, manifest, config and one layer holding the files", async () => {

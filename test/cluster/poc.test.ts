@@ -81,6 +81,11 @@ describe.runIf(gate.run)("a real cluster from the poc stack's own kubeadm config
     for (const name of [w1, w2]) await cluster.mustStep(name, "membership");
     await cluster.waitReady([cp1, cp2, cp3, w1, w2]);
     expect(await cluster.nodeNames()).toEqual([cp1, cp2, cp3, w1, w2].sort());
+    // ... as seen through the API endpoint: admin.conf names it, and it resolves to the VIP
+    const endpoint = `https://${spec.apiEndpoint.host}:${spec.apiEndpoint.port}`;
+    expect((await cluster.kubectl("config view -o jsonpath='{.clusters[0].cluster.server}'")).stdout).toBe(endpoint);
+    expect((await cluster.lab.node(cp1).exec(`getent hosts ${spec.apiEndpoint.host}`)).stdout).toMatch(new RegExp(`^${spec.apiEndpoint.vip!.replace(/\./g, "\\.")}\\s`));
+    expect((await cluster.lab.node(w1).exec("grep 'server:' /etc/kubernetes/kubelet.conf")).stdout.trim()).toBe(`server: ${endpoint}`);
     console.log(`[cluster] 3 control planes + 2 workers Ready: ${cluster.lab.rssMiB()} MiB resident in the lab's nodes`);
   }, 8 * MINUTE);
 
