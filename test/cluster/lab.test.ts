@@ -52,6 +52,8 @@ describe("the lab's image writer", () => {
 
 describe.runIf(gate.run)("a lab run whose process died", () => {
   it("is torn down by the next lab: its node processes, network namespaces, cgroups, host sysctls and files", async () => {
+    // A lab first, so that leftovers of a real earlier run (sysctls it changed) are gone before this one's.
+    await (await Lab.create({ gateway: "10.200.0.1/24", hosts: {} })).dispose();
     const deadPid = Number((await runProcess("bash", ["-c", "echo $$"])).stdout.trim());
     const dir = path.join(toolCache("cluster-lab", "runs"), `${deadPid}-dead`);
     fs.mkdirSync(dir, { recursive: true });

@@ -73,7 +73,7 @@ describe.runIf(gate.run)("a real cluster from the poc stack's own kubeadm config
     await cluster.waitReady([cp1, cp2, cp3]);
   }, 12 * MINUTE);
 
-  it("the workers join in parallel; all five nodes are Ready", async () => {
+  it("the workers join in parallel; all five nodes are Ready and a pod runs on a worker", async () => {
     await Promise.all([w1, w2].map((name) => cluster.startNode(name)));
     for (const name of [w1, w2]) await cluster.mustStep(name, "token");
     const joins = await Promise.all([w1, w2].map((name) => cluster.mustStep(name, "join")));
@@ -86,6 +86,14 @@ describe.runIf(gate.run)("a real cluster from the poc stack's own kubeadm config
     expect((await cluster.kubectl("config view -o jsonpath='{.clusters[0].cluster.server}'")).stdout).toBe(endpoint);
     expect((await cluster.lab.node(cp1).exec(`getent hosts ${spec.apiEndpoint.host}`)).stdout).toMatch(new RegExp(`^${spec.apiEndpoint.vip!.replace(/\./g, "\\.")}\\s`));
     expect((await cluster.lab.node(w1).exec("grep 'server:' /etc/kubernetes/kubelet.conf")).stdout.trim()).toBe(`server: ${endpoint}`);
+    // a workload runs on a worker: scheduled there, sandboxed by runc, wired by the CNI plugin
+    const overrides = JSON.stringify({ spec: { nodeName: w1, tolerations: [{ operator: "Exists" }] } });
+    expect((await cluster.kubectl(`run lab-probe --image=registry.k8s.io/pause:3.10.1 --restart=Never --overrides='${overrides}'`)).status).toBe(0);
+    await cluster.lab.node(cp1).waitFor("the probe pod Running", `[ "$(kubectl --kubeconfig /etc/kubernetes/admin.conf get pod lab-probe -o jsonpath='{.status.phase}')" = Running ]`, 90);
+    const podIp = await cluster.kubectl("get pod lab-probe -o jsonpath='{.status.podIP}'");
+    const w1Subnet = spec.kubernetes.podCidr.replace(/^(\d+\.\d+)\..*$/, `$1.${spec.nodes.findIndex((n) => n.name === w1)}.`);
+    expect(podIp.stdout.startsWith(w1Subnet), podIp.stdout).toBe(true);
+    expect((await cluster.kubectl("delete pod lab-probe --wait=true")).status).toBe(0);
     console.log(`[cluster] 3 control planes + 2 workers Ready: ${cluster.lab.rssMiB()} MiB resident in the lab's nodes`);
   }, 8 * MINUTE);
 
