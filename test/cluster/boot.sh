@@ -28,6 +28,12 @@ for binary in $BINARIES; do
   [[ -e "$target" ]] || touch "$target"
   mount --bind -o ro "${binary#*=}" "$target"
 done
+# The kernel's own modules, where this machine has them (modprobe then works as on the host).
+release=$(uname -r)
+if [[ -d "/lib/modules/$release" ]]; then
+  mkdir -p "$root/lib/modules/$release"
+  mount --bind -o ro "/lib/modules/$release" "$root/lib/modules/$release"
+fi
 if [[ -n "${IMAGES:-}" ]]; then
   mkdir -p "$root/var/lib/onprem-lab/images"
   mount --bind -o ro "$IMAGES" "$root/var/lib/onprem-lab/images"

@@ -32,9 +32,10 @@ describe.runIf(gate.run)(`a real cluster behind keepalived + haproxy (${EXAMPLE}
     await cluster?.dispose();
   }, 2 * MINUTE);
 
-  it("each control plane gets its PKI and endpoint (haproxy, keepalived) first; init reaches its API through the VIP", async () => {
+  it("each control plane is prepared and gets its PKI and endpoint (haproxy, keepalived) first; init reaches its API through the VIP", async () => {
     await Promise.all(controlPlanes.map((name) => cluster.startNode(name)));
     for (const name of controlPlanes) {
+      await cluster.prepare(name);
       await cluster.mustStep(name, "pki");
       const endpointStep = await cluster.mustStep(name, "endpoint");
       expect(endpointStep).toContain("changed: started haproxy");
@@ -54,6 +55,7 @@ describe.runIf(gate.run)(`a real cluster behind keepalived + haproxy (${EXAMPLE}
       await cluster.mustStep(name, "membership");
     }
     await cluster.startNode(worker);
+    await cluster.prepare(worker);
     await cluster.mustStep(worker, "token");
     expect(await cluster.mustStep(worker, "join")).toContain(`changed: ${worker} joined as worker`);
     await cluster.mustStep(worker, "membership");

@@ -118,8 +118,7 @@ export class LabNode {
     await inNode("addr", "add", `${address}/${prefix}`, "dev", "eth0");
     await inNode("link", "set", "eth0", "up");
     await inNode("route", "add", "default", "via", lab.options.gateway.split("/")[0]!);
-    // kubeadm's preflight wants both; they are per network namespace.
-    await runProcess("ip", ["netns", "exec", netns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.bridge.bridge-nf-call-iptables=1", "net.bridge.bridge-nf-call-ip6tables=1"]);
+    // Forwarding and bridge netfilter (per network namespace) are left to the node preparation.
   }
 
   private static async cgroupRoot(lab: Lab, cgroup: string): Promise<void> {

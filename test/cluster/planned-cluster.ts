@@ -17,7 +17,7 @@ import { Lab } from "./lab";
 import type { LabNode } from "./node";
 import { caCertificateOverrides, labKubeadmConfig, plannedStep, stepParameters, withOverrides } from "./planned-steps";
 
-export type StepKind = "pki" | "endpoint" | "init" | "token" | "join" | "membership";
+export type StepKind = "base" | "proxy" | "pki" | "endpoint" | "init" | "token" | "join" | "membership";
 
 export class PlannedCluster {
   private caOverrides: Record<string, string> | undefined;
@@ -44,9 +44,8 @@ export class PlannedCluster {
       kubectl: await kubernetesBinary("kubectl"),
       crictl: await crictlBinary(),
     };
-    const endpoint = spec.apiEndpoint;
-    const hosts: Record<string, string> = endpoint.dnsName && endpoint.vip ? { [endpoint.dnsName]: endpoint.vip } : {};
-    for (const node of spec.nodes) hosts[node.name] = node.address;
+    // No /etc/hosts entries from the lab: the program's base step writes them (prepare()).
+    const hosts: Record<string, string> = {};
     const gateway = `${spec.network.gateway}/${spec.network.subnet.split("/")[1]}`;
     const lab = await Lab.create({ gateway, hosts });
     return new PlannedCluster(plan, spec, lab, workDir, binaries, { controlPlane, worker });
@@ -79,6 +78,16 @@ export class PlannedCluster {
     const pki = plannedStep(this.plan, `${this.spec.controlPlanes[0]!.name}-pki`);
     this.caOverrides ??= await caCertificateOverrides(this.plan, pki.stdin, this.workDir);
     return this.caOverrides;
+  }
+
+  /**
+   * The node preparation the lab can run as planned: base (hostname, /etc/hosts with the endpoint
+   * and every node, swap, kernel modules, sysctls, chrony) and proxy. Not the containerd step: it
+   * sets SystemdCgroup = true, which needs systemd; nor the packages step: the lab binds in the
+   * locally built kubeadm, kubelet and kubectl instead of installing packages.
+   */
+  async prepare(name: string): Promise<string> {
+    return (await this.mustStep(name, "base")) + (await this.mustStep(name, "proxy"));
   }
 
   /** What the lab changes in a step's parameters (see planned-steps.ts). */

@@ -39,8 +39,17 @@ describe.runIf(gate.run)("a real cluster from the poc stack's own kubeadm config
     await cluster?.dispose();
   }, 2 * MINUTE);
 
-  it("pki.sh then init.sh run real kubeadm init on the first control plane, which becomes Ready", async () => {
+  it("node preparation (base, proxy), pki.sh and init.sh run real kubeadm init on the first control plane, which becomes Ready", async () => {
     const node = await cluster.startNode(cp1);
+    const prepared = await cluster.prepare(cp1);
+    expect(prepared).toContain("changed: sysctl net.ipv4.ip_forward=1");
+    expect(prepared).toContain("changed: started chrony");
+    // the endpoint's name resolves through the block the base step wrote, as on a real node
+    expect((await node.exec(`getent hosts ${spec.apiEndpoint.host}`)).stdout).toContain(spec.apiEndpoint.vip!);
+    // Run again, it changes nothing, except that base.sh cannot see a built-in br_netfilter (this
+    // kernel has it built in without parameters: no /sys/module/br_netfilter) and modprobes it anew.
+    const again = (await cluster.prepare(cp1)).split("\n").filter((l) => l.startsWith("changed:"));
+    expect(again.filter((l) => l !== "changed: loaded kernel module br_netfilter")).toEqual([]);
     expect(await cluster.mustStep(cp1, "pki")).toContain("changed: wrote /etc/kubernetes/pki/ca.key");
     const init = await cluster.mustStep(cp1, "init");
     expect(init).toContain(`changed: kubeadm init on ${cp1}`);
@@ -61,6 +70,7 @@ describe.runIf(gate.run)("a real cluster from the poc stack's own kubeadm config
   it("the other control planes join one after another (pki, token, join, membership): etcd has three members", async () => {
     for (const name of [cp2, cp3]) {
       await cluster.startNode(name);
+      await cluster.prepare(name);
       await cluster.mustStep(name, "pki");
       await cluster.mustStep(name, "token");
       const join = await cluster.mustStep(name, "join");
@@ -74,7 +84,10 @@ describe.runIf(gate.run)("a real cluster from the poc stack's own kubeadm config
   }, 12 * MINUTE);
 
   it("the workers join in parallel; all five nodes are Ready and a pod runs on a worker", async () => {
-    await Promise.all([w1, w2].map((name) => cluster.startNode(name)));
+    await Promise.all([w1, w2].map(async (name) => {
+      await cluster.startNode(name);
+      await cluster.prepare(name);
+    }));
     for (const name of [w1, w2]) await cluster.mustStep(name, "token");
     const joins = await Promise.all([w1, w2].map((name) => cluster.mustStep(name, "join")));
     for (const [i, name] of [w1, w2].entries()) expect(joins[i]).toContain(`changed: ${name} joined as worker`);
