@@ -1,10 +1,10 @@
 // A planned stack's cluster brought up for real in the lab: one lab node per planned node (its name
-// and address from the stack), and the program's own control-plane steps (planned-steps.ts) run on
-// the node each step connects to: pki, init, token, join, membership, and their deletes.
+// and address from the stack), and the program's own steps (planned-steps.ts) run on the node each
+// step connects to: base, proxy, pki, endpoint, init, token, join, membership, and their deletes.
 // The API endpoint: keepalived + haproxy run for real (the endpoint steps); kube-vip cannot (its
 // module is not on the Go module proxy, so no image), and the lab's stand-in for it is the VIP as
-// a second address on the first control plane. The endpoint name resolves to the VIP through
-// every node's /etc/hosts, as DNS would.
+// a second address on the first control plane. The endpoint's name resolves to the VIP through the
+// /etc/hosts block the base step writes.
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
