@@ -74,6 +74,11 @@ export async function imageTarball(ref: string): Promise<string> {
       const partial = `${target}.partial-${process.pid}`;
       await writeOciImage(partial, spec);
       await fs.rename(partial, target);
+      // Tarballs of the same image from older binaries are never used again: 100+ MB each.
+      const prefix = name.slice(0, name.lastIndexOf("-") + 1);
+      for (const old of await fs.readdir(IMAGE_DIR)) {
+        if (old.startsWith(prefix) && old.endsWith(".tar") && old !== name) await fs.rm(path.join(IMAGE_DIR, old), { force: true });
+      }
       return target;
     }
   });
