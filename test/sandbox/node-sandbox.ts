@@ -61,11 +61,11 @@ export interface SandboxGate {
  * Whether the sandbox tests run. Outside CI a missing root or debootstrap skips them with a
  * warning; under CI=true it is a failure, so the check cannot silently vanish from a pipeline.
  */
-export function sandboxGate(unavailable: string | undefined, env: NodeJS.ProcessEnv = process.env): SandboxGate {
+export function sandboxGate(unavailable: string | undefined, env: NodeJS.ProcessEnv = process.env, what = "node sandbox"): SandboxGate {
   if (unavailable === undefined) return { run: true };
   const ci = env.CI !== undefined && env.CI !== "" && env.CI !== "false" && env.CI !== "0";
-  if (ci) return { run: false, failure: `node sandbox unavailable under CI=${env.CI}: ${unavailable}` };
-  return { run: false, warning: `node sandbox tests skipped: ${unavailable}` };
+  if (ci) return { run: false, failure: `${what} unavailable under CI=${env.CI}: ${unavailable}` };
+  return { run: false, warning: `${what} tests skipped: ${unavailable}` };
 }
 
 /** Missing host tools, as a message; undefined when the sandbox can be built. */
@@ -166,6 +166,11 @@ export const PACKAGE_LAYERS = {
   // The lab's hosts (test/lab): sshd to reach them as a stack does; the real curl fetches the
   // package repository's key from the lab's HTTP mirror.
   labHost: ["openssh-server", "curl"],
+  // The real-node lab (test/cluster): containerd (base) and runc run pods; the CNI plugins wire
+  // them; what kubeadm's preflight and kubelet look for (iptables, conntrack, ethtool, socat,
+  // iproute2); curl, openssl and sudo for the control-plane scripts; haproxy and keepalived for the
+  // keepalived-haproxy endpoint (the nodes have no network to install them from).
+  clusterNode: ["runc", "containernetworking-plugins", "iptables", "conntrack", "ebtables", "ethtool", "socat", "iproute2", "curl", "openssl", "procps", "kmod", "sudo", "haproxy", "keepalived"],
 } as const;
 
 export interface SandboxOptions {

@@ -1,7 +1,19 @@
 // vitest globalSetup: builds the slow test tooling once, before any test file starts, so no test
 // or hook waits minutes for a build and file order cannot decide which limit a build runs under.
 // Everything lands in the tool cache (test/tools/cache.ts); on a warm cache this takes a second.
-import { PINNED_ETCD_VERSION, PINNED_KUBERNETES_VERSION, etcdBinary, kubernetesBinary } from "../tools/go-binaries";
+import {
+  PINNED_COREDNS_VERSION,
+  PINNED_CRICTL_VERSION,
+  PINNED_ETCD_VERSION,
+  PINNED_KUBERNETES_VERSION,
+  corednsBinary,
+  crictlBinary,
+  etcdBinary,
+  etcdctlBinary,
+  kubernetesBinary,
+  pauseBinary,
+  type KubernetesCommand,
+} from "../tools/go-binaries";
 import { CRD_SOURCES, type CrdSourceName, crdsForTest, ensurePythonValidators } from "../tools/kube-validate";
 import { PINNED_PULUMI_VERSION, pulumiBinDir } from "../tools/pulumi-binaries";
 import { PACKAGE_LAYERS, ensureBaseRoot, ensurePackageLayer, sandboxGate, sandboxUnavailableReason } from "../sandbox/node-sandbox";
@@ -22,21 +34,35 @@ export default async function setup(): Promise<void> {
   const sandbox = sandboxGate(sandboxUnavailableReason());
   if (sandbox.warning) log(sandbox.warning);
   // The Go builds take both cores; the sandbox and Python steps mostly wait on the network.
-  // The k8s.io/kubernetes commands share most packages and the Go build cache, as do the Pulumi
-  // CLI, its language host and the stand-in providers, so Go builds run one after the other (in
-  // parallel they would compile shared packages twice and only contend for the same two cores).
-  let goBuilds: Promise<unknown> = Promise.resolve();
-  const afterPreviousGoBuild = (work: () => Promise<unknown>) => () => {
-    goBuilds = goBuilds.catch(() => {}).then(work);
-    return goBuilds;
+  // kubeadm, kube-apiserver and kubectl share most packages and the Go build cache, so they are
+  // built one after the other (in parallel they would compile the shared packages twice).
+  // The real-node lab's binaries follow in the same two chains (at most two Go builds at a time);
+  // the Pulumi CLI, its language host and the stand-in providers share the sdk and go last in the
+  // second chain.
+  let kubernetesBuilds: Promise<unknown> = Promise.resolve();
+  const afterPreviousBuild = (command: KubernetesCommand) => () => {
+    kubernetesBuilds = kubernetesBuilds.catch(() => {}).then(() => kubernetesBinary(command));
+    return kubernetesBuilds;
+  };
+  let otherBuilds: Promise<unknown> = Promise.resolve();
+  const afterOtherBuild = (build: () => Promise<string>) => () => {
+    otherBuilds = otherBuilds.catch(() => {}).then(build);
+    return otherBuilds;
   };
   const steps: [string, () => Promise<unknown>][] = [
-    [`kubeadm ${PINNED_KUBERNETES_VERSION} (Go build, minutes on first use)`, afterPreviousGoBuild(() => kubernetesBinary("kubeadm"))],
-    [`kube-apiserver ${PINNED_KUBERNETES_VERSION} (Go build after kubeadm, minutes on first use)`, afterPreviousGoBuild(() => kubernetesBinary("kube-apiserver"))],
-    [`kubectl ${PINNED_KUBERNETES_VERSION} (Go build after kube-apiserver)`, afterPreviousGoBuild(() => kubernetesBinary("kubectl"))],
-    [`Pulumi CLI ${PINNED_PULUMI_VERSION}, language host and stand-in providers (Go builds after kubectl, minutes on first use)`, afterPreviousGoBuild(pulumiBinDir)],
-    // etcd shares almost nothing with the others and is small.
-    [`etcd ${PINNED_ETCD_VERSION} (Go build)`, etcdBinary],
+    [`kubeadm ${PINNED_KUBERNETES_VERSION} (Go build, minutes on first use)`, afterPreviousBuild("kubeadm")],
+    [`kube-apiserver ${PINNED_KUBERNETES_VERSION} (Go build after kubeadm, minutes on first use)`, afterPreviousBuild("kube-apiserver")],
+    [`kubectl ${PINNED_KUBERNETES_VERSION} (Go build after kube-apiserver)`, afterPreviousBuild("kubectl")],
+    [`kubelet ${PINNED_KUBERNETES_VERSION} (Go build after kubectl)`, afterPreviousBuild("kubelet")],
+    [`kube-controller-manager ${PINNED_KUBERNETES_VERSION} (Go build after kubelet)`, afterPreviousBuild("kube-controller-manager")],
+    [`kube-scheduler ${PINNED_KUBERNETES_VERSION} (Go build after kube-controller-manager)`, afterPreviousBuild("kube-scheduler")],
+    [`kube-proxy ${PINNED_KUBERNETES_VERSION} (Go build after kube-scheduler)`, afterPreviousBuild("kube-proxy")],
+    [`etcd ${PINNED_ETCD_VERSION} (Go build)`, afterOtherBuild(etcdBinary)],
+    [`etcdctl ${PINNED_ETCD_VERSION} (Go build after etcd)`, afterOtherBuild(etcdctlBinary)],
+    ["pause (Go build after etcdctl)", afterOtherBuild(pauseBinary)],
+    [`crictl ${PINNED_CRICTL_VERSION} (Go build after pause)`, afterOtherBuild(crictlBinary)],
+    [`CoreDNS ${PINNED_COREDNS_VERSION} (Go build after crictl)`, afterOtherBuild(corednsBinary)],
+    [`Pulumi CLI ${PINNED_PULUMI_VERSION}, language host and stand-in providers (Go builds after CoreDNS, minutes on first use)`, afterOtherBuild(pulumiBinDir)],
     ["kubernetes-validate (pip)", ensurePythonValidators],
     ...Object.keys(CRD_SOURCES).map((name): [string, () => Promise<unknown>] => [`CRDs ${name}`, () => crdsForTest(name as CrdSourceName)]),
   ];

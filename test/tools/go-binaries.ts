@@ -2,9 +2,13 @@
 // - tools/kubeadm: kubeadm (`kubeadm config validate` of rendered configs), kube-apiserver and
 //   kubectl (server-side dry-run of rendered manifests, test/tools/apiserver.ts), all from
 //   k8s.io/kubernetes at PINNED_KUBERNETES_VERSION;
-// - tools/etcd: the etcd server behind that kube-apiserver.
+// - tools/etcd: the etcd server behind that kube-apiserver, and etcdctl (the lab's etcd image);
+// - the real-node lab's (test/cluster): kubelet, kube-controller-manager, kube-scheduler and
+//   kube-proxy (tools/kubeadm), crictl (tools/crictl), CoreDNS (tools/coredns) and the pod
+//   sandbox process (tools/pause, the project's own).
 // Binaries are cached under ~/.cache/onprem-k8s/tools/ (see cache.ts) and each is built at most
 // once even when several vitest workers ask at the same time (a lock per binary, lock.ts).
+import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { toolCache } from "./cache";
@@ -16,13 +20,19 @@ export const PINNED_KUBERNETES_VERSION = "v1.34.4";
 export const PINNED_KUBEADM_VERSION = PINNED_KUBERNETES_VERSION;
 /** etcd version kubeadm v1.34 deploys (DefaultEtcdVersion 3.6.5-0); keep in step with tools/etcd/go.mod. */
 export const PINNED_ETCD_VERSION = "v3.6.5";
+/** crictl from sigs.k8s.io/cri-tools, the minor of Kubernetes; keep in step with tools/crictl/go.mod. */
+export const PINNED_CRICTL_VERSION = "v1.34.0";
+/** CoreDNS kubeadm v1.34 deploys (CoreDNSVersion); keep in step with tools/coredns/go.mod. */
+export const PINNED_COREDNS_VERSION = "v1.12.1";
 
 /** The k8s.io/kubernetes commands tools/kubeadm/go.mod lists as tools. */
-export type KubernetesCommand = "kubeadm" | "kube-apiserver" | "kubectl";
+export const KUBERNETES_COMMANDS = ["kubeadm", "kube-apiserver", "kubectl", "kubelet", "kube-controller-manager", "kube-scheduler", "kube-proxy"] as const;
+export type KubernetesCommand = (typeof KUBERNETES_COMMANDS)[number];
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const kubernetesModuleDir = path.join(repoRoot, "tools", "kubeadm");
 const etcdModuleDir = path.join(repoRoot, "tools", "etcd");
+const toolsModule = (name: string) => path.join(repoRoot, "tools", name);
 export const cacheDir = toolCache("tools");
 
 export async function exists(file: string): Promise<boolean> {
@@ -85,4 +95,28 @@ export function kubeadmBinary(): Promise<string> {
 /** Path of the pinned etcd server binary, built from tools/etcd on first use. */
 export function etcdBinary(): Promise<string> {
   return buildOnce(path.join(cacheDir, `etcd-${PINNED_ETCD_VERSION}`), (target) => goBuild(target, etcdModuleDir, "go.etcd.io/etcd/server/v3", "-s -w"));
+}
+
+/** Path of the pinned etcdctl, built from tools/etcd on first use (the lab's etcd image carries it). */
+export function etcdctlBinary(): Promise<string> {
+  return buildOnce(path.join(cacheDir, `etcdctl-${PINNED_ETCD_VERSION}`), (target) => goBuild(target, etcdModuleDir, "go.etcd.io/etcd/etcdctl/v3", "-s -w"));
+}
+
+/** Path of the pinned crictl, built from tools/crictl on first use. */
+export function crictlBinary(): Promise<string> {
+  return buildOnce(path.join(cacheDir, `crictl-${PINNED_CRICTL_VERSION}`), (target) =>
+    goBuild(target, toolsModule("crictl"), "sigs.k8s.io/cri-tools/cmd/crictl", `-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=${PINNED_CRICTL_VERSION}`),
+  );
+}
+
+/** Path of the pinned CoreDNS server, built from tools/coredns on first use. */
+export function corednsBinary(): Promise<string> {
+  return buildOnce(path.join(cacheDir, `coredns-${PINNED_COREDNS_VERSION}`), (target) => goBuild(target, toolsModule("coredns"), "github.com/coredns/coredns", "-s -w"));
+}
+
+/** Path of the lab's pod sandbox process (tools/pause); the file name changes with its source. */
+export async function pauseBinary(): Promise<string> {
+  const source = await fs.readFile(path.join(toolsModule("pause"), "main.go"));
+  const key = createHash("sha256").update(source).digest("hex").slice(0, 12);
+  return buildOnce(path.join(cacheDir, `pause-${key}`), (target) => goBuild(target, toolsModule("pause"), ".", "-s -w"));
 }

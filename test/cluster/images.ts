@@ -1,0 +1,85 @@
+// The container images a lab node's containerd imports: for every image kubeadm itself names for a
+// config (`kubeadm config images list`), a tarball written from the locally built binary that the
+// image stands for (oci-image.ts). Cached in the tool cache, keyed by the binary's path, size and
+// mtime, so a warm run writes nothing.
+import { createHash } from "node:crypto";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { toolCache } from "../tools/cache";
+import { corednsBinary, etcdBinary, etcdctlBinary, kubeadmBinary, kubernetesBinary, pauseBinary } from "../tools/go-binaries";
+import { withLock } from "../tools/lock";
+import { runProcess } from "../tools/process";
+import { writeOciImage, type ImageSpec } from "./oci-image";
+
+const IMAGE_DIR = toolCache("cluster-lab", "images");
+/** Bump when the image layout written by oci-image.ts changes. */
+const WRITER_VERSION = "1";
+
+/** What goes into the image of each repository kubeadm asks for (the tag is kubeadm's). */
+const CONTENT: Record<string, () => Promise<Omit<ImageSpec, "ref">>> = {
+  "kube-apiserver": async () => ({ files: [{ source: await kubernetesBinary("kube-apiserver"), target: "/usr/local/bin/kube-apiserver" }] }),
+  "kube-controller-manager": async () => ({ files: [{ source: await kubernetesBinary("kube-controller-manager"), target: "/usr/local/bin/kube-controller-manager" }] }),
+  "kube-scheduler": async () => ({ files: [{ source: await kubernetesBinary("kube-scheduler"), target: "/usr/local/bin/kube-scheduler" }] }),
+  // The binary only: no iptables or conntrack in the image, so its pods start but cannot program
+  // rules. kubeadm's preflight needs the image where a stack runs kube-proxy; no test needs Services.
+  "kube-proxy": async () => ({ files: [{ source: await kubernetesBinary("kube-proxy"), target: "/usr/local/bin/kube-proxy" }] }),
+  // etcdctl too, as upstream: the membership step removes members with `crictl exec <etcd> etcdctl`.
+  etcd: async () => ({
+    files: [
+      { source: await etcdBinary(), target: "/usr/local/bin/etcd" },
+      { source: await etcdctlBinary(), target: "/usr/local/bin/etcdctl" },
+    ],
+  }),
+  // The upstream images' entrypoints: /pause and /coredns.
+  pause: async () => ({ files: [{ source: await pauseBinary(), target: "/pause" }], entrypoint: ["/pause"] }),
+  "coredns/coredns": async () => ({ files: [{ source: await corednsBinary(), target: "/coredns" }], entrypoint: ["/coredns"] }),
+};
+
+/** The image references kubeadm uses for this config (its bootstrap token placeholder filled in). */
+export async function kubeadmImages(kubeadmConfig: string, workDir: string): Promise<string[]> {
+  const file = path.join(workDir, "images-config.yaml");
+  await fs.writeFile(file, kubeadmConfig.replaceAll("${KUBEADM_TOKEN}", "abcdef.0123456789abcdef"));
+  const listed = await runProcess(await kubeadmBinary(), ["config", "images", "list", "--config", file]);
+  return listed.stdout.split("\n").map((l) => l.trim()).filter(Boolean);
+}
+
+function repository(ref: string): string {
+  const withoutTag = ref.slice(0, ref.lastIndexOf(":"));
+  return withoutTag.replace(/^registry\.k8s\.io\//, "");
+}
+
+/** Whether the lab can write an image for this reference. */
+export function labCanBuild(ref: string): boolean {
+  return repository(ref) in CONTENT;
+}
+
+/** Tarball of one image, written once per content (concurrent callers wait on a lock). */
+export async function imageTarball(ref: string): Promise<string> {
+  const content = CONTENT[repository(ref)];
+  if (!content) throw new Error(`the lab cannot build ${ref}: no local binary stands behind it (test/cluster/images.ts)`);
+  const spec: ImageSpec = { ref, ...(await content()) };
+  const key = createHash("sha256").update(WRITER_VERSION).update(JSON.stringify(spec));
+  for (const file of spec.files) {
+    const stat = await fs.stat(file.source);
+    key.update(`${stat.size} ${stat.mtimeMs}`);
+  }
+  const name = `${repository(ref).replace(/\//g, "_")}-${ref.slice(ref.lastIndexOf(":") + 1)}-${key.digest("hex").slice(0, 12)}.tar`;
+  const target = path.join(IMAGE_DIR, name);
+  await fs.mkdir(IMAGE_DIR, { recursive: true });
+  return withLock(`${target}.lockdir`, async () => {
+    try {
+      await fs.access(target);
+      return target;
+    } catch {
+      const partial = `${target}.partial-${process.pid}`;
+      await writeOciImage(partial, spec);
+      await fs.rename(partial, target);
+      // Tarballs of the same image from older binaries are never used again: 100+ MB each.
+      const prefix = name.slice(0, name.lastIndexOf("-") + 1);
+      for (const old of await fs.readdir(IMAGE_DIR)) {
+        if (old.startsWith(prefix) && old.endsWith(".tar") && old !== name) await fs.rm(path.join(IMAGE_DIR, old), { force: true });
+      }
+      return target;
+    }
+  });
+}
