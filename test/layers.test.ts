@@ -48,6 +48,6 @@ describe("layers", () => {
 
   it("orders the layers from the description up to the Cluster component", () => {
     expect(LAYERS[0]).toEqual(["stacks"]);
-    expect(LAYERS.at(-1)).toEqual(["components/cluster.ts"]);
+    expect(LAYERS.at(-1)).toEqual(["components/cluster.ts", "components/destroy-guard.ts"]);
   });
 });
