@@ -18,8 +18,8 @@ import { CRD_SOURCES, type CrdSourceName, crdsForTest, ensurePythonValidators } 
 import { PINNED_PULUMI_VERSION, pulumiBinDir } from "../tools/pulumi-binaries";
 import { PACKAGE_LAYERS, ensureBaseRoot, ensurePackageLayer, sandboxGate, sandboxUnavailableReason } from "../sandbox/node-sandbox";
 
-/** The whole setup's own limit: cold on a loaded 2-core machine it took 6.5 to 8.3 minutes (README). */
-const SETUP_LIMIT_MS = 45 * 60_000;
+/** The whole setup's own limit, below the suite's 60 minutes: see the README for its measured cold times. */
+const SETUP_LIMIT_MS = 50 * 60_000;
 
 const log = (line: string) => console.log(`[setup] ${line}`);
 
