@@ -5,6 +5,10 @@ export default defineConfig({
     include: ["components/**/*.test.ts", "stacks/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts"],
     // Pulumi's runtime keeps per-process state (mocks, config), so each test file runs in its own fork.
     pool: "forks",
+    // Three at a time on two cores: most long files wait (on the engine, SSH, a cluster coming up)
+    // more than they compute; vitest's default here would be one file at a time.
+    maxWorkers: 3,
+    minWorkers: 1,
     // Builds kubeadm, the Debian sandbox and the validators once, before any test file, under its own limit.
     globalSetup: ["test/setup/tools.ts"],
     reporters: ["default", "./test/setup/summary-line.ts"],
