@@ -35,3 +35,11 @@ export function deletionOrder(jsonOutput: string): string[] {
     return event.resOutputsEvent?.metadata.op === "delete" ? [event.resOutputsEvent.metadata.urn] : [];
   });
 }
+
+/** Two of three named control planes swapped for new hosts in one change (below etcd quorum). */
+export function swapTwoControlPlanes(cluster: any): void {
+  const planes = cluster.controlPlane;
+  const [a, b, c] = planes.addresses[0].split(".").map(Number);
+  planes.names = [planes.names[0], `${planes.names[0]}-new-1`, `${planes.names[0]}-new-2`];
+  planes.addresses = [planes.addresses[0], `${a}.${b}.${c}.241`, `${a}.${b}.${c}.242`];
+}

@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { requiredSecretKeys } from "../../stacks/rules";
 import type { SecretKey } from "../../stacks/schema";
-import { planStack, type PlanResult } from "../harness";
+import { readStackFile } from "../../stacks/stack-file";
+import { REPO_ROOT, planStack, type PlanResult } from "../harness";
 import { stackSpec } from "../stack-spec";
-import { addOneWorker, deletionOrder } from "./edits";
+import { addOneWorker, deletionOrder, swapTwoControlPlanes } from "./edits";
 import { planChanges, planKeys, previewChanges, urnKey } from "./expectations";
 import { secretNeedles, testSecrets } from "./secrets";
 import { EngineStack } from "./stack";
@@ -83,6 +84,20 @@ export function engineStackSuite(source: string, stackName: string): void {
       const kubeconfig = parse(await stack.ok(["stack", "output", "kubeconfig", "--show-secrets"]));
       expect(kubeconfig.clusters[0].cluster.server).toBe(outputs.apiEndpoint);
     }, STEP_LIMIT_MS);
+
+    if (Array.isArray((readStackFile(source, REPO_ROOT).cluster as any).controlPlane?.names)) {
+      it("two of three control planes replaced at once: refused by the quorum guard through the real self-StackReference", async () => {
+        stack.writeDescription(source, swapTwoControlPlanes);
+        try {
+          const refused = await stack.run(["preview"]);
+          expect(refused.status).not.toBe(0);
+          expect(refused.output).toMatch(/control-plane change refused/);
+          expect(refused.output).toMatch(/below quorum/);
+        } finally {
+          stack.writeDescription(source);
+        }
+      }, STEP_LIMIT_MS);
+    }
 
     it("one worker added: the preview is exactly the offline plans' difference, then pulumi up", async () => {
       const expected = planChanges(plan, await planStack(source, addOneWorker));

@@ -92,8 +92,11 @@ export function ensurePythonValidators(): Promise<string> {
     if (fs.existsSync(marker)) return pythonPackagesDir;
     fs.mkdirSync(path.dirname(pythonPackagesDir), { recursive: true });
     const staging = `${pythonPackagesDir}.staging-${process.pid}-${randomBytes(4).toString("hex")}`;
+    // The interpreter itself, not a version manager's shim: pyenv's shim rehashes after every
+    // `pip install` and fails the install when a killed process left its lock file behind.
+    const { stdout: python } = await execFileAsync("python3", ["-c", "import sys; print(sys.executable)"]);
     await execFileAsync(
-      "python3",
+      python.trim(),
       [
         "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input",
         "--target", staging,
