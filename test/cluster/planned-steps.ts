@@ -93,9 +93,16 @@ export async function caCertificateOverrides(plan: PlanResult, pkiStdin: string,
   return overrides;
 }
 
-/** A rendered kubeadm config with kubelet's cgroup driver switched to cgroupfs (the only edit). */
+/**
+ * A rendered kubeadm config with two edits to its KubeletConfiguration: the cgroup driver switched
+ * to cgroupfs (no systemd here), and eviction thresholds of 1%. The nodes share this machine's
+ * disk, whose free share says nothing about them: a CI disk 87% full put every node under
+ * DiskPressure (imagefs.available < 15%, kubelet's default) and no pod was scheduled.
+ */
 export function labKubeadmConfig(rendered: string): string {
   const matches = rendered.match(/^cgroupDriver: systemd$/gm) ?? [];
   if (matches.length !== 1) throw new Error(`expected one 'cgroupDriver: systemd' in the rendered config, found ${matches.length}`);
-  return rendered.replace(/^cgroupDriver: systemd$/m, "cgroupDriver: cgroupfs");
+  if (/^evictionHard:/m.test(rendered)) throw new Error("the rendered config sets evictionHard already: the lab's thresholds would need merging");
+  const eviction = ["evictionHard:", '  imagefs.available: "1%"', '  nodefs.available: "1%"', '  nodefs.inodesFree: "1%"'].join("\n");
+  return rendered.replace(/^cgroupDriver: systemd$/m, `cgroupDriver: cgroupfs\n${eviction}`);
 }
