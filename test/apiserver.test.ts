@@ -111,7 +111,13 @@ describe.skipIf(!runHere)("rendered manifests against a real kube-apiserver (ser
     // Server-side: Calico's Installation CRD is too large for client-side apply's annotation.
     const installed = await kubectl(["apply", "--server-side", "--field-manager", "onprem-k8s-test", "-f", "-"], crds);
     expect(installed.status, installed.output).toBe(0);
-    const established = await kubectl(["wait", "--for", "condition=Established", "--timeout", "120s", "crd", "--all"]);
+    // kubectl wait fails at once ("accessor error: <nil>") on a CRD whose status has no
+    // conditions yet, which a loaded machine showed: ask again until all are Established.
+    let established = await kubectl(["wait", "--for", "condition=Established", "--timeout", "120s", "crd", "--all"]);
+    for (let attempt = 1; established.status !== 0 && /accessor error/.test(established.output) && attempt < 30; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      established = await kubectl(["wait", "--for", "condition=Established", "--timeout", "120s", "crd", "--all"]);
+    }
     expect(established.status, established.output).toBe(0);
     console.log(`[apiserver.test] kube-apiserver ready in ${((ready - started) / 1000).toFixed(1)} s, CRDs established ${((Date.now() - ready) / 1000).toFixed(1)} s later`);
   });
