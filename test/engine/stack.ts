@@ -6,9 +6,9 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { CLUSTER_KEY, readStackFile } from "../../stacks/stack-file";
 import type { SecretKey } from "../../stacks/schema";
+import { REPO_ROOT } from "../harness";
 import type { CommandResult, EngineWorkspace } from "./workspace";
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 /** One step of `pulumi preview --json`. */
 export interface PreviewStep {

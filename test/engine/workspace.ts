@@ -7,9 +7,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { pulumiBinDir } from "../tools/pulumi-binaries";
+import { REPO_ROOT } from "../harness";
 import { runProcess } from "../tools/process";
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
 /** Test-only passphrase of the stacks' secrets provider (the README's PULUMI_CONFIG_PASSPHRASE). */
 export const TEST_PASSPHRASE = "engine-test-passphrase";
 

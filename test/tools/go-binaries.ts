@@ -30,9 +30,10 @@ export const KUBERNETES_COMMANDS = ["kubeadm", "kube-apiserver", "kubectl", "kub
 export type KubernetesCommand = (typeof KUBERNETES_COMMANDS)[number];
 
 const repoRoot = path.resolve(__dirname, "..", "..");
-const kubernetesModuleDir = path.join(repoRoot, "tools", "kubeadm");
-const etcdModuleDir = path.join(repoRoot, "tools", "etcd");
-const toolsModule = (name: string) => path.join(repoRoot, "tools", name);
+/** The directory of a Go tools module under tools/. */
+export const toolsModule = (name: string) => path.join(repoRoot, "tools", name);
+const kubernetesModuleDir = toolsModule("kubeadm");
+const etcdModuleDir = toolsModule("etcd");
 export const cacheDir = toolCache("tools");
 
 export async function exists(file: string): Promise<boolean> {

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { buildOnce, cacheDir, goBuild } from "./go-binaries";
+import { buildOnce, cacheDir, goBuild, toolsModule } from "./go-binaries";
 
 /** The CLI's version: @pulumi/pulumi's in package.json; keep in step with tools/pulumi/go.mod. */
 export const PINNED_PULUMI_VERSION = "v3.248.0";
@@ -17,21 +17,21 @@ export const PINNED_LANGUAGE_HOST_VERSION = "v3.68.0";
 /** The packages the program uses, each served by a stand-in plugin built from test/providers. */
 export const STANDIN_PROVIDERS = ["command", "random", "tls", "vsphere", "proxmoxve", "kubernetes"] as const;
 
-const repoRoot = path.resolve(__dirname, "..", "..");
-const providersDir = path.join(repoRoot, "test", "providers");
-const versionFlag = (pkg: string, version: string) => `-s -w -X ${pkg}.Version=${version}`;
+const providersDir = path.resolve(__dirname, "..", "providers");
+// Both report their pinned version (an unstamped build says v0.0.0 and the CLI warns about it).
+const versionFlag = (version: string) => `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${version}`;
 
 /** The Pulumi CLI, built on first use (10 to 20 minutes cold on 2 cores). */
 export function pulumiCli(): Promise<string> {
   return buildOnce(path.join(cacheDir, `pulumi-${PINNED_PULUMI_VERSION}`), (target) =>
-    goBuild(target, path.join(repoRoot, "tools", "pulumi"), "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", versionFlag("github.com/pulumi/pulumi/sdk/v3/go/common/version", PINNED_PULUMI_VERSION)),
+    goBuild(target, toolsModule("pulumi"), "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", versionFlag(PINNED_PULUMI_VERSION)),
   );
 }
 
 /** The Node.js language host, built on first use (under a minute after the CLI). */
 export function languageHost(): Promise<string> {
   return buildOnce(path.join(cacheDir, `pulumi-language-nodejs-${PINNED_LANGUAGE_HOST_VERSION}`), (target) =>
-    goBuild(target, path.join(repoRoot, "tools", "pulumi-language-nodejs"), "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs", versionFlag("github.com/pulumi/pulumi/sdk/v3/go/common/version", PINNED_LANGUAGE_HOST_VERSION)),
+    goBuild(target, toolsModule("pulumi-language-nodejs"), "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs", versionFlag(PINNED_LANGUAGE_HOST_VERSION)),
   );
 }
 
