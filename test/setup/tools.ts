@@ -15,7 +15,7 @@ import {
   type KubernetesCommand,
 } from "../tools/go-binaries";
 import { CRD_SOURCES, type CrdSourceName, crdsForTest, ensurePythonValidators } from "../tools/kube-validate";
-import { PINNED_PULUMI_VERSION, pulumiBinDir } from "../tools/pulumi-binaries";
+import { PINNED_PULUMI_VERSION, compileProviderTests, pulumiBinDir } from "../tools/pulumi-binaries";
 import { PACKAGE_LAYERS, ensureBaseRoot, ensurePackageLayer, sandboxGate, sandboxUnavailableReason } from "../sandbox/node-sandbox";
 
 /** The whole setup's own limit, below the suite's 60 minutes: see the README for its measured cold times. */
@@ -45,7 +45,7 @@ export default async function setup(): Promise<void> {
     return kubernetesBuilds;
   };
   let otherBuilds: Promise<unknown> = Promise.resolve();
-  const afterOtherBuild = (build: () => Promise<string>) => () => {
+  const afterOtherBuild = (build: () => Promise<unknown>) => () => {
     otherBuilds = otherBuilds.catch(() => {}).then(build);
     return otherBuilds;
   };
@@ -63,6 +63,7 @@ export default async function setup(): Promise<void> {
     [`crictl ${PINNED_CRICTL_VERSION} (Go build after pause)`, afterOtherBuild(crictlBinary)],
     [`CoreDNS ${PINNED_COREDNS_VERSION} (Go build after crictl)`, afterOtherBuild(corednsBinary)],
     [`Pulumi CLI ${PINNED_PULUMI_VERSION}, language host and stand-in providers (Go builds after CoreDNS, minutes on first use)`, afterOtherBuild(pulumiBinDir)],
+    ["the stand-in providers' Go tests, compiled (after the providers)", afterOtherBuild(compileProviderTests)],
     ["kubernetes-validate (pip)", ensurePythonValidators],
     ...Object.keys(CRD_SOURCES).map((name): [string, () => Promise<unknown>] => [`CRDs ${name}`, () => crdsForTest(name as CrdSourceName)]),
   ];

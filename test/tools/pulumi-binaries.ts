@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { buildOnce, cacheDir, goBuild, toolsModule } from "./go-binaries";
+import { runProcess } from "./process";
 
 /** The CLI's version: @pulumi/pulumi's in package.json; keep in step with tools/pulumi/go.mod. */
 export const PINNED_PULUMI_VERSION = "v3.248.0";
@@ -61,6 +62,25 @@ export async function standinProvider(name: (typeof STANDIN_PROVIDERS)[number]):
   const dir = path.join(cacheDir, `standin-providers-${await standinSourceHash()}`);
   await fs.mkdir(dir, { recursive: true });
   return buildOnce(path.join(dir, `pulumi-resource-${name}`), (target) => goBuild(target, providersDir, `./${name}/cmd/pulumi-resource-${name}`, "-s -w"));
+}
+
+/**
+ * `go test` over the stand-ins (test/providers.test.ts). The same flags as their builds, so the
+ * two share compiled packages; a timeout below the test's own, so a hang prints its goroutines.
+ */
+export function providerTests(extraArgs: string[] = []) {
+  return runProcess("go", ["test", "-trimpath", "-timeout", "150s", ...extraArgs, "./..."], {
+    cwd: providersDir,
+    env: { ...process.env, CGO_ENABLED: "0" },
+    allowFail: true,
+    timeoutMs: 300_000,
+  });
+}
+
+/** Compiles the stand-ins' tests without running any, so the test itself only links and runs. */
+export async function compileProviderTests(): Promise<void> {
+  const r = await providerTests(["-run", "^$"]);
+  if (r.status !== 0) throw new Error(`compiling the stand-in providers' tests failed:\n${r.output}`);
 }
 
 /**

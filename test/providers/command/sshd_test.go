@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -66,8 +67,15 @@ LogLevel ERROR
 	}
 	write(t, filepath.Join(dir, "sshd_config"), []byte(config))
 
+	// Sessions run root's login shell, and Debian's bash sources ~/.bashrc when sshd starts it:
+	// the machine's dotfiles (a pyenv rehash waiting a minute on a stale lock) would time these
+	// tests. sshd runs in its own mount namespace with a passwd whose root lives in the test's
+	// directory, so sessions start from an empty home; the shell and the rest are the machine's.
+	write(t, filepath.Join(dir, "passwd"), passwdWithRootHome(t, dir))
 	var logs syncBuffer
-	cmd := exec.Command(sshdPath, "-D", "-e", "-f", filepath.Join(dir, "sshd_config"))
+	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "--",
+		"sh", "-c", `mount --bind "$1" /etc/passwd && exec "$2" -D -e -f "$3"`, "sh",
+		filepath.Join(dir, "passwd"), sshdPath, filepath.Join(dir, "sshd_config"))
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -109,6 +117,23 @@ LogLevel ERROR
 		clientKey:  string(clientPEM),
 		hostPublic: string(bytes.TrimSpace(ssh.MarshalAuthorizedKey(hostSigner.PublicKey()))),
 	}
+}
+
+// passwdWithRootHome is the machine's /etc/passwd with root's home directory set to home.
+func passwdWithRootHome(t *testing.T, home string) []byte {
+	t.Helper()
+	data, err := os.ReadFile("/etc/passwd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	for i, line := range lines {
+		if fields := strings.Split(line, ":"); len(fields) == 7 && fields[0] == "root" {
+			fields[5] = home
+			lines[i] = strings.Join(fields, ":")
+		}
+	}
+	return []byte(strings.Join(lines, "\n"))
 }
 
 // newKey makes an ed25519 key as OpenSSH PEM, the format ssh-keygen writes.
