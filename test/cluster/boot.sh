@@ -2,12 +2,11 @@
 # Boots a lab node (test/cluster): run by node.ts as the first process of the node's new PID, mount
 # and UTS namespaces, inside the node's network namespace. Assembles the root (an overlay of the
 # Debian sandbox root and its package layer, with the node's own upper directory), mounts what a
-# booted host has, binds the node's state directories and the locally built binaries, then becomes
-# the node's init inside that root. Everything mounted here lives and dies with the namespace.
+# booted host has and binds the node's state directories, then becomes the node's init inside that
+# root. kubeadm, kubelet, kubectl and crictl are not there: the program's packages step installs them. Everything mounted here lives and dies with the namespace.
 #
 # Environment: NODE_NAME, NODE_DIR (upper, work, root and state directories), LOWER (overlay
-# lowerdir), BINARIES ("name=file ..." bound as /usr/bin/<name>), IMAGES (a directory of image
-# tarballs, bound read-only as /var/lib/onprem-lab/images).
+# lowerdir), IMAGES (a directory of image tarballs, bound read-only as /var/lib/onprem-lab/images).
 set -euo pipefail
 root="$NODE_DIR/root"
 mount -t overlay overlay -o "lowerdir=$LOWER,upperdir=$NODE_DIR/upper,workdir=$NODE_DIR/work" "$root"
@@ -23,11 +22,6 @@ mount --rbind /sys/fs/cgroup "$root/sys/fs/cgroup"
 mount --rbind /dev "$root/dev"
 mount -t tmpfs -o mode=755 tmpfs "$root/run"
 mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
-for binary in $BINARIES; do
-  target="$root/usr/bin/${binary%%=*}"
-  [[ -e "$target" ]] || touch "$target"
-  mount --bind -o ro "${binary#*=}" "$target"
-done
 # The kernel's own modules, where this machine has them (modprobe then works as on the host).
 release=$(uname -r)
 if [[ -d "/lib/modules/$release" ]]; then

@@ -46,7 +46,7 @@ describe.runIf(gate.run)(`a real cluster behind keepalived + haproxy (${EXAMPLE}
     const init = await cluster.mustStep(cp1, "init");
     expect(init).toContain(`ok: API endpoint ${endpoint} is ready`);
     expect(await cluster.vipHolders()).toHaveLength(1);
-  }, 6 * MINUTE);
+  }, 10 * MINUTE);
 
   it("the other control planes and a worker join through the endpoint; all Ready, etcd at three members", async () => {
     for (const name of others) {

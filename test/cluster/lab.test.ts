@@ -51,7 +51,7 @@ describe("the lab's image writer", () => {
 });
 
 describe.runIf(gate.run)("a lab run whose process died", () => {
-  it("is torn down by the next lab: its node processes, network namespaces, cgroups, host sysctls and files", async () => {
+  it("is torn down by the next lab: its node and server processes, network namespaces, cgroups, host sysctls and files", async () => {
     // A lab first, so that leftovers of a real earlier run (sysctls it changed) are gone before this one's.
     await (await Lab.create({ gateway: "10.200.0.1/24", hosts: {} })).dispose();
     const deadPid = Number((await runProcess("bash", ["-c", "echo $$"])).stdout.trim());
@@ -66,6 +66,9 @@ describe.runIf(gate.run)("a lab run whose process died", () => {
     const node = spawn("ip", ["netns", "exec", netns, "sleep", "600"], { stdio: "ignore", detached: true });
     node.unref();
     state.nodePids.push(node.pid!);
+    const server = spawn("ip", ["netns", "exec", netns, "sleep", "600"], { stdio: "ignore", detached: true });
+    server.unref();
+    state.serverPids = [server.pid!];
     fs.writeFileSync(path.join(dir, "state.json"), JSON.stringify(state));
     // what kubelet does to the host, left behind by the dead run
     fs.writeFileSync("/proc/sys/kernel/panic", panic === "10" ? "11" : "10");
@@ -74,6 +77,7 @@ describe.runIf(gate.run)("a lab run whose process died", () => {
     await lab.dispose();
 
     expect(pidAlive(node.pid!)).toBe(false);
+    expect(pidAlive(server.pid!)).toBe(false);
     expect(fs.existsSync(`/run/netns/${netns}`)).toBe(false);
     for (const hierarchy of cgroupHierarchies()) expect(fs.existsSync(path.join(hierarchy, cgroup))).toBe(false);
     expect(fs.readFileSync("/proc/sys/kernel/panic", "utf8").trim()).toBe(panic);

@@ -11,6 +11,7 @@ import { toolCache } from "../tools/cache";
 import { pidAlive, withLock } from "../tools/lock";
 import { runProcess, sleep } from "../tools/process";
 import { removeCgroupRoot } from "./cgroups";
+import { serveDirectory } from "../lab/mirror";
 import { LabNode, type NodeOptions } from "./node";
 
 const LAB_DIR = toolCache("cluster-lab");
@@ -23,6 +24,8 @@ export interface LabState {
   cgroups: string[];
   /** PID 1 of each node (on the host's side). */
   nodePids: number[];
+  /** The lab's own servers (the package repository's). */
+  serverPids?: number[];
   sysctls: Record<string, string>;
 }
 
@@ -37,14 +40,14 @@ const ip = (...args: string[]) => runProcess("ip", args);
 
 /** Undoes what a lab recorded in `state`; safe to run twice. */
 async function teardown(state: LabState): Promise<void> {
-  for (const pid of state.nodePids) {
+  for (const pid of [...state.nodePids, ...(state.serverPids ?? [])]) {
     try {
       process.kill(pid, "SIGKILL");
     } catch {
       // already gone
     }
   }
-  for (let i = 0; i < 100 && state.nodePids.some(pidAlive); i++) await sleep(100);
+  for (let i = 0; i < 100 && [...state.nodePids, ...(state.serverPids ?? [])].some(pidAlive); i++) await sleep(100);
   for (const ns of state.netns) await runProcess("ip", ["netns", "delete", ns], { allowFail: true });
   for (const cgroup of state.cgroups) await removeCgroupRoot(cgroup);
   for (const [key, value] of Object.entries(state.sysctls)) {
@@ -132,6 +135,17 @@ export class Lab {
     return node;
   }
 
+  /**
+   * Serves `directory` over HTTP on the gateway's address, port 80 (from the switch namespace, so
+   * only the nodes reach it); returns its URL.
+   */
+  async serve(directory: string): Promise<string> {
+    const address = this.options.gateway.split("/")[0]!;
+    const pid = await serveDirectory(this.netns, directory, address, path.join(this.dir, "http.log"));
+    await this.record((s) => (s.serverPids ??= []).push(pid));
+    return `http://${address}`;
+  }
+
   node(name: string): LabNode {
     const found = this.nodes.find((n) => n.name === name);
     if (!found) throw new Error(`no lab node ${name}`);
@@ -167,6 +181,7 @@ export class Lab {
     const left: string[] = [];
     for (const ns of this.state.netns) if (fs.existsSync(path.join("/run/netns", ns))) left.push(`network namespace ${ns}`);
     for (const pid of this.state.nodePids) if (pidAlive(pid)) left.push(`node process ${pid}`);
+    for (const pid of this.state.serverPids ?? []) if (pidAlive(pid)) left.push(`server process ${pid}`);
     for (const cgroup of this.state.cgroups) {
       for (const hierarchy of fs.readdirSync("/sys/fs/cgroup")) if (fs.existsSync(path.join("/sys/fs/cgroup", hierarchy, cgroup))) left.push(`cgroup ${hierarchy}/${cgroup}`);
     }

@@ -1,7 +1,7 @@
 // One node of the lab (lab.ts): PID, mount and UTS namespaces of its own inside a network
 // namespace with one veth (eth0) on the lab's bridge; a root that is an overlay of the Debian
-// sandbox root and the clusterNode package layer (containerd, runc, CNI plugins, iptables, ...)
-// with the locally built kubelet, kubeadm, kubectl and crictl bound in; PID 1 is a small init that
+// sandbox root and the clusterNode package layer (containerd, runc, CNI plugins, iptables, ...);
+// kubeadm, kubelet, kubectl and crictl come from the program's packages step. PID 1 is a small init that
 // supervises containerd and kubelet the way systemd would, driven by a `systemctl` of its own
 // (node-root/). What the host imposes, and only that, differs from a real node: kubelet's cgroup
 // driver must be cgroupfs (no systemd) and each node gets its own cgroup root (/etc/default/kubelet).
@@ -25,12 +25,11 @@ export interface NodeOptions {
   address: string;
   /** This node's pod range for the CNI bridge plugin (host-local IPAM). */
   podSubnet: string;
-  /** Binaries bound as /usr/bin/<name>. */
-  binaries: Record<string, string>;
   /** Image tarballs (all in one directory) imported into containerd's k8s.io namespace. */
   images: string[];
 }
 
+/** containerd's config until the program's containerd step writes its own (the images are imported under this one). */
 function containerdConfig(): string {
   return `version = 2
 root = "/var/lib/containerd"
@@ -101,7 +100,12 @@ export class LabNode {
     write("etc/machine-id", `${Buffer.from(`${lab.id}${options.name}`).toString("hex").padEnd(32, "0").slice(0, 32)}\n`);
     write("etc/containerd/config.toml", containerdConfig());
     write("etc/cni/net.d/10-onprem-lab.conflist", cniConfig(options.podSubnet));
-    write("etc/crictl.yaml", "runtime-endpoint: unix:///run/containerd/containerd.sock\n");
+    // The lab's pod network is the bridge plugin from Debian's package (/usr/lib/cni); containerd's
+    // default config looks in /opt/cni/bin, where a CNI add-on would install its plugins.
+    for (const plugin of ["bridge", "host-local", "loopback", "portmap"]) {
+      fs.mkdirSync(path.join(upper, "opt/cni/bin"), { recursive: true });
+      fs.symlinkSync(`/usr/lib/cni/${plugin}`, path.join(upper, "opt/cni/bin", plugin));
+    }
     // What the host imposes: pods of each node under a cgroup of its own (two kubelets share one kernel).
     write("etc/default/kubelet", `KUBELET_EXTRA_ARGS=--cgroup-root=/${cgroup}\n`);
   }
@@ -138,11 +142,10 @@ export class LabNode {
 
     const imageDirs = new Set(options.images.map((i) => path.dirname(i)));
     if (imageDirs.size > 1) throw new Error(`image tarballs must share one directory: ${[...imageDirs].join(", ")}`);
-    const binaries = Object.entries({ ...options.binaries }).map(([name, file]) => `${name}=${file}`);
     const log = fs.openSync(path.join(dir, "boot.log"), "a");
     // Detached, with its output in a file: the node outlives this call and holds no pipe of ours.
     const unshare = spawn("nsenter", [`--net=/run/netns/${netns}`, "unshare", "--pid", "--fork", "--mount", "--uts", "--propagation", "private", "bash", BOOT], {
-      env: { PATH: process.env.PATH, NODE_NAME: options.name, NODE_DIR: dir, LOWER: lower, BINARIES: binaries.join(" "), IMAGES: [...imageDirs][0] ?? "" },
+      env: { PATH: process.env.PATH, NODE_NAME: options.name, NODE_DIR: dir, LOWER: lower, IMAGES: [...imageDirs][0] ?? "" },
       stdio: ["ignore", log, log],
       detached: true,
     });

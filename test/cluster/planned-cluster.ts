@@ -1,6 +1,8 @@
 // A planned stack's cluster brought up for real in the lab: one lab node per planned node (its name
 // and address from the stack), and the program's own steps (planned-steps.ts) run on the node each
-// step connects to: base, proxy, pki, endpoint, init, token, join, membership, and their deletes.
+// step connects to: base, proxy, containerd, kubernetes-packages (from the lab's repository of the
+// locally built binaries, package-repo.ts), pki, endpoint, init, token, join, membership, and their
+// deletes.
 // The API endpoint: keepalived + haproxy run for real (the endpoint steps); kube-vip cannot (its
 // module is not on the Go module proxy, so no image), and the lab's stand-in for it is the VIP as
 // a second address on the first control plane. The endpoint's name resolves to the VIP through the
@@ -10,14 +12,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { artifactAt, type PlanResult } from "../harness";
 import type { ClusterSpec, NodeSpec } from "../../stacks/spec";
-import { crictlBinary, kubernetesBinary } from "../tools/go-binaries";
+import { kubernetesRepoUrl } from "../../components/node/params";
 import type { ProcessResult } from "../tools/process";
 import { imageTarball, kubeadmImages, labCanBuild } from "./images";
 import { Lab } from "./lab";
 import type { LabNode } from "./node";
+import { realPackageRepository, REPO_PATH } from "./package-repo";
 import { caCertificateOverrides, labKubeadmConfig, plannedStep, stepParameters, withOverrides } from "./planned-steps";
 
-export type StepKind = "base" | "proxy" | "pki" | "endpoint" | "init" | "token" | "join" | "membership";
+export type StepKind = "base" | "proxy" | "containerd" | "kubernetes-packages" | "pki" | "endpoint" | "init" | "token" | "join" | "membership";
+/** Node preparation, in the program's order (components/node/parts.ts; the apt family's parts). */
+const PREPARATION: StepKind[] = ["base", "proxy", "containerd", "kubernetes-packages"];
 
 export class PlannedCluster {
   private caOverrides: Record<string, string> | undefined;
@@ -27,7 +32,8 @@ export class PlannedCluster {
     readonly spec: ClusterSpec,
     readonly lab: Lab,
     private readonly workDir: string,
-    private readonly binaries: Record<string, string>,
+    /** The packages step's repository parameters, pointing at the lab's own. */
+    private readonly repository: Record<string, string>,
     /** Images of a control plane (kubeadm's list for the init config); a worker gets the sandbox image only. */
     private readonly images: { controlPlane: string[]; worker: string[] },
   ) {}
@@ -38,17 +44,16 @@ export class PlannedCluster {
     const controlPlane: string[] = [];
     for (const ref of await kubeadmImages(initConfig, workDir)) if (labCanBuild(ref)) controlPlane.push(await imageTarball(ref));
     const worker = controlPlane.filter((tarball) => path.basename(tarball).startsWith("pause-"));
-    const binaries = {
-      kubeadm: await kubernetesBinary("kubeadm"),
-      kubelet: await kubernetesBinary("kubelet"),
-      kubectl: await kubernetesBinary("kubectl"),
-      crictl: await crictlBinary(),
-    };
+    const packages = await realPackageRepository();
     // No /etc/hosts entries from the lab: the program's base step writes them (prepare()).
     const hosts: Record<string, string> = {};
     const gateway = `${spec.network.gateway}/${spec.network.subnet.split("/")[1]}`;
     const lab = await Lab.create({ gateway, hosts });
-    return new PlannedCluster(plan, spec, lab, workDir, binaries, { controlPlane, worker });
+    const repository = {
+      KUBERNETES_REPO_URL: kubernetesRepoUrl("apt", spec.kubernetes.version, `${await lab.serve(packages.directory)}/${REPO_PATH}`),
+      KUBERNETES_REPO_KEY: packages.key,
+    };
+    return new PlannedCluster(plan, spec, lab, workDir, repository, { controlPlane, worker });
   }
 
   nodeSpec(name: string): NodeSpec {
@@ -66,7 +71,6 @@ export class PlannedCluster {
       name,
       address: spec.address,
       podSubnet,
-      binaries: this.binaries,
       images: spec.role === "control-plane" ? this.images.controlPlane : this.images.worker,
     });
     if (spec === this.spec.controlPlanes[0] && this.spec.apiEndpoint.mode === "kube-vip") await this.vip(true);
@@ -81,18 +85,27 @@ export class PlannedCluster {
   }
 
   /**
-   * The node preparation the lab can run as planned: base (hostname, /etc/hosts with the endpoint
-   * and every node, swap, kernel modules, sysctls, chrony) and proxy. Not the containerd step: it
-   * sets SystemdCgroup = true, which needs systemd; nor the packages step: the lab binds in the
-   * locally built kubeadm, kubelet and kubectl instead of installing packages.
+   * The node's preparation as planned: base (hostname, /etc/hosts with the endpoint and every node,
+   * swap, kernel modules, sysctls, chrony), proxy, containerd (the lab's unit runs it on a copy of
+   * its config with two edits, see node-root/etc/onprem-lab/units/containerd), kubernetes-packages.
+   * With `again`, each step runs a second time right after the first, and that run's output is
+   * returned too: a step that changes something the second time is not idempotent.
    */
-  async prepare(name: string): Promise<string> {
-    return (await this.mustStep(name, "base")) + (await this.mustStep(name, "proxy"));
+  async prepare(name: string, options: { again?: boolean } = {}): Promise<{ output: string; again: string }> {
+    let output = "";
+    let again = "";
+    for (const kind of PREPARATION) {
+      output += await this.mustStep(name, kind);
+      if (options.again) again += await this.mustStep(name, kind);
+    }
+    return { output, again };
   }
+
 
   /** What the lab changes in a step's parameters (see planned-steps.ts). */
   private async overrides(kind: StepKind, stdin: string): Promise<Record<string, string>> {
     if (kind === "pki") return this.caCertificates();
+    if (kind === "kubernetes-packages") return this.repository;
     if (kind === "init") return { KUBEADM_CONFIG: labKubeadmConfig(artifactAt(this.plan, `kubeadm/${this.spec.controlPlanes[0]!.name}.yaml`)) };
     if (kind === "join") {
       // The fallback's discovery kubeconfig embeds the CA certificate: the real one, as in pki.

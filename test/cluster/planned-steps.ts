@@ -5,7 +5,10 @@
 // - the CA certificates: the plan's mocks give real CA keys (so the join configs' caCertHashes are
 //   real) but stand-in certificate PEMs; the lab signs real ones from the same keys and subjects,
 //   as the tls provider would (so every rendered caCertHash still matches);
-// - kubelet's cgroup driver in the rendered kubeadm config: systemd -> cgroupfs (no systemd here).
+// - kubelet's cgroup driver in the rendered kubeadm config: systemd -> cgroupfs (no systemd here);
+// - the packages step's repository: the lab's own, of the locally built binaries.
+// (The lab's containerd unit edits two lines of the config the containerd step writes: see
+// node-root/etc/onprem-lab/units/containerd.)
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { quote } from "shell-quote";
@@ -106,3 +109,4 @@ export function labKubeadmConfig(rendered: string): string {
   const eviction = ["evictionHard:", '  imagefs.available: "1%"', '  nodefs.available: "1%"', '  nodefs.inodesFree: "1%"'].join("\n");
   return rendered.replace(/^cgroupDriver: systemd$/m, `cgroupDriver: cgroupfs\n${eviction}`);
 }
+

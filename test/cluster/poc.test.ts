@@ -39,17 +39,33 @@ describe.runIf(gate.run)("a real cluster from the poc stack's own kubeadm config
     await cluster?.dispose();
   }, 2 * MINUTE);
 
-  it("node preparation (base, proxy), pki.sh and init.sh run real kubeadm init on the first control plane, which becomes Ready", async () => {
+  it("node preparation (base, proxy, containerd, packages from the lab's repository), pki.sh and init.sh run real kubeadm init on the first control plane, which becomes Ready", async () => {
     const node = await cluster.startNode(cp1);
-    const prepared = await cluster.prepare(cp1);
+    const { output: prepared, again } = await cluster.prepare(cp1, { again: true });
     expect(prepared).toContain("changed: sysctl net.ipv4.ip_forward=1");
     expect(prepared).toContain("changed: started chrony");
+    expect(prepared).toContain("changed: wrote /etc/containerd/config.toml");
+    expect(prepared).toContain("changed: restarted containerd (config changed)");
+    const packageVersion = `${spec.kubernetes.version}-1.1`;
+    expect(prepared).toContain(`changed: installed kubeadm=${packageVersion} kubelet=${packageVersion} kubectl=${packageVersion}`);
+    expect(prepared).toContain("changed: enabled kubelet");
+    // the installed kubeadm and kubelet are the real ones, from the lab's signed repository, held
+    expect((await node.exec("kubeadm version -o short", { check: true })).stdout.trim()).toBe(`v${spec.kubernetes.version}`);
+    const installed = await node.exec("dpkg-query -W -f='${Package}=${Version}\\n' kubeadm kubelet kubectl cri-tools", { check: true });
+    expect(installed.stdout.split("\n").filter(Boolean)).toEqual(["cri-tools=1.34.0-1.1", ...["kubeadm", "kubelet", "kubectl"].map((p) => `${p}=${packageVersion}`)]);
+    expect((await node.exec("apt-mark showhold", { check: true })).stdout.split("\n").filter(Boolean).sort()).toEqual(["kubeadm", "kubectl", "kubelet"]);
+    // containerd runs the config the step wrote with only the lab's two edits (its lab unit)
+    expect((await node.exec("grep -c 'SystemdCgroup = true' /etc/containerd/config.toml")).stdout.trim()).not.toBe("0");
+    const edited = await node.exec("diff /etc/containerd/config.toml /run/onprem-lab/containerd.toml");
+    const removed = edited.stdout.split("\n").filter((l) => l.startsWith("< ")).map((l) => l.replace(/\s+/g, " "));
+    expect(new Set(removed)).toEqual(new Set(["< SystemdCgroup = true", "< restrict_oom_score_adj = false"]));
     // the endpoint's name resolves through the block the base step wrote, as on a real node
     expect((await node.exec(`getent hosts ${spec.apiEndpoint.host}`)).stdout).toContain(spec.apiEndpoint.vip!);
-    // Run again, it changes nothing, except that base.sh cannot see a built-in br_netfilter (this
-    // kernel has it built in without parameters: no /sys/module/br_netfilter) and modprobes it anew.
-    const again = (await cluster.prepare(cp1)).split("\n").filter((l) => l.startsWith("changed:"));
-    expect(again.filter((l) => l !== "changed: loaded kernel module br_netfilter")).toEqual([]);
+    // Each step run again right away changes nothing, except that base.sh cannot see a built-in
+    // br_netfilter (this kernel has it built in without parameters: no /sys/module/br_netfilter)
+    // and modprobes it anew.
+    const changedAgain = again.split("\n").filter((l) => l.startsWith("changed:"));
+    expect(changedAgain.filter((l) => l !== "changed: loaded kernel module br_netfilter")).toEqual([]);
     expect(await cluster.mustStep(cp1, "pki")).toContain("changed: wrote /etc/kubernetes/pki/ca.key");
     const init = await cluster.mustStep(cp1, "init");
     expect(init).toContain(`changed: kubeadm init on ${cp1}`);
@@ -65,7 +81,7 @@ describe.runIf(gate.run)("a real cluster from the poc stack's own kubeadm config
     // a second init changes nothing: the running control plane is recognised
     expect(await cluster.mustStep(cp1, "init")).toContain(`ok: control plane already initialised on ${cp1}`);
     expect(node.name).toBe(cp1);
-  }, 6 * MINUTE);
+  }, 10 * MINUTE);
 
   it("the other control planes join one after another (pki, token, join, membership): etcd has three members", async () => {
     for (const name of [cp2, cp3]) {
@@ -81,7 +97,7 @@ describe.runIf(gate.run)("a real cluster from the poc stack's own kubeadm config
     }
     expect(await cluster.etcdMembers()).toEqual([cp1, cp2, cp3]);
     await cluster.waitReady([cp1, cp2, cp3]);
-  }, 12 * MINUTE);
+  }, 15 * MINUTE);
 
   it("the workers join in parallel; all five nodes are Ready and a pod runs on a worker", async () => {
     await Promise.all([w1, w2].map(async (name) => {
@@ -108,7 +124,7 @@ describe.runIf(gate.run)("a real cluster from the poc stack's own kubeadm config
     expect(podIp.stdout.startsWith(w1Subnet), podIp.stdout).toBe(true);
     expect((await cluster.kubectl("delete pod lab-probe --wait=true")).status).toBe(0);
     console.log(`[cluster] 3 control planes + 2 workers Ready: ${cluster.lab.rssMiB()} MiB resident in the lab's nodes`);
-  }, 8 * MINUTE);
+  }, 10 * MINUTE);
 
   it("a control plane is removed as Pulumi deletes it: drained, Node deleted, etcd member removed, then reset", async () => {
     const membership = await cluster.mustStep(cp3, "membership", "delete");

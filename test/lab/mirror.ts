@@ -47,7 +47,7 @@ export async function startMirror(label: string, ns: string, address: string, ku
     const build = await sandbox.exec(`bash /tmp/build-k8s-repo.sh ${HTTP_ROOT}/${K8S_PATH} ${kubernetesMinor(kubernetesVersion)} ${mirroredVersions(kubernetesVersion).join(" ")}`);
     if (build.status !== 0) throw new Error(`building the lab's package repository failed\n${build.output}`);
     const log = path.join(logDir, "mirror.log");
-    const pid = await serve(ns, sandbox.path(HTTP_ROOT), address, log, tcpFrontends);
+    const pid = await serveDirectory(ns, sandbox.path(HTTP_ROOT), address, log, tcpFrontends);
     return { sandbox, packageRepository: `http://${address}/${K8S_PATH}`, repoKey: sandbox.readFile(`${HTTP_ROOT}/${K8S_PATH}/key.asc`), log, pid };
   } catch (err) {
     await sandbox.dispose();
@@ -59,7 +59,7 @@ export async function startMirror(label: string, ns: string, address: string, ku
  * Starts the static server in `ns` (a process of its own: nothing else can listen in that
  * namespace) with its output in `log`, not a pipe nobody would drain; returns once it listens.
  */
-async function serve(ns: string, directory: string, address: string, log: string, tcpFrontends: string[]): Promise<number> {
+export async function serveDirectory(ns: string, directory: string, address: string, log: string, tcpFrontends: string[] = []): Promise<number> {
   const out = fs.openSync(log, "a");
   const [command, ...args] = inNamespace(ns, [process.execPath, "--import", "tsx", SERVER, directory, address, String(MIRROR_PORT), ...tcpFrontends]);
   const child = spawn(command!, args, { cwd: REPO_ROOT, stdio: ["ignore", out, out], detached: true });

@@ -3,7 +3,9 @@
 # pkgs.k8s.io (<root>/core:/stable:/v<minor>/deb/) with fake kubeadm, kubelet, kubectl
 # at the given package versions (default: two 1.30 patches) and cri-tools, and exports its
 # public key to <root>/key.asc and, as pkgs.k8s.io publishes it, to <repo>/Release.key.
-# Usage: build-k8s-repo.sh [root] [minor] [package-version...]
+# With BINARIES=<dir> (holding kubeadm, kubelet, kubectl and crictl), the packages carry those
+# real binaries instead (amd64, gzip -1: the binaries are 60-90 MB each).
+# Usage: [BINARIES=<dir>] build-k8s-repo.sh [root] [minor] [package-version...]
 set -euo pipefail
 ROOT=${1:-/srv/k8s-mirror}
 MINOR=${2:-1.30}
@@ -13,26 +15,33 @@ REPO="$ROOT/core:/stable:/v$MINOR/deb"
 BUILD=$(mktemp -d)
 mkdir -p "$REPO"
 
-fake_package() {
-  local name=$1 version=$2 depends=${3:-} dir="$BUILD/$1_$2"
+# package <name> <version> <binary> [depends]: /usr/bin/<binary> in package <name>.
+package() {
+  local name=$1 version=$2 binary=$3 depends=${4:-} dir="$BUILD/$1_$2" arch=all what="sandbox stand-in for"
   mkdir -p "$dir/DEBIAN" "$dir/usr/bin"
+  if [[ -n "${BINARIES:-}" ]]; then
+    arch=amd64 what="locally built"
+    cp "$BINARIES/$binary" "$dir/usr/bin/$binary"
+  else
+    printf '#!/bin/sh\necho "%s %s"\n' "$name" "$version" >"$dir/usr/bin/$binary"
+  fi
+  chmod 755 "$dir/usr/bin/$binary"
   {
-    echo "Package: $name"; echo "Version: $version"; echo "Architecture: all"
+    echo "Package: $name"; echo "Version: $version"; echo "Architecture: $arch"
     echo "Maintainer: sandbox <sandbox@example.invalid>"
     [[ -n "$depends" ]] && echo "Depends: $depends"
-    echo "Description: sandbox stand-in for $name"
+    echo "Description: $what $name"
   } >"$dir/DEBIAN/control"
-  printf '#!/bin/sh\necho "%s %s"\n' "$name" "$version" >"$dir/usr/bin/$name"
-  chmod 755 "$dir/usr/bin/$name"
-  dpkg-deb --root-owner-group -b "$dir" "$REPO/${name}_${version}_all.deb" >/dev/null
+  dpkg-deb --root-owner-group -Zgzip -z1 -b "$dir" "$REPO/${name}_${version}_$arch.deb" >/dev/null
+  rm -rf "$dir"
 }
 
 for v in "${VERSIONS[@]}"; do
-  fake_package kubeadm "$v" "cri-tools (>= $MINOR.0)"
-  fake_package kubelet "$v"
-  fake_package kubectl "$v"
+  package kubeadm "$v" kubeadm "cri-tools (>= $MINOR.0)"
+  package kubelet "$v" kubelet
+  package kubectl "$v" kubectl
 done
-fake_package cri-tools "$MINOR.0-1.1"
+package cri-tools "$MINOR.0-1.1" crictl
 
 export GNUPGHOME="$BUILD/gnupg"
 mkdir -m 700 "$GNUPGHOME"
