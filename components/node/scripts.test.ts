@@ -93,19 +93,66 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
   });
 
   describe("base", () => {
+    // The sandbox sees the host's /proc, so the host kernel's overlay and bridge netfilter are the
+    // node's. The stand-in modprobe cannot add them to that kernel: the tests below need a host that
+    // has both (built in, as on the development machine, or loaded).
+    const hostKernel = {
+      overlay: /(^|\s)overlay$/m.test(fs.readFileSync("/proc/filesystems", "utf8")),
+      br_netfilter: fs.existsSync("/proc/sys/net/bridge/bridge-nf-call-iptables"),
+    };
+    // What base.sh must see to load them: no bridge-nf sysctls, no overlay in /proc/filesystems.
+    const hideKernelModules = [
+      "mount -t tmpfs none /proc/sys/net/bridge",
+      "grep -v overlay /proc/filesystems >/var/lib/sandbox/filesystems",
+      "mount --bind /var/lib/sandbox/filesystems /proc/filesystems",
+    ].join("\n");
+
     it("prepares the node, and a second run changes nothing", async () => {
+      expect(hostKernel, "the host kernel has overlay and br_netfilter (modprobe overlay br_netfilter)").toEqual({ overlay: true, br_netfilter: true });
       sb.writeFile("/var/lib/sandbox/swaps", "/swap.img\n");
       sb.writeFile("/etc/fstab", "UUID=1 / ext4 defaults 0 1\n/swap.img none swap sw 0 0\n");
       sb.writeFile("/etc/hosts", "127.0.0.1 localhost\n::1 localhost ip6-localhost\n");
       const env = baseEnv({ hostname: "cp-1", hosts });
+      sb.clearCalls();
       const first = expectOk(await sb.run("base", env));
-      expect(changedLines(first).join("\n")).toMatch(/hostname debootstrap-host -> cp-1[\s\S]*\/etc\/hosts[\s\S]*swap turned off[\s\S]*fstab[\s\S]*br_netfilter[\s\S]*ip_forward=1[\s\S]*started chrony/);
+      expect(changedLines(first).join("\n")).toMatch(/hostname debootstrap-host -> cp-1[\s\S]*\/etc\/hosts[\s\S]*swap turned off[\s\S]*fstab[\s\S]*modules-load\.d[\s\S]*ip_forward=1[\s\S]*started chrony/);
+      // Modules the kernel already provides (built in without /sys/module/<name> on the development machine) are not loaded again.
+      expect(changedLines(first).filter((l) => l.includes("kernel module"))).toEqual([]);
+      expect(sb.calls().filter((c) => c.startsWith("modprobe"))).toEqual([]);
       expect(sb.readFile("/etc/hostname").trim()).toBe("cp-1");
       expect(sb.readFile("/etc/fstab")).toContain("# disabled for kubelet: /swap.img none swap");
       expect(sb.readFile("/etc/modules-load.d/kubernetes.conf")).toBe("overlay\nbr_netfilter\n");
       expect(sb.readFile("/etc/sysctl.d/99-kubernetes.conf")).toContain("net.bridge.bridge-nf-call-iptables = 1");
       expect((await sb.exec("sysctl -n net.ipv4.ip_forward")).output.trim()).toBe("1");
       expectNoChange(await sb.run("base", env));
+    });
+
+    it("loads a kernel module the kernel lacks, and only that one", async () => {
+      const env = baseEnv({ hostname: "cp-1", hosts });
+      sb.clearCalls();
+      const r = expectOk(await sb.runInMountNamespace("base", env, hideKernelModules));
+      expect(changedLines(r)).toEqual(["changed: loaded kernel module overlay", "changed: loaded kernel module br_netfilter"]);
+      expect(sb.calls().filter((c) => c.startsWith("modprobe"))).toEqual(["modprobe overlay", "modprobe br_netfilter"]);
+      // Only the bridge netfilter hidden: overlay is left alone.
+      sb.clearCalls();
+      const bridgeOnly = expectOk(await sb.runInMountNamespace("base", env, "mount -t tmpfs none /proc/sys/net/bridge"));
+      expect(changedLines(bridgeOnly)).toEqual(["changed: loaded kernel module br_netfilter"]);
+      expect(sb.calls().filter((c) => c.startsWith("modprobe"))).toEqual(["modprobe br_netfilter"]);
+      // Outside that namespace the host's kernel is seen again: nothing to load.
+      expectNoChange(await sb.run("base", env));
+    });
+
+    it("fails naming the module when modprobe cannot load it", async () => {
+      sb.writeFile("/var/lib/sandbox/fail-modprobe/br_netfilter", "");
+      const r = await sb.runInMountNamespace("base", baseEnv({ hostname: "cp-1", hosts }), hideKernelModules);
+      fs.rmSync(sb.path("/var/lib/sandbox/fail-modprobe"), { recursive: true });
+      expect(r.status, r.output).not.toBe(0);
+      expect(r.output).toContain("changed: loaded kernel module overlay");
+      expect(r.output).toContain("modprobe: FATAL: Module br_netfilter not found");
+      expect(r.output).toContain("error: could not load kernel module br_netfilter (modprobe br_netfilter failed)");
+      expect(r.output).toContain("=== nodeprep diagnostics: base failed ===");
+      expect(r.output).toContain("step: kernel modules");
+      expect(r.output).not.toContain("changed: loaded kernel module br_netfilter");
     });
 
     it("replaces the /etc/hosts block in place when the node list changes", async () => {

@@ -265,6 +265,19 @@ export class NodeSandbox {
     return this.exec(remoteCommandLine("root"), scriptStdin(bundleScript(script), env));
   }
 
+  /**
+   * Like run(), in a mount namespace of its own: `setup` (bash, as root inside the root) first
+   * mounts over what the script should not see (e.g. the host kernel's features under /proc); the
+   * sandbox and the host keep their mounts.
+   */
+  runInMountNamespace(script: NodeScript, env: ScriptEnv, setup: string): Promise<RunResult> {
+    this.writeFile("/var/lib/sandbox/namespace-setup.sh", `set -e\n${setup}\n`);
+    return this.exec(
+      `unshare --mount --propagation private bash -c 'bash /var/lib/sandbox/namespace-setup.sh && exec ${remoteCommandLine("root")}'`,
+      scriptStdin(bundleScript(script), env),
+    );
+  }
+
   /** Calls recorded by the stand-ins since the last clearCalls(). */
   calls(): string[] {
     return this.exists("/var/lib/sandbox/calls.log") ? this.readFile("/var/lib/sandbox/calls.log").split("\n").filter(Boolean) : [];

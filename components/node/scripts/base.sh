@@ -50,15 +50,24 @@ disable_swap() {
   fi
 }
 
+# Whether the kernel already provides what the module is loaded for. Asked of the feature itself:
+# a module built in without parameters has no /sys/module/<name> (br_netfilter on many kernels).
+module_present() {
+  case "$1" in
+    br_netfilter) [[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]] ;;
+    overlay) grep -qE '(^|[[:space:]])overlay$' /proc/filesystems ;;
+    *) [[ -d "/sys/module/$1" ]] ;;
+  esac
+}
+
 configure_kernel_modules() {
   step "kernel modules"
   local module
   ensure_file /etc/modules-load.d/kubernetes.conf 644 "$(printf '%s\n' "${KERNEL_MODULES[@]}")"
   for module in "${KERNEL_MODULES[@]}"; do
-    if [[ ! -d "/sys/module/$module" ]]; then
-      modprobe "$module"
-      changed "loaded kernel module $module"
-    fi
+    module_present "$module" && continue
+    modprobe "$module" || die "could not load kernel module $module (modprobe $module failed); kubelet needs it"
+    changed "loaded kernel module $module"
   done
 }
 
