@@ -203,7 +203,10 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
       sb.clearCalls();
       const first = expectOk(await sb.run("containerd", env));
       const config = sb.readFile("/etc/containerd/config.toml");
-      expect(config).toMatch(/^\s*SystemdCgroup = true$/m);
+      // once: 1.x defaults have the key (set, not added again, or containerd would not start)
+      expect(config.match(/^\s*SystemdCgroup = true$/gm)).toHaveLength(1);
+      expect(config).not.toMatch(/SystemdCgroup = false/);
+      expect((await sb.exec("containerd --config /etc/containerd/config.toml config dump >/dev/null")).status).toBe(0);
       expect(config).toMatch(/^\s*sandbox_image = "registry\.k8s\.io\/pause:3\.9"$/m);
       expect(config).toMatch(/^\s*config_path = "\/etc\/containerd\/certs\.d"$/m);
       expect(sb.readFile("/etc/containerd/certs.d/docker.io/hosts.toml")).toContain('server = "https://registry-1.docker.io"\n\n[host."https://mirror.example:5000"]');
@@ -219,6 +222,23 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
       const r = expectOk(await sb.run("containerd", containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.9" })));
       expect(changedLines(r)).toEqual(["changed: removed mirror config for docker.io"]);
       expect(sb.calls().filter((c) => c.includes("restart"))).toEqual([]);
+    });
+
+    it("refuses, writing nothing, a config containerd cannot load", async () => {
+      const before = sb.readFile("/etc/containerd/config.toml");
+      // A stand-in `containerd` whose defaults define a key twice, as the real one then refuses them.
+      sb.writeFile(
+        "/usr/local/sbin/containerd",
+        `#!/bin/sh\nif [ "$3" = config ] && [ "$4" = dump ]; then echo 'failed to load TOML: key defined twice' >&2; exit 1; fi\n` +
+          `case "$*" in --version) echo 'containerd stand-in 1.6';; *) printf '[plugins.x]\\n  sandbox_image = "a"\\n  [plugins.x.runtimes.runc.options]\\n    SystemdCgroup = false\\n';; esac\n`,
+      );
+      fs.chmodSync(sb.path("/usr/local/sbin/containerd"), 0o755);
+      const r = await sb.run("containerd", containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.10" }));
+      fs.rmSync(sb.path("/usr/local/sbin/containerd"));
+      expect(r.status).not.toBe(0);
+      expect(r.output).toContain("failed to load TOML: key defined twice");
+      expect(r.output).toContain("containerd cannot load the config rendered for containerd stand-in 1.6; it was not written");
+      expect(sb.readFile("/etc/containerd/config.toml")).toBe(before);
     });
 
     it("handles the containerd 2.x config layout (sandbox key, no SystemdCgroup line)", async () => {

@@ -52,7 +52,7 @@ describe.runIf(gate.run)("a real cluster from the poc stack's own kubeadm config
     // the installed kubeadm and kubelet are the real ones, from the lab's signed repository, held
     expect((await node.exec("kubeadm version -o short", { check: true })).stdout.trim()).toBe(`v${spec.kubernetes.version}`);
     const installed = await node.exec("dpkg-query -W -f='${Package}=${Version}\\n' kubeadm kubelet kubectl cri-tools", { check: true });
-    expect(installed.stdout.split("\n").filter(Boolean)).toEqual(["cri-tools=1.34.0-1.1", ...["kubeadm", "kubelet", "kubectl"].map((p) => `${p}=${packageVersion}`)]);
+    expect(installed.stdout.split("\n").filter(Boolean)).toEqual(["cri-tools=1.34.0-1.1", ...["kubeadm", "kubectl", "kubelet"].map((p) => `${p}=${packageVersion}`)]);
     expect((await node.exec("apt-mark showhold", { check: true })).stdout.split("\n").filter(Boolean).sort()).toEqual(["kubeadm", "kubectl", "kubelet"]);
     // containerd runs the config the step wrote with only the lab's two edits (its lab unit)
     expect((await node.exec("grep -c 'SystemdCgroup = true' /etc/containerd/config.toml")).stdout.trim()).not.toBe("0");

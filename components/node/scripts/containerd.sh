@@ -50,18 +50,23 @@ install_containerd() {
 }
 
 # containerd's own defaults, with systemd cgroups, the pinned sandbox image and certs.d mirrors.
+# 1.x defaults carry SystemdCgroup = false below the runc options header (set it); newer 2.x
+# defaults omit it (add it after that header). Decided before rendering: adding it where the
+# defaults have it would define the key twice, and containerd refuses to start on that.
 render_config() {
-  containerd config default | awk -v image="$SANDBOX_IMAGE" -v certs="$CERTS_DIR" '
+  local defaults add_cgroup=1
+  defaults=$(containerd config default)
+  if grep -qE '^[[:space:]]*SystemdCgroup[[:space:]]*=' <<<"$defaults"; then add_cgroup=0; fi
+  awk -v image="$SANDBOX_IMAGE" -v certs="$CERTS_DIR" -v add_cgroup="$add_cgroup" '
     # 1.x: sandbox_image = "..."; 2.x: sandbox = "..." under pinned_images
     /^[[:space:]]*sandbox_image[[:space:]]*=/ { sub(/=.*/, "= \"" image "\"") }
     /^[[:space:]]*sandbox[[:space:]]*=/ { sub(/=.*/, "= \"" image "\"") }
-    /^[[:space:]]*SystemdCgroup[[:space:]]*=/ { sub(/=.*/, "= true"); has_cgroup = 1 }
+    /^[[:space:]]*SystemdCgroup[[:space:]]*=/ { sub(/=.*/, "= true") }
     /^[[:space:]]*config_path[[:space:]]*=/ && in_registry { sub(/=.*/, "= \"" certs "\"") }
     /^[[:space:]]*\[/ { in_registry = ($0 ~ /\.registry\]/) }
     { print }
-    # Newer 2.x defaults omit SystemdCgroup: add it to the runc options table.
-    /^[[:space:]]*\[.*runtimes\.runc\.options\][[:space:]]*$/ && !has_cgroup { print "            SystemdCgroup = true"; has_cgroup = 1 }
-  '
+    /^[[:space:]]*\[.*runtimes\.runc\.options\][[:space:]]*$/ && add_cgroup == 1 { print "            SystemdCgroup = true"; add_cgroup = 0 }
+  ' <<<"$defaults"
 }
 
 configure_containerd() {
@@ -71,6 +76,7 @@ configure_containerd() {
   rendered=$(render_config)
   grep -q 'SystemdCgroup = true' <<<"$rendered" || die "could not set SystemdCgroup in the config of $(containerd --version)"
   grep -qF "\"$SANDBOX_IMAGE\"" <<<"$rendered" || die "could not pin the sandbox image in the config of $(containerd --version)"
+  config_loads "$rendered" || die "containerd cannot load the config rendered for $(containerd --version); it was not written"
   ensure_file "$CONFIG" 644 "$rendered"
   local config_changed=$FILE_CHANGED
   configure_mirrors
@@ -80,6 +86,17 @@ configure_containerd() {
     systemctl restart containerd
     changed "restarted containerd (config changed)"
   fi
+}
+
+# Whether containerd itself parses a config (a key defined twice, say, would keep it from starting).
+config_loads() {
+  local file status=0
+  file=$(mktemp)
+  printf '%s\n' "$1" >"$file"
+  containerd --config "$file" config dump >/dev/null 2>"$file.err" || status=$?
+  if ((status != 0)); then cat "$file.err" >&2; fi
+  rm -f "$file" "$file.err"
+  return "$status"
 }
 
 # One certs.d/<registry>/hosts.toml per mirrored registry; read per pull, no restart needed.
