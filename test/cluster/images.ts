@@ -83,3 +83,10 @@ export async function imageTarball(ref: string): Promise<string> {
     }
   });
 }
+
+/** The tarballs a lab node imports: kubeadm's images for this config (control planes), the pod sandbox alone (workers). */
+export async function nodeImages(kubeadmConfig: string, workDir: string): Promise<{ controlPlane: string[]; worker: string[] }> {
+  const controlPlane: string[] = [];
+  for (const ref of await kubeadmImages(kubeadmConfig, workDir)) if (labCanBuild(ref)) controlPlane.push(await imageTarball(ref));
+  return { controlPlane, worker: controlPlane.filter((tarball) => path.basename(tarball).startsWith("pause-")) };
+}

@@ -14,7 +14,7 @@ import { artifactAt, type PlanResult } from "../harness";
 import type { ClusterSpec, NodeSpec } from "../../stacks/spec";
 import { kubernetesRepoUrl } from "../../components/node/params";
 import type { ProcessResult } from "../tools/process";
-import { imageTarball, kubeadmImages, labCanBuild } from "./images";
+import { nodeImages } from "./images";
 import { Lab } from "./lab";
 import type { LabNode } from "./node";
 import { realPackageRepository, REPO_PATH } from "./package-repo";
@@ -41,9 +41,7 @@ export class PlannedCluster {
   static async start(plan: PlanResult, spec: ClusterSpec): Promise<PlannedCluster> {
     const workDir = await fs.mkdtemp(path.join(os.tmpdir(), "planned-cluster-"));
     const initConfig = labKubeadmConfig(artifactAt(plan, `kubeadm/${spec.controlPlanes[0]!.name}.yaml`));
-    const controlPlane: string[] = [];
-    for (const ref of await kubeadmImages(initConfig, workDir)) if (labCanBuild(ref)) controlPlane.push(await imageTarball(ref));
-    const worker = controlPlane.filter((tarball) => path.basename(tarball).startsWith("pause-"));
+    const images = await nodeImages(initConfig, workDir);
     const packages = await realPackageRepository();
     // No /etc/hosts entries from the lab: the program's base step writes them (prepare()).
     const hosts: Record<string, string> = {};
@@ -53,7 +51,7 @@ export class PlannedCluster {
       KUBERNETES_REPO_URL: kubernetesRepoUrl("apt", spec.kubernetes.version, `${await lab.serve(packages.directory)}/${REPO_PATH}`),
       KUBERNETES_REPO_KEY: packages.key,
     };
-    return new PlannedCluster(plan, spec, lab, workDir, repository, { controlPlane, worker });
+    return new PlannedCluster(plan, spec, lab, workDir, repository, images);
   }
 
   nodeSpec(name: string): NodeSpec {
