@@ -4,7 +4,8 @@
 // kubeadm, kubelet, kubectl and crictl come from the program's packages step. PID 1 is a small init that
 // supervises containerd and kubelet the way systemd would, driven by a `systemctl` of its own
 // (node-root/). What the host imposes, and only that, differs from a real node: kubelet's cgroup
-// driver must be cgroupfs (no systemd) and each node gets its own cgroup root (/etc/default/kubelet).
+// driver must be cgroupfs (no systemd), each node gets its own cgroup root, and eviction thresholds
+// are 1% (kubelet flags in /etc/default/kubelet); containerd's lab unit edits two lines of its config.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
@@ -27,6 +28,8 @@ export interface NodeOptions {
   podSubnet: string;
   /** Image tarballs (all in one directory) imported into containerd's k8s.io namespace. */
   images: string[];
+  /** A public key root logs in with over SSH (the node's sshd listens on its address). */
+  authorizedKey?: string;
 }
 
 /** containerd's config until the program's containerd step writes its own (the images are imported under this one). */
@@ -106,8 +109,18 @@ export class LabNode {
       fs.mkdirSync(path.join(upper, "opt/cni/bin"), { recursive: true });
       fs.symlinkSync(`/usr/lib/cni/${plugin}`, path.join(upper, "opt/cni/bin", plugin));
     }
-    // What the host imposes: pods of each node under a cgroup of its own (two kubelets share one kernel).
-    write("etc/default/kubelet", `KUBELET_EXTRA_ARGS=--cgroup-root=/${cgroup}\n`);
+    if (options.authorizedKey) {
+      fs.mkdirSync(path.join(upper, "root/.ssh"), { recursive: true, mode: 0o700 });
+      write("root/.ssh/authorized_keys", `${options.authorizedKey.trim()}\n`);
+      fs.chmodSync(path.join(upper, "root/.ssh/authorized_keys"), 0o600);
+    }
+    // What the host imposes, as kubelet flags (they win over the config file kubeadm writes, so the
+    // program's rendered KubeletConfiguration runs unchanged): pods of each node under a cgroup of
+    // its own (two kubelets share one kernel); the cgroupfs driver (no systemd in a node); eviction
+    // thresholds of 1%, since the nodes share this machine's disk, whose free share says nothing
+    // about them (a CI disk 87% full put every node under DiskPressure at kubelet's default 15%).
+    const flags = [`--cgroup-root=/${cgroup}`, "--cgroup-driver=cgroupfs", "--eviction-hard=imagefs.available<1%,nodefs.available<1%,nodefs.inodesFree<1%"];
+    write("etc/default/kubelet", `KUBELET_EXTRA_ARGS="${flags.join(" ")}"\n`);
   }
 
   private static async network(lab: Lab, index: number, netns: string, address: string): Promise<void> {

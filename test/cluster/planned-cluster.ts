@@ -18,7 +18,7 @@ import { nodeImages } from "./images";
 import { Lab } from "./lab";
 import type { LabNode } from "./node";
 import { realPackageRepository, REPO_PATH } from "./package-repo";
-import { caCertificateOverrides, labKubeadmConfig, plannedStep, stepParameters, withOverrides } from "./planned-steps";
+import { caCertificateOverrides, plannedStep, stepParameters, withOverrides } from "./planned-steps";
 
 export type StepKind = "base" | "proxy" | "containerd" | "kubernetes-packages" | "pki" | "endpoint" | "init" | "token" | "join" | "membership";
 /** Node preparation, in the program's order (components/node/parts.ts; the apt family's parts). */
@@ -40,7 +40,7 @@ export class PlannedCluster {
 
   static async start(plan: PlanResult, spec: ClusterSpec): Promise<PlannedCluster> {
     const workDir = await fs.mkdtemp(path.join(os.tmpdir(), "planned-cluster-"));
-    const initConfig = labKubeadmConfig(artifactAt(plan, `kubeadm/${spec.controlPlanes[0]!.name}.yaml`));
+    const initConfig = artifactAt(plan, `kubeadm/${spec.controlPlanes[0]!.name}.yaml`);
     const images = await nodeImages(initConfig, workDir);
     const packages = await realPackageRepository();
     // No /etc/hosts entries from the lab: the program's base step writes them (prepare()).
@@ -104,7 +104,6 @@ export class PlannedCluster {
   private async overrides(kind: StepKind, stdin: string): Promise<Record<string, string>> {
     if (kind === "pki") return this.caCertificates();
     if (kind === "kubernetes-packages") return this.repository;
-    if (kind === "init") return { KUBEADM_CONFIG: labKubeadmConfig(artifactAt(this.plan, `kubeadm/${this.spec.controlPlanes[0]!.name}.yaml`)) };
     if (kind === "join") {
       // The fallback's discovery kubeconfig embeds the CA certificate: the real one, as in pki.
       const { DISCOVERY_KUBECONFIG: discovery } = await stepParameters(stdin, ["DISCOVERY_KUBECONFIG"]);

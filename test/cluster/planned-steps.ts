@@ -5,7 +5,6 @@
 // - the CA certificates: the plan's mocks give real CA keys (so the join configs' caCertHashes are
 //   real) but stand-in certificate PEMs; the lab signs real ones from the same keys and subjects,
 //   as the tls provider would (so every rendered caCertHash still matches);
-// - kubelet's cgroup driver in the rendered kubeadm config: systemd -> cgroupfs (no systemd here);
 // - the packages step's repository: the lab's own, of the locally built binaries.
 // (The lab's containerd unit edits two lines of the config the containerd step writes: see
 // node-root/etc/onprem-lab/units/containerd.)
@@ -95,18 +94,3 @@ export async function caCertificateOverrides(plan: PlanResult, pkiStdin: string,
   }
   return overrides;
 }
-
-/**
- * A rendered kubeadm config with two edits to its KubeletConfiguration: the cgroup driver switched
- * to cgroupfs (no systemd here), and eviction thresholds of 1%. The nodes share this machine's
- * disk, whose free share says nothing about them: a CI disk 87% full put every node under
- * DiskPressure (imagefs.available < 15%, kubelet's default) and no pod was scheduled.
- */
-export function labKubeadmConfig(rendered: string): string {
-  const matches = rendered.match(/^cgroupDriver: systemd$/gm) ?? [];
-  if (matches.length !== 1) throw new Error(`expected one 'cgroupDriver: systemd' in the rendered config, found ${matches.length}`);
-  if (/^evictionHard:/m.test(rendered)) throw new Error("the rendered config sets evictionHard already: the lab's thresholds would need merging");
-  const eviction = ["evictionHard:", '  imagefs.available: "1%"', '  nodefs.available: "1%"', '  nodefs.inodesFree: "1%"'].join("\n");
-  return rendered.replace(/^cgroupDriver: systemd$/m, `cgroupDriver: cgroupfs\n${eviction}`);
-}
-
