@@ -1,4 +1,4 @@
-// The stack config of a lab (test/lab/lab.ts): examples/existing-hosts-external-lb.yaml with the
+// The stack config of a lab (test/lab/lab.ts, test/cluster/ssh-hosts.ts): examples/existing-hosts-external-lb.yaml with the
 // lab's facts put in, so `pulumi up` prepares the lab's hosts as it would that site's. Changed
 // from the example: the hosts' names and addresses, the subnet, gateway, DNS server and VIP;
 // ssh as root with the lab's key; the Kubernetes version the mirror carries and the mirror as
@@ -11,12 +11,23 @@ import { parse, stringify } from "yaml";
 import { CLUSTER_KEY } from "../../stacks/config-keys";
 import type { ClusterSpec } from "../../stacks/spec";
 import { formatProblems, validateCluster } from "../../stacks/validate";
-import type { Lab } from "./lab";
+import type { LabHost } from "./lab";
 
 const EXAMPLE = path.resolve(__dirname, "../../examples/existing-hosts-external-lb.yaml");
 
-/** The lab's part of the config: what labCluster puts into the example. */
-export type LabFacts = Pick<Lab, "hosts" | "subnet" | "gateway" | "vip" | "sshUser" | "sshPort" | "publicKey" | "kubernetesVersion" | "packageRepository" | "interfaceName">;
+/** The lab's part of the config: what labCluster puts into the example (a test/lab Lab, or the real-node lab's hosts). */
+export interface LabFacts {
+  hosts: Pick<LabHost, "name" | "role" | "address">[];
+  subnet: string;
+  gateway: string;
+  vip: string;
+  sshUser: string;
+  sshPort: number;
+  publicKey: string;
+  kubernetesVersion: string;
+  packageRepository: string;
+  interfaceName: string;
+}
 
 /** The cluster description (`onprem-k8s:cluster`) for the lab, as a plain object; `edit` changes it last. */
 export function labCluster(lab: LabFacts, edit: (cluster: any) => void = () => {}): Record<string, any> {

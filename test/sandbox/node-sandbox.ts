@@ -169,8 +169,9 @@ export const PACKAGE_LAYERS = {
   // The real-node lab (test/cluster): containerd (base) and runc run pods; the CNI plugins wire
   // them; what kubeadm's preflight and kubelet look for (iptables, conntrack, ethtool, socat,
   // iproute2); curl, openssl and sudo for the control-plane scripts; haproxy and keepalived for the
-  // keepalived-haproxy endpoint (the nodes have no network to install them from).
-  clusterNode: ["runc", "containernetworking-plugins", "iptables", "conntrack", "ebtables", "ethtool", "socat", "iproute2", "curl", "openssl", "procps", "kmod", "sudo", "haproxy", "keepalived"],
+  // keepalived-haproxy endpoint (the nodes have no network to install them from); openssh-server
+  // for the real engine's SSH.
+  clusterNode: ["openssh-server", "runc", "containernetworking-plugins", "iptables", "conntrack", "ebtables", "ethtool", "socat", "iproute2", "curl", "openssl", "procps", "kmod", "sudo", "haproxy", "keepalived"],
 } as const;
 
 export interface SandboxOptions {

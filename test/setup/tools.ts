@@ -16,6 +16,7 @@ import {
 } from "../tools/go-binaries";
 import { CRD_SOURCES, type CrdSourceName, crdsForTest, ensurePythonValidators } from "../tools/kube-validate";
 import { PINNED_PULUMI_VERSION, compileProviderTests, pulumiBinDir } from "../tools/pulumi-binaries";
+import { realPackageRepository } from "../cluster/package-repo";
 import { PACKAGE_LAYERS, ensureBaseRoot, ensurePackageLayer, sandboxGate, sandboxUnavailableReason } from "../sandbox/node-sandbox";
 
 /** The whole setup's own limit, below the suite's 60 minutes: see the README for its measured cold times. */
@@ -68,6 +69,15 @@ export default async function setup(): Promise<void> {
     ...Object.keys(CRD_SOURCES).map((name): [string, () => Promise<unknown>] => [`CRDs ${name}`, () => crdsForTest(name as CrdSourceName)]),
   ];
   if (sandbox.run) {
+    // The real-node lab's apt repository holds kubeadm, kubelet, kubectl and crictl: after the
+    // kubernetes chain, in it (crictl is the other chain's, whose lock it waits on).
+    steps.push([
+      "Kubernetes package repository of the built binaries (after kube-proxy)",
+      () => {
+        kubernetesBuilds = kubernetesBuilds.catch(() => {}).then(realPackageRepository);
+        return kubernetesBuilds;
+      },
+    ]);
     steps.push([
       "Debian sandbox root and package layers (debootstrap)",
       async () => {
