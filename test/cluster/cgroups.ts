@@ -6,22 +6,23 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { sleep } from "../tools/process";
 
+/** Where the cgroup filesystems are mounted; the functions take another root only in their unit tests. */
 const CGROUP_FS = "/sys/fs/cgroup";
 const V2_CONTROLLERS = ["cpu", "cpuset", "memory", "pids", "io", "hugetlb"];
 
-const unified = () => fs.existsSync(path.join(CGROUP_FS, "cgroup.controllers"));
+const unified = (root: string) => fs.existsSync(path.join(root, "cgroup.controllers"));
 
 /** The hierarchies a cgroup root must exist in: /sys/fs/cgroup (v2) or each v1 hierarchy. */
-export function cgroupHierarchies(): string[] {
-  if (unified()) return [CGROUP_FS];
+export function cgroupHierarchies(root = CGROUP_FS): string[] {
+  if (unified(root)) return [root];
   return fs
-    .readdirSync(CGROUP_FS, { withFileTypes: true })
+    .readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && d.name !== "unified")
-    .map((d) => path.join(CGROUP_FS, d.name));
+    .map((d) => path.join(root, d.name));
 }
 
-export function createCgroupRoot(name: string): void {
-  for (const hierarchy of cgroupHierarchies()) {
+export function createCgroupRoot(name: string, root = CGROUP_FS): void {
+  for (const hierarchy of cgroupHierarchies(root)) {
     const dir = path.join(hierarchy, name);
     fs.mkdirSync(dir, { recursive: true });
     // v1 cpuset: a new cgroup starts with no CPUs and no memory nodes.
@@ -29,8 +30,8 @@ export function createCgroupRoot(name: string): void {
       for (const file of ["cpuset.cpus", "cpuset.mems"]) fs.writeFileSync(path.join(dir, file), fs.readFileSync(path.join(hierarchy, file)));
     }
   }
-  if (!unified()) return;
-  for (const file of [path.join(CGROUP_FS, "cgroup.subtree_control"), path.join(CGROUP_FS, name, "cgroup.subtree_control")]) {
+  if (!unified(root)) return;
+  for (const file of [path.join(root, "cgroup.subtree_control"), path.join(root, name, "cgroup.subtree_control")]) {
     for (const controller of V2_CONTROLLERS) {
       try {
         fs.writeFileSync(file, `+${controller}`);
@@ -42,8 +43,8 @@ export function createCgroupRoot(name: string): void {
 }
 
 /** Removes a cgroup root and everything below it, deepest first, in every hierarchy (v1 hybrid: the unified one too, where kubelet adds its own). */
-export async function removeCgroupRoot(name: string): Promise<void> {
-  const hierarchies = unified() ? [CGROUP_FS] : fs.readdirSync(CGROUP_FS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(CGROUP_FS, d.name));
+export async function removeCgroupRoot(name: string, root = CGROUP_FS): Promise<void> {
+  const hierarchies = unified(root) ? [root] : fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(root, d.name));
   for (const hierarchy of hierarchies) {
     const dir = path.join(hierarchy, name);
     // Processes that were just killed leave their cgroups a moment later.
