@@ -15,6 +15,8 @@ import { EngineWorkspace } from "./workspace";
 
 const gate = labGate();
 const MINUTE = 60_000;
+/** A real cluster's up or destroy: 2 min on an idle machine; the test setup's cold, loaded runs need more. */
+const DEPLOY_LIMIT_MS = 25 * MINUTE;
 
 /** What kubeadm and the node steps leave on a host that a destroy must take away again. */
 const CLUSTER_FILES = "find /etc/kubernetes /var/lib/etcd /var/lib/kubelet -type f 2>/dev/null | sort; true";
@@ -54,7 +56,7 @@ describe.runIf(gate.run)("real engine: one pulumi up brings up a real cluster on
   }, 2 * MINUTE);
 
   it("pulumi up: every node Ready, etcd with three members, the real packages installed and held", async () => {
-    const output = await stack.ok(["up", "--yes"]);
+    const output = await stack.ok(["up", "--yes"], { timeoutMs: DEPLOY_LIMIT_MS });
     expect(output).toMatch(/Resources:\s+\+ \d+ created/);
     const spec = labSpec(hosts, realNodeStack);
     const first = hosts.node(spec.controlPlanes[0]!.name);
@@ -93,7 +95,7 @@ describe.runIf(gate.run)("real engine: one pulumi up brings up a real cluster on
   }, 5 * MINUTE);
 
   it("pulumi destroy: every node drained, removed and reset; the hosts hold no cluster files again", async () => {
-    await stack.ok(["destroy", "--yes"]);
+    await stack.ok(["destroy", "--yes"], { timeoutMs: DEPLOY_LIMIT_MS });
     expect(await stack.resources()).toEqual([]);
     for (const host of hosts.hosts) {
       const node = hosts.node(host.name);

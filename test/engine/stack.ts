@@ -77,8 +77,8 @@ export class EngineStack {
     return this.workspace.pulumi([...args, "-s", this.name]);
   }
 
-  async ok(args: string[]): Promise<string> {
-    return this.workspace.pulumiOk([...args, "-s", this.name]);
+  async ok(args: string[], options: { timeoutMs?: number } = {}): Promise<string> {
+    return this.workspace.pulumiOk([...args, "-s", this.name], options);
   }
 
   /** `pulumi preview --json`: the steps the engine would take. Throws on a failed preview. */
