@@ -194,6 +194,29 @@ export class LabNode {
     return this.exec(`kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=20s ${args}`);
   }
 
+  /** Names of the etcd members, as etcdctl in this control plane's etcd container lists them. */
+  async etcdMembers(): Promise<string[]> {
+    const list = await this.exec(
+      "crictl exec \"$(crictl ps --name '^etcd$' --state running --quiet | head -n 1)\" etcdctl --endpoints=https://127.0.0.1:2379 " +
+        "--cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key " +
+        "member list --write-out=simple",
+      { check: true },
+    );
+    return list.stdout.split("\n").filter(Boolean).map((line) => line.split(", ")[2]!).sort();
+  }
+
+  /** Waits until every named Node reports Ready, asking through this control plane's admin.conf; `logs` adds their kubelets' logs to a timeout. */
+  async waitNodesReady(names: string[], seconds: number, logs: () => string = () => ""): Promise<void> {
+    const check = names
+      .map((n) => `[ "$(kubectl --kubeconfig /etc/kubernetes/admin.conf get node ${n} -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]`)
+      .join(" && ");
+    try {
+      await this.waitFor(`${names.join(", ")} Ready`, check, seconds);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${logs()}`);
+    }
+  }
+
   /** Polls `check` (a bash command) every second until it succeeds, for at most `seconds`. */
   async waitFor(what: string, check: string, seconds: number): Promise<void> {
     const deadline = Date.now() + seconds * 1000;

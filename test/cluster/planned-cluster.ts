@@ -156,15 +156,9 @@ export class PlannedCluster {
     return this.lab.node(this.spec.controlPlanes[0]!.name).kubectl(args);
   }
 
-  /** Names of the etcd members, as etcdctl in the first control plane's etcd container lists them. */
-  async etcdMembers(): Promise<string[]> {
-    const list = await this.lab.node(this.spec.controlPlanes[0]!.name).exec(
-      "crictl exec \"$(crictl ps --name '^etcd$' --state running --quiet | head -n 1)\" etcdctl --endpoints=https://127.0.0.1:2379 " +
-        "--cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key " +
-        "member list --write-out=simple",
-      { check: true },
-    );
-    return list.stdout.split("\n").filter(Boolean).map((line) => line.split(", ")[2]!).sort();
+  /** Names of the etcd members, as the first control plane's etcd lists them. */
+  etcdMembers(): Promise<string[]> {
+    return this.lab.node(this.spec.controlPlanes[0]!.name).etcdMembers();
   }
 
   /** Names of the registered Nodes. */
@@ -175,17 +169,9 @@ export class PlannedCluster {
   }
 
   /** Waits until every named Node reports Ready. */
-  async waitReady(names: string[], seconds = 180): Promise<void> {
-    const first = this.lab.node(this.spec.controlPlanes[0]!.name);
-    const check = names
-      .map((n) => `[ "$(kubectl --kubeconfig /etc/kubernetes/admin.conf get node ${n} -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]`)
-      .join(" && ");
-    try {
-      await first.waitFor(`${names.join(", ")} Ready`, check, seconds);
-    } catch (err) {
-      const logs = names.map((n) => this.lab.nodes.find((node) => node.name === n)?.log("kubelet", 20) ?? "").join("\n");
-      throw new Error(`${(err as Error).message}\n${logs}`);
-    }
+  waitReady(names: string[], seconds = 180): Promise<void> {
+    const logs = () => names.map((n) => this.lab.nodes.find((node) => node.name === n)?.log("kubelet", 20) ?? "").join("\n");
+    return this.lab.node(this.spec.controlPlanes[0]!.name).waitNodesReady(names, seconds, logs);
   }
 
   /** Ends the lab (idempotent). */

@@ -60,17 +60,8 @@ describe.runIf(gate.run)("real engine: one pulumi up brings up a real cluster on
     expect(output).toMatch(/Resources:\s+\+ \d+ created/);
     const spec = labSpec(hosts, realNodeStack);
     const first = hosts.node(spec.controlPlanes[0]!.name);
-    const names = spec.nodes.map((n) => n.name);
-    const ready = names
-      .map((n) => `[ "$(kubectl --kubeconfig /etc/kubernetes/admin.conf get node ${n} -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]`)
-      .join(" && ");
-    await first.waitFor(`${names.join(", ")} Ready`, ready, 180);
-    const members = await first.exec(
-      "crictl exec \"$(crictl ps --name '^etcd$' --state running --quiet | head -n 1)\" etcdctl --endpoints=https://127.0.0.1:2379 " +
-        "--cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key member list --write-out=simple",
-      { check: true },
-    );
-    expect(members.stdout.split("\n").filter(Boolean).map((l) => l.split(", ")[2]).sort()).toEqual(spec.controlPlanes.map((n) => n.name).sort());
+    await first.waitNodesReady(spec.nodes.map((n) => n.name), 180);
+    expect(await first.etcdMembers()).toEqual(spec.controlPlanes.map((n) => n.name).sort());
     for (const host of hosts.hosts) {
       const node = hosts.node(host.name);
       const installed = await node.exec("dpkg-query -W -f='${Package}=${Version}\\n' kubeadm kubelet kubectl", { check: true });
