@@ -40,16 +40,14 @@ export default async function setup(): Promise<void> {
   // The real-node lab's binaries follow in the same two chains (at most two Go builds at a time);
   // the Pulumi CLI, its language host and the stand-in providers share the sdk and go last in the
   // second chain.
-  let kubernetesBuilds: Promise<unknown> = Promise.resolve();
-  const afterPreviousBuild = (command: KubernetesCommand) => () => {
-    kubernetesBuilds = kubernetesBuilds.catch(() => {}).then(() => kubernetesBinary(command));
-    return kubernetesBuilds;
+  // A chain runs its builds one after the other, each after the previous one settled.
+  const chain = () => {
+    let last: Promise<unknown> = Promise.resolve();
+    return (build: () => Promise<unknown>) => () => (last = last.catch(() => {}).then(build));
   };
-  let otherBuilds: Promise<unknown> = Promise.resolve();
-  const afterOtherBuild = (build: () => Promise<unknown>) => () => {
-    otherBuilds = otherBuilds.catch(() => {}).then(build);
-    return otherBuilds;
-  };
+  const afterKubernetesBuild = chain();
+  const afterPreviousBuild = (command: KubernetesCommand) => afterKubernetesBuild(() => kubernetesBinary(command));
+  const afterOtherBuild = chain();
   const steps: [string, () => Promise<unknown>][] = [
     [`kubeadm ${PINNED_KUBERNETES_VERSION} (Go build, minutes on first use)`, afterPreviousBuild("kubeadm")],
     [`kube-apiserver ${PINNED_KUBERNETES_VERSION} (Go build after kubeadm, minutes on first use)`, afterPreviousBuild("kube-apiserver")],
@@ -73,10 +71,7 @@ export default async function setup(): Promise<void> {
     // kubernetes chain, in it (crictl is the other chain's, whose lock it waits on).
     steps.push([
       "Kubernetes package repository of the built binaries (after kube-proxy)",
-      () => {
-        kubernetesBuilds = kubernetesBuilds.catch(() => {}).then(realPackageRepository);
-        return kubernetesBuilds;
-      },
+      afterKubernetesBuild(realPackageRepository),
     ]);
     steps.push([
       "Debian sandbox root and package layers (debootstrap)",
