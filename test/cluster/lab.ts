@@ -40,14 +40,15 @@ const ip = (...args: string[]) => runProcess("ip", args);
 
 /** Undoes what a lab recorded in `state`; safe to run twice. */
 async function teardown(state: LabState): Promise<void> {
-  for (const pid of [...state.nodePids, ...(state.serverPids ?? [])]) {
+  const pids = [...state.nodePids, ...(state.serverPids ?? [])];
+  for (const pid of pids) {
     try {
       process.kill(pid, "SIGKILL");
     } catch {
       // already gone
     }
   }
-  for (let i = 0; i < 100 && [...state.nodePids, ...(state.serverPids ?? [])].some(pidAlive); i++) await sleep(100);
+  for (let i = 0; i < 100 && pids.some(pidAlive); i++) await sleep(100);
   for (const ns of state.netns) await runProcess("ip", ["netns", "delete", ns], { allowFail: true });
   for (const cgroup of state.cgroups) await removeCgroupRoot(cgroup);
   for (const [key, value] of Object.entries(state.sysctls)) {

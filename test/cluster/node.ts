@@ -105,10 +105,8 @@ export class LabNode {
     write("etc/cni/net.d/10-onprem-lab.conflist", cniConfig(options.podSubnet));
     // The lab's pod network is the bridge plugin from Debian's package (/usr/lib/cni); containerd's
     // default config looks in /opt/cni/bin, where a CNI add-on would install its plugins.
-    for (const plugin of ["bridge", "host-local", "loopback", "portmap"]) {
-      fs.mkdirSync(path.join(upper, "opt/cni/bin"), { recursive: true });
-      fs.symlinkSync(`/usr/lib/cni/${plugin}`, path.join(upper, "opt/cni/bin", plugin));
-    }
+    fs.mkdirSync(path.join(upper, "opt/cni/bin"), { recursive: true });
+    for (const plugin of ["bridge", "host-local", "loopback", "portmap"]) fs.symlinkSync(`/usr/lib/cni/${plugin}`, path.join(upper, "opt/cni/bin", plugin));
     if (options.authorizedKey) {
       fs.mkdirSync(path.join(upper, "root/.ssh"), { recursive: true, mode: 0o700 });
       write("root/.ssh/authorized_keys", `${options.authorizedKey.trim()}\n`);

@@ -13,14 +13,14 @@ import { PINNED_KUBERNETES_VERSION, buildOnce, cacheDir, crictlBinary, kubernete
 const BUILD_SCRIPT = path.join(__dirname, "../sandbox/build-k8s-repo.sh");
 /** The repository below the served directory, as kubernetes.packageRepository takes it. */
 export const REPO_PATH = "k8s";
+/** The Kubernetes version the repository carries (the built binaries'), as a stack's kubernetes.version. */
+export const PACKAGED_KUBERNETES_VERSION = PINNED_KUBERNETES_VERSION.replace(/^v/, "");
 
 export interface PackageRepository {
   /** The directory to serve over HTTP (the repository is under REPO_PATH). */
   directory: string;
   /** The repository's signing key (ASCII-armoured). */
   key: string;
-  /** The package version of kubeadm, kubelet and kubectl, e.g. 1.34.4-1.1. */
-  packageVersion: string;
 }
 
 export async function realPackageRepository(): Promise<PackageRepository> {
@@ -31,8 +31,7 @@ export async function realPackageRepository(): Promise<PackageRepository> {
     crictl: await crictlBinary(),
   };
   const key = createHash("sha256").update(fs.readFileSync(BUILD_SCRIPT)).update(JSON.stringify(binaries)).digest("hex").slice(0, 12);
-  const version = PINNED_KUBERNETES_VERSION.replace(/^v/, "");
-  const packageVersion = `${version}-1.1`;
+  const version = PACKAGED_KUBERNETES_VERSION;
   const directory = await buildOnce(path.join(cacheDir, `k8s-apt-repo-${version}-${key}`), async (target) => {
     const sandbox = await NodeSandbox.create("k8s-apt-repo");
     try {
@@ -40,7 +39,7 @@ export async function realPackageRepository(): Promise<PackageRepository> {
       fs.mkdirSync(inSandbox, { recursive: true });
       for (const [name, file] of Object.entries(binaries)) fs.copyFileSync(file, path.join(inSandbox, name));
       sandbox.writeFile("/tmp/build-k8s-repo.sh", fs.readFileSync(BUILD_SCRIPT, "utf8"));
-      const build = await sandbox.exec(`BINARIES=/tmp/binaries bash /tmp/build-k8s-repo.sh /srv/mirror/${REPO_PATH} ${kubernetesMinor(version)} ${packageVersion}`);
+      const build = await sandbox.exec(`BINARIES=/tmp/binaries bash /tmp/build-k8s-repo.sh /srv/mirror/${REPO_PATH} ${kubernetesMinor(version)} ${version}-1.1`);
       if (build.status !== 0) throw new Error(`building the lab's package repository failed\n${build.output}`);
       const partial = `${target}.partial-${process.pid}`;
       fs.rmSync(partial, { recursive: true, force: true });
@@ -50,5 +49,5 @@ export async function realPackageRepository(): Promise<PackageRepository> {
       await sandbox.dispose();
     }
   });
-  return { directory, key: fs.readFileSync(path.join(directory, REPO_PATH, "key.asc"), "utf8"), packageVersion };
+  return { directory, key: fs.readFileSync(path.join(directory, REPO_PATH, "key.asc"), "utf8") };
 }

@@ -99,7 +99,6 @@ export class PlannedCluster {
     return { output, again };
   }
 
-
   /** What the lab changes in a step's parameters (see planned-steps.ts). */
   private async overrides(kind: StepKind, stdin: string): Promise<Record<string, string>> {
     if (kind === "pki") return this.caCertificates();

@@ -14,7 +14,7 @@ import { runProcess } from "../tools/process";
 import { nodeImages } from "./images";
 import { Lab } from "./lab";
 import type { LabNode } from "./node";
-import { REPO_PATH, realPackageRepository } from "./package-repo";
+import { PACKAGED_KUBERNETES_VERSION, REPO_PATH, realPackageRepository } from "./package-repo";
 
 export interface SshHost {
   name: string;
@@ -36,7 +36,7 @@ export class SshHosts implements LabFacts {
   readonly sshUser = "root";
   readonly sshPort = 22;
   readonly interfaceName = "eth0";
-  readonly kubernetesVersion = PINNED_KUBERNETES_VERSION.replace(/^v/, "");
+  readonly kubernetesVersion = PACKAGED_KUBERNETES_VERSION;
 
   private constructor(
     readonly lab: Lab,
