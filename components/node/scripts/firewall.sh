@@ -12,6 +12,16 @@
 #   FIREWALL_PROTOCOLS  optional IP protocols to accept, comma-separated names firewalld knows,
 #                    e.g. "vrrp" where keepalived runs (VRRP is IP protocol 112, not a port)
 #   HAPROXY_ON_NODE  true | false (default): set haproxy_connect_any so haproxy may bind the VIP port
+#   FIREWALL_POD_INTERFACES  optional CNI interfaces, comma-separated, `+` as firewalld's prefix
+#                    wildcard (cali+, vxlan.calico, cilium_+, lxc+)
+#   FIREWALL_POD_SOURCES     optional pod CIDRs, comma-separated
+#                    Both go into the zone k8s-pods (target ACCEPT: pods reach the node's own
+#                    services, e.g. NodeLocal DNSCache), which this step owns exactly, and the
+#                    policies k8s-pods-in / k8s-pods-out forward between it and every other zone.
+#                    Without them firewalld's forward chain rejects pod traffic between nodes
+#                    (natively routed, or from a host-network client). No masquerade: the CNI
+#                    masquerades pod egress itself (Calico natOutgoing, Cilium's masquerading);
+#                    firewalld's would also rewrite pod-to-pod traffic between nodes.
 set -euo pipefail
 # shellcheck source=lib.sh
 [[ "$(type -t nodeprep_begin)" == function ]] || source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -26,7 +36,6 @@ configure_firewalld() {
   ensure_unit_enabled_and_running firewalld
   local port added=0
   for port in $(tr ',\n' '  ' <<<"${FIREWALL_PORTS:-}"); do
-    [[ "$port" =~ ^[0-9]+(-[0-9]+)?/(tcp|udp)$ ]] || die "FIREWALL_PORTS: invalid entry '$port'; expected <port>[-<port>]/<tcp|udp>"
     if ! firewall_cmd --permanent --query-port="$port" >/dev/null; then
       firewall_cmd --permanent --add-port="$port" >/dev/null
       changed "opened $port${FIREWALL_ZONE:+ in zone $FIREWALL_ZONE}"
@@ -35,17 +44,83 @@ configure_firewalld() {
   done
   local protocol
   for protocol in $(tr ',\n' '  ' <<<"${FIREWALL_PROTOCOLS:-}"); do
-    [[ "$protocol" =~ ^[a-z][a-z0-9-]*$ ]] || die "FIREWALL_PROTOCOLS: invalid entry '$protocol'; expected a protocol name such as vrrp"
     if ! firewall_cmd --permanent --query-protocol="$protocol" >/dev/null; then
       firewall_cmd --permanent --add-protocol="$protocol" >/dev/null
       changed "accepted protocol $protocol${FIREWALL_ZONE:+ in zone $FIREWALL_ZONE}"
       added=1
     fi
   done
+  if [[ -n "${FIREWALL_POD_INTERFACES:-}${FIREWALL_POD_SOURCES:-}" ]]; then
+    configure_pod_zone || die "firewalld: could not configure the pod network zone $POD_ZONE"
+  fi
   if (( added )); then
     firewall-cmd --reload >/dev/null
     changed "reloaded firewalld"
   fi
+}
+
+POD_ZONE=k8s-pods
+
+# Makes a permanent list of the zone (interface or source) exactly `wanted`; sets `added` on change.
+exact_zone_list() {
+  local kind=$1 wanted=$2 entry
+  for entry in $(tr ',\n' '  ' <<<"$wanted"); do
+    if ! firewall-cmd --permanent --zone="$POD_ZONE" "--query-$kind=$entry" >/dev/null; then
+      firewall-cmd --permanent --zone="$POD_ZONE" "--add-$kind=$entry" >/dev/null
+      changed "$kind $entry in zone $POD_ZONE"
+      added=1
+    fi
+  done
+  for entry in $(firewall-cmd --permanent --zone="$POD_ZONE" "--list-${kind}s"); do
+    if ! tr ',' '\n' <<<"$wanted" | grep -qxF -- "$entry"; then
+      firewall-cmd --permanent --zone="$POD_ZONE" "--remove-$kind=$entry" >/dev/null
+      changed "$kind $entry no longer in zone $POD_ZONE"
+      added=1
+    fi
+  done
+}
+
+# A policy accepting everything from `ingress` to `egress` (zone names, or ANY).
+accept_policy() {
+  local name=$1 ingress=$2 egress=$3
+  if ! firewall-cmd --permanent --get-policies | tr ' ' '\n' | grep -qxF "$name"; then
+    firewall-cmd --permanent --new-policy="$name" >/dev/null
+    changed "created policy $name"
+    added=1
+  fi
+  if ! firewall-cmd --permanent --policy="$name" --query-ingress-zone="$ingress" >/dev/null; then
+    firewall-cmd --permanent --policy="$name" --add-ingress-zone="$ingress" >/dev/null
+    changed "policy $name from $ingress"
+    added=1
+  fi
+  if ! firewall-cmd --permanent --policy="$name" --query-egress-zone="$egress" >/dev/null; then
+    firewall-cmd --permanent --policy="$name" --add-egress-zone="$egress" >/dev/null
+    changed "policy $name to $egress"
+    added=1
+  fi
+  if [[ "$(firewall-cmd --permanent --policy="$name" --get-target)" != ACCEPT ]]; then
+    firewall-cmd --permanent --policy="$name" --set-target=ACCEPT >/dev/null
+    changed "policy $name accepts"
+    added=1
+  fi
+}
+
+configure_pod_zone() {
+  step "firewalld pod network"
+  if ! firewall-cmd --permanent --get-zones | tr ' ' '\n' | grep -qxF "$POD_ZONE"; then
+    firewall-cmd --permanent --new-zone="$POD_ZONE" >/dev/null
+    changed "created zone $POD_ZONE"
+    added=1
+  fi
+  if [[ "$(firewall-cmd --permanent --zone="$POD_ZONE" --get-target)" != ACCEPT ]]; then
+    firewall-cmd --permanent --zone="$POD_ZONE" --set-target=ACCEPT >/dev/null
+    changed "zone $POD_ZONE accepts"
+    added=1
+  fi
+  exact_zone_list interface "${FIREWALL_POD_INTERFACES:-}"
+  exact_zone_list source "${FIREWALL_POD_SOURCES:-}"
+  accept_policy k8s-pods-in ANY "$POD_ZONE"
+  accept_policy k8s-pods-out "$POD_ZONE" ANY
 }
 
 disable_firewalld() {
@@ -118,6 +193,19 @@ main() {
     SELINUX_TARGET=$(normalise_selinux_mode "$SELINUX_MODE") \
       || die "SELINUX_MODE: invalid value '$SELINUX_MODE'; expected Enforcing, Permissive or Disabled (case-insensitive)"
   fi
+  local entry
+  for entry in $(tr ',\n' '  ' <<<"${FIREWALL_PORTS:-}"); do
+    [[ "$entry" =~ ^[0-9]+(-[0-9]+)?/(tcp|udp)$ ]] || die "FIREWALL_PORTS: invalid entry '$entry'; expected <port>[-<port>]/<tcp|udp>"
+  done
+  for entry in $(tr ',\n' '  ' <<<"${FIREWALL_PROTOCOLS:-}"); do
+    [[ "$entry" =~ ^[a-z][a-z0-9-]*$ ]] || die "FIREWALL_PROTOCOLS: invalid entry '$entry'; expected a protocol name such as vrrp"
+  done
+  for entry in $(tr ',\n' '  ' <<<"${FIREWALL_POD_INTERFACES:-}"); do
+    [[ "$entry" =~ ^[A-Za-z0-9_.-]{1,14}\+?$ ]] || die "FIREWALL_POD_INTERFACES: invalid entry '$entry'; expected an interface name, a trailing + matching a prefix (cali+)"
+  done
+  for entry in $(tr ',\n' '  ' <<<"${FIREWALL_POD_SOURCES:-}"); do
+    [[ "$entry" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$ ]] || die "FIREWALL_POD_SOURCES: invalid entry '$entry'; expected an IPv4 CIDR such as 10.244.0.0/16"
+  done
   detect_os_family
   case "${FIREWALL_MODE:-}" in
     firewalld) configure_firewalld ;;

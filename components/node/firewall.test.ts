@@ -1,0 +1,144 @@
+// The firewall step on a RedOS-like node against Debian's real firewalld: the firewall-cmd
+// stand-in hands every permanent setting to firewall-offline-cmd, so firewalld itself checks each
+// name and writes its zone and policy XML, and the assertions read that XML back through
+// firewalld (--info-zone, --info-policy, --check-config).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stackSpec } from "../../test/stack-spec";
+import { NodeSandbox, PACKAGE_LAYERS, sandboxGate, sandboxUnavailableReason } from "../../test/sandbox/node-sandbox";
+import { changedLines, expectNoChange, expectOk } from "../../test/sandbox/expect-run";
+import type { ClusterSpec } from "../../stacks/spec";
+import { firewallEnv } from "./params";
+import { preparationParts } from "./parts";
+
+const gate = sandboxGate(sandboxUnavailableReason());
+const REDOS = "examples/redos-proxy-calico-metallb-nfs.yaml";
+
+/** The firewall part's parameters for a node, exactly as node preparation passes them. */
+function firewallPartEnv(spec: ClusterSpec, nodeName: string) {
+  const node = spec.nodes.find((n) => n.name === nodeName)!;
+  const part = preparationParts(spec, node, { waitForCloudInit: false }).find((p) => p.part === "firewall");
+  if (!part) throw new Error(`no firewall part for ${nodeName}`);
+  return part.env;
+}
+
+describe.runIf(gate.run)("firewall step against real firewalld (RedOS 8 shape)", () => {
+  let sb: NodeSandbox;
+  /** firewalld's own reading of a zone or policy: "key: value" lines as a map. */
+  const info = async (what: string): Promise<Record<string, string>> => {
+    const r = expectOk(await sb.exec(`firewall-offline-cmd ${what}`));
+    return Object.fromEntries(
+      r.output
+        .split("\n")
+        .map((line) => /^\s+([a-z-]+):\s?(.*)$/.exec(line))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => [m[1], m[2].trim()]),
+    );
+  };
+  const words = (text: string | undefined) => (text ?? "").split(/\s+/).filter(Boolean).sort();
+
+  beforeAll(async () => {
+    sb = await NodeSandbox.create("firewalld", { packages: PACKAGE_LAYERS.firewalld });
+    sb.setOs("redos");
+    sb.writeFile("/var/lib/sandbox/dnf/available", "firewalld 1.2.5 redos-base\n");
+    sb.writeFile("/var/lib/sandbox/selinux-mode", "Enforcing\n");
+    sb.writeFile("/etc/selinux/config", "SELINUX=enforcing\nSELINUXTYPE=targeted\n");
+  }, 20 * 60_000);
+
+  afterAll(() => sb?.dispose());
+
+  it("RedOS example control plane (Calico VXLAN, keepalived): its ports, VRRP, the pod zone and its policies; a second run changes nothing", async () => {
+    const spec = stackSpec(REDOS);
+    const env = firewallPartEnv(spec, spec.controlPlanes[0].name);
+    const r = expectOk(await sb.run("firewall", env));
+    const changed = changedLines(r);
+    expect(changed.slice(0, 3)).toEqual(["changed: installed firewalld", "changed: enabled firewalld", "changed: started firewalld"]);
+    expect(changed).toContain("changed: accepted protocol vrrp");
+    expect(changed.filter((l) => l.includes("reloaded"))).toEqual(["changed: reloaded firewalld"]);
+    expect(changed).toContain("changed: SELinux boolean haproxy_connect_any on (persistent)");
+
+    const publicZone = await info("--info-zone=public");
+    expect(words(publicZone.ports)).toEqual(words(env.FIREWALL_PORTS!.replace(/,/g, " ")));
+    expect(words(publicZone.ports)).toEqual(expect.arrayContaining(["22/tcp", "8443/tcp", "4789/udp", "5473/tcp", "7946/udp"]));
+    expect(words(publicZone.ports)).not.toContain("179/tcp"); // VXLAN: Calico runs no BGP
+    expect(words(publicZone.protocols)).toEqual(["vrrp"]);
+
+    const pods = await info("--info-zone=k8s-pods");
+    expect(pods.target).toBe("ACCEPT");
+    expect(words(pods.interfaces)).toEqual(["cali+", "vxlan.calico"]);
+    expect(words(pods.sources)).toEqual([spec.kubernetes.podCidr]);
+    expect(pods.masquerade).toBe("no");
+    const into = await info("--info-policy=k8s-pods-in");
+    expect([into.target, into["ingress-zones"], into["egress-zones"]]).toEqual(["ACCEPT", "ANY", "k8s-pods"]);
+    const out = await info("--info-policy=k8s-pods-out");
+    expect([out.target, out["ingress-zones"], out["egress-zones"]]).toEqual(["ACCEPT", "k8s-pods", "ANY"]);
+    expect(sb.exists("/etc/firewalld/zones/k8s-pods.xml")).toBe(true);
+    expectOk(await sb.exec("firewall-offline-cmd --check-config"));
+
+    sb.clearCalls();
+    expectNoChange(await sb.run("firewall", env));
+    expect(sb.calls().filter((c) => /--(add|remove|new|set)-|--reload|setsebool/.test(c))).toEqual([]);
+  });
+
+  it("the NFS server node (a worker) opens 2049/tcp; the other workers do not", async () => {
+    const spec = stackSpec(REDOS);
+    const nfsNode = spec.addons.storage.nfs!.serverNode!;
+    expect(firewallPartEnv(spec, nfsNode).FIREWALL_PORTS).toContain("2049/tcp");
+    expect(firewallPartEnv(spec, spec.workers[0].name).FIREWALL_PORTS).not.toContain("2049/tcp");
+    expectOk(await sb.run("firewall", firewallPartEnv(spec, nfsNode)));
+    expect(words((await info("--info-zone=public")).ports)).toContain("2049/tcp");
+  });
+
+  it("Calico IP-in-IP: IP protocol 4 and BGP; tunl0 replaces vxlan.calico in the pod zone", async () => {
+    const spec = stackSpec(REDOS, (c) => {
+      c.addons.cni.mode = "ipip";
+      delete c.addons.cni.checksumOffloadWorkaround;
+    });
+    const env = firewallPartEnv(spec, spec.workers[0].name);
+    expect(env.FIREWALL_PROTOCOLS).toBe("ipip");
+    const changed = changedLines(expectOk(await sb.run("firewall", env)));
+    expect(changed).toEqual(
+      expect.arrayContaining(["changed: opened 179/tcp", "changed: accepted protocol ipip", "changed: interface tunl0 in zone k8s-pods", "changed: interface vxlan.calico no longer in zone k8s-pods"]),
+    );
+    expect(words((await info("--info-zone=public")).protocols)).toContain("ipip");
+    expect(words((await info("--info-zone=k8s-pods")).interfaces)).toEqual(["cali+", "tunl0"]);
+    expectNoChange(await sb.run("firewall", env));
+  });
+
+  it("Cilium Geneve with Hubble: 6081/udp, 4240/tcp and 4244/tcp; the pod zone holds Cilium's interfaces only", async () => {
+    const spec = stackSpec(REDOS, (c) => {
+      c.addons.cni = { type: "cilium", mode: "geneve", hubble: true };
+    });
+    const env = firewallPartEnv(spec, spec.workers[0].name);
+    expect(env.FIREWALL_PORTS!.split(",")).toEqual(expect.arrayContaining(["4240/tcp", "4244/tcp", "6081/udp"]));
+    expect(env.FIREWALL_PORTS).not.toMatch(/8472|4789|179\/|5473/);
+    expect(env.FIREWALL_PROTOCOLS).toBeUndefined();
+    expectOk(await sb.run("firewall", env));
+    expect(words((await info("--info-zone=public")).ports)).toEqual(expect.arrayContaining(["4240/tcp", "4244/tcp", "6081/udp"]));
+    expect(words((await info("--info-zone=k8s-pods")).interfaces)).toEqual(["cilium_+", "lxc+"]);
+    expectOk(await sb.exec("firewall-offline-cmd --check-config"));
+  });
+
+  it("junk parameters fail naming the parameter before anything changes", async () => {
+    const base = firewallEnv({ mode: "firewalld", ports: ["22/tcp"] });
+    for (const [key, value, message] of [
+      ["FIREWALL_PROTOCOLS", "vrrp;reboot", "FIREWALL_PROTOCOLS: invalid entry 'vrrp;reboot'"],
+      ["FIREWALL_POD_INTERFACES", "cali+;reboot", "FIREWALL_POD_INTERFACES: invalid entry 'cali+;reboot'"],
+      ["FIREWALL_POD_SOURCES", "10.244.0.0", "FIREWALL_POD_SOURCES: invalid entry '10.244.0.0'"],
+      ["SELINUX_MODE", "Enforce", "SELINUX_MODE: invalid value 'Enforce'"],
+    ] as const) {
+      sb.clearCalls();
+      const r = await sb.run("firewall", { ...base, [key]: value });
+      expect(r.status, key).not.toBe(0);
+      expect(r.output).toContain(message);
+      expect(changedLines(r)).toEqual([]);
+      expect(sb.calls().filter((c) => /--(add|remove|new|set)-/.test(c))).toEqual([]);
+    }
+    // firewalld itself refuses what it does not know (the stand-in does not pretend).
+    expect((await sb.exec("firewall-cmd --permanent --add-protocol=notaprotocol")).status).not.toBe(0);
+  });
+
+  it("disabled stops firewalld once", async () => {
+    expect(changedLines(expectOk(await sb.run("firewall", firewallEnv({ mode: "disabled", ports: [] }))))).toEqual(["changed: disabled firewalld"]);
+    expectNoChange(await sb.run("firewall", firewallEnv({ mode: "disabled", ports: [] })));
+  });
+});
