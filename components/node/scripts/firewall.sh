@@ -22,6 +22,9 @@
 #                    (natively routed, or from a host-network client). No masquerade: the CNI
 #                    masquerades pod egress itself (Calico natOutgoing, Cilium's masquerading);
 #                    firewalld's would also rewrite pod-to-pod traffic between nodes.
+#                    Calico's system requirements advise firewalld off (os.firewall: disabled);
+#                    the interface names are Calico's node requirements' and Cilium's devices.
+#                    docs/firewalls.md has the whole list and its sources.
 set -euo pipefail
 # shellcheck source=lib.sh
 [[ "$(type -t nodeprep_begin)" == function ]] || source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
