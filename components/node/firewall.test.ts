@@ -56,11 +56,14 @@ describe.runIf(gate.run)("firewall step against real firewalld (RedOS 8 shape)",
     expect(changed.filter((l) => l.includes("reloaded"))).toEqual(["changed: reloaded firewalld"]);
     expect(changed).toContain("changed: SELinux boolean haproxy_connect_any on (persistent)");
 
-    const publicZone = await info("--info-zone=public");
-    expect(words(publicZone.ports)).toEqual(words(env.FIREWALL_PORTS!.replace(/,/g, " ")));
-    expect(words(publicZone.ports)).toEqual(expect.arrayContaining(["22/tcp", "8443/tcp", "4789/udp", "5473/tcp", "7946/udp"]));
-    expect(words(publicZone.ports)).not.toContain("179/tcp"); // VXLAN: Calico runs no BGP
-    expect(words(publicZone.protocols)).toEqual(["vrrp"]);
+    // the node's ports and protocols are the service onprem-k8s, exactly the list's, in the default zone
+    expect(words((await info("--info-zone=public")).services)).toContain("onprem-k8s");
+    const service = await info("--info-service=onprem-k8s");
+    expect(words(service.ports)).toEqual(words(env.FIREWALL_PORTS!.replace(/,/g, " ")));
+    expect(words(service.ports)).toEqual(expect.arrayContaining(["22/tcp", "8443/tcp", "4789/udp", "5473/tcp", "7946/udp"]));
+    expect(words(service.ports)).not.toContain("179/tcp"); // VXLAN: Calico runs no BGP
+    expect(words(service.protocols)).toEqual(["vrrp"]);
+    expect(changed).toContain("changed: service onprem-k8s in the default zone");
 
     const pods = await info("--info-zone=k8s-pods");
     expect(pods.target).toBe("ACCEPT");
@@ -77,6 +80,10 @@ describe.runIf(gate.run)("firewall step against real firewalld (RedOS 8 shape)",
     sb.clearCalls();
     expectNoChange(await sb.run("firewall", env));
     expect(sb.calls().filter((c) => /--(add|remove|new|set)-|--reload|setsebool/.test(c))).toEqual([]);
+    // a site's own port in the zone is left alone: the step owns its service, not the zone
+    expectOk(await sb.exec("firewall-offline-cmd --zone=public --add-port=9100/tcp"));
+    expectNoChange(await sb.run("firewall", env));
+    expect(words((await info("--info-zone=public")).ports)).toEqual(["9100/tcp"]);
   });
 
   it("the NFS server node (a worker) opens 2049/tcp; the other workers do not", async () => {
@@ -85,10 +92,10 @@ describe.runIf(gate.run)("firewall step against real firewalld (RedOS 8 shape)",
     expect(firewallPartEnv(spec, nfsNode).FIREWALL_PORTS).toContain("2049/tcp");
     expect(firewallPartEnv(spec, spec.workers[0].name).FIREWALL_PORTS).not.toContain("2049/tcp");
     expectOk(await sb.run("firewall", firewallPartEnv(spec, nfsNode)));
-    expect(words((await info("--info-zone=public")).ports)).toContain("2049/tcp");
+    expect(words((await info("--info-service=onprem-k8s")).ports)).toContain("2049/tcp");
   });
 
-  it("Calico IP-in-IP: IP protocol 4 and BGP; tunl0 replaces vxlan.calico in the pod zone", async () => {
+  it("Calico IP-in-IP: IP protocol 4 and BGP open, VXLAN closes; tunl0 replaces vxlan.calico in the pod zone", async () => {
     const spec = stackSpec(REDOS, (c) => {
       c.addons.cni.mode = "ipip";
       delete c.addons.cni.checksumOffloadWorkaround;
@@ -97,14 +104,23 @@ describe.runIf(gate.run)("firewall step against real firewalld (RedOS 8 shape)",
     expect(env.FIREWALL_PROTOCOLS).toBe("ipip");
     const changed = changedLines(expectOk(await sb.run("firewall", env)));
     expect(changed).toEqual(
-      expect.arrayContaining(["changed: opened 179/tcp", "changed: accepted protocol ipip", "changed: interface tunl0 in zone k8s-pods", "changed: interface vxlan.calico no longer in zone k8s-pods"]),
+      expect.arrayContaining([
+        "changed: opened 179/tcp",
+        "changed: closed 4789/udp",
+        "changed: accepted protocol ipip",
+        "changed: zone k8s-pods: added interface tunl0",
+        "changed: zone k8s-pods: removed interface vxlan.calico",
+      ]),
     );
-    expect(words((await info("--info-zone=public")).protocols)).toContain("ipip");
+    // exactly the list: the NFS node's 2049 from the run before is closed too
+    const service = await info("--info-service=onprem-k8s");
+    expect(words(service.ports)).toEqual(words(env.FIREWALL_PORTS!.replace(/,/g, " ")));
+    expect(words(service.protocols)).toEqual(["ipip"]);
     expect(words((await info("--info-zone=k8s-pods")).interfaces)).toEqual(["cali+", "tunl0"]);
     expectNoChange(await sb.run("firewall", env));
   });
 
-  it("Cilium Geneve with Hubble: 6081/udp, 4240/tcp and 4244/tcp; the pod zone holds Cilium's interfaces only", async () => {
+  it("Cilium Geneve with Hubble: 6081/udp, 4240/tcp and 4244/tcp; Calico's BGP, Typha and IP-in-IP close; the pod zone holds Cilium's interfaces only", async () => {
     const spec = stackSpec(REDOS, (c) => {
       c.addons.cni = { type: "cilium", mode: "geneve", hubble: true };
     });
@@ -112,8 +128,11 @@ describe.runIf(gate.run)("firewall step against real firewalld (RedOS 8 shape)",
     expect(env.FIREWALL_PORTS!.split(",")).toEqual(expect.arrayContaining(["4240/tcp", "4244/tcp", "6081/udp"]));
     expect(env.FIREWALL_PORTS).not.toMatch(/8472|4789|179\/|5473/);
     expect(env.FIREWALL_PROTOCOLS).toBeUndefined();
-    expectOk(await sb.run("firewall", env));
-    expect(words((await info("--info-zone=public")).ports)).toEqual(expect.arrayContaining(["4240/tcp", "4244/tcp", "6081/udp"]));
+    const changed = changedLines(expectOk(await sb.run("firewall", env)));
+    expect(changed).toEqual(expect.arrayContaining(["changed: closed 179/tcp", "changed: closed 5473/tcp", "changed: no longer accepting protocol ipip"]));
+    const service = await info("--info-service=onprem-k8s");
+    expect(words(service.ports)).toEqual(words(env.FIREWALL_PORTS!.replace(/,/g, " ")));
+    expect(words(service.protocols)).toEqual([]);
     expect(words((await info("--info-zone=k8s-pods")).interfaces)).toEqual(["cilium_+", "lxc+"]);
     expectOk(await sb.exec("firewall-offline-cmd --check-config"));
   });

@@ -36,7 +36,7 @@ export function osLines(spec: ClusterSpec): string[] {
     lines.push(`- firewalld: turned off on every node (os.firewall: disabled); SELinux ${os.selinux}`);
   } else {
     lines.push(
-      `- firewalld: on; each node opens its role's ports and IP protocols from the one port list (the NSX DFW rules use the same), and the zone k8s-pods trusts ${cniInterfaces(spec.addons.cni).join(", ")} and ${spec.kubernetes.podCidr} with forwarding to and from it; SELinux ${os.selinux}`,
+      `- firewalld: on; each node's service onprem-k8s holds exactly its role's ports and IP protocols from the one port list (the NSX DFW rules use the same), and the zone k8s-pods trusts ${cniInterfaces(spec.addons.cni).join(", ")} and ${spec.kubernetes.podCidr} with forwarding to and from it; SELinux ${os.selinux}`,
     );
     if (spec.addons.cni.type === "calico") {
       lines.push("- Calico's system requirements ask for firewalld to be disabled; this site keeps it on (os.firewall: firewalld) with the pod zone above. Set os.firewall: disabled to follow Calico's advice");

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# firewalld ports for the node's role, SELinux mode and the haproxy SELinux boolean
+# firewalld ports and IP protocols for the node (as the service onprem-k8s), the CNI's pod zone,
+# SELinux mode and the haproxy SELinux boolean
 # (dnf family; on apt family nodes only the firewalld part applies, if firewalld is used).
 #
 # Parameters (environment):
@@ -33,28 +34,29 @@ firewall_cmd() {
   if [[ -n "${FIREWALL_ZONE:-}" ]]; then firewall-cmd --zone="$FIREWALL_ZONE" "$@"; else firewall-cmd "$@"; fi
 }
 
+# The ports and protocols are the firewalld service onprem-k8s, which this step owns: its lists
+# are made exactly the node's, so a port the description no longer needs (BGP after a switch from
+# IP-in-IP to VXLAN) closes, while ports the site opened itself stay as they are.
+SERVICE=onprem-k8s
+POD_ZONE=k8s-pods
+
 configure_firewalld() {
   step "firewalld"
   ensure_packages firewalld
   ensure_unit_enabled_and_running firewalld
-  local port protocol opened accepted added=0
-  # One listing each instead of a query per entry: every firewall-cmd call is a D-Bus round trip.
-  opened=" $(firewall_cmd --permanent --list-ports) "
-  for port in $(tr ',\n' '  ' <<<"${FIREWALL_PORTS:-}"); do
-    if [[ "$opened" != *" $port "* ]]; then
-      firewall_cmd --permanent --add-port="$port" >/dev/null
-      changed "opened $port${FIREWALL_ZONE:+ in zone $FIREWALL_ZONE}"
-      added=1
-    fi
-  done
-  accepted=" $(firewall_cmd --permanent --list-protocols) "
-  for protocol in $(tr ',\n' '  ' <<<"${FIREWALL_PROTOCOLS:-}"); do
-    if [[ "$accepted" != *" $protocol "* ]]; then
-      firewall_cmd --permanent --add-protocol="$protocol" >/dev/null
-      changed "accepted protocol $protocol${FIREWALL_ZONE:+ in zone $FIREWALL_ZONE}"
-      added=1
-    fi
-  done
+  local added=0
+  if ! firewall-cmd --permanent --get-services | tr ' ' '\n' | grep -qxF "$SERVICE"; then
+    firewall-cmd --permanent --new-service="$SERVICE" >/dev/null
+    changed "created service $SERVICE"
+    added=1
+  fi
+  exact_list --service="$SERVICE" --get-ports port "${FIREWALL_PORTS:-}" "opened" "closed"
+  exact_list --service="$SERVICE" --get-protocols protocol "${FIREWALL_PROTOCOLS:-}" "accepted protocol" "no longer accepting protocol"
+  if ! firewall_cmd --permanent --query-service="$SERVICE" >/dev/null; then
+    firewall_cmd --permanent --add-service="$SERVICE" >/dev/null
+    changed "service $SERVICE in ${FIREWALL_ZONE:+zone }${FIREWALL_ZONE:-the default zone}"
+    added=1
+  fi
   if [[ -n "${FIREWALL_POD_INTERFACES:-}${FIREWALL_POD_SOURCES:-}" ]]; then
     configure_pod_zone
   fi
@@ -64,23 +66,24 @@ configure_firewalld() {
   fi
 }
 
-POD_ZONE=k8s-pods
-
-# Makes a permanent list of the zone (interface or source) exactly `wanted`; sets `added` on change.
-exact_zone_list() {
-  local kind=$1 wanted=$2 entry present
-  present=" $(firewall-cmd --permanent --zone="$POD_ZONE" "--list-${kind}s") "
+# Makes one permanent list of a zone or service exactly `wanted` (comma-separated), with one
+# listing instead of a query per entry (each firewall-cmd call is a D-Bus round trip); sets
+# `added` on change. Arguments: target (--zone=z / --service=s), list option, entry kind (port,
+# protocol, interface, source), wanted, and the words for an added and a removed entry.
+exact_list() {
+  local target=$1 list=$2 kind=$3 wanted=$4 on=$5 off=$6 entry present
+  present=" $(firewall-cmd --permanent "$target" "$list") "
   for entry in $(tr ',\n' '  ' <<<"$wanted"); do
     if [[ "$present" != *" $entry "* ]]; then
-      firewall-cmd --permanent --zone="$POD_ZONE" "--add-$kind=$entry" >/dev/null
-      changed "$kind $entry in zone $POD_ZONE"
+      firewall-cmd --permanent "$target" "--add-$kind=$entry" >/dev/null
+      changed "$on $entry"
       added=1
     fi
   done
   for entry in $present; do
     if ! tr ',' '\n' <<<"$wanted" | grep -qxF -- "$entry"; then
-      firewall-cmd --permanent --zone="$POD_ZONE" "--remove-$kind=$entry" >/dev/null
-      changed "$kind $entry no longer in zone $POD_ZONE"
+      firewall-cmd --permanent "$target" "--remove-$kind=$entry" >/dev/null
+      changed "$off $entry"
       added=1
     fi
   done
@@ -123,8 +126,8 @@ configure_pod_zone() {
     changed "zone $POD_ZONE accepts"
     added=1
   fi
-  exact_zone_list interface "${FIREWALL_POD_INTERFACES:-}"
-  exact_zone_list source "${FIREWALL_POD_SOURCES:-}"
+  exact_list --zone="$POD_ZONE" --list-interfaces interface "${FIREWALL_POD_INTERFACES:-}" "zone $POD_ZONE: added interface" "zone $POD_ZONE: removed interface"
+  exact_list --zone="$POD_ZONE" --list-sources source "${FIREWALL_POD_SOURCES:-}" "zone $POD_ZONE: added source" "zone $POD_ZONE: removed source"
   accept_policy k8s-pods-in ANY "$POD_ZONE"
   accept_policy k8s-pods-out "$POD_ZONE" ANY
 }
