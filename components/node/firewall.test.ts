@@ -1,10 +1,13 @@
-// The firewall step on a RedOS-like node against Debian's real firewalld: the firewall-cmd
-// stand-in hands every permanent setting to firewall-offline-cmd, so firewalld itself checks each
-// name and writes its zone and policy XML, and the assertions read that XML back through
-// firewalld (--info-zone, --info-policy, --check-config).
+// The firewall step on a RedOS-like node against Debian's real firewalld: the daemon runs in the
+// sandbox's root, in a network namespace of its own (its nftables rules touch nothing of the host),
+// with its own system D-Bus; the step's firewall-cmd calls are the real client's. The assertions
+// read back what the daemon applied (--info-zone, --info-service, --info-policy after the step's
+// reload) and check the permanent XML with firewall-offline-cmd --check-config.
+import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackSpec } from "../../test/stack-spec";
 import { NodeSandbox, PACKAGE_LAYERS, sandboxGate, sandboxUnavailableReason } from "../../test/sandbox/node-sandbox";
+import { runProcess } from "../../test/tools/process";
 import { changedLines, expectNoChange, expectOk } from "../../test/sandbox/expect-run";
 import type { ClusterSpec } from "../../stacks/spec";
 import { firewallEnv } from "./params";
@@ -23,9 +26,9 @@ function firewallPartEnv(spec: ClusterSpec, nodeName: string) {
 
 describe.runIf(gate.run)("firewall step against real firewalld (RedOS 8 shape)", () => {
   let sb: NodeSandbox;
-  /** firewalld's own reading of a zone or policy: "key: value" lines as a map. */
+  /** What the running firewalld applied for a zone, service or policy: "key: value" lines as a map. */
   const info = async (what: string): Promise<Record<string, string>> => {
-    const r = expectOk(await sb.exec(`firewall-offline-cmd ${what}`));
+    const r = expectOk(await sb.exec(`firewall-cmd ${what}`));
     return Object.fromEntries(
       r.output
         .split("\n")
@@ -35,16 +38,47 @@ describe.runIf(gate.run)("firewall step against real firewalld (RedOS 8 shape)",
     );
   };
   const words = (text: string | undefined) => (text ?? "").split(/\s+/).filter(Boolean).sort();
+  /** The permanent configuration's files with their contents, to show a run left it alone. */
+  const permanentConfig = async () => expectOk(await sb.exec("cd /etc/firewalld && find zones services policies -name '*.xml' | sort | xargs sha256sum")).output;
+
+  /** Pids of the daemons this file starts, ended by pid in afterAll. */
+  const daemonPids = (): number[] =>
+    ["/run/dbus/pid", "/run/firewalld-sandbox.pid"].filter((f) => sb.exists(f)).map((f) => Number(sb.readFile(f).trim())).filter((pid) => pid > 0);
 
   beforeAll(async () => {
     sb = await NodeSandbox.create("firewalld", { packages: PACKAGE_LAYERS.firewalld });
+    // The real client, not a stand-in.
+    fs.rmSync(sb.path("/usr/local/sbin/firewall-cmd"), { force: true });
+    await runProcess("unshare", [
+      "--net",
+      "chroot",
+      sb.root,
+      "/usr/bin/env",
+      "-i",
+      "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+      "bash",
+      "-c",
+      "mkdir -p /run/dbus && dbus-daemon --system --fork </dev/null >/dev/null 2>&1 && " +
+        "{ firewalld --nofork --nopid </dev/null >/var/log/firewalld.log 2>&1 & echo $! >/run/firewalld-sandbox.pid; }",
+    ]);
+    expectOk(await sb.exec("for i in $(seq 120); do firewall-cmd --state >/dev/null 2>&1 && exit 0; sleep 1; done; cat /var/log/firewalld.log; exit 1"));
     sb.setOs("redos");
     sb.writeFile("/var/lib/sandbox/dnf/available", "firewalld 1.2.5 redos-base\n");
     sb.writeFile("/var/lib/sandbox/selinux-mode", "Enforcing\n");
     sb.writeFile("/etc/selinux/config", "SELINUX=enforcing\nSELINUXTYPE=targeted\n");
   }, 20 * 60_000);
 
-  afterAll(() => sb?.dispose());
+  afterAll(async () => {
+    if (!sb) return;
+    for (const pid of daemonPids()) {
+      try {
+        process.kill(pid);
+      } catch {
+        // already gone
+      }
+    }
+    await sb.dispose();
+  });
 
   it("RedOS example control plane (Calico VXLAN, keepalived): its ports, VRRP, the pod zone and its policies; a second run changes nothing", async () => {
     const spec = stackSpec(REDOS);
@@ -77,11 +111,16 @@ describe.runIf(gate.run)("firewall step against real firewalld (RedOS 8 shape)",
     expect(sb.exists("/etc/firewalld/zones/k8s-pods.xml")).toBe(true);
     expectOk(await sb.exec("firewall-offline-cmd --check-config"));
 
+    expect((await sb.exec("firewall-cmd --info-policy=k8s-pods-in")).output).toMatch(/^k8s-pods-in \(active\)/m);
+    expect((await sb.exec("firewall-cmd --get-active-zones")).output).toMatch(/^k8s-pods$/m);
+
+    const before = await permanentConfig();
     sb.clearCalls();
     expectNoChange(await sb.run("firewall", env));
-    expect(sb.calls().filter((c) => /--(add|remove|new|set)-|--reload|setsebool/.test(c))).toEqual([]);
+    expect(await permanentConfig()).toBe(before);
+    expect(sb.calls().filter((c) => /setsebool|setenforce/.test(c))).toEqual([]);
     // a site's own port in the zone is left alone: the step owns its service, not the zone
-    expectOk(await sb.exec("firewall-offline-cmd --zone=public --add-port=9100/tcp"));
+    expectOk(await sb.exec("firewall-cmd --permanent --zone=public --add-port=9100/tcp && firewall-cmd --reload"));
     expectNoChange(await sb.run("firewall", env));
     expect(words((await info("--info-zone=public")).ports)).toEqual(["9100/tcp"]);
   });
@@ -145,14 +184,14 @@ describe.runIf(gate.run)("firewall step against real firewalld (RedOS 8 shape)",
       ["FIREWALL_POD_SOURCES", "10.244.0.0", "FIREWALL_POD_SOURCES: invalid entry '10.244.0.0'"],
       ["SELINUX_MODE", "Enforce", "SELINUX_MODE: invalid value 'Enforce'"],
     ] as const) {
-      sb.clearCalls();
+      const before = await permanentConfig();
       const r = await sb.run("firewall", { ...base, [key]: value });
       expect(r.status, key).not.toBe(0);
       expect(r.output).toContain(message);
       expect(changedLines(r)).toEqual([]);
-      expect(sb.calls().filter((c) => /--(add|remove|new|set)-/.test(c))).toEqual([]);
+      expect(await permanentConfig()).toBe(before);
     }
-    // firewalld itself refuses what it does not know (the stand-in does not pretend).
+    // firewalld itself refuses what it does not know.
     expect((await sb.exec("firewall-cmd --permanent --add-protocol=notaprotocol")).status).not.toBe(0);
   });
 
