@@ -4,6 +4,7 @@
 // read back what the daemon applied (--info-zone, --info-service, --info-policy after the step's
 // reload) and check the permanent XML with firewall-offline-cmd --check-config.
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackSpec } from "../../test/stack-spec";
 import { NodeSandbox, PACKAGE_LAYERS, sandboxGate, sandboxUnavailableReason } from "../../test/sandbox/node-sandbox";
@@ -123,6 +124,22 @@ describe.runIf(gate.run)("firewall step against real firewalld (RedOS 8 shape)",
     expectOk(await sb.exec("firewall-cmd --permanent --zone=public --add-port=9100/tcp && firewall-cmd --reload"));
     expectNoChange(await sb.run("firewall", env));
     expect(words((await info("--info-zone=public")).ports)).toEqual(["9100/tcp"]);
+  });
+
+  it("packets: a host outside reaches a pod through the node and back; without the policy k8s-pods-in firewalld rejects it, and the step puts it back", async () => {
+    const spec = stackSpec(REDOS);
+    expect(spec.kubernetes.podCidr).toBe("10.244.0.0/16");
+    const podIp = "10.244.1.7";
+    const daemon = sb.readFile("/run/firewalld-sandbox.pid").trim();
+    const paths = async () =>
+      (await runProcess("bash", [path.join(__dirname, "../../test/sandbox/firewall-path.sh"), daemon, sb.root, podIp], { allowFail: true })).stdout.trim().split("\n");
+    expect(await paths()).toEqual(["remote->pod: ok", "pod->remote: ok"]);
+    expectOk(await sb.exec("firewall-cmd --permanent --delete-policy=k8s-pods-in && firewall-cmd --reload"));
+    const [inbound] = await paths();
+    expect(inbound).toMatch(/^remote->pod: .*No route to host/); // firewalld's reject (admin prohibited)
+    const repaired = changedLines(expectOk(await sb.run("firewall", firewallPartEnv(spec, spec.controlPlanes[0].name))));
+    expect(repaired).toEqual(expect.arrayContaining(["changed: created policy k8s-pods-in", "changed: reloaded firewalld"]));
+    expect(await paths()).toEqual(["remote->pod: ok", "pod->remote: ok"]);
   });
 
   it("the NFS server node (a worker) opens 2049/tcp; the other workers do not", async () => {
