@@ -166,6 +166,10 @@ export const PACKAGE_LAYERS = {
   // The lab's hosts (test/lab): sshd to reach them as a stack does; the real curl fetches the
   // package repository's key from the lab's HTTP mirror.
   labHost: ["openssh-server", "curl"],
+  // Debian's real firewalld (daemon, firewall-cmd, firewall-offline-cmd, its D-Bus): the firewall
+  // step's test runs the daemon in a network namespace of its own. netbase: /etc/protocols, without
+  // which firewalld refuses every protocol name.
+  firewalld: ["firewalld", "netbase"],
   // The real-node lab (test/cluster): containerd (base) and runc run pods; the CNI plugins wire
   // them; what kubeadm's preflight and kubelet look for (iptables, conntrack, ethtool, socat,
   // iproute2); curl, openssl and sudo for the control-plane scripts; haproxy and keepalived for the
