@@ -1,7 +1,8 @@
 // Stand-in answers for providers under the offline plan and the tests: every resource echoes its
 // inputs, plus the outputs later layers read (a VM's address, a key's PEM, a token's value).
 // Values are deterministic so plans and tests are repeatable.
-import { createHash, generateKeyPairSync } from "node:crypto";
+import { createHash, generateKeyPair, type KeyObject } from "node:crypto";
+import { promisify } from "node:util";
 import type { MockCallArgs, MockResourceArgs, Mocks } from "@pulumi/pulumi/runtime/mocks";
 import { parse as parseYaml } from "yaml";
 
@@ -17,7 +18,7 @@ function fakeText(seed: string, length: number, alphabet = "abcdefghijklmnopqrst
   return out;
 }
 
-type OutputFaker = (args: MockResourceArgs) => Record<string, unknown>;
+type OutputFaker = (args: MockResourceArgs) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 /** A UUID-shaped id derived from a seed (vSphere VM and template UUIDs). */
 function fakeUuid(seed: string): string {
@@ -59,23 +60,27 @@ export const resourceOutputFakers: Record<string, OutputFaker> = {
 // and anything parsing a key work); certificates are stand-in PEM blocks, which nothing parses.
 // One key per name and kind in a process: two plans of one description then agree (the
 // real-engine tests derive the expected changes of an edit from two plans).
-const keysMade = new Map<string, Record<string, unknown>>();
+const keysMade = new Map<string, Promise<Record<string, unknown>>>();
 
-function realPrivateKey(args: MockResourceArgs): Record<string, unknown> {
+function realPrivateKey(args: MockResourceArgs): Promise<Record<string, unknown>> {
   const kind = `${args.name} ${String(args.inputs.algorithm ?? "RSA")} ${String(args.inputs.rsaBits ?? "")} ${String(args.inputs.ecdsaCurve ?? "")}`;
   const made = keysMade.get(kind) ?? newPrivateKey(args);
   keysMade.set(kind, made);
   return made;
 }
 
-function newPrivateKey(args: MockResourceArgs): Record<string, unknown> {
+// Generated off the event loop: one RSA key took 8 s of a loaded machine, in which a test worker
+// planning a stack could not answer vitest. The recorder keeps the answers in order.
+const generate = promisify(generateKeyPair) as (type: string, options: object) => Promise<{ publicKey: KeyObject; privateKey: KeyObject }>;
+
+async function newPrivateKey(args: MockResourceArgs): Promise<Record<string, unknown>> {
   const algorithm = String(args.inputs.algorithm ?? "RSA");
   const pair =
     algorithm === "ECDSA"
-      ? generateKeyPairSync("ec", { namedCurve: args.inputs.ecdsaCurve === "P384" ? "P-384" : "P-256" })
+      ? await generate("ec", { namedCurve: args.inputs.ecdsaCurve === "P384" ? "P-384" : "P-256" })
       : algorithm === "ED25519"
-        ? generateKeyPairSync("ed25519")
-        : generateKeyPairSync("rsa", { modulusLength: Number(args.inputs.rsaBits ?? 2048) });
+        ? await generate("ed25519", {})
+        : await generate("rsa", { modulusLength: Number(args.inputs.rsaBits ?? 2048) });
   const traditional = algorithm === "ECDSA" ? "sec1" : algorithm === "ED25519" ? "pkcs8" : "pkcs1";
   return {
     privateKeyPem: pair.privateKey.export({ type: traditional, format: "pem" }) as string,
@@ -136,11 +141,11 @@ export const invokeFakers: Record<string, InvokeFaker> = {
 };
 
 export const planMocks: Mocks = {
-  newResource(args: MockResourceArgs) {
+  async newResource(args: MockResourceArgs) {
     const faker = resourceOutputFakers[args.type];
     return {
       id: `${args.name}-id`,
-      state: { ...args.inputs, ...(faker ? faker(args) : {}) },
+      state: { ...args.inputs, ...(faker ? await faker(args) : {}) },
     };
   },
   call(args: MockCallArgs) {

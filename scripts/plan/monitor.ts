@@ -82,7 +82,8 @@ export async function installRecordingMocks(mocks: Mocks, project: string, stack
   const byUrn = new Map<string, RecordedResource>();
 
   const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = async (req: RegisterRequest, callback: (err: unknown, response: { getUrn(): string } | undefined) => void) => {
+  type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
+  const recordAndRegister = async (req: RegisterRequest, callback: Callback) => {
     // Under mocks a whole plan is one chain of promise callbacks that never lets timers or I/O
     // run; a test planning a large stack would block its vitest worker for a minute on a loaded
     // machine. One macrotask turn per resource keeps the process responsive.
@@ -113,17 +114,28 @@ export async function installRecordingMocks(mocks: Mocks, project: string, stack
       callback(err, response);
     });
   };
+  // One call at a time, in the order the program made them: a mock may answer asynchronously (a
+  // key is generated off the event loop), and answering in this order keeps a plan's resources,
+  // and so its files, the same from run to run; a component's outputs follow its registration.
+  let previous: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(call: () => T | Promise<T>): Promise<T> => {
+    const turn = previous.then(call);
+    previous = turn.catch(() => undefined);
+    return turn;
+  };
+  monitor.registerResource = (req: RegisterRequest, callback: Callback) => inTurn(() => recordAndRegister(req, callback));
 
   const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
-  monitor.registerResourceOutputs = (req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } | undefined }, callback: (err: unknown, response: unknown) => void) => {
-    const record = byUrn.get(req.getUrn());
-    if (record) {
-      const decoded = decodeProperties(req.getOutputs()?.toJavaScript() ?? {});
-      record.outputs = decoded.value as Record<string, unknown>;
-      record.outputSecretPaths = decoded.secretPaths;
-    }
-    return registerOutputs(req, callback);
-  };
+  monitor.registerResourceOutputs = (req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } | undefined }, callback: (err: unknown, response: unknown) => void) =>
+    inTurn(() => {
+      const record = byUrn.get(req.getUrn());
+      if (record) {
+        const decoded = decodeProperties(req.getOutputs()?.toJavaScript() ?? {});
+        record.outputs = decoded.value as Record<string, unknown>;
+        record.outputSecretPaths = decoded.secretPaths;
+      }
+      return registerOutputs(req, callback);
+    });
 
   return { resources, settle: () => settings.waitForRPCs() };
 }
