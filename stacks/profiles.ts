@@ -21,6 +21,8 @@ export interface Profile {
 
 export const PROFILES: Record<ClusterInput["profile"], Profile> = {
   // Seed 001, section 7: PoC = 1 control plane (3 allowed), 2 workers, MetalLB L2, minimal ingress.
+  // Ingress: Traefik on the Gateway API, the maintained choice (ingress-nginx is retired upstream);
+  // the seed sites' stack files keep ingress-nginx by naming it (README, Decisions).
   poc: {
     defaults: {
       protect: false,
@@ -28,7 +30,7 @@ export const PROFILES: Record<ClusterInput["profile"], Profile> = {
       platform: { vsphere: { antiAffinity: false } },
       addons: {
         loadBalancer: { type: "metallb", mode: "l2" },
-        ingress: { type: "ingress-nginx", replicas: 1 },
+        ingress: { type: "traefik", replicas: 1 },
         metrics: { enabled: true },
         backups: { etcdSnapshots: { enabled: false }, velero: { enabled: false } },
       },
@@ -44,7 +46,7 @@ export const PROFILES: Record<ClusterInput["profile"], Profile> = {
       platform: { vsphere: { antiAffinity: true } },
       addons: {
         loadBalancer: { type: "metallb", mode: "l2" },
-        ingress: { type: "ingress-nginx", replicas: 2 },
+        ingress: { type: "traefik", replicas: 2 },
         metrics: { enabled: true },
         backups: { etcdSnapshots: { enabled: true }, velero: { enabled: true } },
       },

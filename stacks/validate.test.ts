@@ -5,9 +5,14 @@ import { INTERNAL_ERROR, noProxyGaps, runRules } from "./rules";
 
 const planMode = { secretsPresent: new Set<never>(), planMode: true };
 
-/** A complete, valid description (the PoC stack file) to break one field at a time. */
+/**
+ * A complete, valid description (the PoC stack file) to break one field at a time, with the
+ * maintained ingress: the PoC's ingress-nginx would add its retirement warning to every list below.
+ */
 function base(): Record<string, any> {
-  return structuredClone(readStackFile("poc").cluster) as Record<string, any>;
+  const cluster = structuredClone(readStackFile("poc").cluster) as Record<string, any>;
+  cluster.addons.ingress.type = "traefik";
+  return cluster;
 }
 
 function problemsOf(mutate: (c: Record<string, any>) => void): Problem[] {
@@ -114,7 +119,11 @@ const rows: Row[] = [
   { name: "Hubble on Calico", mutate: (c) => (c.addons.cni = { type: "calico", mode: "vxlan", hubble: true }), path: "cluster.addons.cni.hubble", message: /Hubble is part of Cilium; with calico it is not installed/, fix: /remove hubble/ },
   { name: "BGP settings in L2 mode", mutate: (c) => (c.addons.loadBalancer.bgp = { localAsn: 64512, peers: [{ address: "192.168.100.1", asn: 64513 }] }), path: "cluster.addons.loadBalancer.bgp", message: /L2 mode, so this setting is ignored/, fix: /mode: bgp/ },
   { name: "NFS settings with vSphere CSI", mutate: (c) => (c.addons.storage.nfs = { server: "nfs.example.internal" }), path: "cluster.addons.storage.nfs", message: /storage type is vsphere-csi, so this setting is ignored/, fix: /type: nfs/ },
-  { name: "ingress address without an ingress controller", mutate: (c) => (c.addons.ingress.type = "none"), path: "cluster.addons.ingress.loadBalancerIP", message: /no ingress controller is installed/, fix: /type: ingress-nginx/ },
+  { name: "ingress address without an ingress controller", mutate: (c) => (c.addons.ingress.type = "none"), path: "cluster.addons.ingress.loadBalancerIP", message: /no ingress controller is installed/, fix: /type: traefik/ },
+  { name: "ingress-nginx is retired upstream", mutate: (c) => (c.addons.ingress.type = "ingress-nginx"), path: "cluster.addons.ingress.type", message: /ingress-nginx is retired upstream .*March 2026/, fix: /ingress\.type: traefik .*docs\/ingress\.md/ },
+  { name: "ingress-nginx on a Kubernetes too old for the Gateway API: upgrade first", mutate: (c) => { c.addons.ingress.type = "ingress-nginx"; c.kubernetes.version = "1.30.14"; }, path: "cluster.addons.ingress.type", message: /ingress-nginx is retired upstream/, fix: /^upgrade to Kubernetes 1\.31 or newer, then set cluster\.addons\.ingress\.type: traefik/ },
+  { name: "traefik on a Kubernetes older than its Gateway API CRDs allow", mutate: (c) => (c.kubernetes.version = "1.30.14"), path: "cluster.addons.ingress.type", message: /Gateway API v1\.6\.1 CRDs .* require Kubernetes 1\.31 or newer/, fix: /use Kubernetes 1\.31 or newer/ },
+  { name: "Gateway API CRDs location without traefik", mutate: (c) => { c.addons.ingress.type = "ingress-nginx"; c.addons.ingress.gatewayApiCrdsUrl = "https://files.local/standard-install.yaml"; }, path: "cluster.addons.ingress.gatewayApiCrdsUrl", message: /installs no Gateway API, so this setting is ignored/, fix: /type: traefik/ },
   { name: "SELinux mode on Ubuntu", mutate: (c) => (c.os.selinux = "enforcing"), path: "cluster.os.selinux", message: /ubuntu does not use SELinux, so this setting is ignored/, fix: /remove cluster.os.selinux/ },
   { name: "data disk size on existing hosts", mutate: (c) => { c.platform = { type: "existing" }; c.addons.storage = { type: "none" }; c.workerPools[0].dataDiskGiB = 100; }, path: "cluster.workerPools[0].dataDiskGiB", message: /no data disk is added/, fix: /attach the disk/ },
   // Generated names pass the same rules as written ones.

@@ -5,6 +5,7 @@
 //   apiReady ─▶ CNI (cilium | tigera-operator ─▶ calico gate [─▶ FelixConfiguration])
 //            └▶ vsphere-cpi (with its credentials Secret; nodes stay tainted until it runs)
 //   CNI + CPI + allJoined ─▶ metallb ─▶ webhook gate ─▶ pools/advertisements ─▶ ingress-nginx
+//                         │                                                   | Gateway API CRDs ─▶ traefik ─▶ GatewayClass + Gateway
 //                         ├▶ storage: vSphere CSI (Namespace ─▶ config Secret ─▶ driver ─▶ StorageClass)
 //                         │           | NFS (server on its node ─▶ provisioner + StorageClass)
 //                         ├▶ kubelet-csr-approver ─▶ metrics-server
@@ -29,6 +30,7 @@ import {
   addonManifests,
   addonReleases,
   chartSource,
+  gatewayApiCrdsLocation,
   kubeletClusterDns,
   kubeletClusterDnsFollowsCache,
   nfsServerEnvOf,
@@ -183,6 +185,13 @@ export class AddonsComponent extends pulumi.ComponentResource {
       lbPools = [manifestGroup("metallb-config", [webhookReady])!];
     }
     release("ingress-nginx", [...afterBase, ...lbPools]);
+    // Traefik watches the Gateway API from its start, so the CRDs come first; the class and the
+    // Gateway follow the controller that accepts them.
+    let ingressGateway: pulumi.Resource | undefined;
+    if (releasePlans.has("traefik")) {
+      const gatewayApiCrds = new k8s.yaml.v2.ConfigFile("gateway-api-crds", { file: gatewayApiCrdsLocation(spec), skipAwait: false }, on(afterBase));
+      ingressGateway = manifestGroup("ingress-gateway", [release("traefik", [...afterBase, ...lbPools, gatewayApiCrds])!]);
+    }
 
     // Storage: the default StorageClass exists before anything that claims volumes.
     const storage: pulumi.Resource[] = [];
@@ -268,7 +277,7 @@ export class AddonsComponent extends pulumi.ComponentResource {
 
     const snapshots = manifestGroup("etcd-snapshots", apiReady);
 
-    this.ready = [...releases, ...lbPools, ...storage, ...(dnsCache ? [dnsCache] : []), ...kubeletDns, ...(snapshots ? [snapshots] : [])];
+    this.ready = [...releases, ...lbPools, ...(ingressGateway ? [ingressGateway] : []), ...storage, ...(dnsCache ? [dnsCache] : []), ...kubeletDns, ...(snapshots ? [snapshots] : [])];
     this.registerOutputs({});
   }
 }

@@ -1,7 +1,14 @@
 // Add-ons: LoadBalancer pools, ingress, storage and backups.
 import { contains, overlaps, parseBlock, reservedAddresses } from "../network";
+import { GATEWAY_API_CRDS } from "../schema-addons";
 import { nodesOf } from "../spec";
 import { P, type Problem, type Rule, addressEntries, error, warning, poolBlocks, poolRanges, unusableHostAddress } from "./common";
+
+/** Whether a Kubernetes version can take the Gateway API CRDs (an unreadable version is another rule's). */
+function gatewayApiFitsVersion(version: string): boolean {
+  const minor = /^v?1\.(\d+)\./.exec(version)?.[1];
+  return minor === undefined || Number(minor) >= GATEWAY_API_CRDS.minimumKubernetesMinor;
+}
 
 export const addonsRules: Rule[] = [
   {
@@ -71,7 +78,7 @@ export const addonsRules: Rule[] = [
       if (ingress.type === "none") return [];
       const problems: Problem[] = [];
       if (c.addons.loadBalancer.type === "none") {
-        problems.push(error("addons.ingress.type", ingress.type, "ingress-nginx publishes a LoadBalancer Service but no LoadBalancer provider is configured", "enable cluster.addons.loadBalancer (type metallb) or set ingress type none"));
+        problems.push(error("addons.ingress.type", ingress.type, `${ingress.type} publishes a LoadBalancer Service but no LoadBalancer provider is configured`, "enable cluster.addons.loadBalancer (type metallb) or set ingress type none"));
       }
       const address = ingress.loadBalancerIP;
       const unusable = address && c.addons.loadBalancer.mode === "l2" ? unusableHostAddress(c, address, "the ingress address") : undefined;
@@ -81,6 +88,22 @@ export const addonsRules: Rule[] = [
         problems.push(error("addons.ingress.loadBalancerIP", address, "the ingress address is in no LoadBalancer pool, so MetalLB cannot assign it", "pick an address from one of cluster.addons.loadBalancer.pools"));
       }
       return problems;
+    },
+  },
+  {
+    // Which controller: ingress-nginx is retired upstream; the Gateway API CRDs the traefik ingress
+    // installs carry CEL rules older apiservers refuse.
+    uses: ["addons.ingress", "kubernetes.version"],
+    check(c) {
+      const needed = `1.${GATEWAY_API_CRDS.minimumKubernetesMinor}`;
+      const fits = gatewayApiFitsVersion(c.kubernetes.version);
+      if (c.addons.ingress.type === "ingress-nginx") {
+        // The fix must not lead into the Gateway API's Kubernetes minimum.
+        const first = fits ? "" : `upgrade to Kubernetes ${needed} or newer, then `;
+        return [warning("addons.ingress.type", "ingress-nginx", "ingress-nginx is retired upstream (Kubernetes SIG Network and the Security Response Committee): best-effort maintenance ended in March 2026, with no releases or security fixes since", `${first}set cluster.addons.ingress.type: traefik (maintained, Gateway API; Ingress objects keep working with class traefik); a running site moves as docs/ingress.md describes`)];
+      }
+      if (c.addons.ingress.type !== "traefik" || fits) return [];
+      return [error("addons.ingress.type", "traefik", `the Gateway API ${GATEWAY_API_CRDS.version} CRDs Traefik needs require Kubernetes ${needed} or newer (TLSRoute's CEL validation), but kubernetes.version is ${c.kubernetes.version}`, `use Kubernetes ${needed} or newer (cluster.kubernetes.version), or keep ingress-nginx on this cluster until it is upgraded`)];
     },
   },
   {
@@ -121,7 +144,8 @@ export const addonsRules: Rule[] = [
       const ignored = (path: string, value: unknown, what: string, fix: string) => problems.push(warning(path, value, `${what}, so this setting is ignored`, fix));
       if (loadBalancer.type === "none" && loadBalancer.pools.length > 0) ignored("addons.loadBalancer.pools", loadBalancer.pools, "no LoadBalancer provider is installed (type none)", "remove the pools, or set cluster.addons.loadBalancer.type: metallb");
       if (loadBalancer.type !== "none" && loadBalancer.mode === "l2" && loadBalancer.bgp) ignored("addons.loadBalancer.bgp", loadBalancer.bgp, "MetalLB announces in L2 mode", "remove bgp, or set cluster.addons.loadBalancer.mode: bgp");
-      if (ingress.type === "none" && ingress.loadBalancerIP) ignored("addons.ingress.loadBalancerIP", ingress.loadBalancerIP, "no ingress controller is installed (type none)", "remove loadBalancerIP, or set cluster.addons.ingress.type: ingress-nginx");
+      if (ingress.type === "none" && ingress.loadBalancerIP) ignored("addons.ingress.loadBalancerIP", ingress.loadBalancerIP, "no ingress controller is installed (type none)", "remove loadBalancerIP, or set cluster.addons.ingress.type: traefik");
+      if (ingress.type !== "traefik" && ingress.gatewayApiCrdsUrl) ignored("addons.ingress.gatewayApiCrdsUrl", ingress.gatewayApiCrdsUrl, `ingress type is ${ingress.type}, which installs no Gateway API`, "remove gatewayApiCrdsUrl, or set cluster.addons.ingress.type: traefik");
       if (storage.type !== "nfs" && storage.nfs) ignored("addons.storage.nfs", storage.nfs, `storage type is ${storage.type}`, "remove nfs, or set cluster.addons.storage.type: nfs");
       if (storage.type !== "vsphere-csi" && storage.vsphereCsi) ignored("addons.storage.vsphereCsi", storage.vsphereCsi, `storage type is ${storage.type}`, "remove vsphereCsi, or set cluster.addons.storage.type: vsphere-csi");
       if (!metrics.enabled && metrics.insecureKubeletTls) ignored("addons.metrics.insecureKubeletTls", true, "metrics-server is disabled", "remove insecureKubeletTls, or set cluster.addons.metrics.enabled: true");
