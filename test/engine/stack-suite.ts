@@ -1,7 +1,7 @@
 // The real-engine checks of one stack (poc, prod or an example), in the order a user meets them:
 // preview, up, a no-change preview, the state's secrets, a description change, destroy. The
-// machines and steps are the project's stand-in providers (test/providers, README "What the
-// tests leave unproven"); the remote steps here are recorded, not run (the lab test runs them).
+// machines and steps are the project's stand-in providers (test/providers, docs/testing.md "What the
+// stand-ins leave unproven"); the remote steps here are recorded, not run (the lab test runs them).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { requiredSecretKeys } from "../../stacks/rules";

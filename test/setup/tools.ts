@@ -19,7 +19,7 @@ import { PINNED_PULUMI_VERSION, compileProviderTests, pulumiBinDir } from "../to
 import { realPackageRepository } from "../cluster/package-repo";
 import { PACKAGE_LAYERS, ensureBaseRoot, ensurePackageLayer, sandboxGate, sandboxUnavailableReason } from "../sandbox/node-sandbox";
 
-/** The whole setup's own limit, below the suite's 60 minutes: see the README for its measured cold times. */
+/** The whole setup's own limit, below the suite's 60 minutes: see docs/testing.md for its measured cold times. */
 const SETUP_LIMIT_MS = 50 * 60_000;
 
 const log = (line: string) => console.log(`[setup] ${line}`);
