@@ -125,16 +125,19 @@ export function engineStackSuite(source: string, stackName: string): void {
     }, STEP_LIMIT_MS);
 
     if (!spec.protect) {
-      it("pulumi destroy: deletes everything, each node's membership before its join (kubeadm reset) before its machine", async () => {
+      it("pulumi destroy: deletes everything, each node's membership before its join (kubeadm reset) before its machine (or, on existing hosts, its reachable step)", async () => {
         const result = await stack.run(["destroy", "--yes", "--json"]);
         expect(result.status, result.output.slice(-4000)).toBe(0);
         expect(await stack.resources()).toEqual([]);
         const order = deletionOrder(result.stdout).map((urn) => urn.split("::").at(-1)!);
+        // Existing hosts have no machine resource: what goes last for them is the reachable step.
+        const machine = spec.platform.type === "existing" ? "-reachable" : "";
         for (const node of spec.nodes.filter((n) => n.role === "worker")) {
           const at = (suffix: string) => order.indexOf(`${node.name}${suffix}`);
           expect(at("-membership"), `${node.name}: membership deleted`).toBeGreaterThanOrEqual(0);
           expect(at("-membership")).toBeLessThan(at("-join"));
-          expect(at("-join")).toBeLessThan(at(""));
+          expect(at(machine), `${node.name}${machine} deleted`).toBeGreaterThanOrEqual(0);
+          expect(at("-join")).toBeLessThan(at(machine));
         }
       }, STEP_LIMIT_MS);
     } else {
