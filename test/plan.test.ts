@@ -68,7 +68,7 @@ describe("offline plan", () => {
     const reserved = summary.slice(summary.indexOf("## Addresses to reserve"), summary.indexOf("## Add-ons"));
     if (spec.apiEndpoint.vip && spec.apiEndpoint.mode !== "external") expect(reserved).toContain(`| ${spec.apiEndpoint.vip} | API VIP`);
     const ingress = spec.addons.ingress;
-    if (ingress.type === "ingress-nginx" && ingress.loadBalancerIP) expect(reserved).toContain(`| ${ingress.loadBalancerIP} | ingress address`);
+    if (ingress.type !== "none" && ingress.loadBalancerIP) expect(reserved).toContain(`| ${ingress.loadBalancerIP} | ingress address (${ingress.type};`);
     const lb = spec.addons.loadBalancer;
     for (const pool of lb.type === "metallb" ? lb.pools : []) expect(reserved).toContain(`| ${pool.addresses.join(", ")} | MetalLB pool ${pool.name}`);
     // the checklist links are relative and lead to the written files
