@@ -1,6 +1,6 @@
 // The policy pack's rules, one by one: each passes on every shipped stack and example (planned
 // offline, the resources and config the engine would show the pack) and fails on a stack that
-// breaks it. The same pack runs through the real CLI in test/engine/policy-and-s3-state.test.ts.
+// breaks it. The same pack runs through the real CLI in test/engine/s3-state-backend.test.ts.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
