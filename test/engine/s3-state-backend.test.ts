@@ -13,6 +13,7 @@
 // script used to do, starting @pulumi/pulumi's run-policy-pack in the pack's directory with the
 // stack's config in PULUMI_CONFIG. The copy is the shipped pack (its files are links to policy/);
 // only the runtime line differs, and a test below says so.
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +23,7 @@ import { runProcess, sleep, type ProcessResult } from "../tools/process";
 import { pulumiBinDir } from "../tools/pulumi-binaries";
 import { startS3Store, type S3Store } from "../tools/versitygw";
 import { CLUSTER_KEY, readStackFile } from "../../stacks/stack-file";
+import { addOneWorker } from "./edits";
 import { testSecrets } from "./secrets";
 import { EngineWorkspace } from "./workspace";
 
@@ -107,6 +109,20 @@ describe("team state on an S3-compatible store, the CI wrappers and the policy p
     expect(fs.readFileSync(path.join(workspace.projectDir, POLICY_COPY, "PulumiPolicy.yaml"), "utf8")).toBe(shipped.replace("runtime: nodejs\n", "runtime: nodejs-launcher\n"));
   });
 
+  it("file backend (pulumi login --local): an empty <stack>.json.attrs fails every command with 'failed to load checkpoint: EOF'; removing it recovers", async () => {
+    // What a SIGKILL in the middle of a checkpoint write left behind (docs/troubleshooting.md).
+    await workspace.pulumiOk(["stack", "init", "attrs"]);
+    const attrs = path.join(workspace.dir, "state", ".pulumi", "stacks", "onprem-k8s", "attrs.json.attrs");
+    expect(fs.existsSync(attrs)).toBe(true);
+    fs.writeFileSync(attrs, "");
+    const broken = await workspace.pulumi(["stack", "export", "-s", "attrs"]);
+    expect(broken.status).not.toBe(0);
+    expect(broken.output).toContain("failed to load checkpoint: EOF");
+    fs.rmSync(attrs);
+    await workspace.pulumiOk(["stack", "export", "-s", "attrs"]);
+    await workspace.pulumiOk(["stack", "rm", "attrs", "--yes"]);
+  }, STEP_LIMIT_MS);
+
   it("pulumi login refuses the AWS SDK v1 URL spelling (disableSSL) by name; login.sh logs in with the documented URL", async () => {
     const old = await workspace.pulumi(["login", `s3://${BUCKET}?endpoint=${store.endpoint}&s3ForcePathStyle=true&disableSSL=true&region=us-east-1`]);
     expect(old.status).not.toBe(0);
@@ -148,6 +164,42 @@ describe("team state on an S3-compatible store, the CI wrappers and the policy p
     expect(done.status, done.output.slice(-4000)).toBe(0);
     expect(stored("locks")).toEqual([]);
     expect((await resources("poc")).length).toBeGreaterThan(50);
+  }, STEP_LIMIT_MS);
+
+  it("pulumi stack export and import (the state's own backup) round-trip; nothing changes", async () => {
+    const file = path.join(workspace.dir, "poc-state.json");
+    await workspace.pulumiOk(["stack", "export", "-s", "poc", "--file", file]);
+    await workspace.pulumiOk(["stack", "import", "-s", "poc", "--file", file]);
+    await workspace.pulumiOk(["preview", "--expect-no-changes", "-s", "poc"]);
+  }, STEP_LIMIT_MS);
+
+  it("a pulumi up killed mid-way (SIGKILL): its lock refuses the next update until pulumi cancel, its pending creates until pulumi refresh --clear-pending-creates", async () => {
+    writeDescription("poc", addOneWorker);
+    // A CI runner or laptop that dies: the CLI and its plugins are killed at once, nothing cleans up.
+    const child = spawn("pulumi", ["up", "--yes", "-s", "poc", "--non-interactive"], { cwd: workspace.projectDir, env: workspace.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const creating = new Promise<void>((resolve) => child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/\bcreating\b/.test(output)) resolve();
+    }));
+    await Promise.race([creating, exited, sleep(120_000)]);
+    expect(output, "the update started creating the added worker").toMatch(/\bcreating\b/);
+    process.kill(-child.pid!, "SIGKILL");
+    await exited;
+    const state = JSON.parse(await workspace.pulumiOk(["stack", "export", "-s", "poc"])) as { deployment: { pending_operations?: { type: string }[] } };
+    expect(state.deployment.pending_operations?.map((op) => op.type)).toContain("creating");
+
+    const locked = await workspace.pulumi(["up", "--yes", "-s", "poc"]);
+    expect(locked.status).not.toBe(0);
+    expect(locked.output).toContain(LOCK_MESSAGE);
+    await workspace.pulumiOk(["cancel", "--yes", "-s", "poc"]);
+    expect(stored("locks")).toEqual([]);
+    await workspace.pulumiOk(["refresh", "--clear-pending-creates", "--yes", "-s", "poc"]);
+    const cleared = JSON.parse(await workspace.pulumiOk(["stack", "export", "-s", "poc"])) as { deployment: { pending_operations?: unknown[] } };
+    expect(cleared.deployment.pending_operations ?? []).toEqual([]);
+    await workspace.pulumiOk(["up", "--yes", "-s", "poc"]);
+    await workspace.pulumiOk(["preview", "--expect-no-changes", "-s", "poc"]);
   }, STEP_LIMIT_MS);
 
   it("preview.sh prod: passes as shipped; with cluster.protect false the policy pack refuses it, naming the rule", async () => {
