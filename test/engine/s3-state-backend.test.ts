@@ -88,7 +88,7 @@ describe("team state on an S3-compatible store, the CI wrappers and the policy p
     });
     const copy = path.join(workspace.projectDir, POLICY_COPY);
     fs.mkdirSync(copy);
-    for (const file of fs.readdirSync(path.join(REPO_ROOT, "policy")).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
+    for (const file of fs.readdirSync(path.join(REPO_ROOT, "policy")).filter((f) => (f.endsWith(".ts") && !f.endsWith(".test.ts")) || f === "tsconfig.json" || f === "package.json")) {
       fs.symlinkSync(path.join(REPO_ROOT, "policy", file), path.join(copy, file));
     }
     fs.writeFileSync(path.join(copy, "PulumiPolicy.yaml"), fs.readFileSync(path.join(REPO_ROOT, "policy", "PulumiPolicy.yaml"), "utf8").replace(/^runtime: nodejs$/m, "runtime: nodejs-launcher"));
