@@ -133,9 +133,9 @@ export async function startS3Store(): Promise<S3Store> {
 /**
  * The `pulumi login` URL of a bucket on a self-hosted store (docs/state-backend.md). The CLI's
  * gocloud.dev s3blob (v0.46, AWS SDK v2) reads `endpoint` as a URL with its scheme (http:// here,
- * https:// at a site), `region`, and `use_path_style` (the bucket is a path, not a host name;
- * `s3ForcePathStyle` is still read as its old spelling). The SDK v1's `disableSSL` is gone: the
- * CLI refuses it as an unknown query parameter (test/engine/s3-state-backend.test.ts).
+ * https:// at a site), `region`, and `use_path_style` (the bucket is a path, not a host name).
+ * The SDK v1 spelling (scheme-less endpoint, `s3ForcePathStyle`, `disableSSL`) is translated by
+ * the pinned CLI and works too (test/engine/s3-state-backend.test.ts logs in with both).
  */
 export function s3BackendUrl(bucket: string, endpoint: string, scheme: "http" | "https" = "http"): string {
   return `s3://${bucket}?endpoint=${scheme}://${endpoint}&region=us-east-1&use_path_style=true`;
