@@ -116,7 +116,7 @@ describe("CI workflows", () => {
       }
     }
     expect(checked).toBeGreaterThan(20);
-    for (const file of workflowFiles()) expect(fs.readFileSync(path.join(WORKFLOWS, file), "utf8")).not.toMatch(/PRIVATE KEY|passphrase:\s*\S|password:\s*\S/i);
+    for (const file of workflowFiles()) expect(fs.readFileSync(path.join(WORKFLOWS, file), "utf8")).not.toMatch(/-----BEGIN|(PASSPHRASE|PASSWORD|TOKEN|SECRET_ACCESS_KEY|PRIVATE_KEY):\s*(?!\$\{\{ secrets\.)\S/);
   });
 
   it("each step that does real work calls a script of the project; the scripts it names exist", () => {
