@@ -1,12 +1,12 @@
 // npm run plan -- <stack | path to a stack file>
 // Runs the program under Pulumi's mocks with that stack's config and writes out/<name>/
 // (or <dir>/<name>/ with --out <dir>).
-// A bad description prints every problem and exits 1 without writing anything.
+// A bad description prints every problem, exits 1 and leaves out/<name>/REFUSED.md alone in the folder.
 import * as path from "node:path";
 import { StackFileError, readStackFile } from "../stacks/stack-file";
 import { ClusterConfigError, formatProblems } from "../stacks/validate";
 import { runPlan } from "./plan/run";
-import { writePlan } from "./plan/write";
+import { writePlan, writeRefused } from "./plan/write";
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -41,6 +41,7 @@ async function main(): Promise<number> {
   } catch (error) {
     if (error instanceof ClusterConfigError) {
       console.error(`${stack.path}:\n${error.message}`);
+      console.error(`(${path.relative(process.cwd(), writeRefused(outRoot, stack.name, stack.path, error.message))} replaces the previous plan)`);
       return 1;
     }
     throw error;
