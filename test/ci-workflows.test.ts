@@ -1,5 +1,5 @@
 // The GitHub Actions workflows (.github/workflows, docs/ci.md): actionlint (built by the test setup,
-// test/tools/versitygw.ts) passes them and fails a broken copy naming the error; they preview every
+// test/tools/actionlint.ts) passes them and fails a broken copy naming the error; they preview every
 // stack, deploy poc then prod behind the production environment, tear down only poc on a typed
 // confirmation, keep one run per stack, take secrets only from the secret store, pin the CLI to
 // @pulumi/pulumi's version, and do their work through scripts/ci/*.sh, which
@@ -12,7 +12,7 @@ import { parse } from "yaml";
 import { REPO_ROOT } from "./harness";
 import { runProcess } from "./tools/process";
 import { PINNED_PULUMI_VERSION } from "./tools/pulumi-binaries";
-import { actionlintBinary } from "./tools/versitygw";
+import { actionlintBinary } from "./tools/actionlint";
 
 const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
 const workflowFiles = () => fs.readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml"));

@@ -17,7 +17,8 @@ import {
 import { CRD_SOURCES, type CrdSourceName, crdsForTest, ensurePythonValidators } from "../tools/kube-validate";
 import { PINNED_PULUMI_VERSION, compileProviderTests, pulumiBinDir } from "../tools/pulumi-binaries";
 import { realPackageRepository } from "../cluster/package-repo";
-import { PINNED_ACTIONLINT_VERSION, PINNED_VERSITYGW_VERSION, platformToolBinaries } from "../tools/versitygw";
+import { PINNED_ACTIONLINT_VERSION } from "../tools/actionlint";
+import { PINNED_VERSITYGW_VERSION, platformToolBinaries } from "../tools/versitygw";
 import { PACKAGE_LAYERS, ensureBaseRoot, ensurePackageLayer, sandboxGate, sandboxUnavailableReason } from "../sandbox/node-sandbox";
 
 /** The whole setup's own limit, below the suite's 60 minutes: see the README for its measured cold times. */

@@ -9,26 +9,18 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildOnce, cacheDir, goBuild, toolsModule } from "./go-binaries";
+import { actionlintBinary } from "./actionlint";
 import { sleep } from "./process";
 
 /** Keep in step with tools/versitygw/go.mod. */
 export const PINNED_VERSITYGW_VERSION = "v1.8.0";
-/** Keep in step with tools/actionlint/go.mod. */
-export const PINNED_ACTIONLINT_VERSION = "v1.7.12";
 
 /** The versitygw gateway, built on first use (one Go build, about a minute with a warm module cache). */
 export function versitygwBinary(): Promise<string> {
   return buildOnce(path.join(cacheDir, `versitygw-${PINNED_VERSITYGW_VERSION}`), (target) => goBuild(target, toolsModule("versitygw"), "github.com/versity/versitygw/cmd/versitygw", "-s -w"));
 }
 
-/** actionlint, built on first use from tools/actionlint (the linter of .github/workflows). */
-export function actionlintBinary(): Promise<string> {
-  return buildOnce(path.join(cacheDir, `actionlint-${PINNED_ACTIONLINT_VERSION}`), (target) =>
-    goBuild(target, toolsModule("actionlint"), "github.com/rhysd/actionlint/cmd/actionlint", `-s -w -X github.com/rhysd/actionlint.version=${PINNED_ACTIONLINT_VERSION}`),
-  );
-}
-
-/** Both, one after the other (the test setup's step: two Go builds never run beside a third). */
+/** versitygw, then actionlint (the test setup's one step for both: two Go builds never run beside a third). */
 export async function platformToolBinaries(): Promise<void> {
   await versitygwBinary();
   await actionlintBinary();
