@@ -38,7 +38,8 @@ export class EngineWorkspace {
   private constructor(
     readonly dir: string,
     readonly projectDir: string,
-    private readonly env: NodeJS.ProcessEnv,
+    /** The environment every command gets (the CI wrappers in scripts/ci run with it too). */
+    readonly env: NodeJS.ProcessEnv,
     private readonly wrap: (argv: string[]) => string[],
   ) {}
 

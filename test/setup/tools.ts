@@ -17,6 +17,8 @@ import {
 import { CRD_SOURCES, type CrdSourceName, crdsForTest, ensurePythonValidators } from "../tools/kube-validate";
 import { PINNED_PULUMI_VERSION, compileProviderTests, pulumiBinDir } from "../tools/pulumi-binaries";
 import { realPackageRepository } from "../cluster/package-repo";
+import { PINNED_ACTIONLINT_VERSION } from "../tools/actionlint";
+import { PINNED_VERSITYGW_VERSION, platformToolBinaries } from "../tools/versitygw";
 import { PACKAGE_LAYERS, ensureBaseRoot, ensurePackageLayer, sandboxGate, sandboxUnavailableReason } from "../sandbox/node-sandbox";
 
 /** The whole setup's own limit, below the suite's 60 minutes: see docs/testing.md for its measured cold times. */
@@ -63,6 +65,7 @@ export default async function setup(): Promise<void> {
     [`CoreDNS ${PINNED_COREDNS_VERSION} (Go build after crictl)`, afterOtherBuild(corednsBinary)],
     [`Pulumi CLI ${PINNED_PULUMI_VERSION}, language host and stand-in providers (Go builds after CoreDNS, minutes on first use)`, afterOtherBuild(pulumiBinDir)],
     ["the stand-in providers' Go tests, compiled (after the providers)", afterOtherBuild(compileProviderTests)],
+    [`versitygw ${PINNED_VERSITYGW_VERSION} and actionlint ${PINNED_ACTIONLINT_VERSION} (Go builds after the providers' tests)`, afterOtherBuild(platformToolBinaries)],
     ["kubernetes-validate (pip)", ensurePythonValidators],
     ...Object.keys(CRD_SOURCES).map((name): [string, () => Promise<unknown>] => [`CRDs ${name}`, () => crdsForTest(name as CrdSourceName)]),
   ];
