@@ -56,7 +56,8 @@ export interface IssueText {
 /** The problem and fix of one schema issue at `field` (the full dotted path from `cluster.`). */
 export function describeIssue(issue: z.core.$ZodIssue, field: string, value: unknown): IssueText {
   const described = schemaAt(issue.path)?.description;
-  const hint = described ? ` (${described})` : "";
+  // The description may hold parentheses itself; never nest them.
+  const hint = described ? (described.includes("(") ? `: ${described}` : ` (${described})`) : "";
   const custom = !LIBRARY_TEXT.test(issue.message);
   if (value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
     const choices = issue.code === "invalid_value" ? ` to one of: ${issue.values.map((v) => String(v)).join(", ")}` : "";

@@ -9,8 +9,7 @@ import { checked, cidr, dnsLabel, dnsName, httpUrl, ipv4, labelMap, port, sizing
 /** Kubernetes minors this program renders configs and package repositories for. */
 export const SUPPORTED_KUBERNETES_MINORS = ["1.30", "1.31", "1.32", "1.33", "1.34", "1.35", "1.36"] as const;
 
-/** The Kubernetes version the tests validate configs with (kubeadm v1.34.x); fixes suggest it. */
-export const TESTED_KUBERNETES_VERSION = "1.34.4";
+export { TESTED_KUBERNETES_VERSION } from "./kubernetes-releases";
 
 /** OS releases node preparation is written and tested for, per family. */
 export const SUPPORTED_OS_VERSIONS = {

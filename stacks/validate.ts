@@ -5,9 +5,11 @@ import { clusterSchema, type ClusterConfig } from "./schema";
 import { applyProfile } from "./profiles";
 import { runRules, type Problem, type RuleContext } from "./rules";
 import { toClusterSpec, type ClusterSpec } from "./spec";
-import { describeIssue, schemaAt, unwrap } from "./messages";
+import { describeFound, describeIssue, schemaAt, unwrap } from "./messages";
+import { CLUSTER_KEY } from "./config-keys";
 
 export type { Problem, RuleContext } from "./rules";
+export type { FixEdit } from "./rules/common";
 
 export type ValidationResult =
   | { ok: true; spec: ClusterSpec; warnings: Problem[] }
@@ -68,6 +70,12 @@ function withoutKeys(value: unknown, issues: z.core.$ZodIssue[]): unknown {
 
 /** Applies the profile, checks the schema and every cross-field rule, and reports all problems together. */
 export function validateCluster(raw: unknown, ctx: RuleContext): ValidationResult {
+  if (raw === undefined || raw === null) {
+    return { ok: false, problems: [{ path: CLUSTER_KEY, value: raw, problem: "the stack sets no cluster description", fix: `add ${CLUSTER_KEY}: under config: in the stack file (copy Pulumi.poc.yaml or a file in examples/ and edit it)`, severity: "error" }] };
+  }
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    return { ok: false, problems: [{ path: CLUSTER_KEY, value: raw, problem: `the cluster description is ${describeFound(raw)}, not a mapping of settings`, fix: `write the description as keys under ${CLUSTER_KEY}: (name:, profile:, platform:, ...), indented below it, as in Pulumi.poc.yaml`, severity: "error" }] };
+  }
   const merged = applyProfile(raw);
   const first = clusterSchema.safeParse(merged);
   const unknownKeys = first.success ? [] : first.error.issues.filter((issue) => issue.code === "unrecognized_keys");

@@ -10,7 +10,15 @@ export interface Problem {
   problem: string;
   fix: string;
   severity: "error" | "warning";
+  /**
+   * The fix as edits a program can apply to the description (paths below `cluster`), where the
+   * fix is mechanical; a test applies each and re-validates, so no such fix is refused by another rule.
+   */
+  edits?: FixEdit[];
 }
+
+/** Set the value at a path of the description, or remove the key there. */
+export type FixEdit = { path: (string | number)[]; value: unknown } | { path: (string | number)[]; remove: true };
 
 export interface RuleContext {
   /** Secrets that are set for the stack; absent ones are an error unless `planMode`. */
@@ -19,6 +27,10 @@ export interface RuleContext {
   planMode: boolean;
   /** Secrets set as plain config (`pulumi config set` without --secret): clear text in the stack file. */
   plainSecrets?: ReadonlySet<SecretKey>;
+  /** The day support windows are judged on (YYYY-MM-DD); today by default. */
+  today?: string;
+  /** The SSH private key's text where the program can read it (never in the offline plan). */
+  sshPrivateKey?: string;
 }
 
 export interface Rule {
@@ -29,12 +41,17 @@ export interface Rule {
 
 export const P = (path: string) => `cluster.${path}`;
 
-export function error(path: string, value: unknown, problem: string, fix: string): Problem {
-  return { path: P(path), value, problem, fix, severity: "error" };
+export function error(path: string, value: unknown, problem: string, fix: string, edits?: FixEdit | FixEdit[]): Problem {
+  return { path: P(path), value, problem, fix, severity: "error", ...editsOf(edits) };
 }
 
-export function warning(path: string, value: unknown, problem: string, fix: string): Problem {
-  return { path: P(path), value, problem, fix, severity: "warning" };
+export function warning(path: string, value: unknown, problem: string, fix: string, edits?: FixEdit | FixEdit[]): Problem {
+  return { path: P(path), value, problem, fix, severity: "warning", ...editsOf(edits) };
+}
+
+function editsOf(edits: FixEdit | FixEdit[] | undefined): { edits?: FixEdit[] } {
+  if (!edits) return {};
+  return { edits: Array.isArray(edits) ? edits : [edits] };
 }
 
 /** Every node address with the path it was written at. */
