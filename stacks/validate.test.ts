@@ -3,7 +3,9 @@ import { readStackFile } from "./stack-file";
 import { formatProblems, validateCluster, type Problem } from "./validate";
 import { INTERNAL_ERROR, noProxyGaps, runRules } from "./rules";
 
-const planMode = { secretsPresent: new Set<never>(), planMode: true };
+// Judged on a day the tested version is supported upstream, so only the end-of-life rows see that warning.
+const TODAY = "2026-06-01";
+const planMode = { secretsPresent: new Set<never>(), planMode: true, today: TODAY };
 
 /** A complete, valid description (the PoC stack file) to break one field at a time. */
 function base(): Record<string, any> {
@@ -68,7 +70,11 @@ const rows: Row[] = [
   { name: "unsupported OS family", mutate: (c) => (c.os.family = "centos"), path: "cluster.os.family", message: /expected one of/, fix: /ubuntu, debian, rhel, redos/ },
   { name: "unsupported OS release", mutate: (c) => (c.os.version = "20.04"), path: "cluster.os.version", message: /ubuntu 20.04 is not a supported release/, fix: /22.04, 24.04/ },
   { name: "junk SELinux mode", mutate: (c) => (c.os.selinux = "sometimes"), path: "cluster.os.selinux", message: /not an SELinux mode/, fix: /enforcing, permissive or disabled/ },
-  { name: "misspelt key", mutate: (c) => (c.network.gatway = "192.168.100.1"), path: "cluster.network.gatway", message: /unknown key "gatway"/, fix: /known keys: subnet, gateway/ },
+  { name: "misspelt key", mutate: (c) => (c.network.gatway = "192.168.100.1"), path: "cluster.network.gatway", message: /unknown key "gatway"; did you mean gateway\? It is set as well/, fix: /remove gatway .*known keys: subnet, gateway/ },
+  { name: "unknown key with nothing close", mutate: (c) => (c.network.routerAddress = "192.168.100.1"), path: "cluster.network.routerAddress", message: /^unknown key "routerAddress"$/, fix: /known keys: subnet, gateway/ },
+  { name: "misspelt key deep in a list entry", mutate: (c) => { c.workerPools[0].adresses = c.workerPools[0].addresses; delete c.workerPools[0].addresses; }, path: "cluster.workerPools[0].adresses", message: /did you mean addresses\?/, fix: /rename adresses to addresses/ },
+  { name: "patch that was never released", mutate: (c) => (c.kubernetes.version = "1.34.99"), path: "cluster.kubernetes.version", message: /1.34.99 was never released: the newest 1.34 patch \(as of 2026-12-06\) is 1.34.6/, fix: /use 1.34.6 or an earlier 1.34 patch; if 1.34.99 was released since, add it to stacks\/kubernetes-releases.ts/ },
+  { name: "minor out of upstream support", mutate: (c) => (c.kubernetes.version = "1.30.14"), path: "cluster.kubernetes.version", message: /1.30 reached its upstream end of life on 2025-07-15/, fix: /upgrade to a supported minor \(1.33 or newer, e.g. 1.33.13\)/ },
   { name: "missing required field", mutate: (c) => delete c.network.subnet, path: "cluster.network.subnet", message: /missing/, fix: /set cluster.network.subnet/ },
   { name: "wrong enum value", mutate: (c) => (c.endpoint.mode = "vrrp"), path: "cluster.endpoint.mode", message: /expected one of/, fix: /kube-vip, keepalived-haproxy, external/ },
   { name: "prod profile with one control plane", mutate: (c) => { c.profile = "prod"; c.controlPlane.addresses = ["192.168.100.11"]; }, path: "cluster.controlPlane.addresses", message: /prod profile needs at least 3 control planes/, fix: /profile poc/ },
@@ -166,6 +172,14 @@ describe("validation of a bad description", () => {
     expect(match!.fix).toMatch(row.fix);
   });
 
+  it("reports a misspelt key once: did you mean, and not also the key it meant as missing", () => {
+    const problems = problemsOf((c) => {
+      c.network.dnsServer = c.network.dnsServers;
+      delete c.network.dnsServers;
+    });
+    expect(problems.map((p) => [p.path, p.problem, p.fix])).toEqual([["cluster.network.dnsServer", 'unknown key "dnsServer"; did you mean dnsServers?', "rename dnsServer to dnsServers"]]);
+  });
+
   it("reports a misspelt profile as one problem, not as every field the profile supplies", () => {
     const problems = problemsOf((c) => (c.profile = "prd"));
     expect(problems).toEqual([expect.objectContaining({ path: "cluster.profile", value: "prd", problem: 'expected one of poc, prod; found the text "prd"', fix: "use one of: poc, prod" })]);
@@ -213,7 +227,7 @@ describe("validation of a bad description", () => {
   });
 
   it("requires the platform's secrets outside the offline plan", () => {
-    const result = validateCluster(base(), { secretsPresent: new Set(["sshPrivateKey"]), planMode: false });
+    const result = validateCluster(base(), { secretsPresent: new Set(["sshPrivateKey"]), planMode: false, today: TODAY });
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.problems.map((p) => p.path)).toEqual(["onprem-k8s:vspherePassword"]);
@@ -245,7 +259,7 @@ describe("validation of a bad description", () => {
       const cluster = base();
       cluster.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), ssh } };
       cluster.addons.storage = { type: "none" };
-      return validateCluster(cluster, { secretsPresent: new Set(["sshPrivateKey", "proxmoxApiToken"]), planMode: false });
+      return validateCluster(cluster, { secretsPresent: new Set(["sshPrivateKey", "proxmoxApiToken"]), planMode: false, today: TODAY });
     };
     const withKey = proxmox({ username: "root" });
     expect(withKey.ok ? [] : withKey.problems.map((p) => [p.path, p.fix])).toEqual([["onprem-k8s:proxmoxSshPrivateKey", "pulumi config set --secret proxmoxSshPrivateKey ... (or: pulumi config set --secret proxmoxSshPrivateKey < ~/.ssh/id_ed25519)"]]);

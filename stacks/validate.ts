@@ -1,7 +1,8 @@
 // Turns a raw stack description into a ClusterSpec, or into the complete list of what is wrong
 // with it. Nothing here touches Pulumi, so the plan, the program and the tests share it.
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
-import { clusterSchema, type ClusterConfig } from "./schema";
+import { TESTED_KUBERNETES_VERSION, clusterSchema, type ClusterConfig } from "./schema";
 import { applyProfile } from "./profiles";
 import { runRules, type Problem, type RuleContext } from "./rules";
 import { toClusterSpec, type ClusterSpec } from "./spec";
@@ -23,20 +24,87 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
   return path.reduce<unknown>((value, key) => (value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined), root);
 }
 
-function schemaProblems(issues: z.core.$ZodIssue[], raw: unknown): Problem[] {
+/** The known key a misspelt one most likely meant: a typo or two away, or the same but for case. */
+export function meantKey(key: string, known: string[]): string | undefined {
+  if (known.length === 0) return undefined;
+  const meant = closest(key, known);
+  const allowed = Math.max(1, Math.min(3, Math.floor(meant.length / 3)));
+  return meant.toLowerCase() === key.toLowerCase() || distance(key, meant) <= allowed ? meant : undefined;
+}
+
+interface UnknownKey {
+  path: PropertyKey[];
+  key: string;
+  known: string[];
+  /** The key it most likely meant, when that key is not set beside it. */
+  meant?: string;
+  /** The key it most likely meant, set beside it as well. */
+  alsoSet?: string;
+}
+
+function unknownKeysOf(issues: z.core.$ZodIssue[], raw: unknown): UnknownKey[] {
   return issues.flatMap((issue) => {
-    if (issue.code === "unrecognized_keys") {
-      const inner = unwrap(schemaAt(issue.path) ?? clusterSchema);
-      const known = inner instanceof z.ZodObject ? Object.keys(inner.shape).join(", ") : "";
-      return issue.keys.map((key) => {
-        const path = [...issue.path, key];
-        return { path: `cluster.${pathText(path)}`, value: valueAt(raw, path), problem: `unknown key "${key}"`, fix: `remove it or correct its spelling${known ? `; known keys: ${known}` : ""}`, severity: "error" as const };
-      });
-    }
-    const field = issue.path.length ? `cluster.${pathText(issue.path)}` : "cluster";
-    const value = valueAt(raw, issue.path);
-    return [{ path: field, value, ...describeIssue(issue, field, value), severity: "error" as const }];
+    if (issue.code !== "unrecognized_keys") return [];
+    const inner = unwrap(schemaAt(issue.path) ?? clusterSchema);
+    const known = inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
+    const owner = valueAt(raw, issue.path) as Record<string, unknown> | undefined;
+    return issue.keys.map((key) => {
+      const meant = meantKey(key, known);
+      const isSet = meant !== undefined && owner?.[meant] !== undefined;
+      return { path: issue.path, key, known, meant: isSet ? undefined : meant, alsoSet: isSet ? meant : undefined };
+    });
   });
+}
+
+function unknownKeyProblem(entry: UnknownKey, raw: unknown): Problem {
+  const path = [...entry.path, entry.key];
+  const value = valueAt(raw, path);
+  const field = `cluster.${pathText(path)}`;
+  if (entry.meant) {
+    const target = [...entry.path, entry.meant] as (string | number)[];
+    return {
+      path: field,
+      value,
+      problem: `unknown key "${entry.key}"; did you mean ${entry.meant}?`,
+      fix: `rename ${entry.key} to ${entry.meant}`,
+      severity: "error",
+      edits: [{ path: path as (string | number)[], remove: true }, { path: target, value }],
+    };
+  }
+  if (entry.alsoSet) {
+    return { path: field, value, problem: `unknown key "${entry.key}"; did you mean ${entry.alsoSet}? It is set as well`, fix: `remove ${entry.key} (or move its value to ${entry.alsoSet}); known keys: ${entry.known.join(", ")}`, severity: "error", edits: [{ path: path as (string | number)[], remove: true }] };
+  }
+  const known = entry.known.join(", ");
+  return { path: field, value, problem: `unknown key "${entry.key}"`, fix: `remove it or correct its spelling${known ? `; known keys: ${known}` : ""}`, severity: "error", edits: [{ path: path as (string | number)[], remove: true }] };
+}
+
+/** A wrongly typed scalar whose fix is certain: quote a YAML number or boolean, unquote a number. */
+function mechanicalEdit(issue: z.core.$ZodIssue, value: unknown): { edits?: Problem["edits"] } {
+  if (issue.code !== "invalid_type") return {};
+  const path = issue.path as (string | number)[];
+  if (issue.expected === "string" && (typeof value === "number" || typeof value === "boolean")) {
+    return { edits: [{ path, value: path.join(".") === "kubernetes.version" ? TESTED_KUBERNETES_VERSION : String(value) }] };
+  }
+  if ((issue.expected === "number" || issue.expected === "int") && typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value))) {
+    return { edits: [{ path, value: Number(value) }] };
+  }
+  return {};
+}
+
+function schemaProblems(issues: z.core.$ZodIssue[], raw: unknown): Problem[] {
+  const unknown = unknownKeysOf(issues, raw);
+  // A key reported as misspelt is not reported again as missing under its right name.
+  const explained = new Set(unknown.filter((entry) => entry.meant).map((entry) => pathText([...entry.path, entry.meant!])));
+  return [
+    ...unknown.map((entry) => unknownKeyProblem(entry, raw)),
+    ...issues.flatMap((issue) => {
+      if (issue.code === "unrecognized_keys") return [];
+      if (explained.has(pathText(issue.path)) && valueAt(raw, issue.path) === undefined) return [];
+      const field = issue.path.length ? `cluster.${pathText(issue.path)}` : "cluster";
+      const value = valueAt(raw, issue.path);
+      return [{ path: field, value, ...describeIssue(issue, field, value), severity: "error" as const, ...mechanicalEdit(issue, value) }];
+    }),
+  ];
 }
 
 /**
