@@ -38,20 +38,20 @@ function proxmoxSettings(): Record<string, any> {
 const rows: Row[] = [
   { name: "even control-plane count", mutate: (c) => (c.controlPlane.addresses = ["192.168.100.11", "192.168.100.12"]), path: "cluster.controlPlane.addresses", message: /odd number/, fix: /use 1 or 3/ },
   { name: "count disagrees with addresses", mutate: (c) => (c.controlPlane.count = 5), path: "cluster.controlPlane.count", message: /count is 5 but 3 addresses/, fix: /list exactly 5/ },
-  { name: "duplicate node address", mutate: (c) => (c.workerPools[0].addresses[1] = "192.168.100.21"), path: "cluster.workerPools[0].addresses[1]", message: /also given at cluster.workerPools\[0\].addresses\[0\]/, fix: /own address/ },
+  { name: "duplicate node address", mutate: (c) => (c.workerPools[0].addresses[1] = "192.168.100.21"), path: "cluster.workerPools[0].addresses[1]", message: /^192.168.100.21 is already node nsx-poc-worker-1's address \(cluster.workerPools\[0\].addresses\[0\]\)$/, fix: /its own free host address/ },
   { name: "node outside subnet", mutate: (c) => (c.workerPools[0].addresses[0] = "192.168.200.21"), path: "cluster.workerPools[0].addresses[0]", message: /outside the node subnet 192.168.100.0\/24/, fix: /inside 192.168.100.0\/24/ },
   { name: "node on the gateway", mutate: (c) => (c.workerPools[0].addresses[0] = "192.168.100.1"), path: "cluster.workerPools[0].addresses[0]", message: /gateway/, fix: /free host address/ },
   { name: "VIP outside subnet", mutate: (c) => (c.endpoint.vip = "10.1.1.10"), path: "cluster.endpoint.vip", message: /outside the node subnet/, fix: /inside 192.168.100.0\/24/ },
-  { name: "VIP is a node address", mutate: (c) => (c.endpoint.vip = "192.168.100.12"), path: "cluster.endpoint.vip", message: /nsx-poc-cp-2's address/, fix: /no node uses/ },
-  { name: "VIP inside a LoadBalancer pool", mutate: (c) => (c.endpoint.vip = "192.168.100.210"), path: "cluster.endpoint.vip", message: /inside LoadBalancer pool default/, fix: /out of the pool/ },
+  { name: "VIP is a node address", mutate: (c) => (c.endpoint.vip = "192.168.100.12"), path: "cluster.endpoint.vip", message: /is already node nsx-poc-cp-2's address/, fix: /not used by a node/ },
+  { name: "VIP inside a LoadBalancer pool", mutate: (c) => (c.endpoint.vip = "192.168.100.210"), path: "cluster.endpoint.vip", message: /inside LoadBalancer pool default/, fix: /outside every pool/ },
   { name: "VIP missing for kube-vip", mutate: (c) => delete c.endpoint.vip, path: "cluster.endpoint.vip", message: /needs a virtual IP/, fix: /set cluster.endpoint.vip/ },
   { name: "haproxy on the apiserver port", mutate: (c) => Object.assign(c.endpoint, { mode: "keepalived-haproxy", port: 6443 }), path: "cluster.endpoint.port", message: /already listens on 6443/, fix: /8443/ },
   { name: "pod CIDR overlaps service CIDR", mutate: (c) => (c.kubernetes.podCidr = "10.100.0.0/16"), path: "cluster.kubernetes.podCidr", message: /overlaps cluster.kubernetes.serviceCidr/, fix: /do not overlap/ },
   { name: "service CIDR overlaps node subnet", mutate: (c) => (c.kubernetes.serviceCidr = "192.168.0.0/16"), path: "cluster.kubernetes.serviceCidr", message: /overlaps cluster.network.subnet/, fix: /do not overlap/ },
   { name: "CIDR with host bits", mutate: (c) => (c.kubernetes.podCidr = "10.244.1.0/16"), path: "cluster.kubernetes.podCidr", message: /host bits/, fix: /10.244.0.0\/16/ },
   { name: "L2 pool outside the subnet", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.150.0/28"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /inside the node subnet/, fix: /BGP mode/ },
-  { name: "pool contains a node", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.16/28"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains node nsx-poc-worker-1's address/, fix: /exclude node addresses/ },
-  { name: "overlapping pools", mutate: (c) => c.addons.loadBalancer.pools.push({ name: "second", addresses: ["192.168.100.215-192.168.100.225"] }), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /overlaps cluster.addons.loadBalancer.pools\[1\]/, fix: /disjoint/ },
+  { name: "pool contains a node", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.16/28"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains node nsx-poc-worker-1's address 192.168.100.21/, fix: /exclude 192.168.100.21 from the pool/ },
+  { name: "overlapping pools", mutate: (c) => c.addons.loadBalancer.pools.push({ name: "second", addresses: ["192.168.100.215-192.168.100.225"] }), path: "cluster.addons.loadBalancer.pools[1].addresses[0]", message: /overlaps LoadBalancer pool default .*\(cluster.addons.loadBalancer.pools\[0\].addresses\[0\]\)/, fix: /disjoint/ },
   { name: "ingress address in no pool", mutate: (c) => (c.addons.ingress.loadBalancerIP = "192.168.100.240"), path: "cluster.addons.ingress.loadBalancerIP", message: /in no LoadBalancer pool/, fix: /pick an address/ },
   { name: "CNI MTU above underlay minus VXLAN", mutate: (c) => (c.addons.cni.mtu = 1460), path: "cluster.addons.cni.mtu", message: /1460 \+ 50 bytes of vxlan overhead exceeds the node MTU 1500/, fix: /at most 1450/ },
   { name: "Geneve with Calico", mutate: (c) => (c.addons.cni = { type: "calico", mode: "geneve" }), path: "cluster.addons.cni.mode", message: /no Geneve/, fix: /vxlan, ipip or native/ },
@@ -100,14 +100,20 @@ const rows: Row[] = [
   { name: "pool range written high-to-low", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.220-192.168.100.200"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /ends before it starts/, fix: /low-high/ },
   { name: "pool range with an octet above 255", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.200-192.168.100.300"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /octet 300, above 255/, fix: /valid IPv4 addresses/ },
   { name: "backwards pool range reported next to an unrelated schema problem", mutate: (c) => { c.kubernetes.version = 1.3; c.addons.loadBalancer.pools[0].addresses = ["192.168.100.220-192.168.100.200"]; }, path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /ends before it starts/, fix: /low-high/ },
-  { name: "unreadable pool block next to a VIP inside another pool block", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.999/28", "192.168.100.8/29"]), path: "cluster.endpoint.vip", message: /inside LoadBalancer pool default/, fix: /out of the pool/ },
+  { name: "unreadable pool block next to a VIP inside another pool block", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.999/28", "192.168.100.8/29"]), path: "cluster.endpoint.vip", message: /inside LoadBalancer pool default/, fix: /outside every pool/ },
   // Addresses that parse but no host can use.
   { name: "VIP is the subnet's network address", mutate: (c) => (c.endpoint.vip = "192.168.100.0"), path: "cluster.endpoint.vip", message: /network address of 192.168.100.0\/24/, fix: /free host address of 192.168.100.0\/24/ },
   { name: "VIP is the broadcast address", mutate: (c) => (c.endpoint.vip = "192.168.100.255"), path: "cluster.endpoint.vip", message: /broadcast address/, fix: /neither included/ },
-  { name: "VIP is the gateway", mutate: (c) => (c.endpoint.vip = "192.168.100.1"), path: "cluster.endpoint.vip", message: /gateway's address/, fix: /not the gateway 192.168.100.1/ },
+  { name: "VIP is the gateway", mutate: (c) => (c.endpoint.vip = "192.168.100.1"), path: "cluster.endpoint.vip", message: /already the gateway's address/, fix: /not used by a node, the gateway/ },
   { name: "ingress address is the broadcast address", mutate: (c) => { c.addons.loadBalancer.pools[0].addresses = ["192.168.100.240/28"]; c.addons.ingress.loadBalancerIP = "192.168.100.255"; }, path: "cluster.addons.ingress.loadBalancerIP", message: /the ingress address is the broadcast address/, fix: /free host address/ },
   { name: "pool holding the broadcast address", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.240/28"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains the broadcast address 192.168.100.255/, fix: /exclude 192.168.100.255/ },
   { name: "pool holding the network address", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.0-192.168.100.9", "192.168.100.200"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains the network address 192.168.100.0/, fix: /exclude 192.168.100.0/ },
+  // Every address against every other role's (stacks/rules/addresses.ts).
+  { name: "DNS server inside the service network", mutate: (c) => (c.network.dnsServers = ["10.96.0.10"]), path: "cluster.kubernetes.serviceCidr", message: /the service network 10.96.0.0\/12 contains a DNS server's address 10.96.0.10 \(cluster.network.dnsServers\[0\]\)/, fix: /hold no address of the site/ },
+  { name: "NTP server on a node", mutate: (c) => (c.network.ntpServers = ["192.168.100.21"]), path: "cluster.workerPools[0].addresses[0]", message: /192.168.100.21 is already an NTP server's address/, fix: /its own free host address/ },
+  { name: "external NFS server on the VIP", mutate: (c) => (c.addons.storage = { type: "nfs", nfs: { server: "192.168.100.10" } }), path: "cluster.endpoint.vip", message: /192.168.100.10 is already the NFS server's address \(cluster.addons.storage.nfs.server\)/, fix: /for the VIP/ },
+  { name: "ingress address on the VIP", mutate: (c) => { c.endpoint.vip = "192.168.100.205"; c.addons.loadBalancer.pools[0].addresses = ["192.168.100.200-192.168.100.204", "192.168.100.206-192.168.100.220"]; c.addons.ingress.loadBalancerIP = "192.168.100.205"; }, path: "cluster.addons.ingress.loadBalancerIP", message: /192.168.100.205 is already the API VIP's address/, fix: /from a LoadBalancer pool that nothing else uses/ },
+  { name: "pool overlapping the pod network (BGP)", mutate: (c) => { c.addons.loadBalancer.mode = "bgp"; c.addons.loadBalancer.bgp = { localAsn: 64512, peers: [{ address: "192.168.100.1", asn: 64513 }] }; c.addons.loadBalancer.pools[0].addresses = ["10.244.10.0/24"]; }, path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /^LoadBalancer pool default 10.244.10.0\/24 overlaps the pod network 10.244.0.0\/16 \(cluster.kubernetes.podCidr\)$/, fix: /exclude 10.244.0.0\/16 from the pool/ },
   // Sizes kubeadm or the CNI refuse on the site.
   { name: "service CIDR larger than kubeadm accepts", mutate: (c) => (c.kubernetes.serviceCidr = "10.0.0.0/11"), path: "cluster.kubernetes.serviceCidr", message: /21 host bits; kubeadm and the apiserver accept at most 20/, fix: /\/12 or smaller/ },
   { name: "pod CIDR smaller than kubeadm's node mask", mutate: (c) => (c.kubernetes.podCidr = "10.244.0.0/25"), path: "cluster.kubernetes.podCidr", message: /kubeadm refuses a \/25 pod network/, fix: /between \/8 and \/24/ },
@@ -170,6 +176,14 @@ describe("validation of a bad description", () => {
     const match = problems.find((p) => p.path === row.path && row.message.test(p.problem));
     expect(match, `expected a problem at ${row.path} matching ${row.message}, got:\n${formatProblems(problems)}`).toBeDefined();
     expect(match!.fix).toMatch(row.fix);
+  });
+
+  it("lets the site's own servers share an address (a router answering DNS and NTP) and the ingress address sit in a pool", () => {
+    const problems = problemsOf((c) => {
+      c.network.dnsServers = ["192.168.100.1"];
+      c.network.ntpServers = ["192.168.100.1"];
+    });
+    expect(problems.filter((p) => p.severity === "error")).toEqual([]);
   });
 
   it("reports a misspelt key once: did you mean, and not also the key it meant as missing", () => {

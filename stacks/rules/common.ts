@@ -82,14 +82,13 @@ export function poolRanges(c: ClusterConfig): { path: string; range: AddressRang
 
 /**
  * Why a single address (VIP, ingress address) cannot be used on the node subnet: it is the
- * subnet's network or broadcast address, or the gateway's. `what` names it in the message.
+ * subnet's network or broadcast address (the gateway and every other role: addresses.ts). `what` names it in the message.
  */
 export function unusableHostAddress(c: ClusterConfig, address: string, what: string): { problem: string; fix: string } | undefined {
   const { network, broadcast } = reservedAddresses(c.network.subnet);
   const fix = `pick a free host address of ${c.network.subnet} (between ${network} and ${broadcast}, neither included, not the gateway ${c.network.gateway})`;
   if (address === network) return { problem: `${what} is the network address of ${c.network.subnet}, which no host can use`, fix };
   if (address === broadcast) return { problem: `${what} is the broadcast address of ${c.network.subnet}, which no host can use`, fix };
-  if (address === c.network.gateway) return { problem: `${what} is the gateway's address (cluster.network.gateway)`, fix };
   return undefined;
 }
 

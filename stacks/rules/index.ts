@@ -5,6 +5,7 @@
 import type { ClusterConfig } from "../schema";
 import type { Problem, Rule, RuleContext } from "./common";
 import { addonsRules } from "./addons";
+import { addressRules } from "./addresses";
 import { endpointRules } from "./endpoint";
 import { networkingRules } from "./networking";
 import { nodesRules } from "./nodes";
@@ -16,7 +17,7 @@ export type { Problem, RuleContext } from "./common";
 export { noProxyGaps } from "./networking";
 export { requiredSecretKeys } from "./secrets";
 
-const rules: Rule[] = [...nodesRules, ...endpointRules, ...networkingRules, ...addonsRules, ...platformRules, ...softwareRules, ...secretsRules];
+const rules: Rule[] = [...nodesRules, ...endpointRules, ...networkingRules, ...addonsRules, ...addressRules, ...platformRules, ...softwareRules, ...secretsRules];
 
 /** Paths (below `cluster.`) a schema issue taints; a rule using any of them is skipped. */
 function isTainted(uses: string[], taintedPaths: string[]): boolean {

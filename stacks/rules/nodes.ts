@@ -69,18 +69,12 @@ export const nodesRules: Rule[] = [
     check(c) {
       const problems: Problem[] = [];
       const seenNames = new Map<string, string>();
-      const seenAddresses = new Map<string, string>();
       for (const entry of addressEntries(c)) {
         const nameOwner = seenNames.get(entry.name);
         if (nameOwner) {
           problems.push(error(entry.path.replace(/addresses/, "names"), entry.name, `node name ${entry.name} is used twice (also by the node at ${P(nameOwner)})`, "give every node a unique name"));
         }
         seenNames.set(entry.name, entry.path);
-        const addressOwner = seenAddresses.get(entry.address);
-        if (addressOwner) {
-          problems.push(error(entry.path, entry.address, `address ${entry.address} is also given at ${P(addressOwner)}`, "give every node its own address"));
-        }
-        seenAddresses.set(entry.address, entry.path);
       }
       return problems;
     },
@@ -96,8 +90,6 @@ export const nodesRules: Rule[] = [
           problems.push(error(entry.path, entry.address, `node address is outside the node subnet ${c.network.subnet}`, `use an address inside ${c.network.subnet}, or correct cluster.network.subnet`));
         } else if (address.first === subnet.first || address.first === subnet.last) {
           problems.push(error(entry.path, entry.address, `node address is the network or broadcast address of ${c.network.subnet}`, "use a host address"));
-        } else if (entry.address === c.network.gateway) {
-          problems.push(error(entry.path, entry.address, "node address is the gateway's address", "use a free host address"));
         }
       }
       return problems;
