@@ -1,5 +1,5 @@
 // Add-ons: LoadBalancer pools, ingress, storage and backups.
-import { contains, parseBlock, reservedAddresses } from "../network";
+import { contains, isIPv4, parseBlock, reservedAddresses } from "../network";
 import { nodesOf } from "../spec";
 import { type Problem, type Rule, error, warning, poolBlocks, poolRanges, unusableHostAddress } from "./common";
 
@@ -9,7 +9,9 @@ export const addonsRules: Rule[] = [
     uses: ["addons.loadBalancer"],
     check(c) {
       return poolBlocks(c).flatMap((entry) =>
-        entry.problem ? [error(entry.path, entry.text, entry.problem, "write an address, a CIDR (192.168.100.192/28) or a range low-high (192.168.100.200-192.168.100.220) of valid IPv4 addresses")] : [],
+        entry.problem
+          ? [error(entry.path, entry.text, entry.problem, "write a CIDR (192.168.100.192/28, one address as 192.168.100.200/32) or a range low-high (192.168.100.200-192.168.100.220) of valid IPv4 addresses", /^[\d.]+$/.test(entry.text) && isIPv4(entry.text) ? { path: ["addons", "loadBalancer", "pools", entry.poolIndex, "addresses", entry.index], value: `${entry.text}/32` } : undefined)]
+          : [],
       );
     },
   },

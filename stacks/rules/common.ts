@@ -65,12 +65,13 @@ export function addressEntries(c: ClusterConfig): { path: string; address: strin
 }
 
 /** Every LoadBalancer pool block with its path; `problem` says why a block cannot be read (then `range` is absent). */
-export function poolBlocks(c: ClusterConfig): { path: string; text: string; pool: string; range?: AddressRange; problem?: string }[] {
+export function poolBlocks(c: ClusterConfig): { path: string; text: string; pool: string; poolIndex: number; index: number; range?: AddressRange; problem?: string }[] {
   return c.addons.loadBalancer.pools.flatMap((pool, p) =>
     pool.addresses.map((text, i) => {
       const path = `addons.loadBalancer.pools[${p}].addresses[${i}]`;
       const problem = blockProblem(text);
-      return problem ? { path, text, pool: pool.name, problem } : { path, text, pool: pool.name, range: parseBlock(text) };
+      const at = { path, text, pool: pool.name, poolIndex: p, index: i };
+      return problem ? { ...at, problem } : { ...at, range: parseBlock(text) };
     }),
   );
 }
