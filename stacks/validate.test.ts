@@ -1,3 +1,5 @@
+import { generateKeyPairSync } from "node:crypto";
+import sshpk from "sshpk";
 import { describe, expect, it } from "vitest";
 import { readStackFile } from "./stack-file";
 import { formatProblems, validateCluster, type Problem } from "./validate";
@@ -29,6 +31,11 @@ interface Row {
   message: RegExp;
   fix: RegExp;
 }
+
+/** A well-formed DSA public key, the type current OpenSSH servers refuse (made here: ssh-keygen no longer makes them). */
+const DSA_KEY = sshpk
+  .parseKey(generateKeyPairSync("dsa", { modulusLength: 2048, divisorLength: 256 }).publicKey.export({ type: "spki", format: "pem" }).toString(), "pem")
+  .toString("ssh");
 
 /** Valid Proxmox settings for rows that switch the base description to Proxmox. */
 function proxmoxSettings(): Record<string, any> {
@@ -109,6 +116,18 @@ const rows: Row[] = [
   { name: "ingress address is the broadcast address", mutate: (c) => { c.addons.loadBalancer.pools[0].addresses = ["192.168.100.240/28"]; c.addons.ingress.loadBalancerIP = "192.168.100.255"; }, path: "cluster.addons.ingress.loadBalancerIP", message: /the ingress address is the broadcast address/, fix: /free host address/ },
   { name: "pool holding the broadcast address", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.240/28"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains the broadcast address 192.168.100.255/, fix: /exclude 192.168.100.255/ },
   { name: "pool holding the network address", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.0-192.168.100.9", "192.168.100.200/32"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains the network address 192.168.100.0/, fix: /exclude 192.168.100.0/ },
+  // Values checked as their consumer checks them, before anything exists.
+  { name: "control plane below kubeadm's CPU minimum", mutate: (c) => (c.controlPlane.cpus = 1), path: "cluster.controlPlane.cpus", message: /kubeadm's preflight refuses a control plane with fewer than 2 CPUs/, fix: /at least 2 vCPUs/ },
+  { name: "control plane below kubeadm's memory minimum", mutate: (c) => (c.controlPlane.memoryMiB = 1536), path: "cluster.controlPlane.memoryMiB", message: /less than 1700 MiB/, fix: /at least 2048 MiB/ },
+  { name: "control plane at kubeadm's memory minimum, less what the kernel keeps", mutate: (c) => (c.controlPlane.memoryMiB = 1800), path: "cluster.controlPlane.memoryMiB", message: /as the kernel reports it/, fix: /at least 2048 MiB/ },
+  { name: "authorized key that sshd cannot read", mutate: (c) => (c.ssh.authorizedKeys = ["ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7pcpExampleKeyOnlyForDocsQ0n6rZ ansible@control-host"]), path: "cluster.ssh.authorizedKeys[0]", message: /not an OpenSSH public key sshd can read/, fix: /whole line of the public key file/ },
+  { name: "authorized key of a refused type", mutate: (c) => (c.ssh.authorizedKeys = [DSA_KEY]), path: "cluster.ssh.authorizedKeys[0]", message: /DSA keys \(ssh-dss\) are refused by OpenSSH/, fix: /id_ed25519.pub/ },
+  { name: "Proxmox endpoint over plain http", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), endpoint: "http://pve:8006" } }), path: "cluster.platform.proxmox.endpoint", message: /answers only over TLS/, fix: /use https:\/\/pve:8006\// },
+  { name: "Proxmox endpoint with the API path", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), endpoint: "https://pve:8006/api2/json" } }), path: "cluster.platform.proxmox.endpoint", message: /appends \/api2\/json itself/, fix: /only the origin: https:\/\/pve:8006\// },
+  { name: "Proxmox storage ID with a blank", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), datastore: "local lvm" } }), path: "cluster.platform.proxmox.datastore", message: /not a Proxmox storage ID/, fix: /local-lvm/ },
+  { name: "Proxmox node name with a dot", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), templateNode: "pve1.example.internal" } }), path: "cluster.platform.proxmox.templateNode", message: /not a Proxmox node name/, fix: /e.g. pve1/ },
+  { name: "vSphere folder with the datacenter's path", mutate: (c) => (c.platform.vsphere.folder = `/${c.platform.vsphere.datacenter}/vm/k8s`), path: "cluster.platform.vsphere.folder", message: /below the datacenter's VM folder/, fix: /^write k8s$/ },
+  { name: "vSphere name longer than vCenter allows", mutate: (c) => (c.platform.vsphere.template = "t".repeat(81)), path: "cluster.platform.vsphere.template", message: /81 characters; vSphere inventory names have at most 80/, fix: /as vCenter shows it/ },
   // Every address against every other role's (stacks/rules/addresses.ts).
   { name: "DNS server inside the service network", mutate: (c) => (c.network.dnsServers = ["10.96.0.10"]), path: "cluster.kubernetes.serviceCidr", message: /the service network 10.96.0.0\/12 contains a DNS server's address 10.96.0.10 \(cluster.network.dnsServers\[0\]\)/, fix: /hold no address of the site/ },
   { name: "NTP server on a node", mutate: (c) => (c.network.ntpServers = ["192.168.100.21"]), path: "cluster.workerPools[0].addresses[0]", message: /192.168.100.21 is already an NTP server's address/, fix: /its own free host address/ },
@@ -185,6 +204,29 @@ describe("validation of a bad description", () => {
       c.network.ntpServers = ["192.168.100.1"];
     });
     expect(problems.filter((p) => p.severity === "error")).toEqual([]);
+  });
+
+  it("reads the SSH private key as the client would, and compares its public part with the authorized keys", async () => {
+    const { runProcess } = await import("../test/tools/process");
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sshkey-"));
+    const key = path.join(dir, "id");
+    await runProcess("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", key]);
+    const privateKey = fs.readFileSync(key, "utf8");
+    const publicKey = fs.readFileSync(`${key}.pub`, "utf8").trim();
+    const check = (text: string, keys?: string[]) => {
+      const cluster = base();
+      if (keys) cluster.ssh.authorizedKeys = keys;
+      const result = validateCluster(cluster, { ...planMode, sshPrivateKey: text });
+      return (result.ok ? result.warnings : result.problems).filter((p) => /sshPrivateKey|ssh\.authorizedKeys/.test(p.path));
+    };
+    expect(check(privateKey, [publicKey])).toEqual([]);
+    expect(check(privateKey)).toEqual([expect.objectContaining({ path: "cluster.ssh.authorizedKeys", severity: "warning", problem: expect.stringMatching(/public part of the secret sshPrivateKey \(SHA256:.*\) is not among these keys/) })]);
+    expect(check("k")).toEqual([expect.objectContaining({ path: "onprem-k8s:sshPrivateKey", severity: "error", value: "(secret, not shown)", problem: expect.stringMatching(/not a private key the SSH client can read/) })]);
+    await runProcess("ssh-keygen", ["-q", "-p", "-N", "secret", "-f", key]);
+    expect(check(fs.readFileSync(key, "utf8"), [publicKey])).toEqual([expect.objectContaining({ problem: expect.stringMatching(/protected by a passphrase/) })]);
   });
 
   it("reports a misspelt key once: did you mean, and not also the key it meant as missing", () => {
