@@ -19,6 +19,8 @@ export interface ProgramOptions {
   warn?: (warnings: Problem[]) => void;
   /** Resolves endpoint.dnsName (tests replace the system resolver). */
   lookup?: Lookup;
+  /** The secrets are stand-ins (the offline plan), so their contents are not checked. */
+  placeholderSecrets?: boolean;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
   );
   const plainSecrets = new Set([...secretsPresent].filter((key) => !isConfigSecret(`${pulumi.getProject()}:${key}`)));
   const raw = readDescription(config);
-  const sshPrivateKey = config.get("sshPrivateKey");
+  const sshPrivateKey = options.placeholderSecrets ? undefined : config.get("sshPrivateKey");
   const result = validateCluster(raw, { secretsPresent, planMode: false, plainSecrets, sshPrivateKey });
   const keyProblems = unknownConfigKeyProblems(Object.keys(pulumi.runtime.allConfig()));
   if (!result.ok || keyProblems.length > 0) {

@@ -75,7 +75,7 @@ export async function runPlan(stack: StackFile): Promise<PlanResult> {
   // An error thrown inside an `apply` surfaces only as an unhandled rejection (the engine would
   // report it); without this the plan would wait forever for outputs that never resolve.
   await failOnUnhandledRejection(async () => {
-    await runInPulumiStack(() => clusterProgram({ artifacts: sink, warn: (found) => warnings.push(...found) }));
+    await runInPulumiStack(() => clusterProgram({ artifacts: sink, warn: (found) => warnings.push(...found), placeholderSecrets: true }));
     await recorder.settle();
   });
 
