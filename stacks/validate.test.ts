@@ -44,7 +44,9 @@ function proxmoxSettings(): Record<string, any> {
 
 const rows: Row[] = [
   { name: "even control-plane count", mutate: (c) => (c.controlPlane.addresses = ["192.168.100.11", "192.168.100.12"]), path: "cluster.controlPlane.addresses", message: /odd number/, fix: /use 1 or 3/ },
-  { name: "count disagrees with addresses", mutate: (c) => (c.controlPlane.count = 5), path: "cluster.controlPlane.count", message: /count is 5 but 3 addresses/, fix: /list exactly 5/ },
+  { name: "count disagrees with addresses", mutate: (c) => (c.controlPlane.count = 5), path: "cluster.controlPlane.count", message: /count is 5 but 3 addresses/, fix: /^list exactly 5 addresses in cluster.controlPlane.addresses, or remove count \(it then follows the 3 listed addresses\)$/ },
+  { name: "worker count 0 with two addresses: no fix the minimum-worker rule refuses", mutate: (c) => (c.workerPools[0].count = 0), path: "cluster.workerPools[0].count", message: /count is 0 but 2 addresses/, fix: /^remove count \(it then follows the 2 listed addresses\)$/ },
+  { name: "even control-plane count with more addresses: only odd choices", mutate: (c) => (c.controlPlane.count = 2), path: "cluster.controlPlane.count", message: /count is 2 but 3 addresses/, fix: /^remove count/ },
   { name: "duplicate node address", mutate: (c) => (c.workerPools[0].addresses[1] = "192.168.100.21"), path: "cluster.workerPools[0].addresses[1]", message: /^192.168.100.21 is already node nsx-poc-worker-1's address \(cluster.workerPools\[0\].addresses\[0\]\)$/, fix: /its own free host address/ },
   { name: "node outside subnet", mutate: (c) => (c.workerPools[0].addresses[0] = "192.168.200.21"), path: "cluster.workerPools[0].addresses[0]", message: /outside the node subnet 192.168.100.0\/24/, fix: /inside 192.168.100.0\/24/ },
   { name: "node on the gateway", mutate: (c) => (c.workerPools[0].addresses[0] = "192.168.100.1"), path: "cluster.workerPools[0].addresses[0]", message: /gateway/, fix: /free host address/ },
