@@ -31,7 +31,9 @@ export function describeFound(value: unknown): string {
   if (value === null) return "an empty value (null)";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return `the text "${value}"`;
+  if (typeof value === "string") return `the text "${value.length > 60 ? `${value.slice(0, 57)}...` : value}"`;
+  if (typeof value === "number" && Number.isNaN(value)) return "the YAML value .nan (not a number)";
+  if (typeof value === "number" && !Number.isFinite(value)) return `the YAML value ${value > 0 ? ".inf" : "-.inf"} (infinity)`;
   return `the ${typeof value} ${String(value)}`;
 }
 
@@ -67,10 +69,10 @@ export function describeIssue(issue: z.core.$ZodIssue, field: string, value: unk
     case "invalid_type": {
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       const problem = `expected ${expected}, found ${describeFound(value)}`;
-      if (issue.expected === "string" && (typeof value === "number" || typeof value === "boolean")) {
+      if (issue.expected === "string" && ((typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean")) {
         return { problem: `${problem}: YAML reads an unquoted ${String(value)} as a ${typeof value}`, fix: quoteFix(issue.path, value) };
       }
-      if (issue.expected === "int" && typeof value === "number") return { problem, fix: `use a whole number such as ${Math.round(value)}` };
+      if (issue.expected === "int" && typeof value === "number" && Number.isFinite(value)) return { problem, fix: `use a whole number such as ${Math.round(value)}` };
       if ((issue.expected === "number" || issue.expected === "int") && typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value))) {
         return { problem, fix: `write it without quotes: ${lastKey(issue.path)}: ${value.trim()}` };
       }

@@ -115,6 +115,15 @@ function configSection(document: unknown, shown: string): Record<string, unknown
   return config as Record<string, unknown>;
 }
 
+/** A config value as the engine passes it (JSON text); a YAML alias that contains itself has none. */
+function configText(value: unknown, key: string, shown: string): string {
+  try {
+    return JSON.stringify(value) ?? "null";
+  } catch {
+    throw new StackFileError(`${shown}: the value of ${key} contains itself through a YAML alias (&name ... *name inside it); write the repeated part out instead`);
+  }
+}
+
 export function readStackFile(argument: string, root = process.cwd()): StackFile {
   const { name, path: file } = resolveStackFile(argument, root);
   const shown = path.relative(root, file) || file;
@@ -128,7 +137,7 @@ export function readStackFile(argument: string, root = process.cwd()): StackFile
       // The ciphertext stays unread; the program sees a recognisable stand-in.
       config[key] = `<secret ${key}>`;
     } else {
-      config[key] = typeof value === "string" ? value : JSON.stringify(value) ?? "null";
+      config[key] = typeof value === "string" ? value : configText(value, rawKey, shown);
     }
   }
   const cluster = section[CLUSTER_KEY] ?? section["cluster"];

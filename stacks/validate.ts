@@ -82,7 +82,7 @@ function unknownKeyProblem(entry: UnknownKey, raw: unknown): Problem {
 function mechanicalEdit(issue: z.core.$ZodIssue, value: unknown): { edits?: Problem["edits"] } {
   if (issue.code !== "invalid_type") return {};
   const path = issue.path as (string | number)[];
-  if (issue.expected === "string" && (typeof value === "number" || typeof value === "boolean")) {
+  if (issue.expected === "string" && ((typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean")) {
     return { edits: [{ path, value: path.join(".") === "kubernetes.version" ? TESTED_KUBERNETES_VERSION : String(value) }] };
   }
   if ((issue.expected === "number" || issue.expected === "int") && typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value))) {
