@@ -2,12 +2,13 @@
 // with it. Nothing here touches Pulumi, so the plan, the program and the tests share it.
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
-import { TESTED_KUBERNETES_VERSION, clusterSchema, type ClusterConfig } from "./schema";
+import { clusterSchema, type ClusterConfig } from "./schema";
 import { applyProfile } from "./profiles";
 import { runRules, type Problem, type RuleContext } from "./rules";
 import { toClusterSpec, type ClusterSpec } from "./spec";
 import { describeFound, describeIssue, schemaAt, unwrap } from "./messages";
 import { CLUSTER_KEY } from "./config-keys";
+import { applyEdits } from "./fix-edits";
 
 export type { Problem, RuleContext } from "./rules";
 export type { FixEdit } from "./rules/common";
@@ -78,20 +79,7 @@ function unknownKeyProblem(entry: UnknownKey, raw: unknown): Problem {
   return { path: field, value, problem: `unknown key "${entry.key}"`, fix: `remove it or correct its spelling${known ? `; known keys: ${known}` : ""}`, severity: "error", edits: [{ path: path as (string | number)[], remove: true }] };
 }
 
-/** A wrongly typed scalar whose fix is certain: quote a YAML number or boolean, unquote a number. */
-function mechanicalEdit(issue: z.core.$ZodIssue, value: unknown): { edits?: Problem["edits"] } {
-  if (issue.code !== "invalid_type") return {};
-  const path = issue.path as (string | number)[];
-  if (issue.expected === "string" && ((typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean")) {
-    return { edits: [{ path, value: path.join(".") === "kubernetes.version" ? TESTED_KUBERNETES_VERSION : String(value) }] };
-  }
-  if ((issue.expected === "number" || issue.expected === "int") && typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value))) {
-    return { edits: [{ path, value: Number(value) }] };
-  }
-  return {};
-}
-
-function schemaProblems(issues: z.core.$ZodIssue[], raw: unknown): Problem[] {
+function schemaProblems(issues: z.core.$ZodIssue[], raw: unknown, today?: string): Problem[] {
   const unknown = unknownKeysOf(issues, raw);
   // A key reported as misspelt is not reported again as missing under its right name.
   const explained = new Set(unknown.filter((entry) => entry.meant).map((entry) => pathText([...entry.path, entry.meant!])));
@@ -102,7 +90,7 @@ function schemaProblems(issues: z.core.$ZodIssue[], raw: unknown): Problem[] {
       if (explained.has(pathText(issue.path)) && valueAt(raw, issue.path) === undefined) return [];
       const field = issue.path.length ? `cluster.${pathText(issue.path)}` : "cluster";
       const value = valueAt(raw, issue.path);
-      return [{ path: field, value, ...describeIssue(issue, field, value), severity: "error" as const, ...mechanicalEdit(issue, value) }];
+      return [{ path: field, value, ...describeIssue(issue, field, value, today), severity: "error" as const }];
     }),
   ];
 }
@@ -138,6 +126,31 @@ function withoutKeys(value: unknown, issues: z.core.$ZodIssue[]): unknown {
 
 /** Applies the profile, checks the schema and every cross-field rule, and reports all problems together. */
 export function validateCluster(raw: unknown, ctx: RuleContext): ValidationResult {
+  const result = validateOnce(raw, ctx);
+  if (result.ok) return { ...result, warnings: verifiedFixes(raw, result.warnings, ctx) };
+  return { ok: false, problems: verifiedFixes(raw, result.problems, ctx) };
+}
+
+const problemKey = (p: Problem) => `${p.path} | ${p.problem}`;
+
+/**
+ * Tries each mechanical fix on the description: one that leaves its problem or brings a new one
+ * (another rule refuses the result) loses its edits, and its fix says what would remain.
+ */
+function verifiedFixes(raw: unknown, problems: Problem[], ctx: RuleContext): Problem[] {
+  const known = new Set(problems.map(problemKey));
+  return problems.map((problem) => {
+    if (!problem.edits) return problem;
+    const after = validateOnce(applyEdits(raw, problem.edits), ctx);
+    const remaining = after.ok ? after.warnings : after.problems;
+    const fresh = remaining.filter((p) => !known.has(problemKey(p)));
+    if (fresh.length === 0 && !remaining.some((p) => problemKey(p) === problemKey(problem))) return problem;
+    const { edits: _dropped, ...rest } = problem;
+    return fresh.length > 0 ? { ...rest, fix: `${problem.fix} (that alone still leaves ${fresh[0].path}: ${fresh[0].problem})` } : rest;
+  });
+}
+
+function validateOnce(raw: unknown, ctx: RuleContext): ValidationResult {
   if (raw === undefined || raw === null) {
     return { ok: false, problems: [{ path: CLUSTER_KEY, value: raw, problem: "the stack sets no cluster description", fix: `add ${CLUSTER_KEY}: under config: in the stack file (copy Pulumi.poc.yaml or a file in examples/ and edit it)`, severity: "error" }] };
   }
@@ -153,7 +166,7 @@ export function validateCluster(raw: unknown, ctx: RuleContext): ValidationResul
   const otherIssues = parsed.success ? [] : parsed.error.issues;
   const tainted = otherIssues.map((issue) => pathText(issue.path));
   const config = (parsed.success ? parsed.data : bestEffort(clusterSchema, cleaned)) as ClusterConfig;
-  const problems = [...schemaProblems([...unknownKeys, ...otherIssues], merged), ...runRules(config, ctx, tainted)];
+  const problems = [...schemaProblems([...unknownKeys, ...otherIssues], merged, ctx.today), ...runRules(config, ctx, tainted)];
   const errors = problems.filter((p) => p.severity === "error");
   if (errors.length > 0 || !parsed.success) return { ok: false, problems };
   return { ok: true, spec: toClusterSpec(parsed.data), warnings: problems };

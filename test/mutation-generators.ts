@@ -7,7 +7,10 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { expect } from "vitest";
 import { readStackFile, type StackFile } from "../stacks/stack-file";
-import type { FixEdit, Problem } from "../stacks/validate";
+import type { Problem } from "../stacks/validate";
+import { applyAt } from "../stacks/fix-edits";
+
+export { applyEdits } from "../stacks/fix-edits";
 import { INTERNAL_ERROR } from "../stacks/rules";
 
 const root = path.resolve(__dirname, "..");
@@ -121,24 +124,6 @@ function mutationOf(cluster: unknown, siteIndex: number, kind: Mutation["kind"],
     case "extreme value":
       return { kind, path: site.path, value: structuredClone(EXTREMES[pick % EXTREMES.length]) };
   }
-}
-
-/** Sets or removes the value at a path of a description (in place), making the objects on the way. */
-export function applyAt(cluster: Record<Key, unknown>, path: Key[], change: { value?: unknown; remove?: boolean }): void {
-  const owner = path.slice(0, -1).reduce<Record<Key, unknown>>((node, key) => {
-    if (node[key] === null || typeof node[key] !== "object") node[key] = typeof path[path.indexOf(key) + 1] === "number" ? [] : {};
-    return node[key] as Record<Key, unknown>;
-  }, cluster);
-  const last = path.at(-1)!;
-  if (!change.remove) owner[last] = change.value;
-  else if (Array.isArray(owner)) owner.splice(last as number, 1);
-  else delete owner[last];
-}
-
-export function applyEdits(cluster: unknown, edits: FixEdit[]): unknown {
-  const copy = structuredClone(cluster) as Record<Key, unknown>;
-  for (const edit of edits) applyAt(copy, edit.path, "remove" in edit ? { remove: true } : { value: edit.value });
-  return copy;
 }
 
 function describe(stack: StackFile, mutations: Mutation[]): string {
