@@ -83,7 +83,7 @@ function readText(argument: string, file: string, root: string): string {
 
 /** The parsed document, or one line naming file:line:column, the problem and the fix. */
 function parseStackDocument(text: string, shown: string): unknown {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const first = document.errors[0];
   if (first) {
     const where = describeYamlError(first, text.split(/\r?\n/)[(first.linePos?.[0].line ?? 1) - 1] ?? "");
