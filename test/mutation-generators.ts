@@ -5,6 +5,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
+import { z } from "zod";
+import { clusterSchema } from "../stacks/schema";
+import { unwrap } from "../stacks/messages";
 import { expect } from "vitest";
 import { readStackFile, type StackFile } from "../stacks/stack-file";
 import type { Problem } from "../stacks/validate";
@@ -58,7 +61,19 @@ export const EXTREMES: unknown[] = [
   Array.from({ length: 300 }, (_, i) => `10.1.${i >> 8}.${i & 255}`),
   { "": "" },
 ];
-export const KINDS = ["wrong type", "out of range", "shift address", "overlap CIDRs", "remove", "duplicate entry", "extreme value"] as const;
+export const KINDS = ["wrong type", "out of range", "shift address", "overlap CIDRs", "remove", "duplicate entry", "extreme value", "set any field"] as const;
+
+/** Every field path the schema knows (lists at index 0, mappings under a made-up key), so fields no shipped stack sets get mutated too. */
+function schemaPaths(schema: z.ZodType, at: Key[] = []): Key[][] {
+  const inner = unwrap(schema);
+  if (inner instanceof z.ZodObject) return Object.entries(inner.shape).flatMap(([key, child]) => [[...at, key], ...schemaPaths(child as z.ZodType, [...at, key])]);
+  if (inner instanceof z.ZodArray) return schemaPaths(inner.element as z.ZodType, [...at, 0]);
+  if (inner instanceof z.ZodRecord) return schemaPaths(inner.valueType as z.ZodType, [...at, "x"]);
+  return [];
+}
+const FIELDS = schemaPaths(clusterSchema);
+/** Values a field may be set to: one of the shipped stacks' own values, a wrong type, an extreme. */
+const ANY_VALUES: unknown[] = [...WRONG_TYPES, ...EXTREMES, "192.168.100.50", "10.0.0.0/24", "vsphere", "calico", "bgp", "nfs", "ipip", 3, 1];
 
 export interface Mutation {
   kind: (typeof KINDS)[number];
@@ -123,6 +138,8 @@ function mutationOf(cluster: unknown, siteIndex: number, kind: Mutation["kind"],
     }
     case "extreme value":
       return { kind, path: site.path, value: structuredClone(EXTREMES[pick % EXTREMES.length]) };
+    case "set any field":
+      return { kind, path: FIELDS[siteIndex % FIELDS.length], value: structuredClone(ANY_VALUES[pick % ANY_VALUES.length]) };
   }
 }
 
@@ -132,7 +149,7 @@ function describe(stack: StackFile, mutations: Mutation[]): string {
 
 /** One mutation of one shipped stack. */
 export const singleMutations = fc
-  .tuple(fc.nat(), fc.nat(), fc.constantFrom(...KINDS.filter((k) => k !== "extreme value")), fc.integer({ min: -40, max: 40 }), fc.nat())
+  .tuple(fc.nat(), fc.nat(), fc.constantFrom(...KINDS.filter((k) => k !== "extreme value" && k !== "set any field")), fc.integer({ min: -40, max: 40 }), fc.nat())
   .map(([stackIndex, site, kind, delta, pick]) => mutated(stackIndex, [[site, kind, delta, pick]]));
 
 /** One to five mutations of one shipped stack, extreme values among them, each applied to the result of the last. */
