@@ -60,7 +60,8 @@ function readText(argument: string, file: string, root: string): string {
     const known = stackNames(root);
     const directory = path.dirname(file);
     const siblings = directory !== root && fs.existsSync(directory) && fs.statSync(directory).isDirectory() ? fs.readdirSync(directory).filter((f) => /\.ya?ml$/.test(f)) : [];
-    const meant = siblings.length > 0 ? closest(path.basename(file), siblings) : undefined;
+    const closestSibling = siblings.length > 0 ? closest(path.basename(file), siblings) : undefined;
+    const meant = closestSibling && distance(path.basename(file), closestSibling) <= Math.max(3, path.basename(file).length / 2) ? closestSibling : undefined;
     throw new StackFileError(
       meant
         ? `no stack file ${shown}: did you mean ${path.relative(root, path.join(directory, meant))}? (${path.relative(root, directory)}/ holds ${siblings.join(", ")})`
@@ -89,7 +90,12 @@ function parseStackDocument(text: string, shown: string): unknown {
     const where = describeYamlError(first, text.split(/\r?\n/)[(first.linePos?.[0].line ?? 1) - 1] ?? "");
     throw new StackFileError(`${shown}:${where.line}:${where.column}: ${where.problem}; fix: ${where.fix}`);
   }
-  return document.toJS({ maxAliasCount: 100 });
+  try {
+    return document.toJS({ maxAliasCount: 100 });
+  } catch (thrown) {
+    // Aliases that expand without bound (a "billion laughs" file) and the like.
+    throw new StackFileError(`${shown}: YAML cannot expand this file (${thrown instanceof Error ? thrown.message : String(thrown)}); fix: write the repeated parts out instead of using aliases`);
+  }
 }
 
 /** The `config:` mapping of a parsed stack file, or why there is none. */
@@ -102,6 +108,9 @@ function configSection(document: unknown, shown: string): Record<string, unknown
     const keys = Object.keys(root);
     if ("runtime" in root) {
       throw new StackFileError(`${shown} is a Pulumi project file (it has runtime:), not a stack: give a stack file; ${STACK_FILE_SHAPE}`);
+    }
+    if (CLUSTER_KEY in root || "cluster" in root) {
+      throw new StackFileError(`${shown} has ${CLUSTER_KEY in root ? CLUSTER_KEY : "cluster"}: at the top, but the engine reads settings only under config:; fix: add a line config: above it and indent the description two more spaces`);
     }
     const meant = keys.find((key) => key.toLowerCase() !== "config" && (distance(key.toLowerCase(), "config") <= 3 || key.toLowerCase().startsWith("config")));
     const found = keys.length > 0 ? `found ${keys.map((key) => `${key}:`).join(", ")}` : "found no keys";

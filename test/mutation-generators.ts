@@ -7,7 +7,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { z } from "zod";
 import { clusterSchema } from "../stacks/schema";
-import { unwrap } from "../stacks/messages";
+import { schemaAt, unwrap } from "../stacks/messages";
 import { expect } from "vitest";
 import { readStackFile, type StackFile } from "../stacks/stack-file";
 import type { Problem } from "../stacks/validate";
@@ -61,7 +61,7 @@ export const EXTREMES: unknown[] = [
   Array.from({ length: 300 }, (_, i) => `10.1.${i >> 8}.${i & 255}`),
   { "": "" },
 ];
-export const KINDS = ["wrong type", "out of range", "shift address", "overlap CIDRs", "remove", "duplicate entry", "extreme value", "set any field"] as const;
+export const KINDS = ["wrong type", "out of range", "shift address", "overlap CIDRs", "remove", "duplicate entry", "extreme value", "set any field", "another valid choice"] as const;
 
 /** Every field path the schema knows (lists at index 0, mappings under a made-up key), so fields no shipped stack sets get mutated too. */
 function schemaPaths(schema: z.ZodType, at: Key[] = []): Key[][] {
@@ -138,6 +138,20 @@ function mutationOf(cluster: unknown, siteIndex: number, kind: Mutation["kind"],
     }
     case "extreme value":
       return { kind, path: site.path, value: structuredClone(EXTREMES[pick % EXTREMES.length]) };
+    case "another valid choice": {
+      // Another option of an enum, the other boolean, a nearby number: descriptions that are
+      // often accepted, so the plan and the program see unusual but valid combinations.
+      const choices = sites.flatMap((s) => {
+        const node = schemaAt(s.path as PropertyKey[]);
+        const inner = node && unwrap(node);
+        if (inner instanceof z.ZodEnum) return (inner.options as unknown[]).filter((o) => o !== s.value).map((value) => ({ path: s.path, value }));
+        if (typeof s.value === "boolean") return [{ path: s.path, value: !s.value }];
+        if (typeof s.value === "number") return [{ path: s.path, value: s.value + (delta % 3) }];
+        return [];
+      });
+      const choice = choices[(siteIndex + pick) % choices.length];
+      return choice ? { kind, path: choice.path, value: choice.value } : { kind: "remove", path: site.path, remove: true };
+    }
     case "set any field":
       return { kind, path: FIELDS[siteIndex % FIELDS.length], value: structuredClone(ANY_VALUES[pick % ANY_VALUES.length]) };
   }
