@@ -137,6 +137,18 @@ describe("offline plan", () => {
     await expect(runPlan({ ...stack, cluster, config })).rejects.toThrow(/linked clone keeps the template's 20 GiB system disk/);
   });
 
+  it("plans node names that extend each other (b and b-fallback): per-node artifacts cannot collide", async () => {
+    const stack = readStackFile("poc", root);
+    const cluster = structuredClone(stack.cluster) as Record<string, any>;
+    cluster.controlPlane.names = ["a", "b", "c"];
+    cluster.workerPools[0].names = ["b-fallback", "a-during-init"];
+    const result = await runPlan({ ...stack, cluster, config: { ...stack.config, "onprem-k8s:cluster": JSON.stringify(cluster) } });
+    const paths = result.artifacts.map((a) => a.path);
+    expect(paths).toContain("kubeadm/b.fallback.yaml");
+    expect(paths).toContain("kubeadm/b-fallback.fallback.yaml");
+    expect(new Set(paths).size).toBe(paths.length);
+  });
+
   it("grows the dependency graph linearly with workers (no worker waits for every other)", async () => {
     const { scaledDescription } = await import("../scripts/bench");
     const edges = async (workers: number) => {
