@@ -13,10 +13,12 @@ function validate(m: MutatedStack) {
   return validateCluster(m.cluster, { secretsPresent: secretsPresent(m.stack), planMode: true, plainSecrets: plainSecrets(m.stack) });
 }
 
-/** Lets the worker's event loop run (vitest's own messages) every so many iterations. */
-let iterations = 0;
+/**
+ * One macrotask turn per run: the same seeded values, but thousands of validations (and the plans)
+ * in one synchronous stretch would block the worker (test/setup's event-loop guard).
+ */
 async function yieldNow(): Promise<void> {
-  if (++iterations % 25 === 0) await new Promise(setImmediate);
+  await new Promise(setImmediate);
 }
 
 // A fixed seed and run counts that keep the file near a minute; MUTATION_SEED, MUTATION_RUNS and

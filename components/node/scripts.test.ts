@@ -31,11 +31,11 @@ describe("shellcheck", () => {
   const scripts = ["lib.sh", ...NODE_SCRIPTS.map((s) => `${s}.sh`)];
   it.each(scripts)("%s passes", (file) => expectShellcheckClean(path.join(SCRIPTS_DIR, file)));
 
-  it("fails a deliberately broken script (the check has teeth)", () => {
+  it("fails a deliberately broken script (the check has teeth)", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sc-"));
     const file = path.join(dir, "broken.sh");
     fs.writeFileSync(file, '#!/usr/bin/env bash\nrm -rf $TARGET/*\nif [ $x == 1 ]; then echo "$undefined_var; fi\n');
-    const r = shellcheck(file);
+    const r = await shellcheck(file);
     fs.rmSync(dir, { recursive: true });
     expect(r.status).not.toBe(0);
     expect(r.stdout).toMatch(/SC\d{4}/);
