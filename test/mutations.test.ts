@@ -80,9 +80,9 @@ describe("random multi-field mutations with extreme values", () => {
         await yieldNow();
         if (await refusedOrPlanned(m, false)) refused++;
       }),
-      { seed: SEED + 2, numRuns: VALIDATION_RUNS },
+      { seed: SEED + 2, numRuns: VALIDATION_RUNS / 2 },
     );
-    expect(refused).toBeGreaterThan(VALIDATION_RUNS / 2);
+    expect(refused).toBeGreaterThan(VALIDATION_RUNS / 4);
   });
 
   it("plan whenever they are accepted: never an exception out of the program", async () => {
@@ -91,9 +91,9 @@ describe("random multi-field mutations with extreme values", () => {
     await fc.assert(
       fc.asyncProperty(multiMutations, async (m) => {
         await yieldNow();
-        if (!(await refusedOrPlanned(m, planned < PLAN_RUNS / 2))) planned++;
+        if (!(await refusedOrPlanned(m, planned < PLAN_RUNS / 4))) planned++;
       }),
-      { seed: SEED + 3, numRuns: PLAN_RUNS * 10 },
+      { seed: SEED + 3, numRuns: PLAN_RUNS * 5 },
     );
     expect(planned).toBeGreaterThan(0);
   }, 60_000 + PLAN_RUNS * 5_000);
