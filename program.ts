@@ -2,7 +2,7 @@
 // `pulumi up` runs it through index.ts; the offline plan and the tests run it under mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { SECRET_KEYS, type SecretKey } from "./stacks/schema";
-import { unknownConfigKeyProblems } from "./stacks/config-keys";
+import { explainsMissingCluster, unknownConfigKeyProblems } from "./stacks/config-keys";
 import { endpointDnsWarnings, type Lookup } from "./stacks/endpoint-dns";
 import { formatProblems, validateCluster, type Problem } from "./stacks/validate";
 import { requiredSecretKeys } from "./stacks/rules";
@@ -19,6 +19,8 @@ export interface ProgramOptions {
   warn?: (warnings: Problem[]) => void;
   /** Resolves endpoint.dnsName (tests replace the system resolver). */
   lookup?: Lookup;
+  /** The secrets are stand-ins (the offline plan), so their contents are not checked. */
+  placeholderSecrets?: boolean;
 }
 
 /**
@@ -31,17 +33,32 @@ function isConfigSecret(key: string): boolean {
   return check ? check(key) : true;
 }
 
+/** The description as the engine passed it: JSON text for a mapping; text that is not JSON is one error. */
+function readDescription(config: pulumi.Config): unknown {
+  const text = config.get("cluster");
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // `pulumi config set cluster <text>` stores plain text; the description is a mapping.
+    return text;
+  }
+}
+
 export async function clusterProgram(options: ProgramOptions = {}): Promise<Record<string, unknown>> {
   const config = new pulumi.Config();
   const secretsPresent = new Set(
     (Object.keys(SECRET_KEYS) as SecretKey[]).filter((key) => config.get(key) !== undefined),
   );
   const plainSecrets = new Set([...secretsPresent].filter((key) => !isConfigSecret(`${pulumi.getProject()}:${key}`)));
-  const result = validateCluster(config.getObject<unknown>("cluster"), { secretsPresent, planMode: false, plainSecrets });
+  const raw = readDescription(config);
+  const sshPrivateKey = options.placeholderSecrets ? undefined : config.get("sshPrivateKey");
+  const result = validateCluster(raw, { secretsPresent, planMode: false, plainSecrets, sshPrivateKey });
   const keyProblems = unknownConfigKeyProblems(Object.keys(pulumi.runtime.allConfig()));
   if (!result.ok || keyProblems.length > 0) {
     // Nothing has been registered yet: a bad description stops before any resource exists.
-    throw new pulumi.RunError(formatProblems([...keyProblems, ...(result.ok ? [] : result.problems)]));
+    const descriptionProblems = result.ok || (raw === undefined && explainsMissingCluster(keyProblems)) ? [] : result.problems;
+    throw new pulumi.RunError(formatProblems([...keyProblems, ...descriptionProblems]));
   }
   const spec = result.spec;
   const warnings = [...result.warnings, ...(await endpointDnsWarnings(spec, options.lookup))];

@@ -2,7 +2,7 @@
 // DNSCache and backups.
 import { z } from "zod";
 import * as formats from "./formats";
-import { addressBlock, checked, cron, dnsLabel, httpUrl, ipv4, labelMap } from "./schema-primitives";
+import { addressBlock, checked, cron, dnsLabel, httpUrl, ipv4, labelMap, veleroCron } from "./schema-primitives";
 
 const cniSchema = z
   .strictObject({
@@ -100,7 +100,7 @@ const backupsSchema = z
         s3Url: httpUrl.optional(),
         bucket: checked(formats.bucketProblem, "use the bucket's name as S3 knows it, e.g. velero-backups").optional(),
         region: z.string().min(1).default("default"),
-        schedule: cron.default("0 2 * * *").describe("cron schedule of the whole-cluster backup (five fields or @daily etc.)"),
+        schedule: veleroCron.default("0 2 * * *").describe("cron schedule of the whole-cluster backup (five fields or @daily etc.)"),
       })
       .optional(),
   })

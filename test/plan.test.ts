@@ -174,6 +174,18 @@ describe("offline plan", () => {
     expect(fs.readdirSync(path.join(dir, "out", "typo"))).toEqual(["REFUSED.md"]);
   });
 
+  it("plans node names that extend each other (b and b-fallback): per-node artifacts cannot collide", async () => {
+    const stack = readStackFile("poc", root);
+    const cluster = structuredClone(stack.cluster) as Record<string, any>;
+    cluster.controlPlane.names = ["a", "b", "c"];
+    cluster.workerPools[0].names = ["b-fallback", "a-during-init"];
+    const result = await runPlan({ ...stack, cluster, config: { ...stack.config, "onprem-k8s:cluster": JSON.stringify(cluster) } });
+    const paths = result.artifacts.map((a) => a.path);
+    expect(paths).toContain("kubeadm/b.fallback.yaml");
+    expect(paths).toContain("kubeadm/b-fallback.fallback.yaml");
+    expect(new Set(paths).size).toBe(paths.length);
+  });
+
   it("fails instead of hanging when the program throws inside an apply", async () => {
     const stack = readStackFile("poc", root);
     const cluster = structuredClone(stack.cluster) as Record<string, any>;

@@ -76,7 +76,7 @@ function joinStep(run: ControlPlaneRun, credentials: Credentials, node: Prepared
   const { pki } = credentials;
   const parameters = pulumi.all([pki.discoveryHash, pki.ca.certPem]).apply(([hash, caCertPem]) => joinParametersOf(run.spec, nodeSpec, hash, caCertPem));
   run.ctx.artifacts.add("kubeadm-config", `kubeadm/${nodeSpec.name}.yaml`, parameters.apply((p) => p.KUBEADM_CONFIG!));
-  run.ctx.artifacts.add("kubeadm-config", `kubeadm/${nodeSpec.name}-fallback.yaml`, parameters.apply((p) => p.KUBEADM_CONFIG_FALLBACK!));
+  run.ctx.artifacts.add("kubeadm-config", `kubeadm/${nodeSpec.name}.fallback.yaml`, parameters.apply((p) => p.KUBEADM_CONFIG_FALLBACK!));
   const parameter = (name: string) => parameters.apply((p) => p[name]!);
   return nodeStep(
     `${nodeSpec.name}-join`,

@@ -8,7 +8,7 @@ import { ArtifactSink, type ArtifactKind } from "../../components/artifacts";
 import type { SecretKey } from "../../stacks/schema";
 import type { ClusterSpec } from "../../stacks/spec";
 import { requiredSecretKeys } from "../../stacks/rules";
-import { unknownConfigKeyProblems } from "../../stacks/config-keys";
+import { explainsMissingCluster, unknownConfigKeyProblems } from "../../stacks/config-keys";
 import { PROJECT, plainSecrets, secretsPresent, type StackFile } from "../../stacks/stack-file";
 import { ClusterConfigError, validateCluster, type Problem } from "../../stacks/validate";
 import { installRecordingMocks, type RecordedResource } from "./monitor";
@@ -75,7 +75,9 @@ export async function runPlan(stack: StackFile): Promise<PlanResult> {
   const present = secretsPresent(stack);
   const validation = validateCluster(stack.cluster, { secretsPresent: present, planMode: true, plainSecrets: plainSecrets(stack) });
   const keyProblems = unknownConfigKeyProblems(Object.keys(stack.config));
-  if (!validation.ok || keyProblems.length > 0) throw new ClusterConfigError([...keyProblems, ...(validation.ok ? [] : validation.problems)]);
+  // A misspelt `onprem-k8s:cluster` key is the one mistake, not also a missing description.
+  const descriptionProblems = validation.ok || (stack.cluster === undefined && explainsMissingCluster(keyProblems)) ? [] : validation.problems;
+  if (!validation.ok || keyProblems.length > 0) throw new ClusterConfigError([...keyProblems, ...descriptionProblems]);
 
   const config = { ...stack.config };
   const secretKeys = [...stack.secretKeys];
@@ -93,7 +95,7 @@ export async function runPlan(stack: StackFile): Promise<PlanResult> {
   // report it); without this the plan would wait forever for outputs that never resolve.
   await failOnUnhandledRejection(async () => {
     await withUnmappedPulumiDebugTraces(async () => {
-      await runInPulumiStack(() => clusterProgram({ artifacts: sink, warn: (found) => warnings.push(...found) }));
+      await runInPulumiStack(() => clusterProgram({ artifacts: sink, warn: (found) => warnings.push(...found), placeholderSecrets: true }));
       await recorder.settle();
     });
   });

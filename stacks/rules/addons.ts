@@ -1,8 +1,8 @@
 // Add-ons: LoadBalancer pools, ingress, storage and backups.
-import { contains, overlaps, parseBlock, reservedAddresses } from "../network";
+import { contains, isIPv4, parseBlock, reservedAddresses } from "../network";
 import { GATEWAY_API_CRDS } from "../schema-addons";
 import { nodesOf } from "../spec";
-import { P, type Problem, type Rule, addressEntries, error, warning, poolBlocks, poolRanges, unusableHostAddress } from "./common";
+import { type Problem, type Rule, error, warning, poolBlocks, poolRanges, unusableHostAddress } from "./common";
 
 /** Whether a Kubernetes version can take the Gateway API CRDs (an unreadable version is another rule's). */
 function gatewayApiFitsVersion(version: string): boolean {
@@ -16,7 +16,9 @@ export const addonsRules: Rule[] = [
     uses: ["addons.loadBalancer"],
     check(c) {
       return poolBlocks(c).flatMap((entry) =>
-        entry.problem ? [error(entry.path, entry.text, entry.problem, "write an address, a CIDR (192.168.100.192/28) or a range low-high (192.168.100.200-192.168.100.220) of valid IPv4 addresses")] : [],
+        entry.problem
+          ? [error(entry.path, entry.text, entry.problem, "write a CIDR (192.168.100.192/28, one address as 192.168.100.200/32) or a range low-high (192.168.100.200-192.168.100.220) of valid IPv4 addresses", /^[\d.]+$/.test(entry.text) && isIPv4(entry.text) ? { path: ["addons", "loadBalancer", "pools", entry.poolIndex, "addresses", entry.index], value: `${entry.text}/32` } : undefined)]
+          : [],
       );
     },
   },
@@ -35,32 +37,14 @@ export const addonsRules: Rule[] = [
       const ranges = poolRanges(c);
       const subnet = parseBlock(c.network.subnet);
       const { network, broadcast } = reservedAddresses(c.network.subnet);
-      const nodes = addressEntries(c);
-      for (const [i, entry] of ranges.entries()) {
+      // Pools against nodes, the gateway, the cluster networks and each other: addresses.ts.
+      for (const entry of ranges) {
         if (lb.mode === "l2" && !contains(subnet, entry.range)) {
           problems.push(error(entry.path, entry.range.text, `an L2 pool must lie inside the node subnet ${c.network.subnet}: ARP answers only on the nodes' segment`, `use addresses inside ${c.network.subnet}, or BGP mode`));
         }
         for (const [name, address] of [["network", network], ["broadcast", broadcast]]) {
           if (lb.mode === "l2" && contains(entry.range, parseBlock(address))) {
             problems.push(error(entry.path, entry.range.text, `pool ${entry.pool} contains the ${name} address ${address} of ${c.network.subnet}, which MetalLB would hand to a Service that no one can reach`, `exclude ${address} from the pool: list host addresses only, e.g. a range that starts above ${network} and ends below ${broadcast}`));
-          }
-        }
-        for (const node of nodes) {
-          if (contains(entry.range, parseBlock(node.address))) {
-            problems.push(error(entry.path, entry.range.text, `pool ${entry.pool} contains node ${node.name}'s address ${node.address}`, "exclude node addresses from the pool"));
-          }
-        }
-        if (contains(entry.range, parseBlock(c.network.gateway))) {
-          problems.push(error(entry.path, entry.range.text, `pool ${entry.pool} contains the gateway ${c.network.gateway}`, "exclude the gateway from the pool"));
-        }
-        for (const cidr of [c.kubernetes.podCidr, c.kubernetes.serviceCidr]) {
-          if (overlaps(entry.range, parseBlock(cidr))) {
-            problems.push(error(entry.path, entry.range.text, `pool ${entry.pool} overlaps the cluster network ${cidr}`, "use addresses outside the pod and service CIDRs"));
-          }
-        }
-        for (const other of ranges.slice(i + 1)) {
-          if (overlaps(entry.range, other.range)) {
-            problems.push(error(entry.path, entry.range.text, `overlaps ${P(other.path)} = ${other.range.text}`, "make the pools disjoint"));
           }
         }
       }
