@@ -83,6 +83,14 @@ describe("upgrade steps of a fresh poc stack (3 control planes, 2 workers)", () 
     }
   });
 
+  it("installs and initialises a fresh cluster at the described version, as before", () => {
+    for (const node of [...CPS, ...WORKERS]) {
+      expect(paramsOf(named(plan, `${node}-kubernetes-packages`))).toMatch(/^export KUBERNETES_VERSION=1\.34\.4; export KUBERNETES_REPO_URL=https\\:\/\/pkgs\.k8s\.io\/core\\:\/stable\\:\/v1\.34\/deb\/; $/);
+      expect(paramsOf(named(plan, `${node}-containerd`))).toContain("registry.k8s.io/pause\\:3.10.1");
+    }
+    expect(paramsOf(named(plan, "nsx-poc-cp-1-init"))).toContain("kubernetesVersion: v1.34.4");
+  });
+
   it("records the version and each node's installed version in the outputs", () => {
     expect(plan.outputs.kubernetesVersion).toBe("1.34.4");
     expect(plan.outputs.nodes).toEqual(expect.arrayContaining([expect.objectContaining({ name: "nsx-poc-worker-2", role: "worker", packagesVersion: "1.34.4" })]));
