@@ -2,13 +2,14 @@
 // Runs the program under Pulumi's mocks with that stack's config and writes out/<name>/
 // (or <dir>/<name>/ with --out <dir>). With --from-version x.y.z it plans an update of a cluster
 // that runs that version, and summary.md lists the upgrade.
-// A bad description prints every problem and exits 1 without writing anything.
+// A bad description (or a version change the cluster cannot take) prints every problem, exits 1
+// and leaves out/<name>/REFUSED.md alone in the folder.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { StackFileError, readStackFile } from "../stacks/stack-file";
 import { ClusterConfigError, formatProblems } from "../stacks/validate";
 import { runPlan } from "./plan/run";
-import { writePlan } from "./plan/write";
+import { writePlan, writeRefused } from "./plan/write";
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
     // ClusterConfigError: the description; RunError: the program's refusals against the previous state.
     if (error instanceof ClusterConfigError || pulumi.RunError.isInstance(error)) {
       console.error(`${stack.path}:\n${error.message}`);
+      console.error(`(${path.relative(process.cwd(), writeRefused(outRoot, stack.name, stack.path, error.message))} replaces the previous plan)`);
       return 1;
     }
     throw error;

@@ -49,6 +49,25 @@ function resolve<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((done) => output.apply((value) => done(value)));
 }
 
+/**
+ * Pulumi takes a stack trace for every promise it makes (debuggablePromise, for its leak report).
+ * Where stack traces are mapped through source maps by a formatter (vitest's workers), mapping
+ * those was three quarters of a plan's construction: seconds in which the test worker could not
+ * answer vitest. While a plan runs, those traces stay unmapped; every other error is formatted as
+ * before. Without such a formatter (Node's own source maps, the plan CLI) nothing changes.
+ */
+async function withUnmappedPulumiDebugTraces<T>(run: () => Promise<T>): Promise<T> {
+  const prepare = Error.prepareStackTrace;
+  if (typeof prepare !== "function") return run();
+  Error.prepareStackTrace = (error, frames) =>
+    frames[0]?.getFunctionName() === "debuggablePromise" ? [String(error), ...frames.map((frame) => `    at ${frame}`)].join("\n") : prepare(error, frames);
+  try {
+    return await run();
+  } finally {
+    Error.prepareStackTrace = prepare;
+  }
+}
+
 async function failOnUnhandledRejection(work: () => Promise<void>): Promise<void> {
   let listener: ((reason: unknown) => void) | undefined;
   const failure = new Promise<never>((_, reject) => {
@@ -89,8 +108,10 @@ export async function runPlan(stack: StackFile, options: PlanOptions = {}): Prom
   // report it); without this the plan would wait forever for outputs that never resolve.
   try {
     await failOnUnhandledRejection(async () => {
-      await runInPulumiStack(() => clusterProgram({ artifacts: sink, warn: (found) => warnings.push(...found) }));
-      await recorder.settle();
+      await withUnmappedPulumiDebugTraces(async () => {
+        await runInPulumiStack(() => clusterProgram({ artifacts: sink, warn: (found) => warnings.push(...found) }));
+        await recorder.settle();
+      });
     });
   } finally {
     if (options.fromVersion !== undefined) stackReferenceOutputs.delete(self);

@@ -54,7 +54,7 @@ describe("the plan of an upgrade (--from-version)", () => {
     expect(section(await summaryOf("poc", "1.34.4"))).toBe("");
   });
 
-  it("refuses a downgrade from the command line with the description's problem format, exit 1, nothing written", async () => {
+  it("refuses a downgrade from the command line with the description's problem format, exit 1, REFUSED.md instead of a plan", async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-upgrade-"));
     const cli = (args: string[]) =>
       runProcess(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/plan.ts"), ...args], { cwd: root, allowFail: true });
@@ -62,7 +62,9 @@ describe("the plan of an upgrade (--from-version)", () => {
     expect(run.status).toBe(1);
     expect(run.output).toMatch(/cluster\.kubernetes\.version\n +value: +1\.34\.4\n +problem: the cluster runs Kubernetes 1\.35\.0/);
     expect(run.output).not.toMatch(/\n +at /);
-    expect(fs.readdirSync(out)).toEqual([]);
+    // like a refused description: REFUSED.md alone, no plan
+    expect(fs.readdirSync(path.join(out, "poc"))).toEqual(["REFUSED.md"]);
+    expect(fs.readFileSync(path.join(out, "poc", "REFUSED.md"), "utf8")).toContain("the cluster runs Kubernetes 1.35.0");
     const junk = await cli(["poc", "--out", out, "--from-version", "latest"]);
     expect(junk.status).toBe(2);
     expect(junk.output).toContain('--from-version: "latest" is not the exact version the cluster runs now, e.g. 1.34.3');

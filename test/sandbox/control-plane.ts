@@ -150,7 +150,7 @@ export class TestCluster {
 
   async dispose(): Promise<void> {
     for (const host of this.hosts) await host.sandbox.dispose();
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    await fs.promises.rm(this.dir, { recursive: true, force: true });
   }
 }
 
