@@ -14,12 +14,13 @@ import { platformRules } from "./platform";
 import { preflightRules } from "./preflight";
 import { secretsRules } from "./secrets";
 import { softwareRules } from "./software";
+import { upgradeRules } from "./upgrade";
 
 export type { Problem, RuleContext } from "./common";
 export { noProxyGaps } from "./networking";
 export { requiredSecretKeys } from "./secrets";
 
-const rules: Rule[] = [...nodesRules, ...preflightRules, ...endpointRules, ...networkingRules, ...addonsRules, ...addressRules, ...platformRules, ...softwareRules, ...accessRules, ...secretsRules];
+const rules: Rule[] = [...nodesRules, ...preflightRules, ...endpointRules, ...networkingRules, ...addonsRules, ...addressRules, ...platformRules, ...softwareRules, ...upgradeRules, ...accessRules, ...secretsRules];
 
 /** Paths (below `cluster.`) a schema issue taints; a rule using any of them is skipped. */
 function isTainted(uses: string[], taintedPaths: string[]): boolean {
