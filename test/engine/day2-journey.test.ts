@@ -44,8 +44,10 @@ const WORKERS = ["k8s-node1"];
 const NODES = [...CONTROL_PLANES, ...WORKERS];
 const FROM = UPGRADE_FROM_VERSION;
 const TO = PACKAGED_KUBERNETES_VERSION;
-/** The upgrade step of one node (components/kubeadm/upgrade*.ts). */
+/** The upgrade step of one node (components/kubeadm/upgrade.ts; a worker's drain and uncordon steps are around it). */
 const upgradeStep = (node: string) => new RegExp(`^${node}-upgrade$`);
+/** Operations that run a step's command (a replacement's old step deleted later runs nothing worth ordering). */
+const RUNS = new Set(["create", "update", "replace", "create-replacement"]);
 /** The certificate renewal step of one control plane (components/kubeadm/renewal-steps.ts). */
 const renewalStep = (node: string) => new RegExp(`^${node}-certificates$`);
 /** The longest the API may go unanswered through the endpoint while a control plane restarts (haproxy's checks move traffic in seconds). */
@@ -166,10 +168,12 @@ describe.runIf(gate.run)(`day-2 journey on one real cluster: bring-up at ${FROM}
     editDescription((cluster) => (cluster.kubernetes.version = TO));
     const preview = await stack.preview();
     const nodeOf = (urn: string) => NODES.find((node) => upgradeStep(node).test(resourceName(urn)));
-    const upgrades = preview.steps.filter((s) => s.op !== "same" && nodeOf(s.urn));
-    expect(upgrades.map((s) => nodeOf(s.urn)), preview.steps.map((s) => `${s.op} ${resourceName(s.urn)}`).join("\n")).toEqual(NODES);
-    // Today's behaviour, gone: no packages step replaced on every node at once.
-    expect(preview.steps.filter((s) => s.op === "replace" || s.op === "create-replacement").map((s) => resourceName(s.urn))).toEqual([]);
+    const listing = preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${resourceName(s.urn)}`).join("\n");
+    const upgrades = preview.steps.filter((s) => RUNS.has(s.op) && nodeOf(s.urn));
+    expect(upgrades.map((s) => nodeOf(s.urn)), listing).toEqual(NODES);
+    // Today's behaviour, gone: no node's packages step replaced, every node at once.
+    expect(preview.steps.filter((s) => s.op !== "same" && /-kubernetes-packages$/.test(resourceName(s.urn))).map((s) => resourceName(s.urn)), listing).toEqual([]);
+    console.log(`[day-2 journey] pulumi preview of the upgrade:\n${listing}`);
   });
 
   let upgradeStarted = 0;
@@ -194,8 +198,9 @@ describe.runIf(gate.run)(`day-2 journey on one real cluster: bring-up at ${FROM}
 
     const resumed = await upWithEvents("upgrade-resumed");
     // The first control plane's upgrade is not run again; the others' follow one at a time, then the worker.
-    expect(resumed.steps.filter((w) => upgradeStep(CONTROL_PLANES[0]!).test(resourceName(w.urn)))).toEqual([]);
-    expectOneAtATime(resumed.steps, NODES.slice(1), upgradeStep);
+    const ran = resumed.steps.filter((w) => RUNS.has(w.op));
+    expect(ran.filter((w) => upgradeStep(CONTROL_PLANES[0]!).test(resourceName(w.urn)))).toEqual([]);
+    expectOneAtATime(ran, NODES.slice(1), upgradeStep);
     report(`upgrade (both runs and the recovery) took ${Math.round((Date.now() - upgradeStarted) / 1000)} s`);
   });
 
@@ -247,7 +252,7 @@ describe.runIf(gate.run)(`day-2 journey on one real cluster: bring-up at ${FROM}
     const renewalStarted = Date.now();
     const renewed = await upWithEvents("renewal");
     const renewalEnded = Date.now();
-    expectOneAtATime(renewed.steps, CONTROL_PLANES, renewalStep);
+    expectOneAtATime(renewed.steps.filter((w) => RUNS.has(w.op)), CONTROL_PLANES, renewalStep);
     for (const node of CONTROL_PLANES) {
       const after = await apiserverCertNotBefore(hosts.node(node));
       expect(after.file.getTime(), `${node}: the apiserver certificate on disk is new`).toBeGreaterThan(before.get(node)!.file.getTime());
