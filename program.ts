@@ -9,7 +9,8 @@ import { requiredSecretKeys } from "./stacks/rules";
 import { ArtifactSink } from "./components/artifacts";
 import { Cluster } from "./components/cluster";
 import { guardAgainstDestroy } from "./components/destroy-guard";
-import { refuseUnsafeControlPlaneRemoval } from "./components/kubeadm";
+import { refuseUnsafeControlPlaneRemoval, refuseUnsafeVersionChange } from "./components/kubeadm";
+import { dayOneVersion } from "./stacks/upgrade";
 import type { ClusterSecrets } from "./components/context";
 
 export interface ProgramOptions {
@@ -58,13 +59,23 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
     veleroS3Credentials: secret("veleroS3Credentials"),
   };
   const previousState = await refuseUnsafeControlPlaneRemoval(spec);
-  const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink() });
+  const history = await refuseUnsafeVersionChange(spec, previousState);
+  const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink(), history });
   if (spec.protect) guardAgainstDestroy(spec.name, [cluster, previousState]);
 
   return {
     apiEndpoint: cluster.apiEndpoint,
     kubeconfig: cluster.kubeconfig,
-    nodes: spec.nodes.map((node) => ({ name: node.name, role: node.role, address: node.address })),
+    // The version the cluster runs, and per node the version its day-1 steps keep
+    // (stacks/upgrade.ts): the next update reads both back. The version is known only once every
+    // upgrade step has finished, so an interrupted upgrade is still one on the next run.
+    kubernetesVersion: cluster.kubernetesVersion,
+    nodes: spec.nodes.map((node) => ({
+      name: node.name,
+      role: node.role,
+      address: node.address,
+      packagesVersion: dayOneVersion(history, node.name, spec.kubernetes.version),
+    })),
     noProxy: spec.noProxy,
   };
 }

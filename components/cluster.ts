@@ -12,6 +12,8 @@ export class Cluster extends pulumi.ComponentResource {
   readonly machines: Machine[];
   readonly apiEndpoint: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
+  /** cluster.kubernetes.version once every node's upgrade step has finished (kubeadm/upgrade.ts). */
+  readonly kubernetesVersion: pulumi.Output<string>;
 
   constructor(name: string, ctx: ClusterContext, opts?: pulumi.ComponentResourceOptions) {
     super("onprem-k8s:index:Cluster", name, {}, opts);
@@ -28,6 +30,7 @@ export class Cluster extends pulumi.ComponentResource {
 
     this.apiEndpoint = pulumi.output(`https://${spec.apiEndpoint.host}:${spec.apiEndpoint.port}`);
     this.kubeconfig = pulumi.secret(controlPlane.kubeconfig);
+    this.kubernetesVersion = controlPlane.upgradedVersion;
     this.registerOutputs({ apiEndpoint: this.apiEndpoint, kubeconfig: this.kubeconfig });
   }
 }

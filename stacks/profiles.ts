@@ -25,6 +25,8 @@ export const PROFILES: Record<ClusterInput["profile"], Profile> = {
     defaults: {
       protect: false,
       controlPlane: { cpus: 2, memoryMiB: 8192, diskGiB: 80 },
+      // Two workers at a time: a PoC trades spare capacity for a shorter upgrade.
+      kubernetes: { upgrade: { workerBatchSize: 2 } },
       platform: { vsphere: { antiAffinity: false } },
       addons: {
         loadBalancer: { type: "metallb", mode: "l2" },
@@ -41,6 +43,8 @@ export const PROFILES: Record<ClusterInput["profile"], Profile> = {
     defaults: {
       protect: true,
       controlPlane: { cpus: 4, memoryMiB: 16384, diskGiB: 80 },
+      // One worker at a time: the rest keep serving while it is drained.
+      kubernetes: { upgrade: { workerBatchSize: 1 } },
       platform: { vsphere: { antiAffinity: true } },
       addons: {
         loadBalancer: { type: "metallb", mode: "l2" },

@@ -168,6 +168,11 @@ const kubernetesSchema = z
     kubeProxy: z.boolean().optional().describe("run kube-proxy; default: off when Cilium replaces it, on otherwise"),
     imageRepository: checked(formats.registryProblem, "write the registry host (and path) as images name it, e.g. registry.corp.example:5000/k8s").optional().describe("registry for control-plane images (offline mirror)"),
     packageRepository: httpUrl.optional().describe("mirror of pkgs.k8s.io for kubeadm/kubelet/kubectl (offline sites)"),
+    upgrade: z
+      .strictObject({
+        workerBatchSize: z.number().int().min(1).describe("workers drained and upgraded at once when `version` changes (control planes go one at a time); profile default: prod 1, poc 2"),
+      })
+      .describe("the rolling upgrade a change of `version` runs (docs/upgrades.md)"),
   })
   .describe("Kubernetes itself");
 

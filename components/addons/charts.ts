@@ -24,6 +24,11 @@ export interface PinnedChart {
   /** Where the values.yaml behind the key list was read. */
   valuesSource: string;
   keys: ValuesKeyList;
+  /**
+   * The chart's release line follows the Kubernetes minor (1.34.x for Kubernetes 1.34): on a
+   * version change the release moves after the control planes' upgrade (components/kubeadm/upgrade.ts).
+   */
+  followsKubernetesMinor?: true;
 }
 
 export type ChartId =
@@ -114,6 +119,7 @@ export const PINNED_CHARTS: Record<ChartId, PinnedChart> = {
     defaultImageRegistry: "registry.k8s.io",
     valuesSource: vsphereCpi.source,
     keys: keyList(vsphereCpi),
+    followsKubernetesMinor: true,
   },
   // Approves kubelet serving-certificate CSRs (serverTLSBootstrap), so metrics-server verifies kubelets.
   "kubelet-csr-approver": {

@@ -3,7 +3,8 @@
 // from plan.ts; this file only wires it into resources in dependency order:
 //
 //   apiReady ─▶ CNI (cilium | tigera-operator ─▶ calico gate [─▶ FelixConfiguration])
-//            └▶ vsphere-cpi (with its credentials Secret; nodes stay tainted until it runs)
+//            └▶ vsphere-cpi (with its credentials Secret; nodes stay tainted until it runs; after the
+//               control planes' upgrade steps: its release line follows the Kubernetes minor)
 //   CNI + CPI + allJoined ─▶ metallb ─▶ webhook gate ─▶ pools/advertisements ─▶ ingress-nginx
 //                         ├▶ storage: vSphere CSI (Namespace ─▶ config Secret ─▶ driver ─▶ StorageClass)
 //                         │           | NFS (server on its node ─▶ provisioner + StorageClass)
@@ -23,7 +24,7 @@ import type { ControlPlane } from "../kubeadm";
 import { sshConnection } from "../remote/connection";
 import { renderEnvPrefix } from "../remote/env";
 import { remoteStep } from "../remote/step";
-import { VSPHERE_CSI_RELEASE } from "./charts";
+import { PINNED_CHARTS, VSPHERE_CSI_RELEASE } from "./charts";
 import { METALLB_NAMESPACE } from "./metallb/values";
 import {
   addonManifests,
@@ -166,7 +167,9 @@ export class AddonsComponent extends pulumi.ComponentResource {
         },
         on(apiReady),
       );
-      base.push(release("vsphere-cpi", [cpiSecret])!);
+      // Its release line follows the Kubernetes minor: after the control planes' upgrade.
+      const afterUpgrade = PINNED_CHARTS["vsphere-cpi"].followsKubernetesMinor ? controlPlane.controlPlaneUpgraded : [];
+      base.push(release("vsphere-cpi", [cpiSecret, ...afterUpgrade])!);
     }
     const afterBase = [...base, ...controlPlane.allJoined];
 

@@ -6,6 +6,7 @@ import type { ClusterContext } from "../context";
 import type { PreparedNode } from "../node";
 import { controlPlaneJoins, workerJoins } from "./joins";
 import { addBundles, controlPlaneRun, createCredentials, endpointSteps, initStep, pkiSteps } from "./steps";
+import { controlPlaneUpgrades, workerUpgrades, type WorkerUpgrade } from "./upgrade";
 
 export interface ControlPlane {
   /** Admin kubeconfig (client certificate in kubeadm:cluster-admins), a secret. */
@@ -16,6 +17,10 @@ export interface ControlPlane {
   allJoined: pulumi.Resource[];
   /** Per node name: completes when that node is in the cluster (joined, labelled and tainted). */
   nodeJoined: ReadonlyMap<string, pulumi.Resource>;
+  /** Completes when every control plane runs cluster.kubernetes.version (the last control plane's upgrade step). */
+  controlPlaneUpgraded: pulumi.Resource[];
+  /** cluster.kubernetes.version, known once every upgrade step has finished (the stack's recorded version). */
+  upgradedVersion: pulumi.Output<string>;
 }
 
 export class KubeadmControlPlane extends pulumi.ComponentResource {
@@ -30,6 +35,9 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
   readonly nodeJoined = new Map<string, pulumi.Resource>();
   /** The workers' membership steps: their labels and taints are in place once these are done. */
   readonly workerMemberships: remote.Command[];
+  /** The rolling upgrade (upgrade.ts): control planes in order, then the workers' batches. */
+  readonly controlPlaneUpgrades: remote.Command[];
+  readonly workerUpgrades: WorkerUpgrade[][];
 
   constructor(name: string, ctx: ClusterContext, nodes: PreparedNode[], opts?: pulumi.ComponentResourceOptions) {
     super("onprem-k8s:kubeadm:ControlPlane", name, {}, opts);
@@ -41,7 +49,10 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     const endpoint = endpointSteps(run, pki); // each control plane after its PKI
     this.init = initStep(run, credentials, { pki, endpoint }); // the first, after its PKI and endpoint
     const controlPlanes = controlPlaneJoins(run, credentials, this.init, { pki, endpoint }); // one at a time
-    const workers = workerJoins(run, credentials, this.init, { pki, endpoint }); // all at once, after every endpoint
+    this.controlPlaneUpgrades = controlPlaneUpgrades(run, this.init, controlPlanes); // one at a time, after the joins
+    const controlPlaneUpgraded = this.controlPlaneUpgrades.at(-1)!;
+    const workers = workerJoins(run, credentials, this.init, { pki, endpoint }, controlPlaneUpgraded); // all at once, after every endpoint
+    this.workerUpgrades = workerUpgrades(run, controlPlaneUpgraded, workers); // in batches, after the control planes
 
     const joins = [...controlPlanes, ...workers];
     this.controlPlaneJoins = controlPlanes.map((j) => j.join);
@@ -65,5 +76,9 @@ export function buildControlPlane(ctx: ClusterContext, nodes: PreparedNode[], op
     // speakers, ...). Control planes get no labels or taints from the program.
     allJoined: [controlPlane.init, ...controlPlane.controlPlaneJoins, ...controlPlane.workerJoins, ...controlPlane.workerMemberships],
     nodeJoined: controlPlane.nodeJoined,
+    controlPlaneUpgraded: controlPlane.controlPlaneUpgrades.slice(-1),
+    upgradedVersion: pulumi
+      .all([...controlPlane.controlPlaneUpgrades, ...controlPlane.workerUpgrades.flat().map((w) => w.uncordon)].map((step) => step.id))
+      .apply(() => ctx.spec.kubernetes.version),
   };
 }

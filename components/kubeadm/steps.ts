@@ -9,7 +9,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { remote } from "@pulumi/command";
-import type { ClusterSpec } from "../../stacks/spec";
+import { specAtVersion, type ClusterSpec } from "../../stacks/spec";
+import { dayOneVersion, NO_HISTORY, type VersionHistory } from "../../stacks/upgrade";
 import type { ClusterContext } from "../context";
 import { addEndpointBundleArtifacts } from "../endpoint/bundles";
 import { buildEndpointSteps, type EndpointSteps } from "../endpoint";
@@ -35,6 +36,10 @@ export interface ControlPlaneRun {
   first: PreparedNode;
   otherControlPlanes: PreparedNode[];
   workers: PreparedNode[];
+  /** What the stack deployed before (stacks/upgrade.ts). */
+  history: VersionHistory;
+  /** The description at the version a node's day-1 steps keep: the one it was installed at, or the target for a new node. */
+  specOf: (node: string) => ClusterSpec;
   /** Parameters of init and every join. */
   common: { API_ENDPOINT_HOST: string; API_ENDPOINT_PORT: string; CONTROL_PLANE_ADDRESSES: string; RESET_STALE_STATE: string };
 }
@@ -59,6 +64,8 @@ export function controlPlaneRun(ctx: ClusterContext, nodes: PreparedNode[], pare
     first,
     otherControlPlanes,
     workers: spec.workers.map(prepared),
+    history: ctx.history ?? NO_HISTORY,
+    specOf: (node) => specAtVersion(spec, dayOneVersion(ctx.history ?? NO_HISTORY, node, spec.kubernetes.version)),
     common: {
       API_ENDPOINT_HOST: spec.apiEndpoint.host,
       API_ENDPOINT_PORT: String(spec.apiEndpoint.port),
@@ -151,7 +158,8 @@ export function readyOnNode(node: PreparedNode, steps: OnNodeSteps): pulumi.Reso
 export function initStep(run: ControlPlaneRun, credentials: Credentials, onNode: OnNodeSteps): remote.Command {
   const { spec, first } = run;
   const firstName = nameOf(first);
-  const initConfig = initConfigOf(spec);
+  // At the version the cluster was initialised at: a version change must not re-run init.
+  const initConfig = initConfigOf(run.specOf(firstName));
   run.ctx.artifacts.add("kubeadm-config", `kubeadm/${firstName}.yaml`, initConfig);
   const firstEndpoint = onNode.endpoint.configs.find((c) => c.node === firstName);
   return nodeStep(

@@ -28,7 +28,7 @@ const redosExampleSpec = () => stackSpec("examples/redos-proxy-calico-metallb-nf
 
 
 describe("shellcheck", () => {
-  const scripts = ["lib.sh", ...NODE_SCRIPTS.map((s) => `${s}.sh`)];
+  const scripts = ["lib.sh", "packages-lib.sh", ...NODE_SCRIPTS.map((s) => `${s}.sh`)];
   it.each(scripts)("%s passes", (file) => expectShellcheckClean(path.join(SCRIPTS_DIR, file)));
 
   it("fails a deliberately broken script (the check has teeth)", () => {
