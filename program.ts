@@ -9,7 +9,7 @@ import { requiredSecretKeys } from "./stacks/rules";
 import { ArtifactSink } from "./components/artifacts";
 import { Cluster } from "./components/cluster";
 import { guardAgainstDestroy } from "./components/destroy-guard";
-import { refuseUnsafeControlPlaneRemoval } from "./components/kubeadm";
+import { previousCertificatesOutput, refuseUnsafeControlPlaneRemoval } from "./components/kubeadm";
 import type { ClusterSecrets } from "./components/context";
 
 export interface ProgramOptions {
@@ -58,7 +58,8 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
     veleroS3Credentials: secret("veleroS3Credentials"),
   };
   const previousState = await refuseUnsafeControlPlaneRemoval(spec);
-  const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink() });
+  const previousCertificates = await previousCertificatesOutput(previousState);
+  const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink(), previousCertificates });
   if (spec.protect) guardAgainstDestroy(spec.name, [cluster, previousState]);
 
   return {
@@ -66,5 +67,7 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
     kubeconfig: cluster.kubeconfig,
     nodes: spec.nodes.map((node) => ({ name: node.name, role: node.role, address: node.address })),
     noProxy: spec.noProxy,
+    // When the control planes' certificates expire and the renewal window (docs/certificates.md).
+    certificates: cluster.certificates,
   };
 }

@@ -16,4 +16,6 @@ export interface ClusterContext {
   spec: ClusterSpec;
   secrets: ClusterSecrets;
   artifacts: ArtifactSink;
+  /** This stack's previous `certificates` output (components/kubeadm/renewal.ts reads it); none on a first deployment. */
+  previousCertificates?: unknown;
 }

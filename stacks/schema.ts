@@ -4,6 +4,7 @@
 import { z } from "zod";
 import * as formats from "./formats";
 import { addonsSchema } from "./schema-addons";
+import { DEFAULT_RENEW_BEFORE_DAYS, certificatesSchema } from "./schema-certificates";
 import { checked, cidr, dnsLabel, dnsName, httpUrl, ipv4, labelMap, port, sizing } from "./schema-primitives";
 
 /** Kubernetes minors this program renders configs and package repositories for. */
@@ -168,6 +169,7 @@ const kubernetesSchema = z
     kubeProxy: z.boolean().optional().describe("run kube-proxy; default: off when Cilium replaces it, on otherwise"),
     imageRepository: checked(formats.registryProblem, "write the registry host (and path) as images name it, e.g. registry.corp.example:5000/k8s").optional().describe("registry for control-plane images (offline mirror)"),
     packageRepository: httpUrl.optional().describe("mirror of pkgs.k8s.io for kubeadm/kubelet/kubectl (offline sites)"),
+    certificates: certificatesSchema.default({ renewBeforeDays: DEFAULT_RENEW_BEFORE_DAYS }),
   })
   .describe("Kubernetes itself");
 

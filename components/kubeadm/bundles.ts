@@ -18,6 +18,7 @@ export const KUBEADM_BUNDLES = {
   join: [NODE_LIBRARY, KUBEADM_LIBRARY, script("remove"), script("join")],
   token: [NODE_LIBRARY, KUBEADM_LIBRARY, script("token")],
   membership: [NODE_LIBRARY, KUBEADM_LIBRARY, script("membership")],
+  "renew-certs": [NODE_LIBRARY, KUBEADM_LIBRARY, script("renew-certs")],
 } as const;
 export type KubeadmScript = keyof typeof KUBEADM_BUNDLES;
 

@@ -5,6 +5,8 @@ import type { remote } from "@pulumi/command";
 import type { ClusterContext } from "../context";
 import type { PreparedNode } from "../node";
 import { controlPlaneJoins, workerJoins } from "./joins";
+import type { CertificatesOutput } from "./renewal";
+import { certificateSteps, certificatesStackOutput } from "./renewal-steps";
 import { addBundles, controlPlaneRun, createCredentials, endpointSteps, initStep, pkiSteps } from "./steps";
 
 export interface ControlPlane {
@@ -16,6 +18,8 @@ export interface ControlPlane {
   allJoined: pulumi.Resource[];
   /** Per node name: completes when that node is in the cluster (joined, labelled and tainted). */
   nodeJoined: ReadonlyMap<string, pulumi.Resource>;
+  /** When the control planes' and the admin kubeconfig's certificates expire; the renewal window. */
+  certificates: pulumi.Output<CertificatesOutput>;
 }
 
 export class KubeadmControlPlane extends pulumi.ComponentResource {
@@ -30,6 +34,9 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
   readonly nodeJoined = new Map<string, pulumi.Resource>();
   /** The workers' membership steps: their labels and taints are in place once these are done. */
   readonly workerMemberships: remote.Command[];
+  /** Per control plane, in order: its certificates step (report, and renewal within the window). */
+  readonly certificateSteps: Map<string, remote.Command>;
+  readonly certificates: pulumi.Output<CertificatesOutput>;
 
   constructor(name: string, ctx: ClusterContext, nodes: PreparedNode[], opts?: pulumi.ComponentResourceOptions) {
     super("onprem-k8s:kubeadm:ControlPlane", name, {}, opts);
@@ -51,6 +58,9 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     this.workerMemberships = workers.map((j) => j.membership);
     this.nodeJoined.set(run.first.machine.node.name, this.init);
     for (const j of joins) this.nodeJoined.set(j.node.machine.node.name, j.membership);
+    const certificates = certificateSteps(run, ctx.previousCertificates, [this.init, ...this.controlPlaneJoins]); // one control plane at a time, after every join
+    this.certificateSteps = certificates.steps;
+    this.certificates = certificatesStackOutput(run, certificates, credentials.pki.adminCertExpires);
 
     this.registerOutputs({ kubeconfig: this.kubeconfig, controlPlanes: ctx.spec.controlPlanes.map((node) => node.name) });
   }
@@ -65,5 +75,6 @@ export function buildControlPlane(ctx: ClusterContext, nodes: PreparedNode[], op
     // speakers, ...). Control planes get no labels or taints from the program.
     allJoined: [controlPlane.init, ...controlPlane.controlPlaneJoins, ...controlPlane.workerJoins, ...controlPlane.workerMemberships],
     nodeJoined: controlPlane.nodeJoined,
+    certificates: controlPlane.certificates,
   };
 }

@@ -18,6 +18,7 @@
 // before anything changes.
 export { buildControlPlane, KubeadmControlPlane, type ControlPlane } from "./control-plane";
 export { refuseUnsafeControlPlaneRemoval, selfStackName } from "./removal-guard";
+export { previousCertificatesOutput } from "./renewal-steps";
 export {
   BOOTSTRAP_TOKEN_TTL_SECONDS,
   DISCOVERY_FALLBACK_KUBECONFIG_PATH,
