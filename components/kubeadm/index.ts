@@ -19,6 +19,7 @@
 export { buildControlPlane, KubeadmControlPlane, type ControlPlane } from "./control-plane";
 export { refuseUnsafeControlPlaneRemoval, selfStackName } from "./removal-guard";
 export { refuseUnsafeVersionChange } from "./version-guard";
+export { previousCertificatesOutput } from "./renewal-steps";
 export {
   BOOTSTRAP_TOKEN_TTL_SECONDS,
   DISCOVERY_FALLBACK_KUBECONFIG_PATH,

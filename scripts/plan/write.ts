@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { buildGraph, criticalPath, summaryMarkdown, toDot, toMermaid } from "./graph";
 import type { RecordedResource } from "./monitor";
 import type { PlanResult } from "./run";
+import { certificatesMarkdown } from "./certificates";
 import { siteMarkdown } from "./site";
 
 export const MASK = "[secret]";
@@ -62,7 +63,8 @@ export function writePlan(result: PlanResult, outRoot: string): WrittenPlan {
 
   const graph = buildGraph(result.resources);
   const critical = criticalPath(graph);
-  write("summary.md", summaryMarkdown(result.stack.name, graph, critical, siteMarkdown(result.spec, result.resources)));
+  const certificates = certificatesMarkdown(result.spec, result.outputs.certificates);
+  write("summary.md", summaryMarkdown(result.stack.name, graph, critical, [...siteMarkdown(result.spec, result.resources), ...certificates]));
   write("resources.json", `${JSON.stringify(result.resources.map(publicResource), null, 2)}\n`);
   write("outputs.json", `${JSON.stringify(maskPaths(result.outputs, result.outputSecretPaths), null, 2)}\n`);
   const dot = toDot(graph);
