@@ -21,6 +21,9 @@ export interface StepWindow {
   failed?: boolean;
 }
 
+/** The operations that run a step's create or update (a replacement's `replace` and `delete-replaced` come after it). */
+export const RUNS_COMMAND = new Set(["create", "update", "create-replacement"]);
+
 /** The resource name at the end of a URN. */
 export const resourceName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 
@@ -39,16 +42,21 @@ export function readEvents(file: string): EngineEvent[] {
     });
 }
 
-/** The steps that did something (not `same`, not the preview's planning events), in the order they started. */
+/**
+ * The steps that did something (not `same`, not the preview's planning events), in the order they
+ * started. A replacement is several steps of one resource (create-replacement, replace,
+ * delete-replaced), each with its own window.
+ */
 export function stepWindows(events: EngineEvent[]): StepWindow[] {
   const windows = new Map<string, StepWindow>();
+  const key = (metadata: { op: string; urn: string }) => `${metadata.op} ${metadata.urn}`;
   for (const e of [...events].sort((a, b) => a.sequence - b.sequence)) {
     const pre = e.resourcePreEvent;
-    if (pre && !pre.planning && pre.metadata.op !== "same") windows.set(pre.metadata.urn, { urn: pre.metadata.urn, op: pre.metadata.op, started: e.sequence });
+    if (pre && !pre.planning && pre.metadata.op !== "same") windows.set(key(pre.metadata), { urn: pre.metadata.urn, op: pre.metadata.op, started: e.sequence });
     const done = e.resOutputsEvent;
-    const window = done && !done.planning ? windows.get(done.metadata.urn) : undefined;
+    const window = done && !done.planning ? windows.get(key(done.metadata)) : undefined;
     if (window) window.finished = e.sequence;
-    const failed = e.resOpFailedEvent && windows.get(e.resOpFailedEvent.metadata.urn);
+    const failed = e.resOpFailedEvent && windows.get(key(e.resOpFailedEvent.metadata));
     if (failed) failed.failed = true;
   }
   return [...windows.values()].sort((a, b) => a.started - b.started);
@@ -58,7 +66,7 @@ export function stepWindows(events: EngineEvent[]): StepWindow[] {
 export async function waitForFinishedStep(file: string, name: RegExp, stillRunning: () => boolean, timeoutMs: number): Promise<StepWindow> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const done = stepWindows(readEvents(file)).find((w) => w.finished !== undefined && !w.failed && name.test(resourceName(w.urn)));
+    const done = stepWindows(readEvents(file)).find((w) => RUNS_COMMAND.has(w.op) && w.finished !== undefined && !w.failed && name.test(resourceName(w.urn)));
     if (done) return done;
     if (!stillRunning()) throw new Error(`the command ended before a step named ${name} finished`);
     await sleep(250);
