@@ -28,23 +28,29 @@ const CONTENT: Record<string, (tag: string) => Promise<Omit<ImageSpec, "ref">>> 
   // rules. kubeadm's preflight needs the image where a stack runs kube-proxy; no test needs Services.
   "kube-proxy": async (tag) => ({ files: [{ source: await kubernetesBinary("kube-proxy", tag), target: "/usr/local/bin/kube-proxy" }] }),
   // etcdctl too, as upstream: the membership step removes members with `crictl exec <etcd> etcdctl`.
-  etcd: async () => ({
+  // The server at the tag's version (3.6.5-0: v3.6.5); etcdctl is always the pinned one.
+  etcd: async (tag) => ({
     files: [
-      { source: await etcdBinary(), target: "/usr/local/bin/etcd" },
+      { source: await etcdBinary(`v${tag.replace(/-\d+$/, "")}`), target: "/usr/local/bin/etcd" },
       { source: await etcdctlBinary(), target: "/usr/local/bin/etcdctl" },
     ],
   }),
   // The upstream images' entrypoints: /pause and /coredns.
   pause: async () => ({ files: [{ source: await pauseBinary(), target: "/pause" }], entrypoint: ["/pause"] }),
-  "coredns/coredns": async () => ({ files: [{ source: await corednsBinary(), target: "/coredns" }], entrypoint: ["/coredns"] }),
+  "coredns/coredns": async (tag) => ({ files: [{ source: await corednsBinary(tag), target: "/coredns" }], entrypoint: ["/coredns"] }),
   [repository(WORKLOAD_IMAGE)]: async () => ({ files: [{ source: await helloHttpBinary(), target: "/hello-http" }], entrypoint: ["/hello-http"] }),
 };
 
-/** The image references kubeadm uses for this config (its bootstrap token placeholder filled in). */
-export async function kubeadmImages(kubeadmConfig: string, workDir: string): Promise<string[]> {
+/**
+ * The image references kubeadm uses for this config (its bootstrap token placeholder filled in),
+ * as the kubeadm of `kubeadmVersion` (the pinned one unless told) lists them: another version's
+ * kubeadm names its own etcd, CoreDNS and pause.
+ */
+export async function kubeadmImages(kubeadmConfig: string, workDir: string, kubeadmVersion?: string): Promise<string[]> {
   const file = path.join(workDir, "images-config.yaml");
   await fs.writeFile(file, kubeadmConfig.replaceAll("${KUBEADM_TOKEN}", "abcdef.0123456789abcdef"));
-  const listed = await runProcess(await kubeadmBinary(), ["config", "images", "list", "--config", file]);
+  const kubeadm = kubeadmVersion ? await kubernetesBinary("kubeadm", kubeadmVersion) : await kubeadmBinary();
+  const listed = await runProcess(kubeadm, ["config", "images", "list", "--config", file]);
   return listed.stdout.split("\n").map((l) => l.trim()).filter(Boolean);
 }
 
@@ -90,8 +96,8 @@ export async function imageTarball(ref: string): Promise<string> {
 }
 
 /** The tarballs a lab node imports: kubeadm's images for this config (control planes), the pod sandbox alone (workers). */
-export async function nodeImages(kubeadmConfig: string, workDir: string): Promise<{ controlPlane: string[]; worker: string[] }> {
+export async function nodeImages(kubeadmConfig: string, workDir: string, kubeadmVersion?: string): Promise<{ controlPlane: string[]; worker: string[] }> {
   const controlPlane: string[] = [];
-  for (const ref of await kubeadmImages(kubeadmConfig, workDir)) if (labCanBuild(ref)) controlPlane.push(await imageTarball(ref));
+  for (const ref of await kubeadmImages(kubeadmConfig, workDir, kubeadmVersion)) if (labCanBuild(ref)) controlPlane.push(await imageTarball(ref));
   return { controlPlane, worker: controlPlane.filter((tarball) => path.basename(tarball).startsWith("pause-")) };
 }

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { kubernetesMinor } from "../../components/node/params";
 import { NodeSandbox } from "../sandbox/node-sandbox";
-import { PINNED_KUBERNETES_VERSION, UPGRADE_FROM_KUBERNETES_VERSION, buildOnce, cacheDir, crictlBinary, kubernetesBinary } from "../tools/go-binaries";
+import { MINOR_UPGRADE_FROM_KUBERNETES_VERSION, PINNED_KUBERNETES_VERSION, UPGRADE_FROM_KUBERNETES_VERSION, buildOnce, cacheDir, crictlBinary, kubernetesBinary } from "../tools/go-binaries";
 
 const BUILD_SCRIPT = path.join(__dirname, "../sandbox/build-k8s-repo.sh");
 /** The repository below the served directory, as kubernetes.packageRepository takes it. */
@@ -19,6 +19,12 @@ export const REPO_PATH = "k8s";
 export const PACKAGED_KUBERNETES_VERSION = PINNED_KUBERNETES_VERSION.replace(/^v/, "");
 /** The older patch the repository also carries, as a stack's kubernetes.version. */
 export const UPGRADE_FROM_VERSION = UPGRADE_FROM_KUBERNETES_VERSION.replace(/^v/, "");
+/**
+ * Set by `npm run test:minor-upgrade`: the day-2 journey starts from the previous minor
+ * (MINOR_UPGRADE_FROM_VERSION) instead of the previous patch, and the test setup builds it.
+ */
+export const MINOR_UPGRADE = process.env.ONPREM_K8S_MINOR_UPGRADE === "1";
+export const MINOR_UPGRADE_FROM_VERSION = MINOR_UPGRADE_FROM_KUBERNETES_VERSION.replace(/^v/, "");
 /** Every version the default repository carries, oldest first. */
 export const PACKAGED_VERSIONS = [UPGRADE_FROM_VERSION, PACKAGED_KUBERNETES_VERSION];
 

@@ -62,7 +62,8 @@ export class SshHosts implements LabFacts {
     await runProcess("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "onprem-k8s real-node lab", "-f", path.join(keyDir, "id_ed25519")]);
     const images = { controlPlane: new Set<string>(), worker: new Set<string>() };
     for (const version of versions) {
-      const forVersion = await nodeImages(imagesConfig(version), keyDir);
+      // That version's own kubeadm: it names the etcd, CoreDNS and pause its init and upgrade use.
+      const forVersion = await nodeImages(imagesConfig(version), keyDir, version);
       for (const tarball of forVersion.controlPlane) images.controlPlane.add(tarball);
       for (const tarball of forVersion.worker) images.worker.add(tarball);
     }
@@ -71,7 +72,7 @@ export class SshHosts implements LabFacts {
       images.controlPlane.add(tarball);
       images.worker.add(tarball);
     }
-    const packages = await realPackageRepository();
+    const packages = await realPackageRepository(options.kubernetesVersions);
     const lab = await Lab.create({ gateway: `${PREFIX}.1/24`, hosts: {} });
     try {
       const url = await lab.serve(packages.directory);

@@ -29,7 +29,7 @@ import { AvailabilityProbe, longestOutage } from "../cluster/availability";
 import { WORKLOAD_PORT, apiserverCertNotBefore, apiserverVersion, deployWorkload, etcdHealth, kubeletVersions, staticPodImages } from "../cluster/day2-checks";
 import { labGate } from "../cluster/gate";
 import { WORKLOAD_IMAGE } from "../cluster/images";
-import { PACKAGED_KUBERNETES_VERSION, UPGRADE_FROM_VERSION } from "../cluster/package-repo";
+import { MINOR_UPGRADE, MINOR_UPGRADE_FROM_VERSION, PACKAGED_KUBERNETES_VERSION, UPGRADE_FROM_VERSION } from "../cluster/package-repo";
 import { SshHosts } from "../cluster/ssh-hosts";
 import { labSpec, renderLabStack } from "../lab/stack-config";
 import { RUNS_COMMAND as RUNS, readEvents, resourceName, stepWindows, waitForFinishedStep, type StepWindow } from "./event-log";
@@ -42,7 +42,8 @@ const DEPLOY_LIMIT_MS = 25 * MINUTE;
 const CONTROL_PLANES = ["k8s-master", "k8s-master-2", "k8s-master-3"];
 const WORKERS = ["k8s-node1"];
 const NODES = [...CONTROL_PLANES, ...WORKERS];
-const FROM = UPGRADE_FROM_VERSION;
+/** The previous patch; the previous minor under `npm run test:minor-upgrade` (opt-in, heavier: its own builds). */
+const FROM = MINOR_UPGRADE ? MINOR_UPGRADE_FROM_VERSION : UPGRADE_FROM_VERSION;
 const TO = PACKAGED_KUBERNETES_VERSION;
 /** The upgrade step of one node (components/kubeadm/upgrade.ts; a worker's drain and uncordon steps are around it). */
 const upgradeStep = (node: string) => new RegExp(`^${node}-upgrade$`);

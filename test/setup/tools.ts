@@ -7,6 +7,10 @@ import {
   PINNED_ETCD_VERSION,
   PINNED_KUBERNETES_VERSION,
   UPGRADE_FROM_KUBERNETES_VERSION,
+  MINOR_UPGRADE_FROM_COREDNS_VERSION,
+  MINOR_UPGRADE_FROM_ETCD_VERSION,
+  MINOR_UPGRADE_FROM_KUBERNETES_VERSION,
+  KUBERNETES_COMMANDS,
   corednsBinary,
   crictlBinary,
   etcdBinary,
@@ -18,7 +22,7 @@ import {
 } from "../tools/go-binaries";
 import { CRD_SOURCES, type CrdSourceName, crdsForTest, ensurePythonValidators } from "../tools/kube-validate";
 import { PINNED_PULUMI_VERSION, compileProviderTests, pulumiBinDir } from "../tools/pulumi-binaries";
-import { realPackageRepository } from "../cluster/package-repo";
+import { MINOR_UPGRADE, PACKAGED_KUBERNETES_VERSION, realPackageRepository } from "../cluster/package-repo";
 import { PACKAGE_LAYERS, ensureBaseRoot, ensurePackageLayer, sandboxGate, sandboxUnavailableReason } from "../sandbox/node-sandbox";
 
 /** The whole setup's own limit, below the suite's 60 minutes: see the README for its measured cold times. */
@@ -86,6 +90,18 @@ export default async function setup(): Promise<void> {
       `Kubernetes package repository of the built binaries, ${older} and ${PINNED_KUBERNETES_VERSION} (after kube-proxy ${older})`,
       afterKubernetesBuild(realPackageRepository),
     ]);
+    if (MINOR_UPGRADE) {
+      // The opt-in minor-upgrade journey (npm run test:minor-upgrade) only: the previous minor's
+      // set, its etcd and CoreDNS, and a repository of both minors.
+      const previous = MINOR_UPGRADE_FROM_KUBERNETES_VERSION;
+      for (const command of KUBERNETES_COMMANDS) steps.push([`${command} ${previous} (Go build, minor-upgrade journey)`, afterPreviousBuild(command, previous)]);
+      steps.push([`etcd ${MINOR_UPGRADE_FROM_ETCD_VERSION} (Go build, minor-upgrade journey)`, afterOtherBuild(() => etcdBinary(MINOR_UPGRADE_FROM_ETCD_VERSION))]);
+      steps.push([`CoreDNS ${MINOR_UPGRADE_FROM_COREDNS_VERSION} (Go build, minor-upgrade journey)`, afterOtherBuild(() => corednsBinary(MINOR_UPGRADE_FROM_COREDNS_VERSION))]);
+      steps.push([
+        `Kubernetes package repository, ${previous} and ${PINNED_KUBERNETES_VERSION} (minor-upgrade journey)`,
+        afterKubernetesBuild(() => realPackageRepository([previous.replace(/^v/, ""), PACKAGED_KUBERNETES_VERSION])),
+      ]);
+    }
     steps.push([
       "Debian sandbox root and package layers (debootstrap)",
       async () => {

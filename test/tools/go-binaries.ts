@@ -29,6 +29,14 @@ export const PINNED_COREDNS_VERSION = "v1.12.1";
 
 /** The older patch the day-2 journey brings its cluster up at before upgrading to the pinned one; keep in step with tools/kubernetes-v1.34.3/go.mod. */
 export const UPGRADE_FROM_KUBERNETES_VERSION = "v1.34.3";
+/**
+ * The previous minor the opt-in minor-upgrade journey starts from (npm run test:minor-upgrade),
+ * built only there: tools/kubernetes-v1.33.13, with the etcd (3.5.24) and CoreDNS (v1.12.0) its
+ * kubeadm deploys (tools/etcd-v3.5.24, tools/coredns-v1.12.0).
+ */
+export const MINOR_UPGRADE_FROM_KUBERNETES_VERSION = "v1.33.13";
+export const MINOR_UPGRADE_FROM_ETCD_VERSION = "v3.5.24";
+export const MINOR_UPGRADE_FROM_COREDNS_VERSION = "v1.12.0";
 
 /** The k8s.io/kubernetes commands tools/kubeadm/go.mod lists as tools (and the other versions' modules). */
 export const KUBERNETES_COMMANDS = ["kubeadm", "kube-apiserver", "kubectl", "kubelet", "kube-controller-manager", "kube-scheduler", "kube-proxy"] as const;
@@ -41,6 +49,7 @@ export const toolsModule = (name: string) => path.join(repoRoot, "tools", name);
 const KUBERNETES_MODULES: Record<string, string> = {
   [PINNED_KUBERNETES_VERSION]: "kubeadm",
   [UPGRADE_FROM_KUBERNETES_VERSION]: `kubernetes-${UPGRADE_FROM_KUBERNETES_VERSION}`,
+  [MINOR_UPGRADE_FROM_KUBERNETES_VERSION]: `kubernetes-${MINOR_UPGRADE_FROM_KUBERNETES_VERSION}`,
 };
 /** The Kubernetes versions the tests can build ("v1.34.4", ...). */
 export const BUILDABLE_KUBERNETES_VERSIONS = Object.keys(KUBERNETES_MODULES);
@@ -105,9 +114,11 @@ export function kubeadmBinary(): Promise<string> {
   return kubernetesBinary("kubeadm");
 }
 
-/** Path of the pinned etcd server binary, built from tools/etcd on first use. */
-export function etcdBinary(): Promise<string> {
-  return buildOnce(path.join(cacheDir, `etcd-${PINNED_ETCD_VERSION}`), (target) => goBuild(target, etcdModuleDir, "go.etcd.io/etcd/server/v3", "-s -w"));
+/** Path of the etcd server binary (the pinned one, built from tools/etcd, unless told), built on first use. */
+export function etcdBinary(version: string = PINNED_ETCD_VERSION): Promise<string> {
+  const moduleDir = version === PINNED_ETCD_VERSION ? etcdModuleDir : version === MINOR_UPGRADE_FROM_ETCD_VERSION ? toolsModule(`etcd-${version}`) : undefined;
+  if (!moduleDir) throw new Error(`no tools module builds etcd ${version} (test/tools/go-binaries.ts)`);
+  return buildOnce(path.join(cacheDir, `etcd-${version}`), (target) => goBuild(target, moduleDir, "go.etcd.io/etcd/server/v3", "-s -w"));
 }
 
 /** Path of the pinned etcdctl, built from tools/etcd on first use (the lab's etcd image carries it). */
@@ -122,9 +133,11 @@ export function crictlBinary(): Promise<string> {
   );
 }
 
-/** Path of the pinned CoreDNS server, built from tools/coredns on first use. */
-export function corednsBinary(): Promise<string> {
-  return buildOnce(path.join(cacheDir, `coredns-${PINNED_COREDNS_VERSION}`), (target) => goBuild(target, toolsModule("coredns"), "github.com/coredns/coredns", "-s -w"));
+/** Path of the CoreDNS server (the pinned one, built from tools/coredns, unless told), built on first use. */
+export function corednsBinary(version: string = PINNED_COREDNS_VERSION): Promise<string> {
+  const moduleName = version === PINNED_COREDNS_VERSION ? "coredns" : version === MINOR_UPGRADE_FROM_COREDNS_VERSION ? `coredns-${version}` : undefined;
+  if (!moduleName) throw new Error(`no tools module builds CoreDNS ${version} (test/tools/go-binaries.ts)`);
+  return buildOnce(path.join(cacheDir, `coredns-${version}`), (target) => goBuild(target, toolsModule(moduleName), "github.com/coredns/coredns", "-s -w"));
 }
 
 /** A stdlib-only tools module's binary (the project's own source); the file name changes with its source. */
