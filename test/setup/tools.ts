@@ -88,7 +88,7 @@ export default async function setup(): Promise<void> {
     // crictl: after the kubernetes chain, in it (crictl is the other chain's, whose lock it waits on).
     steps.push([
       `Kubernetes package repository of the built binaries, ${older} and ${PINNED_KUBERNETES_VERSION} (after kube-proxy ${older})`,
-      afterKubernetesBuild(realPackageRepository),
+      afterKubernetesBuild(() => realPackageRepository()),
     ]);
     if (MINOR_UPGRADE) {
       // The opt-in minor-upgrade journey (npm run test:minor-upgrade) only: the previous minor's
