@@ -11,6 +11,8 @@ export default defineConfig({
     minWorkers: 1,
     // Builds kubeadm, the Debian sandbox and the validators once, before any test file, under its own limit.
     globalSetup: ["test/setup/tools.ts"],
+    // In every test file's worker: fails the file, naming it, when its event loop was blocked too long.
+    setupFiles: ["test/setup/event-loop-guard.ts"],
     reporters: ["default", "./test/setup/summary-line.ts"],
     testTimeout: 120_000,
     hookTimeout: 600_000,

@@ -121,6 +121,9 @@ const networkSchema = z
       .min(1)
       .optional()
       .describe("NTP servers of the nodes (host names or addresses), replacing the distribution's pools; isolated sites need their own. Default: the distribution's"),
+    operatorCidr: cidr
+      .optional()
+      .describe("where the machine running Pulumi connects from (a /32 for one host): the source of the SSH and Kubernetes API rules in the NSX DFW table. Unset, the table names it as a placeholder to fill in"),
   })
   .describe("the node network");
 

@@ -1,4 +1,7 @@
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { readStackFile } from "./stack-file";
+import { validateCluster } from "./validate";
 import { compareVersions, dayOneVersion, upgradePending, versionChangeProblems, versionHistoryOf, type VersionHistory } from "./upgrade";
 
 const history = (previous: string | undefined, nodes: Record<string, string> = {}): VersionHistory => ({
@@ -76,5 +79,40 @@ describe("version changes refused before any resource", () => {
     const [problem] = versionChangeProblems(atPrevious("1.34.3"), "1.34.4", [...CPS, "cp-4"]);
     expect(problem).toMatchObject({ path: "cluster.controlPlane.addresses", value: ["cp-4"] });
     expect(problem!.fix).toMatch(/first upgrade with the current control planes/);
+  });
+});
+
+describe("kubernetes.upgrade.workerBatchSize in the description", () => {
+  const described = (profile: "poc" | "prod", upgrade?: unknown) => {
+    const cluster = structuredClone(readStackFile(profile, path.resolve(__dirname, "..")).cluster) as any;
+    if (upgrade !== undefined) cluster.kubernetes.upgrade = upgrade;
+    return validateCluster(cluster, { secretsPresent: new Set(), planMode: true });
+  };
+
+  it("comes from the profile: prod 1, poc 2", () => {
+    const [prod, poc] = [described("prod"), described("poc")];
+    expect(prod.ok && prod.spec.kubernetes.upgrade.workerBatchSize).toBe(1);
+    expect(poc.ok && poc.spec.kubernetes.upgrade.workerBatchSize).toBe(2);
+  });
+
+  it("refuses a batch that is not a positive whole number, naming the field", () => {
+    for (const bad of [0, 1.5, "two"]) {
+      const result = described("prod", { workerBatchSize: bad });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.problems.map((p) => p.path)).toEqual(["cluster.kubernetes.upgrade.workerBatchSize"]);
+    }
+    const typo = described("prod", { workerBatch: 2 });
+    expect(typo.ok).toBe(false);
+  });
+
+  it("warns when a prod upgrade would drain every worker at once", () => {
+    const result = described("prod", { workerBatchSize: 3 });
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.warnings).toEqual([expect.objectContaining({ path: "cluster.kubernetes.upgrade.workerBatchSize", value: 3 })]);
+      expect(result.warnings[0]!.problem).toMatch(/drains all 3 workers at once/);
+    }
+    const fine = described("prod", { workerBatchSize: 2 });
+    expect(fine.ok && fine.warnings.filter((w) => w.path.includes("workerBatchSize"))).toEqual([]);
   });
 });

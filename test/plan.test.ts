@@ -1,5 +1,5 @@
 // The offline plan end to end: every stack and example plans and writes its folder; a bad
-// description exits non-zero with the full report and writes nothing.
+// description exits non-zero with the full report and leaves only REFUSED.md in its folder.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -8,6 +8,7 @@ import { ARTIFACT_KINDS } from "../components/artifacts";
 import { readStackFile } from "../stacks/stack-file";
 import { runPlan, type PlanResult } from "../scripts/plan/run";
 import { writePlan } from "../scripts/plan/write";
+import { siteAddons } from "../scripts/plan/site-addons";
 import { runProcess } from "./tools/process";
 
 const root = path.resolve(__dirname, "..");
@@ -49,11 +50,31 @@ describe("offline plan", () => {
       expect(dot, resource.urn).toMatch(new RegExp(`^\\s*(r${i} \\[label=|subgraph cluster_r${i} \\{)`, "m"));
     });
     // what the site gets: every node with its size, the endpoint, the versions, what is protected
-    for (const node of result.spec.nodes) expect(summary).toContain(`| ${node.name} | ${node.role} | ${node.pool} | ${node.address} | ${node.cpus} |`);
-    expect(summary).toContain(`- Kubernetes ${result.spec.kubernetes.version} on ${result.spec.nodes.length} nodes`);
-    expect(summary).toContain(`- API endpoint: https://${result.spec.apiEndpoint.host}:${result.spec.apiEndpoint.port}`);
-    const releases = result.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
-    for (const release of releases) expect(summary).toContain(`| ${release.name} | ${String(release.inputs.chart)} | ${String(release.inputs.version)} |`);
+    const spec = result.spec;
+    for (const node of spec.nodes) {
+      // Sizes only for machines the program creates; existing hosts keep what they have.
+      if (spec.platform.type === "existing") expect(summary).toMatch(new RegExp(`^\\| ${node.name} \\| ${node.role} \\| ${node.pool} \\| ${node.address} \\|$`, "m"));
+      else expect(summary).toContain(`| ${node.name} | ${node.role} | ${node.pool} | ${node.address} | ${node.cpus} |`);
+    }
+    expect(summary).toContain(`- Kubernetes ${spec.kubernetes.version} on ${spec.nodes.length} nodes`);
+    expect(summary).toContain(`- OS: ${spec.os.family} ${spec.os.version}`);
+    expect(summary).toContain(`- API endpoint: https://${spec.apiEndpoint.host}:${spec.apiEndpoint.port}`);
+    // every add-on the program installs, Helm release or manifest, is a row with version and source
+    const rows = siteAddons(spec);
+    const installed = result.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" || r.type.startsWith("kubernetes:yaml/v2:"));
+    for (const resource of installed) expect(rows.some((row) => row.resources.includes(resource.name)), resource.name).toBe(true);
+    for (const row of rows) expect(summary).toContain(`| ${row.name} | ${row.kind} | ${row.version} | ${row.namespace} | ${row.source} |`);
+    // the addresses a network team reserves
+    const reserved = summary.slice(summary.indexOf("## Addresses to reserve"), summary.indexOf("## Add-ons"));
+    if (spec.apiEndpoint.vip && spec.apiEndpoint.mode !== "external") expect(reserved).toContain(`| ${spec.apiEndpoint.vip} | API VIP`);
+    const ingress = spec.addons.ingress;
+    if (ingress.type === "ingress-nginx" && ingress.loadBalancerIP) expect(reserved).toContain(`| ${ingress.loadBalancerIP} | ingress address`);
+    const lb = spec.addons.loadBalancer;
+    for (const pool of lb.type === "metallb" ? lb.pools : []) expect(reserved).toContain(`| ${pool.addresses.join(", ")} | MetalLB pool ${pool.name}`);
+    // the checklist links are relative and lead to the written files
+    const links = [...summary.matchAll(/\]\((artifacts[^)]*)\)/g)].map((m) => m[1]);
+    expect(links).toEqual(expect.arrayContaining(["artifacts/checks/acceptance.md", "artifacts/checks/mtu-checklist.md"]));
+    for (const link of links) expect(fs.existsSync(path.join(written.directory, link)), link).toBe(true);
     const protectedOnes = result.resources.filter((r) => r.protect);
     expect(summary).toContain(`## Protected (${protectedOnes.length})`);
     for (const resource of protectedOnes) expect(summary).toMatch(new RegExp(`^- ${resource.name} \\(${resource.type}\\)$`, "m"));
@@ -86,7 +107,7 @@ describe("offline plan", () => {
     expect(fs.existsSync(path.join(out, "poc", "artifacts.json"))).toBe(true);
   });
 
-  it("refuses a description with five mistakes: all five reported, exit 1, nothing written", async () => {
+  it("refuses a description with five mistakes: all five reported, exit 1, no plan written", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-bad-"));
     const cluster = structuredClone(readStackFile("poc", root).cluster) as Record<string, any>;
     cluster.controlPlane.addresses = ["192.168.100.11", "192.168.100.12"];
@@ -103,7 +124,32 @@ describe("offline plan", () => {
     for (const field of ["cluster.controlPlane.addresses", "cluster.endpoint.vip", "cluster.kubernetes.podCidr", "cluster.addons.cni.mtu", "cluster.network.gatway"]) {
       expect(run.stderr).toContain(field);
     }
-    expect(fs.existsSync(out)).toBe(false);
+    // no plan is written: the folder holds the refusal alone
+    expect(fs.readdirSync(path.join(out, "broken"))).toEqual(["REFUSED.md"]);
+  });
+
+  it("a refused plan replaces the previous out/<name>/: no stale summary, REFUSED.md says why", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-stale-"));
+    const out = path.join(dir, "out");
+    const file = path.join(dir, "Pulumi.site.yaml");
+    const good = readStackFile("poc", root).cluster as Record<string, any>;
+    fs.writeFileSync(file, JSON.stringify({ config: { "onprem-k8s:cluster": good } }));
+    expect((await planCli([file, "--out", out])).status).toBe(0);
+    expect(fs.existsSync(path.join(out, "site", "summary.md"))).toBe(true);
+    const bad = structuredClone(good);
+    bad.endpoint.vip = "192.168.100.205";
+    bad.proxy = { http: "http://proxy.corp.example:3128", https: "ftp://alice:S3cret@proxy.corp.example:3128" };
+    bad.kubernetes.podCidr = "10.96.0.0/16";
+    fs.writeFileSync(file, JSON.stringify({ config: { "onprem-k8s:cluster": bad } }));
+    const run = await planCli([file, "--out", out]);
+    expect(run.status).toBe(1);
+    expect(fs.readdirSync(path.join(out, "site"))).toEqual(["REFUSED.md"]);
+    const refused = fs.readFileSync(path.join(out, "site", "REFUSED.md"), "utf8");
+    expect(refused).toMatch(/^# Plan refused: site$/m);
+    expect(refused).toContain("cluster.kubernetes.podCidr");
+    expect(refused).toContain("cluster.proxy.https");
+    expect(refused).not.toContain("S3cret");
+    expect(run.stderr).toContain("REFUSED.md replaces the previous plan");
   });
 
   it("a stack that does not exist: exit 1 with one line naming the stacks there are, no trace", async () => {
@@ -125,7 +171,7 @@ describe("offline plan", () => {
     expect(run.stderr).toMatch(/problem: "onprem-k8s:clustr" is not a setting of this program/);
     expect(run.stderr).toMatch(/fix: +did you mean onprem-k8s:cluster\?/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
-    expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
+    expect(fs.readdirSync(path.join(dir, "out", "typo"))).toEqual(["REFUSED.md"]);
   });
 
   it("fails instead of hanging when the program throws inside an apply", async () => {

@@ -2,11 +2,11 @@
 // command sends) against a stand-in kubectl that answers from a script: not ready N times, then
 // ready; or never ready. The stand-in records every call, so the tests also prove what a gate
 // never does: touch the MetalLB webhook configuration (seed 000, T-048/T-049).
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runProcess } from "../../test/tools/process";
 import { SCRIPTS, scriptCommandLine } from "./index";
 import { METALLB_NAMESPACE } from "./metallb/values";
 
@@ -68,17 +68,17 @@ class ScriptedKubectl {
   }
 
   /** The remote command as the Pulumi command runs it: env prefix + `sudo -n -E bash -s`, script on stdin. */
-  run(scriptText: string, env: Record<string, string>): GateRun {
+  async run(scriptText: string, env: Record<string, string>): Promise<GateRun> {
     const started = Date.now();
-    const r = spawnSync("bash", ["-c", scriptCommandLine(env)], {
+    const r = await runProcess("bash", ["-c", scriptCommandLine(env)], {
       input: scriptText,
-      encoding: "utf8",
       // The stand-ins (kubectl, and sudo for a caller that already is root) come first.
       // HOME: bash on a socket stdin (node's pipes) reads ~/.bashrc like under sshd; not the host's.
       env: { PATH: `${STANDINS}:${process.env.PATH}`, KUBECTL_STANDIN_DIR: this.dir, HOME: this.dir },
-      timeout: 60_000,
+      timeoutMs: 60_000,
+      allowFail: true,
     });
-    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - started) / 1000 };
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - started) / 1000 };
   }
 
   dispose(): void {
@@ -130,12 +130,12 @@ describe("gates/metallb-webhook.sh against a scripted kubectl", () => {
       .on("-n metallb-system logs deploy/metallb-controller --tail=50", { out: '{"level":"error","msg":"failed to load certificate","error":"secret metallb-webhook-cert not found"}\n' });
   }
 
-  it("waits until the webhook has a ready endpoint and accepts a dry-run pool, then passes", () => {
+  it("waits until the webhook has a ready endpoint and accepts a dry-run pool, then passes", async () => {
     kubectl = withDiagnostics(new ScriptedKubectl())
       // Not ready twice, then one ready address; the first dry-run is refused (webhook not serving yet).
       .on(ENDPOINTS, { out: "" }, { out: "" }, { out: "10.244.1.7\n" })
       .on(DRY_RUN, REFUSED, ACCEPTED);
-    const r = kubectl.run(script(SCRIPTS.metallbWebhookGate), env(10, "0"));
+    const r = await kubectl.run(script(SCRIPTS.metallbWebhookGate), env(10, "0"));
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/attempt 1\/10: no ready endpoint[\s\S]*attempt 2\/10: no ready endpoint[\s\S]*attempt 3\/10: endpoints ready but dry-run failed: .*connection refused/);
     expect(r.stdout).toContain("ready after 4 attempt(s): 1 endpoint(s), dry-run accepted (ipaddresspool.metallb.io/readiness-probe)");
@@ -159,9 +159,9 @@ describe("gates/metallb-webhook.sh against a scripted kubectl", () => {
     expect(r.stderr).toBe("");
   });
 
-  it("never ready: gives up after GATE_ATTEMPTS with pods, endpoints, events and controller logs, touching nothing", () => {
+  it("never ready: gives up after GATE_ATTEMPTS with pods, endpoints, events and controller logs, touching nothing", async () => {
     kubectl = withDiagnostics(new ScriptedKubectl()).on(ENDPOINTS, { out: "" });
-    const r = kubectl.run(script(SCRIPTS.metallbWebhookGate), env(3, "0"));
+    const r = await kubectl.run(script(SCRIPTS.metallbWebhookGate), env(3, "0"));
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("attempt 3/3: no ready endpoint");
     expect(r.stderr).toContain("not ready after 3 attempts; diagnostics follow");
@@ -176,34 +176,34 @@ describe("gates/metallb-webhook.sh against a scripted kubectl", () => {
     expect(webhookConfigCalls(calls)).toEqual([]);
   });
 
-  it("a webhook that keeps refusing the dry-run fails the gate with the last refusal in the output", () => {
+  it("a webhook that keeps refusing the dry-run fails the gate with the last refusal in the output", async () => {
     kubectl = withDiagnostics(new ScriptedKubectl()).on(ENDPOINTS, { out: "10.244.1.7\n" }).on(DRY_RUN, REFUSED);
-    const r = kubectl.run(script(SCRIPTS.metallbWebhookGate), env(2, "0"));
+    const r = await kubectl.run(script(SCRIPTS.metallbWebhookGate), env(2, "0"));
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/attempt 2\/2: endpoints ready but dry-run failed: .*failed calling webhook "ipaddresspoolvalidationwebhook\.metallb\.io"/);
     expect(mutatingCalls(kubectl.calls())).toEqual([]);
   });
 
-  it("waits GATE_DELAY_SECONDS between attempts, not after the last one", () => {
+  it("waits GATE_DELAY_SECONDS between attempts, not after the last one", async () => {
     kubectl = withDiagnostics(new ScriptedKubectl()).on(ENDPOINTS, { out: "" });
-    const r = kubectl.run(script(SCRIPTS.metallbWebhookGate), env(4, "0.5"));
+    const r = await kubectl.run(script(SCRIPTS.metallbWebhookGate), env(4, "0.5"));
     expect(r.status).toBe(1);
     // Three pauses of 0.5 s; a fourth would push it to 2 s.
     expect(r.seconds).toBeGreaterThanOrEqual(1.5);
     expect(r.seconds).toBeLessThan(2);
   });
 
-  it("rejects a bound that is not a positive number before calling kubectl", () => {
+  it("rejects a bound that is not a positive number before calling kubectl", async () => {
     kubectl = new ScriptedKubectl();
     for (const bad of [env(0, "1"), { ...env(3, "1"), GATE_ATTEMPTS: "many" }, { ...env(3, "1"), GATE_DELAY_SECONDS: "-1" }]) {
-      const r = kubectl.run(script(SCRIPTS.metallbWebhookGate), bad);
+      const r = await kubectl.run(script(SCRIPTS.metallbWebhookGate), bad);
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/GATE_(ATTEMPTS|DELAY_SECONDS) must be/);
     }
     expect(kubectl.calls()).toEqual([]);
   });
 
-  it("the read-only check has teeth: the T-048/T-049 workarounds (patch failurePolicy, delete the webhook) are caught", () => {
+  it("the read-only check has teeth: the T-048/T-049 workarounds (patch failurePolicy, delete the webhook) are caught", async () => {
     kubectl = withDiagnostics(new ScriptedKubectl()).on(ENDPOINTS, { out: "10.244.1.7\n" }).on(DRY_RUN, ACCEPTED).on("*", { out: "ok\n" });
     const workaround = script(SCRIPTS.metallbWebhookGate).replace(
       /^for i in /m,
@@ -212,7 +212,7 @@ kubectl delete validatingwebhookconfiguration metallb-webhook-configuration
 for i in `,
     );
     expect(workaround).not.toBe(script(SCRIPTS.metallbWebhookGate));
-    const r = kubectl.run(workaround, env(3, "0"));
+    const r = await kubectl.run(workaround, env(3, "0"));
     expect(r.status).toBe(0);
     expect(mutatingCalls(kubectl.calls())).toEqual([
       expect.stringMatching(/^patch validatingwebhookconfiguration/),
@@ -237,12 +237,12 @@ describe("gates/calico-ready.sh against a scripted kubectl", () => {
       .on("-n tigera-operator logs deploy/tigera-operator --tail=50", { out: '{"level":"info","msg":"Waiting for calico-node to be ready"}\n' });
   }
 
-  it("waits for tigerastatus/calico to exist and become Available, then passes", () => {
+  it("waits for tigerastatus/calico to exist and become Available, then passes", async () => {
     kubectl = withDiagnostics(new ScriptedKubectl())
       .on(EXISTS, NOT_FOUND, NOT_FOUND, { out: "calico\n" })
       // A wait that fails early (here: the API server dropped the watch) is retried, not fatal.
       .on(WAIT, { exit: 1, out: "error: an error on the server (\"\") has prevented the request from succeeding\n" }, { out: "tigerastatus.operator.tigera.io/calico condition met\n" });
-    const r = kubectl.run(script(SCRIPTS.calicoReadyGate), env(60, "0.05"));
+    const r = await kubectl.run(script(SCRIPTS.calicoReadyGate), env(60, "0.05"));
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/waiting for tigerastatus\/calico to exist\n[\s\S]*waiting for tigerastatus\/calico to exist\n[\s\S]*not Available yet\n[\s\S]*calico-ready: Calico is Available\n$/);
     const calls = kubectl.calls();
@@ -261,9 +261,9 @@ describe("gates/calico-ready.sh against a scripted kubectl", () => {
     expect(r.stderr).toBe("");
   });
 
-  it("never Available: gives up after GATE_TIMEOUT_SECONDS with status, pods, events and operator logs", () => {
+  it("never Available: gives up after GATE_TIMEOUT_SECONDS with status, pods, events and operator logs", async () => {
     kubectl = withDiagnostics(new ScriptedKubectl()).on(EXISTS, { out: "calico\n" }).on(WAIT, { exit: 1, out: "error: timed out waiting for the condition on tigerastatuses/calico\n" });
-    const r = kubectl.run(script(SCRIPTS.calicoReadyGate), env(2, "0.2"));
+    const r = await kubectl.run(script(SCRIPTS.calicoReadyGate), env(2, "0.2"));
     expect(r.status).toBe(1);
     // Bounded: two seconds (whole-second clock) plus at most one interval, not the 900 s default.
     expect(r.seconds).toBeGreaterThanOrEqual(1);
@@ -277,9 +277,9 @@ describe("gates/calico-ready.sh against a scripted kubectl", () => {
     expect(mutatingCalls(kubectl.calls())).toEqual([]);
   });
 
-  it("never created: the wait for the object itself is bounded too", () => {
+  it("never created: the wait for the object itself is bounded too", async () => {
     kubectl = withDiagnostics(new ScriptedKubectl()).on(EXISTS, NOT_FOUND);
-    const r = kubectl.run(script(SCRIPTS.calicoReadyGate), env(1, "0.2"));
+    const r = await kubectl.run(script(SCRIPTS.calicoReadyGate), env(1, "0.2"));
     expect(r.status).toBe(1);
     expect(r.seconds).toBeLessThan(3);
     expect(r.stdout).toContain("waiting for tigerastatus/calico to exist");
@@ -287,10 +287,10 @@ describe("gates/calico-ready.sh against a scripted kubectl", () => {
     expect(r.stderr).toContain("diagnostics follow");
   });
 
-  it("rejects a bound or interval that is not a number before calling kubectl", () => {
+  it("rejects a bound or interval that is not a number before calling kubectl", async () => {
     kubectl = new ScriptedKubectl();
     for (const bad of [env(0, "1"), { ...env(5, "1"), GATE_INTERVAL_SECONDS: "soon" }]) {
-      const r = kubectl.run(script(SCRIPTS.calicoReadyGate), bad);
+      const r = await kubectl.run(script(SCRIPTS.calicoReadyGate), bad);
       expect(r.status).toBe(2);
     }
     expect(kubectl.calls()).toEqual([]);

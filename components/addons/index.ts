@@ -3,8 +3,8 @@
 // from plan.ts; this file only wires it into resources in dependency order:
 //
 //   apiReady ─▶ CNI (cilium | tigera-operator ─▶ calico gate [─▶ FelixConfiguration])
-//            └▶ vsphere-cpi (with its credentials Secret; nodes stay tainted until it runs; after the
-//               control planes' upgrade steps: its release line follows the Kubernetes minor)
+//            └▶ vsphere-cpi (with its credentials Secret; nodes stay tainted until it runs; during an
+//               upgrade after the control planes' upgrade steps: its release line follows the minor)
 //   CNI + CPI + allJoined ─▶ metallb ─▶ webhook gate ─▶ pools/advertisements ─▶ ingress-nginx
 //                         ├▶ storage: vSphere CSI (Namespace ─▶ config Secret ─▶ driver ─▶ StorageClass)
 //                         │           | NFS (server on its node ─▶ provisioner + StorageClass)
@@ -167,7 +167,7 @@ export class AddonsComponent extends pulumi.ComponentResource {
         },
         on(apiReady),
       );
-      // Its release line follows the Kubernetes minor: after the control planes' upgrade.
+      // Its release line follows the Kubernetes minor: during an upgrade, after the control planes'.
       const afterUpgrade = PINNED_CHARTS["vsphere-cpi"].followsKubernetesMinor ? controlPlane.controlPlaneUpgraded : [];
       base.push(release("vsphere-cpi", [cpiSecret, ...afterUpgrade])!);
     }

@@ -5,27 +5,27 @@
 // (scriptCommandLine: exported parameters, `sudo -n -E bash -s`, script on stdin), with the
 // parameters nfsServerEnvOf derives from an example stack.
 import { createHash } from "node:crypto";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackSpec } from "../../test/stack-spec";
-import { LoopDevices, detachStaleLoops, loopDevicesUnavailableReason } from "../../test/sandbox/loop-devices";
+import { LoopDevices, detachStaleLoops, loopAttachFailure, loopDevicesUnavailableReason } from "../../test/sandbox/loop-devices";
 import { CACHE_DIR, NodeSandbox, PACKAGE_LAYERS, sandboxGate, sandboxUnavailableReason, type RunResult } from "../../test/sandbox/node-sandbox";
+import { runProcess } from "../../test/tools/process";
 import { SCRIPTS, scriptCommandLine } from "./index";
 import { nfsServerEnvOf } from "./plan";
 
 const ADDON_STANDINS = path.resolve(__dirname, "../../test/sandbox/standins-addons");
 
-function host(command: string, args: string[], input?: string | Buffer): string {
-  const r = spawnSync(command, args, { encoding: "utf8", input });
+async function host(command: string, args: string[], input?: string | Buffer): Promise<string> {
+  const r = await runProcess(command, args, { input, allowFail: true });
   if (r.status !== 0) throw new Error(`${command} ${args.join(" ")}: ${r.stdout}${r.stderr}`);
   return r.stdout;
 }
 
 /** What a device carries, by low-level probe on the host (no blkid cache). */
-function probe(device: string): Record<string, string> {
-  const r = spawnSync("blkid", ["-p", "-o", "export", device], { encoding: "utf8" });
+async function probe(device: string): Promise<Record<string, string>> {
+  const r = await runProcess("blkid", ["-p", "-o", "export", device], { allowFail: true });
   return Object.fromEntries(
     r.stdout
       .split("\n")
@@ -108,15 +108,18 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
   }
 
   beforeAll(async () => {
+    // The gate above checks without a child process; this proves an attach before 20 minutes of sandbox.
+    const attachFailure = await loopAttachFailure();
+    if (attachFailure) throw new Error(attachFailure);
     sb = await NodeSandbox.create("nfs", { packages: PACKAGE_LAYERS.nfsServer, standins: [ADDON_STANDINS] });
-    detachStaleLoops(path.join(CACHE_DIR, "runs"));
+    await detachStaleLoops(path.join(CACHE_DIR, "runs"));
     loops = new LoopDevices(path.join(sb.dir, "disks"));
     await sb.exposeBlockDevices();
   }, 20 * 60_000);
 
   afterAll(async () => {
     try {
-      loops?.detachAll();
+      await loops?.detachAll();
     } finally {
       await sb?.dispose();
     }
@@ -127,27 +130,27 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
     let first: RunResult;
 
     beforeAll(async () => {
-      disk = loops.attach("data");
+      disk = await loops.attach("data");
       first = await runServer(nfsEnv(disk));
     });
 
-    it("is partitioned (GPT, one partition named nfs-data) and formatted ext4", () => {
+    it("is partitioned (GPT, one partition named nfs-data) and formatted ext4", async () => {
       expect(first.status, first.output).toBe(0);
-      const table = JSON.parse(host("sfdisk", ["--json", disk])).partitiontable;
+      const table = JSON.parse(await host("sfdisk", ["--json", disk])).partitiontable;
       expect(table.label).toBe("gpt");
       expect(table.partitions).toHaveLength(1);
       expect(table.partitions[0]).toMatchObject({ node: `${disk}p1`, name: "nfs-data" });
-      expect(probe(`${disk}p1`)).toMatchObject({ TYPE: "ext4", LABEL: "nfs-data" });
+      expect(await probe(`${disk}p1`)).toMatchObject({ TYPE: "ext4", LABEL: "nfs-data" });
     });
 
     it("is mounted at the export path through an fstab entry by UUID", async () => {
-      const uuid = probe(`${disk}p1`).UUID;
+      const uuid = (await probe(`${disk}p1`)).UUID;
       expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
       expect(fstab().split("\n").filter((l) => l.includes("/srv/storage"))).toEqual([`UUID=${uuid} /srv/storage ext4 defaults,nofail 0 2`]);
       expect((await sb.exec("findmnt -nro SOURCE,FSTYPE --mountpoint /srv/storage")).output.trim()).toBe(`${disk}p1 ext4`);
       // Data written to the export lands on the data disk, not in the root.
       expect((await sb.exec("echo volume-data >/srv/storage/pvc-1 && sync")).status).toBe(0);
-      expect(host("debugfs", ["-R", "cat /pvc-1", `${disk}p1`]).trim()).toBe("volume-data");
+      expect((await host("debugfs", ["-R", "cat /pvc-1", `${disk}p1`])).trim()).toBe("volume-data");
     });
 
     it("is exported read-write to the node subnet only (real exportfs)", () => {
@@ -160,13 +163,13 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
     });
 
     it("a second run changes nothing: same partition table, file system, data, fstab and exports", async () => {
-      const before = { table: host("sfdisk", ["--dump", disk]), uuid: probe(`${disk}p1`).UUID, fstab: fstab(), exports: fs.statSync(sb.path(EXPORTS)).mtimeMs };
+      const before = { table: await host("sfdisk", ["--dump", disk]), uuid: (await probe(`${disk}p1`)).UUID, fstab: fstab(), exports: fs.statSync(sb.path(EXPORTS)).mtimeMs };
       const again = await runServer(nfsEnv(disk));
       expect(again.status, again.output).toBe(0);
       expect(changes(again), again.output).toEqual([]);
       expect(again.output).toContain(`${disk}p1 already has a ext4 file system; keeping its data`);
-      expect(host("sfdisk", ["--dump", disk])).toBe(before.table);
-      expect(probe(`${disk}p1`).UUID).toBe(before.uuid);
+      expect(await host("sfdisk", ["--dump", disk])).toBe(before.table);
+      expect((await probe(`${disk}p1`)).UUID).toBe(before.uuid);
       expect(fstab()).toBe(before.fstab);
       expect(fs.statSync(sb.path(EXPORTS)).mtimeMs).toBe(before.exports);
       expect(sb.readFile("/srv/storage/pvc-1")).toBe("volume-data\n");
@@ -177,21 +180,21 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
     let system = "";
     let before = { table: "", boot: "" };
 
-    beforeAll(() => {
+    beforeAll(async () => {
       // A disk with /boot on its first partition (mounted in the root, as findmnt sees it) and a
       // spare second partition.
-      system = loops.attach("system");
-      loops.partition(system, "label: gpt\n,24M,L\n,,L\n");
-      host("mkfs.ext4", ["-q", "-L", "boot", `${system}p1`]);
-      host("mount", [`${system}p1`, sb.path("/boot")]);
-      before = { table: host("sfdisk", ["--dump", system]), boot: probe(`${system}p1`).UUID };
+      system = await loops.attach("system");
+      await loops.partition(system, "label: gpt\n,24M,L\n,,L\n");
+      await host("mkfs.ext4", ["-q", "-L", "boot", `${system}p1`]);
+      await host("mount", [`${system}p1`, sb.path("/boot")]);
+      before = { table: await host("sfdisk", ["--dump", system]), boot: (await probe(`${system}p1`)).UUID };
     });
 
     it("refuses the whole disk behind /boot, names the override, and leaves it untouched", async () => {
       const fstabBefore = fstab();
       const r = await runServer(nfsEnv(system, { path: "/srv/guarded" }));
       expectRefused(r, new RegExp(`ERROR: ${system} is on the system disk ${system} .*refusing to partition or format it \\(set addons\\.storage\\.nfs\\.dataDisk\\.allowSystemDisk to override\\)`));
-      expect(host("sfdisk", ["--dump", system])).toBe(before.table);
+      expect(await host("sfdisk", ["--dump", system])).toBe(before.table);
       expect(fstab()).toBe(fstabBefore);
       expect((await sb.exec("mountpoint -q /srv/guarded")).status).not.toBe(0);
     });
@@ -199,23 +202,23 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
     it("refuses a spare partition on that disk without the override (the guard walks partitions up to their disk)", async () => {
       const r = await runServer(nfsEnv(`${system}p2`, { path: "/srv/guarded" }));
       expectRefused(r, new RegExp(`ERROR: ${system}p2 is on the system disk ${system} `));
-      expect(probe(`${system}p2`).TYPE).toBeUndefined();
-      expect(host("sfdisk", ["--dump", system])).toBe(before.table);
+      expect((await probe(`${system}p2`)).TYPE).toBeUndefined();
+      expect(await host("sfdisk", ["--dump", system])).toBe(before.table);
     });
 
     it("with allowSystemDisk formats only the named spare partition, with a warning; /boot is untouched", async () => {
       const r = await runServer(nfsEnv(`${system}p2`, { path: "/srv/guarded", allowSystemDisk: true }));
       expect(r.status, r.output).toBe(0);
       expect(r.output).toContain(`WARNING: ${system}p2 is on the system disk ${system}; allowed by allowSystemDisk`);
-      expect(probe(`${system}p2`)).toMatchObject({ TYPE: "ext4", LABEL: "nfs-data" });
-      expect(probe(`${system}p1`)).toMatchObject({ TYPE: "ext4", LABEL: "boot", UUID: before.boot });
-      expect(host("sfdisk", ["--dump", system])).toBe(before.table);
+      expect(await probe(`${system}p2`)).toMatchObject({ TYPE: "ext4", LABEL: "nfs-data" });
+      expect(await probe(`${system}p1`)).toMatchObject({ TYPE: "ext4", LABEL: "boot", UUID: before.boot });
+      expect(await host("sfdisk", ["--dump", system])).toBe(before.table);
       expect((await sb.exec("findmnt -nro SOURCE --mountpoint /srv/guarded")).output.trim()).toBe(`${system}p2`);
     });
 
     it("refuses a disk that holds active swap", async () => {
-      const swap = loops.attach("swap", 16);
-      host("mkswap", ["-q", swap]);
+      const swap = await loops.attach("swap", 16);
+      await host("mkswap", ["-q", swap]);
       const imageBefore = sha256(image("swap"));
       // The swapon stand-in lists what $STATE/swaps names; the kernel's swap is not the root's.
       sb.writeFile("/var/lib/sandbox/swaps", `${swap}\n`);
@@ -232,17 +235,17 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
     const foreign = [
       {
         name: "someone else's partition table with two partitions",
-        prepare: (d: string) => {
-          loops.partition(d, "label: gpt\n,16M,L\n,,L\n");
-          host("dd", [`of=${d}p1`, "status=none", "conv=fsync"], "database pages, no signature\n".repeat(100));
+        prepare: async (d: string) => {
+          await loops.partition(d, "label: gpt\n,16M,L\n,,L\n");
+          await host("dd", [`of=${d}p1`, "status=none", "conv=fsync"], "database pages, no signature\n".repeat(100));
         },
         refusal: /has a gpt partition table with 2 partition\(s\) .*refusing to choose or repartition/,
       },
       {
         name: "a single partition without a file system that this script did not create",
-        prepare: (d: string) => {
-          loops.partition(d, "label: gpt\n,,L\n");
-          host("dd", [`of=${d}p1`, "status=none", "conv=fsync"], "raw application data\n".repeat(100));
+        prepare: async (d: string) => {
+          await loops.partition(d, "label: gpt\n,,L\n");
+          await host("dd", [`of=${d}p1`, "status=none", "conv=fsync"], "raw application data\n".repeat(100));
         },
         refusal: /p1 \(the only partition on \/dev\/loop\d+\) has no file system and was not created for the NFS export; refusing to format it/,
       },
@@ -260,9 +263,9 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
 
     it.each(foreign)("refuses $name and leaves every byte as it was", async ({ name, prepare, refusal }) => {
       const file = name.replace(/\W+/g, "-");
-      const disk = loops.attach(file, 32);
-      prepare(disk);
-      if (name.startsWith("an LVM")) expect(probe(disk).TYPE, "blkid recognises the hand-made PV label").toBe("LVM2_member");
+      const disk = await loops.attach(file, 32);
+      await prepare(disk);
+      if (name.startsWith("an LVM")) expect((await probe(disk)).TYPE, "blkid recognises the hand-made PV label").toBe("LVM2_member");
       const imageBefore = sha256(image(file));
       const fstabBefore = fstab();
       expectRefused(await runServer(nfsEnv(disk, { path: `/srv/${file}` })), refusal);
@@ -271,24 +274,24 @@ describe.runIf(gate.run)("nfs/server.sh on real loop devices in a Debian sandbox
     });
 
     it("a foreign file system is mounted and exported as it is: same UUID, files kept", async () => {
-      const disk = loops.attach("kept", 32);
+      const disk = await loops.attach("kept", 32);
       const content = path.join(sb.dir, "kept-content");
       fs.mkdirSync(content);
       fs.writeFileSync(path.join(content, "backup.tar"), "old backups\n");
-      host("mkfs.ext4", ["-q", "-L", "backups", "-d", content, disk]);
-      const uuid = probe(disk).UUID;
+      await host("mkfs.ext4", ["-q", "-L", "backups", "-d", content, disk]);
+      const uuid = (await probe(disk)).UUID;
       const r = await runServer(nfsEnv(disk, { path: "/srv/kept" }));
       expect(r.status, r.output).toBe(0);
       expect(r.output).toContain(`${disk} already has a ext4 file system; keeping its data`);
       expect(r.output).not.toMatch(/partitioning|formatting/);
-      expect(probe(disk)).toMatchObject({ TYPE: "ext4", LABEL: "backups", UUID: uuid });
+      expect(await probe(disk)).toMatchObject({ TYPE: "ext4", LABEL: "backups", UUID: uuid });
       expect(sb.readFile("/srv/kept/backup.tar")).toBe("old backups\n");
       expect(fstab()).toContain(`UUID=${uuid} /srv/kept ext4 defaults,nofail 0 2\n`);
     });
   });
 
   it("refuses to add a second fstab entry for an export path that already mounts another device", async () => {
-    const disk = loops.attach("second", 32);
+    const disk = await loops.attach("second", 32);
     const fstabBefore = fstab();
     const imageBefore = sha256(image("second"));
     // /srv/storage belongs to the data disk of the first test.

@@ -1,14 +1,15 @@
 /** The add-on layer's shell scripts are shellcheck-clean and take their parameters from the environment. */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { describe, expect, it } from "vitest";
+import { commandExists } from "../../test/sandbox/node-sandbox";
+import { runProcess } from "../../test/tools/process";
 import { SCRIPTS, scriptCommandLine } from "./index";
 
-const hasShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
+const hasShellcheck = commandExists("shellcheck");
 
 describe("add-on scripts", () => {
-  it.skipIf(!hasShellcheck && process.env.CI !== "true").each(Object.entries(SCRIPTS))("%s is shellcheck-clean", (_name, file) => {
-    const run = spawnSync("shellcheck", ["-s", "bash", file], { encoding: "utf8" });
+  it.skipIf(!hasShellcheck && process.env.CI !== "true").each(Object.entries(SCRIPTS))("%s is shellcheck-clean", async (_name, file) => {
+    const run = await runProcess("shellcheck", ["-s", "bash", file], { allowFail: true });
     expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
   });
 
@@ -16,13 +17,13 @@ describe("add-on scripts", () => {
     expect(scriptCommandLine({ NFS_EXPORT_PATH: "/srv/a b", X: "it's" })).toBe("export NFS_EXPORT_PATH='/srv/a b'; export X=\"it's\"; sudo -n -E bash -s");
   });
 
-  it("the NFS server refuses a bad export path and bad clients before touching anything", () => {
+  it("the NFS server refuses a bad export path and bad clients before touching anything", async () => {
     const script = fs.readFileSync(SCRIPTS.nfsServer, "utf8");
     for (const [env, message] of [
       [{ NFS_EXPORT_PATH: "relative", NFS_EXPORT_CLIENTS: "10.0.0.0/24" }, /absolute path/],
       [{ NFS_EXPORT_PATH: "/srv/x", NFS_EXPORT_CLIENTS: "*" }, /must be a CIDR/],
     ] as const) {
-      const run = spawnSync("bash", ["-s"], { input: script, env: { PATH: process.env.PATH, ...env }, encoding: "utf8" });
+      const run = await runProcess("bash", ["-s"], { input: script, env: { PATH: process.env.PATH, ...env }, allowFail: true });
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(message);
     }

@@ -4,6 +4,7 @@ import { ArtifactSink } from "../artifacts";
 import type { ClusterContext } from "../context";
 import { mtuChecklist, nsxFirewallRules, onNsxSegment, acceptanceChecklist } from "./checklists";
 import { renderChecklists } from "./index";
+import { requiredPorts } from "../../stacks/ports";
 
 /** Rows of the markdown table, in order; a table split by a blank line would lose its tail here. */
 function tableRows(markdown: string): string[] {
@@ -44,6 +45,56 @@ describe("NSX DFW rules", () => {
     expect(rows.filter((r) => r.includes("VRRP"))).toHaveLength(1);
     expect(rows.at(-1)).toMatch(/^\| k8s-nodes \| any \| any \|/);
     expect(tableRows(nsxFirewallRules(spec)).some((r) => r.includes("VRRP"))).toBe(false);
+  });
+});
+
+describe("NSX DFW rules: what the program itself connects to, and what the CNI mode needs", () => {
+  it("SSH from the machine running Pulumi to every node, and the API through the VIP, as a placeholder to fill in without network.operatorCidr", () => {
+    const spec = specOf("poc");
+    expect(spec.network.operatorCidr).toBeUndefined();
+    const markdown = nsxFirewallRules(spec);
+    const rows = tableRows(markdown);
+    const placeholder = "<the machine running Pulumi: fill in its address, or set network.operatorCidr>";
+    expect(rows).toContainEqual(`| ${placeholder} | k8s-nodes | ${spec.ssh.port}/tcp | SSH: node preparation, kubeadm and every day-2 step run over it |`);
+    expect(rows).toContainEqual(`| ${placeholder} | ${spec.apiEndpoint.vip} (API VIP) | ${spec.apiEndpoint.port}/TCP | Pulumi's kubernetes provider installs the add-ons through the VIP |`);
+    expect(markdown).toMatch(/runs over SSH from the machine running Pulumi/);
+  });
+
+  it("names network.operatorCidr as the source where the description gives it, and the SSH port it sets", () => {
+    const spec = specOf("poc", (c) => {
+      c.network.operatorCidr = "10.20.30.0/28";
+      c.ssh.port = 2222;
+    });
+    const rows = tableRows(nsxFirewallRules(spec));
+    expect(rows.filter((r) => r.startsWith("| 10.20.30.0/28 (machine running Pulumi) |"))).toHaveLength(3);
+    expect(rows).toContainEqual(expect.stringMatching(/^\| 10\.20\.30\.0\/28 \(machine running Pulumi\) \| k8s-nodes \| 2222\/tcp \| SSH/));
+    expect(rows.some((r) => r.includes("<the machine running Pulumi"))).toBe(false);
+  });
+
+  it("Calico IP-in-IP gets IP protocol 4 and BGP; VXLAN gets 4789/udp and neither", () => {
+    const ipip = tableRows(nsxFirewallRules(specOf("poc", (c) => (c.addons.cni = { type: "calico", mode: "ipip" }))));
+    expect(ipip).toContainEqual("| k8s-nodes | k8s-nodes | IP protocol 4 (IP-in-IP) | Calico IP-in-IP tunnel |");
+    expect(ipip).toContainEqual("| k8s-nodes | k8s-nodes | 179/tcp | Calico BGP |");
+    const vxlan = tableRows(nsxFirewallRules(specOf("poc", (c) => (c.addons.cni = { type: "calico", mode: "vxlan" }))));
+    expect(vxlan).toContainEqual("| k8s-nodes | k8s-nodes | 4789/udp | Calico VXLAN |");
+    expect(vxlan.some((r) => /IP protocol 4|179\/tcp/.test(r))).toBe(false);
+  });
+
+  it("Cilium: Geneve or VXLAN by tunnel mode, health always, Hubble only with the relay", () => {
+    const geneve = tableRows(nsxFirewallRules(specOf("poc", (c) => (c.addons.cni = { type: "cilium", mode: "geneve", hubble: true }))));
+    expect(geneve.map((r) => r.split(" | ")[2])).toEqual(expect.arrayContaining(["6081/udp", "4240/tcp", "4244/tcp"]));
+    expect(geneve.some((r) => r.includes("8472/udp"))).toBe(false);
+    const vxlan = tableRows(nsxFirewallRules(specOf("poc", (c) => (c.addons.cni = { type: "cilium", mode: "vxlan", hubble: false }))));
+    expect(vxlan.map((r) => r.split(" | ")[2])).toEqual(expect.arrayContaining(["8472/udp", "4240/tcp"]));
+    expect(vxlan.some((r) => r.includes("4244/tcp") || r.includes("6081/udp"))).toBe(false);
+  });
+
+  it("every rule of the one port list is a row", () => {
+    for (const stack of ["poc", "prod", "examples/redos-proxy-calico-metallb-nfs.yaml"]) {
+      const spec = specOf(stack);
+      const rows = tableRows(nsxFirewallRules(spec));
+      for (const rule of requiredPorts(spec)) expect(rows.some((r) => r.endsWith(`| ${rule.purpose} |`)), rule.purpose).toBe(true);
+    }
   });
 });
 

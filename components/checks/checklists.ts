@@ -1,7 +1,7 @@
 // Checklists a person works through on the real site (seed 001, sections 8, 10 and 13): the
 // acceptance checks, the NSX DFW rules and SpoofGuard allow-list, and the MTU checklist.
 // Each is rendered from the description, so every address and port in them is the real one.
-import { requiredPorts } from "../../stacks/ports";
+import { IP_PROTOCOLS, requiredPorts, type PortRule } from "../../stacks/ports";
 import { ENCAPSULATION_OVERHEAD, type ClusterSpec } from "../../stacks/spec";
 
 const ICMP_AND_IP_HEADERS = 28;
@@ -47,15 +47,42 @@ export function onNsxSegment(spec: ClusterSpec): boolean {
   return spec.platform.type === "vsphere" && spec.platform.vsphere?.nsx === true;
 }
 
+/** The DFW source of what the machine running Pulumi sends: network.operatorCidr, or a placeholder to fill in. */
+export function operatorSource(spec: ClusterSpec): string {
+  const cidr = spec.network.operatorCidr;
+  return cidr ? `${cidr} (machine running Pulumi)` : "<the machine running Pulumi: fill in its address, or set network.operatorCidr>";
+}
+
+/** The DFW service of a rule: a port and protocol, or an IP protocol by number (NSX services name them so). */
+export function dfwService(rule: PortRule): string {
+  if (rule.protocol === "tcp" || rule.protocol === "udp") return `${rule.port}/${rule.protocol}`;
+  const ip = IP_PROTOCOLS[rule.protocol];
+  return `IP protocol ${ip.number} (${ip.label})`;
+}
+
+function dfwSource(spec: ClusterSpec, rule: PortRule): string {
+  if (rule.from === "operator") return operatorSource(spec);
+  if (rule.from === "control-planes") return "k8s-nodes (control-plane)";
+  return rule.from === "nodes" ? "k8s-nodes" : "any";
+}
+
+function dfwDestination(spec: ClusterSpec, rule: PortRule): string {
+  if (rule.node) return `${spec.nodes.find((n) => n.name === rule.node)?.address ?? rule.node} (${rule.node})`;
+  return rule.on === "any" ? "k8s-nodes" : `k8s-nodes (${rule.on})`;
+}
+
 export function nsxFirewallRules(spec: ClusterSpec): string {
   const members = spec.nodes.map((node) => `${node.address} (${node.name})`).join(", ");
-  const rows = requiredPorts(spec).map(
-    (rule) => `| ${rule.from === "nodes" ? "k8s-nodes" : "any"} | ${rule.on === "any" ? "k8s-nodes" : `k8s-nodes (${rule.on})`} | ${rule.port}/${rule.protocol} | ${rule.purpose} |`,
-  );
+  // One row per rule of stacks/ports.ts, the list the node firewalls are opened from.
+  const rows = requiredPorts(spec).map((rule) => `| ${dfwSource(spec, rule)} | ${dfwDestination(spec, rule)} | ${dfwService(rule)} | ${rule.purpose} |`);
   const endpoint = spec.apiEndpoint;
-  if (endpoint.mode === "keepalived-haproxy") rows.push("| k8s-nodes (control-plane) | k8s-nodes (control-plane) | IP protocol 112 (VRRP) | keepalived unicast adverts |");
   // The VIP moves between control planes, so the DFW sees it on their ports, not as a node address.
-  if (endpoint.vip && endpoint.mode !== "external") rows.push(`| any | ${endpoint.vip} (API VIP) | ${endpoint.port}/TCP | Kubernetes API through the VIP (${endpoint.mode}) |`);
+  if (endpoint.vip && endpoint.mode !== "external") {
+    rows.push(`| any | ${endpoint.vip} (API VIP) | ${endpoint.port}/TCP | Kubernetes API through the VIP (${endpoint.mode}) |`);
+    rows.push(`| ${operatorSource(spec)} | ${endpoint.vip} (API VIP) | ${endpoint.port}/TCP | Pulumi's kubernetes provider installs the add-ons through the VIP |`);
+  } else {
+    rows.push(`| ${operatorSource(spec)} | ${endpoint.host} (external load balancer) | ${endpoint.port}/TCP | Pulumi's kubernetes provider installs the add-ons through the endpoint (the load balancer's own rules, if it sits behind the DFW) |`);
+  }
   const lb = spec.addons.loadBalancer;
   const ingress = spec.addons.ingress;
   if (ingress.type === "ingress-nginx" && ingress.loadBalancerIP) rows.push(`| any | ${ingress.loadBalancerIP} (ingress) | 80/TCP, 443/TCP | ingress-nginx |`);
@@ -63,7 +90,7 @@ export function nsxFirewallRules(spec: ClusterSpec): string {
     for (const pool of lb.pools) rows.push(`| any | ${pool.addresses.join(", ")} (MetalLB pool ${pool.name}) | ports of the LoadBalancer Services | Services of type LoadBalancer |`);
   }
   rows.push(
-    "| k8s-nodes | k8s-nodes | ICMP echo, ICMP destination unreachable (fragmentation needed) | MTU checks (`ping -M do`) and path MTU discovery |",
+    "| k8s-nodes | k8s-nodes | ICMP echo, ICMP destination unreachable (fragmentation needed) | MTU checks (`ping -M do`), path MTU discovery, Cilium's health probes |",
     "| k8s-nodes | any | any | packages, images, external APIs (through the proxy where there is one) |",
   );
   return [
@@ -71,6 +98,9 @@ export function nsxFirewallRules(spec: ClusterSpec): string {
     "",
     `Group \`k8s-nodes\`: ${members}.`,
     "Place these allow rules above the default deny rules (seed 001, risk 3).",
+    spec.network.operatorCidr
+      ? `The machine running Pulumi is ${spec.network.operatorCidr} (network.operatorCidr): every node step runs over SSH from it.`
+      : "Every node step runs over SSH from the machine running Pulumi: its rows name it as a placeholder; put its address there (or set network.operatorCidr and plan again).",
     "",
     "| source | destination | service | purpose |",
     "|---|---|---|---|",

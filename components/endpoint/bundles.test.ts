@@ -10,8 +10,8 @@ const scripts = fs.readdirSync(ENDPOINT_SCRIPTS_DIR).filter((f) => f.endsWith(".
 describe("endpoint scripts", () => {
   it.each(scripts)("%s passes shellcheck", (file) => expectShellcheckClean(path.join(ENDPOINT_SCRIPTS_DIR, file)));
 
-  it.each(Object.keys(ENDPOINT_BUNDLES) as EndpointScript[])("the %s bundle parses as bash with its parameters on top", (script) => {
+  it.each(Object.keys(ENDPOINT_BUNDLES) as EndpointScript[])("the %s bundle parses as bash with its parameters on top", async (script) => {
     const stdin = stepStdin(script, { NODE_NAME: "cp-1", KEEPALIVED_AUTH_PASS: "k8sVip01", KUBE_VIP_MANIFEST: "apiVersion: v1\nkind: Pod\n# it's $HOME `id`\n" });
-    expectBashParses(stdin);
+    await expectBashParses(stdin);
   });
 });

@@ -1,10 +1,11 @@
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import { createConnection, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runProcess } from "../../test/tools/process";
 import { type HaproxyConfigParams, renderHaproxyConfig } from "./haproxy";
 
 const backends = [
@@ -16,22 +17,22 @@ const backends = [
 let dir: string;
 let caFile: string;
 let keyFile: string;
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "haproxy-test-"));
   caFile = path.join(dir, "ca.crt");
   keyFile = path.join(dir, "ca.key");
-  execFileSync("openssl", [
+  await runProcess("openssl", [
     "req", "-x509", "-nodes", "-newkey", "rsa:2048", "-keyout", keyFile, "-out", caFile, "-days", "1",
     "-subj", "/CN=kube-apiserver", "-addext", "subjectAltName=IP:127.0.0.1",
-  ], { stdio: "pipe" });
+  ]);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let fileCounter = 0;
-function haproxyCheck(config: string): { ok: boolean; output: string } {
+async function haproxyCheck(config: string): Promise<{ ok: boolean; output: string }> {
   const file = path.join(dir, `haproxy-${fileCounter++}.cfg`);
   writeFileSync(file, config);
-  const result = spawnSync("haproxy", ["-c", "-f", file], { encoding: "utf8" });
+  const result = await runProcess("haproxy", ["-c", "-f", file], { allowFail: true });
   return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -87,30 +88,30 @@ describe("haproxy -c", () => {
     ["bound to one address", { backends, bindAddress: "10.10.0.100" }],
   ];
 
-  it.each(variants)("accepts %s", (_name, params) => {
-    const result = haproxyCheck(renderHaproxyConfig(params));
+  it.each(variants)("accepts %s", async (_name, params) => {
+    const result = await haproxyCheck(renderHaproxyConfig(params));
     expect(result.output).not.toMatch(/\[(WARNING|ALERT)\]/);
     expect(result.ok, result.output).toBe(true);
   });
 
-  it("accepts CA-verified health checks", () => {
-    const result = haproxyCheck(renderHaproxyConfig({ backends, healthCheckCaFile: caFile }));
+  it("accepts CA-verified health checks", async () => {
+    const result = await haproxyCheck(renderHaproxyConfig({ backends, healthCheckCaFile: caFile }));
     expect(result.ok, result.output).toBe(true);
   });
 
   // Negative cases: prove the check can fail on mistakes a renderer could make.
-  it("rejects TLS checks without 'verify none' or a CA", () => {
-    const result = haproxyCheck(renderHaproxyConfig({ backends }).replace(" verify none", ""));
+  it("rejects TLS checks without 'verify none' or a CA", async () => {
+    const result = await haproxyCheck(renderHaproxyConfig({ backends }).replace(" verify none", ""));
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(/verify is enabled by default but no CA file/);
   });
 
-  it("rejects a CA file that does not exist", () => {
-    expect(haproxyCheck(renderHaproxyConfig({ backends, healthCheckCaFile: path.join(dir, "missing.crt") })).ok).toBe(false);
+  it("rejects a CA file that does not exist", async () => {
+    expect((await haproxyCheck(renderHaproxyConfig({ backends, healthCheckCaFile: path.join(dir, "missing.crt") }))).ok).toBe(false);
   });
 
-  it("rejects a misspelt health-check directive", () => {
-    expect(haproxyCheck(renderHaproxyConfig({ backends }).replace("http-check expect", "http-check expects")).ok).toBe(false);
+  it("rejects a misspelt health-check directive", async () => {
+    expect((await haproxyCheck(renderHaproxyConfig({ backends }).replace("http-check expect", "http-check expects"))).ok).toBe(false);
   });
 });
 

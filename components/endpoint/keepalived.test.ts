@@ -1,8 +1,8 @@
-import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runProcess } from "../../test/tools/process";
 import { substituteSecretPlaceholders } from "../remote/placeholders";
 import {
   KEEPALIVED_AUTH_PASS_ENV,
@@ -75,25 +75,25 @@ describe("renderKeepalivedConfig", () => {
 });
 
 describe("check-apiserver.sh", () => {
-  it("passes shellcheck", () => {
-    const result = spawnSync("shellcheck", ["--shell=sh", "--severity=style", checkScript], { encoding: "utf8" });
+  it("passes shellcheck", async () => {
+    const result = await runProcess("shellcheck", ["--shell=sh", "--severity=style", checkScript], { allowFail: true });
     expect(result.status, result.stdout + result.stderr).toBe(0);
   });
 
-  it("shellcheck fails on a broken variant (the check can fail)", () => {
+  it("shellcheck fails on a broken variant (the check can fail)", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "shellcheck-"));
     try {
       const broken = path.join(dir, "broken.sh");
       writeFileSync(broken, "#!/bin/sh\nport=$1\ncurl https://127.0.0.1:$port/readyz\n");
-      expect(spawnSync("shellcheck", ["--shell=sh", broken]).status).not.toBe(0);
+      expect((await runProcess("shellcheck", ["--shell=sh", broken], { allowFail: true })).status).not.toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it("fails when nothing answers and rejects a non-numeric port", () => {
-    expect(spawnSync("sh", [checkScript, "1"]).status).not.toBe(0);
-    expect(spawnSync("sh", [checkScript, "x"]).status).toBe(2);
+  it("fails when nothing answers and rejects a non-numeric port", async () => {
+    expect((await runProcess("sh", [checkScript, "1"], { allowFail: true })).status).not.toBe(0);
+    expect((await runProcess("sh", [checkScript, "x"], { allowFail: true })).status).toBe(2);
   });
 });
 
@@ -116,10 +116,10 @@ describe("keepalived -t", () => {
    * a script_user is set (acassen/keepalived#2587, #2617, fixed in 2.2.8), so success is:
    * exit 0 or 143 AND no diagnostics. Every config error is reported as a message.
    */
-  function keepalivedTest(config: string): { ok: boolean; output: string } {
+  async function keepalivedTest(config: string): Promise<{ ok: boolean; output: string }> {
     const file = path.join(dir, `keepalived-${counter++}.conf`);
     writeFileSync(file, config);
-    const result = spawnSync("keepalived", ["-t", "-f", file], { encoding: "utf8" });
+    const result = await runProcess("keepalived", ["-t", "-f", file], { allowFail: true });
     const output = `${result.stdout}${result.stderr}`.replace(/^Terminated\s*$/m, "").trim();
     const exitedCleanly = result.status === 0 || result.status === 143 || result.signal === "SIGTERM";
     return { ok: exitedCleanly && output === "", output: `status=${result.status} signal=${result.signal}\n${output}` };
@@ -131,39 +131,39 @@ describe("keepalived -t", () => {
       [KEEPALIVED_AUTH_PASS_ENV]: "k8sVip01",
     });
 
-  it.each(controlPlanes.map((cp) => cp.name))("accepts the config of %s", (self) => {
-    const result = keepalivedTest(render(self));
+  it.each(controlPlanes.map((cp) => cp.name))("accepts the config of %s", async (self) => {
+    const result = await keepalivedTest(render(self));
     expect(result.ok, result.output).toBe(true);
   });
 
-  it("accepts a single control plane (no peers)", () => {
-    const result = keepalivedTest(render("cp-1", { controlPlanes: [controlPlanes[0]!] }));
+  it("accepts a single control plane (no peers)", async () => {
+    const result = await keepalivedTest(render("cp-1", { controlPlanes: [controlPlanes[0]!] }));
     expect(result.ok, result.output).toBe(true);
   });
 
   // Negative cases.
-  it("reports an out-of-range virtual_router_id", () => {
-    const result = keepalivedTest(render("cp-1").replace("virtual_router_id 51", "virtual_router_id 300"));
+  it("reports an out-of-range virtual_router_id", async () => {
+    const result = await keepalivedTest(render("cp-1").replace("virtual_router_id 51", "virtual_router_id 300"));
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(/300/);
   });
 
-  it("reports an invalid VIP", () => {
-    expect(keepalivedTest(render("cp-1").replace("10.10.0.100/24", "10.10.0.300/24")).ok).toBe(false);
+  it("reports an invalid VIP", async () => {
+    expect((await keepalivedTest(render("cp-1").replace("10.10.0.100/24", "10.10.0.300/24"))).ok).toBe(false);
   });
 
-  it("reports an unknown keyword", () => {
-    expect(keepalivedTest(render("cp-1").replace("advert_int", "advert_interval")).ok).toBe(false);
+  it("reports an unknown keyword", async () => {
+    expect((await keepalivedTest(render("cp-1").replace("advert_int", "advert_interval"))).ok).toBe(false);
   });
 
-  it("reports an unsubstituted password placeholder", () => {
+  it("reports an unsubstituted password placeholder", async () => {
     const unsubstituted = renderKeepalivedConfig(params("cp-1", { checkScriptPath: scriptPath, scriptUser: "nobody" }));
-    const result = keepalivedTest(unsubstituted);
+    const result = await keepalivedTest(unsubstituted);
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(/KEEPALIVED_AUTH_PASS/);
   });
 
-  it("reports a password longer than VRRP allows", () => {
-    expect(keepalivedTest(render("cp-1").replace("auth_pass k8sVip01", "auth_pass k8sVip0123")).ok).toBe(false);
+  it("reports a password longer than VRRP allows", async () => {
+    expect((await keepalivedTest(render("cp-1").replace("auth_pass k8sVip01", "auth_pass k8sVip0123"))).ok).toBe(false);
   });
 });

@@ -2,7 +2,6 @@
 // stdin for the Proxmox keepalived example), in a Debian sandbox: the real haproxy, keepalived and
 // curl packages come from the Debian mirror (their .debs cached between runs), the real
 // `haproxy -c` judges the config, systemctl is the node sandbox's recording stand-in.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,6 +12,7 @@ import { changedLines, expectOk } from "../../test/sandbox/expect-run";
 import { TestCluster, keepAptArchives, seedAptArchives, type ControlPlaneHost } from "../../test/sandbox/control-plane";
 import { readStackFile } from "../../stacks/stack-file";
 import { formatProblems, validateCluster } from "../../stacks/validate";
+import { runProcess } from "../../test/tools/process";
 import { stepStdin } from "./bundles";
 import { checkApiserverScript, CLUSTER_CA_FILE, controlPlaneEndpointConfigs } from "./configs";
 import { renderHaproxyConfig } from "./haproxy";
@@ -23,9 +23,9 @@ const COMMAND = "command:remote:Command";
 
 
 /** A real CA certificate, as pki.sh places it before this step (haproxy -c loads the ca-file). */
-function realCaCertificate(): string {
+async function realCaCertificate(): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ca-"));
-  const r = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=kubernetes", "-days", "1", "-keyout", path.join(dir, "ca.key"), "-out", path.join(dir, "ca.crt")], { encoding: "utf8" });
+  const r = await runProcess("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=kubernetes", "-days", "1", "-keyout", path.join(dir, "ca.key"), "-out", path.join(dir, "ca.crt")], { allowFail: true });
   expect(r.status, r.stderr).toBe(0);
   const pem = fs.readFileSync(path.join(dir, "ca.crt"), "utf8");
   fs.rmSync(dir, { recursive: true });
@@ -64,7 +64,7 @@ describe.runIf(gate.run)("keepalived-haproxy.sh in a Debian sandbox (Proxmox kee
     env = { NODE_NAME: first.name, HAPROXY_CONFIG: config.haproxy!, KEEPALIVED_CONFIG: config.keepalived!, CHECK_SCRIPT: checkApiserverScript(), SCRIPT_USER: DEFAULT_SCRIPT_USER, KEEPALIVED_AUTH_PASS: password };
     cluster = new TestCluster("endpoint");
     host = await cluster.host(first.name, first.address, { standins: ["sudo"], network: true });
-    host.sandbox.writeFile(CLUSTER_CA_FILE, realCaCertificate());
+    host.sandbox.writeFile(CLUSTER_CA_FILE, await realCaCertificate());
     seedAptArchives(host);
   }, 20 * 60_000);
 

@@ -10,8 +10,8 @@ const scripts = fs.readdirSync(KUBEADM_SCRIPTS_DIR).filter((f) => f.endsWith(".s
 describe("control-plane scripts", () => {
   it.each(scripts)("%s passes shellcheck", (file) => expectShellcheckClean(path.join(KUBEADM_SCRIPTS_DIR, file)));
 
-  it.each(Object.keys(KUBEADM_BUNDLES) as KubeadmScript[])("the %s bundle parses as bash with its parameters on top", (script) => {
+  it.each(Object.keys(KUBEADM_BUNDLES) as KubeadmScript[])("the %s bundle parses as bash with its parameters on top", async (script) => {
     const stdin = stepStdin(script, { NODE_NAME: "cp-1", KUBEADM_TOKEN: "abcdef.0123456789abcdef", PKI_CA_KEY: "-----BEGIN RSA PRIVATE KEY-----\nx'y\"z $HOME `id`\n-----END RSA PRIVATE KEY-----\n" });
-    expectBashParses(stdin);
+    await expectBashParses(stdin);
   });
 });

@@ -9,6 +9,7 @@ import type { CertificatesOutput } from "./renewal";
 import { certificateSteps, certificatesStackOutput } from "./renewal-steps";
 import { addBundles, controlPlaneRun, createCredentials, endpointSteps, initStep, pkiSteps } from "./steps";
 import { controlPlaneUpgrades, workerUpgrades, type WorkerUpgrade } from "./upgrade";
+import { NO_HISTORY, upgradePending } from "../../stacks/upgrade";
 
 export interface ControlPlane {
   /** Admin kubeconfig (client certificate in kubeadm:cluster-admins), a secret. */
@@ -19,7 +20,11 @@ export interface ControlPlane {
   allJoined: pulumi.Resource[];
   /** Per node name: completes when that node is in the cluster (joined, labelled and tainted). */
   nodeJoined: ReadonlyMap<string, pulumi.Resource>;
-  /** Completes when every control plane runs cluster.kubernetes.version (the last control plane's upgrade step). */
+  /**
+   * While the version changes (stacks/upgrade.ts upgradePending): completes when every control
+   * plane runs cluster.kubernetes.version (the last control plane's upgrade step). Empty
+   * otherwise: the upgrade steps are no-ops then, and nothing needs to wait for them.
+   */
   controlPlaneUpgraded: pulumi.Resource[];
   /** cluster.kubernetes.version, known once every upgrade step has finished (the stack's recorded version). */
   upgradedVersion: pulumi.Output<string>;
@@ -86,7 +91,7 @@ export function buildControlPlane(ctx: ClusterContext, nodes: PreparedNode[], op
     // speakers, ...). Control planes get no labels or taints from the program.
     allJoined: [controlPlane.init, ...controlPlane.controlPlaneJoins, ...controlPlane.workerJoins, ...controlPlane.workerMemberships],
     nodeJoined: controlPlane.nodeJoined,
-    controlPlaneUpgraded: controlPlane.controlPlaneUpgrades.slice(-1),
+    controlPlaneUpgraded: upgradePending(ctx.history ?? NO_HISTORY, ctx.spec.kubernetes.version) ? controlPlane.controlPlaneUpgrades.slice(-1) : [],
     upgradedVersion: pulumi
       .all([...controlPlane.controlPlaneUpgrades, ...controlPlane.workerUpgrades.flat().map((w) => w.uncordon)].map((step) => step.id))
       .apply(() => ctx.spec.kubernetes.version),

@@ -15,7 +15,9 @@
 // control plane has neither step: its token is InitConfiguration's, and its removal is the
 // cluster's (init's delete resets it; the membership guard refuses removing it otherwise).
 // Control-plane removals are checked against the stack's previous membership (membership.ts)
-// before anything changes.
+// before anything changes, version changes against the stack's previous version (version-guard.ts).
+// A version change is the rolling upgrade of upgrade.ts: <cp>-upgrade steps one at a time after the
+// joins, then each worker's -upgrade-drain, -upgrade, -upgrade-uncordon in batches.
 export { buildControlPlane, KubeadmControlPlane, type ControlPlane } from "./control-plane";
 export { refuseUnsafeControlPlaneRemoval, selfStackName } from "./removal-guard";
 export { refuseUnsafeVersionChange } from "./version-guard";

@@ -1,7 +1,6 @@
 // The join's endpoint choice (seed 000, T-039): through the API endpoint when it answers, else
 // through the first control plane's own apiserver, logged as a fallback; and the two configs the
 // program renders for it. The script logic runs for real with stand-in curl and sleep.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,6 +9,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { readStackFile, secretsPresent } from "../../stacks/stack-file";
 import { validateCluster } from "../../stacks/validate";
 import { REPO_ROOT } from "../../test/harness";
+import { runProcess } from "../../test/tools/process";
 import { DISCOVERY_FALLBACK_KUBECONFIG_PATH, joinParametersOf } from "./index";
 import { KUBEADM_SCRIPTS_DIR } from "./bundles";
 import { SCRIPTS_DIR as NODE_SCRIPTS_DIR } from "../node/bundle";
@@ -40,33 +40,33 @@ const BASE_ENV = {
 };
 
 /** Runs `body` with the node and kubeadm libraries (and optionally join.sh's functions) loaded. */
-function run(body: string, env: Record<string, string>, withJoin = false) {
+async function run(body: string, env: Record<string, string>, withJoin = false) {
   const join = withJoin
     ? [`source ${JSON.stringify(path.join(KUBEADM_SCRIPTS_DIR, "remove.sh"))}`, `source <(sed '/^main "\\$@"$/d' ${JSON.stringify(path.join(KUBEADM_SCRIPTS_DIR, "join.sh"))})`].join("\n")
     : "";
   const script = [`source ${JSON.stringify(path.join(NODE_SCRIPTS_DIR, "lib.sh"))}`, `source ${JSON.stringify(path.join(KUBEADM_SCRIPTS_DIR, "lib.sh"))}`, join, body].join("\n");
-  const r = spawnSync("bash", ["-c", script], { encoding: "utf8", env: { HOME: os.tmpdir(), ...BASE_ENV, ...env, PATH: `${path.join(dir, "bin")}:${process.env.PATH}` } });
+  const r = await runProcess("bash", ["-c", script], { env: { HOME: os.tmpdir(), ...BASE_ENV, ...env, PATH: `${path.join(dir, "bin")}:${process.env.PATH}` }, allowFail: true });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe("join_endpoint_choice (lib.sh)", () => {
-  it("takes the API endpoint when it answers", () => {
-    const r = run("join_endpoint_choice", { UP_HOSTS: "192.168.100.10 192.168.100.11" });
+  it("takes the API endpoint when it answers", async () => {
+    const r = await run("join_endpoint_choice", { UP_HOSTS: "192.168.100.10 192.168.100.11" });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe("endpoint\n");
   });
 
-  it("falls back to the first control plane's apiserver when only it answers", () => {
-    const r = run("join_endpoint_choice", { UP_HOSTS: "192.168.100.11" });
+  it("falls back to the first control plane's apiserver when only it answers", async () => {
+    const r = await run("join_endpoint_choice", { UP_HOSTS: "192.168.100.11" });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe("fallback\n");
     // the endpoint was tried the configured number of times first
     expect(r.stderr).toContain("attempt 2/2 failed: endpoint_ready");
   });
 
-  it("fails when neither answers, and never falls back without a fallback host", () => {
-    expect(run("join_endpoint_choice", { UP_HOSTS: "" })).toMatchObject({ status: 1, stdout: "" });
-    expect(run("join_endpoint_choice", { UP_HOSTS: "192.168.100.11", FALLBACK_API_HOST: "" })).toMatchObject({ status: 1, stdout: "" });
+  it("fails when neither answers, and never falls back without a fallback host", async () => {
+    expect(await run("join_endpoint_choice", { UP_HOSTS: "" })).toMatchObject({ status: 1, stdout: "" });
+    expect(await run("join_endpoint_choice", { UP_HOSTS: "192.168.100.11", FALLBACK_API_HOST: "" })).toMatchObject({ status: 1, stdout: "" });
   });
 });
 
@@ -78,16 +78,16 @@ describe("select_join_endpoint (join.sh)", () => {
     DISCOVERY_KUBECONFIG_PATH: path.join(dir, "discovery.conf"),
   });
 
-  it("uses the endpoint config when the endpoint answers", () => {
-    const r = run('select_join_endpoint; echo "source=$JOIN_CONFIG_SOURCE"', { ...fallbackEnv(), UP_HOSTS: "192.168.100.10" }, true);
+  it("uses the endpoint config when the endpoint answers", async () => {
+    const r = await run('select_join_endpoint; echo "source=$JOIN_CONFIG_SOURCE"', { ...fallbackEnv(), UP_HOSTS: "192.168.100.10" }, true);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("source=KUBEADM_CONFIG\n");
     expect(r.stdout).not.toContain("FALLBACK");
   });
 
-  it("uses the fallback config and its discovery file, and says so", () => {
+  it("uses the fallback config and its discovery file, and says so", async () => {
     const env = fallbackEnv();
-    const r = run('select_join_endpoint; echo "source=$JOIN_CONFIG_SOURCE"', { ...env, UP_HOSTS: "192.168.100.11" }, true);
+    const r = await run('select_join_endpoint; echo "source=$JOIN_CONFIG_SOURCE"', { ...env, UP_HOSTS: "192.168.100.11" }, true);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("source=KUBEADM_CONFIG_FALLBACK\n");
     expect(r.stdout).toContain("note: FALLBACK: the API endpoint 192.168.100.10:6443 does not answer /readyz from w-1; joining through the first control plane's apiserver 192.168.100.11:6443");
@@ -95,8 +95,8 @@ describe("select_join_endpoint (join.sh)", () => {
     expect((fs.statSync(env.DISCOVERY_KUBECONFIG_PATH).mode & 0o777).toString(8)).toBe("600");
   });
 
-  it("stops with both addresses named when neither answers", () => {
-    const r = run("select_join_endpoint", { ...fallbackEnv(), UP_HOSTS: "" }, true);
+  it("stops with both addresses named when neither answers", async () => {
+    const r = await run("select_join_endpoint", { ...fallbackEnv(), UP_HOSTS: "" }, true);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("neither the API endpoint 192.168.100.10:6443 nor the first control plane's apiserver 192.168.100.11:6443 answers /readyz from w-1");
   });

@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { runProcess } from "../../test/tools/process";
 import { ADMIN_CLIENT_COMMON_NAME, ADMIN_CLIENT_ORGANIZATION, renderAdminKubeconfig } from "./kubeconfig";
 
 // A real CA and a client certificate with the admin subject, made by openssl.
@@ -11,13 +11,13 @@ let dir: string;
 let ca: string;
 let cert: string;
 let key: string;
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "kubeconfig-test-"));
-  const run = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-  run(["req", "-x509", "-nodes", "-newkey", "rsa:2048", "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=kubernetes"]);
-  run(["req", "-nodes", "-newkey", "rsa:2048", "-keyout", "admin.key", "-out", "admin.csr", "-subj", `/O=${ADMIN_CLIENT_ORGANIZATION}/CN=${ADMIN_CLIENT_COMMON_NAME}`]);
+  const run = (args: string[]) => runProcess("openssl", args, { cwd: dir });
+  await run(["req", "-x509", "-nodes", "-newkey", "rsa:2048", "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=kubernetes"]);
+  await run(["req", "-nodes", "-newkey", "rsa:2048", "-keyout", "admin.key", "-out", "admin.csr", "-subj", `/O=${ADMIN_CLIENT_ORGANIZATION}/CN=${ADMIN_CLIENT_COMMON_NAME}`]);
   writeFileSync(path.join(dir, "ext"), "extendedKeyUsage=clientAuth\n");
-  run(["x509", "-req", "-in", "admin.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "admin.crt", "-days", "1", "-extfile", "ext"]);
+  await run(["x509", "-req", "-in", "admin.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "admin.crt", "-days", "1", "-extfile", "ext"]);
   [ca, cert, key] = ["ca.crt", "admin.crt", "admin.key"].map((f) => readFileSync(path.join(dir, f), "utf8"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,11 +33,11 @@ describe("renderAdminKubeconfig", () => {
     expect(config["current-context"]).toBe(config.contexts[0].name);
   });
 
-  it("is a kubeconfig kubectl reads, with the admin subject (O=kubeadm:cluster-admins)", () => {
+  it("is a kubeconfig kubectl reads, with the admin subject (O=kubeadm:cluster-admins)", async () => {
     const file = path.join(dir, "admin.conf");
     writeFileSync(file, renderAdminKubeconfig({ clusterName: "lab", server: { host: "10.0.20.99", port: 6443 }, caCertPem: ca, clientCertPem: cert, clientKeyPem: key }));
     const data = parse(readFileSync(file, "utf8"));
-    const subject = execFileSync("openssl", ["x509", "-noout", "-subject"], { input: Buffer.from(data.users[0].user["client-certificate-data"], "base64") }).toString();
+    const subject = (await runProcess("openssl", ["x509", "-noout", "-subject"], { input: Buffer.from(data.users[0].user["client-certificate-data"], "base64") })).stdout;
     expect(subject).toMatch(/O\s*=\s*kubeadm:cluster-admins, CN\s*=\s*onprem-k8s-admin/);
   });
 

@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runProcess } from "../../test/tools/process";
 import {
   discoveryTokenCaCertHash,
   discoveryTokenCaCertHashFromPublicKey,
@@ -12,20 +12,20 @@ import {
 } from "./pki";
 
 /** kubeadm's documented recipe for the discovery hash, run with the real openssl. */
-function opensslDiscoveryHash(caFile: string): string {
-  const pubkey = execFileSync("openssl", ["x509", "-pubkey", "-noout", "-in", caFile]);
-  const der = execFileSync("openssl", ["pkey", "-pubin", "-outform", "der"], { input: pubkey });
-  const digest = execFileSync("openssl", ["dgst", "-sha256", "-r"], { input: der }).toString();
+async function opensslDiscoveryHash(caFile: string): Promise<string> {
+  const pubkey = (await runProcess("openssl", ["x509", "-pubkey", "-noout", "-in", caFile])).stdoutBytes;
+  const der = (await runProcess("openssl", ["pkey", "-pubin", "-outform", "der"], { input: pubkey })).stdoutBytes;
+  const digest = (await runProcess("openssl", ["dgst", "-sha256", "-r"], { input: der })).stdout;
   return `sha256:${digest.split(" ")[0]!.trim()}`;
 }
 
-function generateCa(dir: string, name: string, keyArgs: string[]): string {
+async function generateCa(dir: string, name: string, keyArgs: string[]): Promise<string> {
   const keyFile = path.join(dir, `${name}.key`);
   const certFile = path.join(dir, `${name}.crt`);
-  execFileSync("openssl", [
+  await runProcess("openssl", [
     "req", "-x509", "-nodes", "-newkey", ...keyArgs, "-keyout", keyFile, "-out", certFile,
     "-days", "1", "-subj", `/CN=${name}`,
-  ], { stdio: "pipe" });
+  ]);
   return certFile;
 }
 
@@ -34,31 +34,31 @@ describe("discoveryTokenCaCertHash", () => {
   let rsaCa: string;
   let ecCa: string;
   let otherCa: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "pki-test-"));
-    rsaCa = generateCa(dir, "kubernetes", ["rsa:2048"]);
-    ecCa = generateCa(dir, "kubernetes-ec", ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"]);
-    otherCa = generateCa(dir, "other", ["rsa:2048"]);
+    rsaCa = await generateCa(dir, "kubernetes", ["rsa:2048"]);
+    ecCa = await generateCa(dir, "kubernetes-ec", ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"]);
+    otherCa = await generateCa(dir, "other", ["rsa:2048"]);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("equals openssl's SubjectPublicKeyInfo digest for an RSA CA", () => {
+  it("equals openssl's SubjectPublicKeyInfo digest for an RSA CA", async () => {
     const hash = discoveryTokenCaCertHash(readFileSync(rsaCa, "utf8"));
     expect(hash).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(hash).toBe(opensslDiscoveryHash(rsaCa));
+    expect(hash).toBe(await opensslDiscoveryHash(rsaCa));
   });
 
-  it("equals openssl's digest for an ECDSA CA", () => {
-    expect(discoveryTokenCaCertHash(readFileSync(ecCa, "utf8"))).toBe(opensslDiscoveryHash(ecCa));
+  it("equals openssl's digest for an ECDSA CA", async () => {
+    expect(discoveryTokenCaCertHash(readFileSync(ecCa, "utf8"))).toBe(await opensslDiscoveryHash(ecCa));
   });
 
-  it("differs for another CA (the comparison can fail)", () => {
-    expect(discoveryTokenCaCertHash(readFileSync(rsaCa, "utf8"))).not.toBe(opensslDiscoveryHash(otherCa));
+  it("differs for another CA (the comparison can fail)", async () => {
+    expect(discoveryTokenCaCertHash(readFileSync(rsaCa, "utf8"))).not.toBe(await opensslDiscoveryHash(otherCa));
   });
 
-  it("is not the hash of the whole certificate", () => {
-    const certDer = execFileSync("openssl", ["x509", "-in", rsaCa, "-outform", "der"]);
-    const wholeCert = execFileSync("openssl", ["dgst", "-sha256", "-r"], { input: certDer }).toString().split(" ")[0];
+  it("is not the hash of the whole certificate", async () => {
+    const certDer = (await runProcess("openssl", ["x509", "-in", rsaCa, "-outform", "der"])).stdoutBytes;
+    const wholeCert = (await runProcess("openssl", ["dgst", "-sha256", "-r"], { input: certDer })).stdout.split(" ")[0];
     expect(discoveryTokenCaCertHash(readFileSync(rsaCa, "utf8"))).not.toBe(`sha256:${wholeCert}`);
   });
 
@@ -67,15 +67,15 @@ describe("discoveryTokenCaCertHash", () => {
   });
 
   // What the program does: hash tls.PrivateKey.publicKeyPem, before any certificate is parsed.
-  it("equals the certificate's hash when computed from the CA key's public half (PKIX and PKCS#1)", () => {
+  it("equals the certificate's hash when computed from the CA key's public half (PKIX and PKCS#1)", async () => {
     const keyFile = rsaCa.replace(/\.crt$/, ".key");
-    const spki = execFileSync("openssl", ["pkey", "-in", keyFile, "-pubout"]).toString();
-    const pkcs1 = execFileSync("openssl", ["rsa", "-in", keyFile, "-RSAPublicKey_out"], { stdio: "pipe" }).toString();
-    expect(discoveryTokenCaCertHashFromPublicKey(spki)).toBe(opensslDiscoveryHash(rsaCa));
-    expect(discoveryTokenCaCertHashFromPublicKey(pkcs1)).toBe(opensslDiscoveryHash(rsaCa));
-    const ecSpki = execFileSync("openssl", ["pkey", "-in", ecCa.replace(/\.crt$/, ".key"), "-pubout"]).toString();
-    expect(discoveryTokenCaCertHashFromPublicKey(ecSpki)).toBe(opensslDiscoveryHash(ecCa));
-    expect(discoveryTokenCaCertHashFromPublicKey(spki)).not.toBe(opensslDiscoveryHash(otherCa));
+    const spki = (await runProcess("openssl", ["pkey", "-in", keyFile, "-pubout"])).stdout;
+    const pkcs1 = (await runProcess("openssl", ["rsa", "-in", keyFile, "-RSAPublicKey_out"])).stdout;
+    expect(discoveryTokenCaCertHashFromPublicKey(spki)).toBe(await opensslDiscoveryHash(rsaCa));
+    expect(discoveryTokenCaCertHashFromPublicKey(pkcs1)).toBe(await opensslDiscoveryHash(rsaCa));
+    const ecSpki = (await runProcess("openssl", ["pkey", "-in", ecCa.replace(/\.crt$/, ".key"), "-pubout"])).stdout;
+    expect(discoveryTokenCaCertHashFromPublicKey(ecSpki)).toBe(await opensslDiscoveryHash(ecCa));
+    expect(discoveryTokenCaCertHashFromPublicKey(spki)).not.toBe(await opensslDiscoveryHash(otherCa));
   });
 });
 

@@ -1,7 +1,7 @@
 // Every config the PROGRAM renders for every stack and example, checked with the real tools:
 // kubeadm config validate (pinned kubeadm), haproxy -c, keepalived -t, and kube-validate on the
 // kube-vip manifests. The renderer tests cover variants; this covers what is actually deployed.
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planStack, type PlanResult } from "../../test/harness";
 import { PINNED_KUBEADM_VERSION, kubeadmBinary } from "../../test/tools/go-binaries";
 import { validateManifests } from "../../test/tools/kube-validate";
+import { runProcess } from "../../test/tools/process";
 import { CHECK_APISERVER_SCRIPT, CLUSTER_CA_FILE } from "../endpoint/configs";
 import { DEFAULT_CHECK_SCRIPT_PATH, DEFAULT_SCRIPT_USER } from "../endpoint/keepalived";
 import { KUBEADM_TOKEN_ENV } from "./placeholders";
@@ -31,7 +32,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "program-artifacts-"));
   chmodSync(dir, 0o755);
   caFile = path.join(dir, "ca.crt");
-  spawnSync("openssl", ["req", "-x509", "-nodes", "-newkey", "rsa:2048", "-keyout", path.join(dir, "ca.key"), "-out", caFile, "-days", "1", "-subj", "/CN=kubernetes"]);
+  await runProcess("openssl", ["req", "-x509", "-nodes", "-newkey", "rsa:2048", "-keyout", path.join(dir, "ca.key"), "-out", caFile, "-days", "1", "-subj", "/CN=kubernetes"]);
   // The fallback joins' discovery file, which kubeadm config validate requires to exist.
   discoveryFile = path.join(dir, "discovery.conf");
   writeFileSync(discoveryFile, renderDiscoveryKubeconfig({ clusterName: "validate", server: { host: "192.0.2.10", port: 6443 }, caCertPem: readFileSync(caFile, "utf8") }));
@@ -84,9 +85,9 @@ describe.each(stacks)("%s", (stack) => {
     }
   });
 
-  it("renders haproxy.cfg that haproxy -c accepts and keepalived.conf that keepalived -t accepts", () => {
+  it("renders haproxy.cfg that haproxy -c accepts and keepalived.conf that keepalived -t accepts", async () => {
     for (const config of artifactsOf(stack, "haproxy")) {
-      const r = spawnSync("haproxy", ["-c", "-f", write(config.content.replaceAll(CLUSTER_CA_FILE, caFile), ".cfg")], { encoding: "utf8" });
+      const r = await runProcess("haproxy", ["-c", "-f", write(config.content.replaceAll(CLUSTER_CA_FILE, caFile), ".cfg")], { allowFail: true });
       expect(r.status, `${config.path}\n${r.stdout}${r.stderr}`).toBe(0);
     }
     for (const config of artifactsOf(stack, "keepalived")) {
@@ -96,7 +97,7 @@ describe.each(stacks)("%s", (stack) => {
         .replace(`script_user ${DEFAULT_SCRIPT_USER}`, "script_user nobody")
         // keepalived -t checks the interface exists: a node NIC this host lacks becomes one it has.
         .replace(/\b(interface|dev) ([A-Za-z0-9_.:-]+)/g, (_m, word: string, nic: string) => `${word} ${hostNics.includes(nic) ? nic : hostNics[0]}`);
-      const r = spawnSync("keepalived", ["-t", "-f", write(content, ".conf")], { encoding: "utf8" });
+      const r = await runProcess("keepalived", ["-t", "-f", write(content, ".conf")], { allowFail: true });
       // keepalived 2.2.7 ends a good test with SIGTERM when script_user is set (see keepalived.test.ts).
       const output = `${r.stdout}${r.stderr}`.replace(/^Terminated\s*$/m, "").trim();
       expect((r.status === 0 || r.status === 143 || r.signal === "SIGTERM") && output === "", `${config.path}\n${output}`).toBe(true);

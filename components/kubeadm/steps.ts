@@ -4,8 +4,8 @@
 //   bundles ─▶ credentials ─▶ pki ─▶ endpoint ─▶ init ─▶ control-plane joins ─▶ worker joins
 //
 // A join is three steps: token (on the first control plane), join (on the node), membership (on
-// the first control plane). Day-2 steps (upgrade, renewal, node operations) go in as new functions
-// and new lines in KubeadmControlPlane (control-plane.ts), not as branches inside these.
+// the first control plane). Day-2 steps (upgrade: upgrade.ts; renewal, node operations) go in as
+// new functions and new lines in KubeadmControlPlane (control-plane.ts), not as branches inside these.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { remote } from "@pulumi/command";

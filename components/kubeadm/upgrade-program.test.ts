@@ -83,14 +83,23 @@ describe("upgrade steps of a fresh poc stack (3 control planes, 2 workers)", () 
     }
   });
 
+  it("installs and initialises a fresh cluster at the described version, as before", () => {
+    for (const node of [...CPS, ...WORKERS]) {
+      expect(paramsOf(named(plan, `${node}-kubernetes-packages`))).toMatch(/^export KUBERNETES_VERSION=1\.34\.4; export KUBERNETES_REPO_URL=https\\:\/\/pkgs\.k8s\.io\/core\\:\/stable\\:\/v1\.34\/deb\/; $/);
+      expect(paramsOf(named(plan, `${node}-containerd`))).toContain("registry.k8s.io/pause\\:3.10.1");
+    }
+    expect(paramsOf(named(plan, "nsx-poc-cp-1-init"))).toContain("kubernetesVersion: v1.34.4");
+  });
+
   it("records the version and each node's installed version in the outputs", () => {
     expect(plan.outputs.kubernetesVersion).toBe("1.34.4");
     expect(plan.outputs.nodes).toEqual(expect.arrayContaining([expect.objectContaining({ name: "nsx-poc-worker-2", role: "worker", packagesVersion: "1.34.4" })]));
   });
 
-  it("moves vsphere-cpi, whose release line follows the Kubernetes minor, after the control planes' upgrade", () => {
-    const cpi = resourceNamed(plan, "kubernetes:helm.sh/v3:Release", "vsphere-cpi");
-    expect(cpi.dependencies).toContain(named(plan, "nsx-poc-cp-3-upgrade").urn);
+  it("lets nothing but the recorded version wait for the no-op upgrade steps", () => {
+    const steps = new Set(resourcesOfType(plan, COMMAND).filter((r) => isUpgradeStep(r.name)).map((r) => r.urn));
+    const waiting = plan.resources.filter((r) => !isUpgradeStep(r.name) && r.dependencies.some((urn) => steps.has(urn)));
+    expect(waiting.map((r) => r.name)).toEqual([]);
   });
 });
 
@@ -142,6 +151,11 @@ describe("an upgrade of a deployed poc stack", () => {
     // the outputs keep each node's installed version; the recorded cluster version is the target
     expect(upgrade.outputs.kubernetesVersion).toBe("1.34.4");
     expect((upgrade.outputs.nodes as { packagesVersion: string }[]).map((n) => n.packagesVersion)).toEqual(Array(5).fill("1.34.3"));
+  });
+
+  it("moves vsphere-cpi, whose release line follows the Kubernetes minor, after the control planes' upgrade", () => {
+    const cpi = resourceNamed(upgrade, "kubernetes:helm.sh/v3:Release", "vsphere-cpi");
+    expect(cpi.dependencies).toContain(named(upgrade, "nsx-poc-cp-3-upgrade").urn);
   });
 
   it("chains the workers in batches of kubernetes.upgrade.workerBatchSize during an upgrade", async () => {

@@ -2,7 +2,6 @@
 // variants render checked by the installed cloud-init (`cloud-init schema --config-file`), with
 // a deliberately broken user-data proving the check can fail. Network configs go through
 // cloud-init's own parser and renderers (`cloud-init devel net-convert`).
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,17 +9,19 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { readStackFile } from "../../stacks/stack-file";
 import { validateCluster } from "../../stacks/validate";
+import { runProcess } from "../../test/tools/process";
 import type { ClusterSpec } from "../../stacks/spec";
 import { guestAgentFor, guestinfoExtraConfig, machineCloudInit, renderNetworkConfig, renderUserData, renderVsphereMetadata, type MachinePlatform } from "./cloud-init";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "machines-cloud-init-"));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-function cloudInitSchema(userData: string, name: string): { ok: boolean; output: string } {
+async function cloudInitSchema(userData: string, name: string): Promise<{ ok: boolean; output: string }> {
   const file = path.join(work, `${name}.yaml`);
   fs.writeFileSync(file, userData);
-  const run = spawnSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8" });
-  if (run.error) throw new Error(`cloud-init is not runnable: ${run.error.message} (Debian: apt-get install cloud-init)`);
+  const run = await runProcess("cloud-init", ["schema", "--config-file", file], { allowFail: true }).catch((error: Error) => {
+    throw new Error(`cloud-init is not runnable: ${error.message} (Debian: apt-get install cloud-init)`);
+  });
   return { ok: run.status === 0 && /Valid cloud-config/.test(run.stdout), output: `${run.stdout}${run.stderr}` };
 }
 
@@ -86,13 +87,13 @@ describe("network config, metadata and guestinfo", () => {
   it.each([
     ["ubuntu", "netplan", "50-cloud-init.yaml", /192\.168\.100\.11\/24/],
     ["rhel", "sysconfig", "ifcfg-ens192", /IPADDR=192\.168\.100\.11/],
-  ])("cloud-init's own renderer turns it into %s configuration", (distro, kind, file, expected) => {
+  ])("cloud-init's own renderer turns it into %s configuration", async (distro, kind, file, expected) => {
     const input = path.join(work, `network-${distro}.yaml`);
     const out = path.join(work, `net-${distro}`);
     fs.writeFileSync(input, stringify(network));
-    const run = spawnSync("cloud-init", ["devel", "net-convert", "-p", input, "-k", "yaml", "-D", distro, "-O", kind, "-d", out], { encoding: "utf8" });
+    const run = await runProcess("cloud-init", ["devel", "net-convert", "-p", input, "-k", "yaml", "-D", distro, "-O", kind, "-d", out], { allowFail: true });
     expect(run.status, run.stderr).toBe(0);
-    const rendered = spawnSync("grep", ["-r", "", out], { encoding: "utf8" }).stdout;
+    const rendered = (await runProcess("grep", ["-r", "", out], { allowFail: true })).stdout;
     expect(rendered).toContain(file);
     expect(rendered).toMatch(expected);
     expect(rendered).toMatch(/192\.168\.100\.1/);
@@ -130,11 +131,11 @@ describe("cloud-init schema check of every rendered user-data", () => {
     },
   ];
 
-  it.each(cases)("$name: every node's user-data is valid cloud-config", ({ name, spec, platform }) => {
+  it.each(cases)("$name: every node's user-data is valid cloud-config", async ({ name, spec, platform }) => {
     const resolved = spec();
     for (const node of resolved.nodes) {
       const { userData } = machineCloudInit(resolved, node, platform);
-      const result = cloudInitSchema(userData, `${name}-${node.name}`);
+      const result = await cloudInitSchema(userData, `${name}-${node.name}`);
       expect(result.ok, `${name}/${node.name}:\n${result.output}\n${userData}`).toBe(true);
     }
   });
@@ -143,9 +144,9 @@ describe("cloud-init schema check of every rendered user-data", () => {
     ["a misspelt user key", (text: string) => text.replace("lock_passwd:", "lock_pwd:"), /users\.0/],
     ["a list where a boolean belongs", (text: string) => text.replace("ssh_pwauth: false", "ssh_pwauth: [false]"), /ssh_pwauth/],
     ["packages as a map", (text: string) => `${text}packages: {qemu-guest-agent: latest}\n`, /packages/],
-  ])("fails a user-data with %s", (_, breakIt, message) => {
+  ])("fails a user-data with %s", async (_, breakIt, message) => {
     const good = renderUserData({ ...base, guestAgent: guestAgentFor("vsphere") });
-    const result = cloudInitSchema(breakIt(good), `broken-${message.source.replace(/\W/g, "")}`);
+    const result = await cloudInitSchema(breakIt(good), `broken-${message.source.replace(/\W/g, "")}`);
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(message);
   });

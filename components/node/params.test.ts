@@ -6,6 +6,7 @@ import {
   containerdEnv,
   firewallEnv,
   firewallPortsFor,
+  firewallProtocolsFor,
   kubernetesMinor,
   kubernetesPackagesEnv,
   kubernetesRepoKeyUrl,
@@ -40,25 +41,42 @@ describe("firewallPortsFor", () => {
     { port: "10250", protocol: "tcp", on: "any", from: "nodes", purpose: "listed twice" },
   ];
 
+  const cp = { role: "control-plane" as const, name: "cp-1" };
+  const worker1 = { role: "worker" as const, name: "worker-1" };
+
   it("takes a role's rules and the any-role rules, once each, sorted by port", () => {
-    expect(firewallPortsFor(rules, "control-plane")).toEqual(["4789/udp", "6443/tcp", "7946/tcp", "7946/udp", "10250/tcp"]);
-    expect(firewallPortsFor(rules, "worker")).toEqual(["80/tcp", "4789/udp", "7946/tcp", "7946/udp", "10250/tcp"]);
+    expect(firewallPortsFor(rules, cp)).toEqual(["4789/udp", "6443/tcp", "7946/tcp", "7946/udp", "10250/tcp"]);
+    expect(firewallPortsFor(rules, worker1)).toEqual(["80/tcp", "4789/udp", "7946/tcp", "7946/udp", "10250/tcp"]);
+  });
+
+  it("a rule for one node reaches that node only; IP protocols go to firewallProtocolsFor, not the ports", () => {
+    const more: PortRule[] = [
+      ...rules,
+      { port: "2049", protocol: "tcp", on: "worker", node: "nfs-1", from: "nodes", purpose: "NFS server" },
+      { protocol: "ipip", on: "any", from: "nodes", purpose: "Calico IP-in-IP" },
+      { protocol: "vrrp", on: "control-plane", from: "control-planes", purpose: "VRRP" },
+    ];
+    expect(firewallPortsFor(more, { role: "worker", name: "nfs-1" })).toContain("2049/tcp");
+    expect(firewallPortsFor(more, worker1)).not.toContain("2049/tcp");
+    expect(firewallProtocolsFor(more, cp)).toEqual(["ipip", "vrrp"]);
+    expect(firewallProtocolsFor(more, worker1)).toEqual(["ipip"]);
   });
 
   it("is fed by stacks/ports.ts: the RedOS example's control planes get the haproxy port, workers the ingress ports", () => {
     const all = requiredPorts(stackSpec("examples/redos-proxy-calico-metallb-nfs.yaml"));
-    const controlPlane = firewallPortsFor(all, "control-plane");
-    const worker = firewallPortsFor(all, "worker");
+    const controlPlane = firewallPortsFor(all, { role: "control-plane", name: "pcp-cp-1" });
+    const worker = firewallPortsFor(all, { role: "worker", name: "pcp-nfs-1" });
     expect(controlPlane).toEqual(expect.arrayContaining(["2379-2380/tcp", "4789/udp", "6443/tcp", "8443/tcp", "10250/tcp", "10257/tcp", "10259/tcp"]));
     expect(controlPlane).not.toContain("443/tcp");
     expect(worker).toEqual(expect.arrayContaining(["80/tcp", "443/tcp", "4789/udp", "7946/tcp", "7946/udp", "10250/tcp", "30000-32767/tcp"]));
     expect(worker).not.toContain("6443/tcp");
     // Every rule reaches some node's firewall: nothing in the one list is lost on the way.
-    for (const rule of all) expect([...controlPlane, ...worker]).toContain(`${rule.port}/${rule.protocol}`);
+    const protocols = firewallProtocolsFor(all, { role: "control-plane", name: "pcp-cp-1" });
+    for (const rule of all) expect([...controlPlane, ...worker, ...protocols]).toContain(rule.port ? `${rule.port}/${rule.protocol}` : rule.protocol);
   });
 
   it("refuses a rule firewalld cannot take", () => {
-    expect(() => firewallPortsFor([{ port: "vrrp", protocol: "tcp", on: "any", from: "nodes", purpose: "VRRP" }], "worker")).toThrow(/port rule "VRRP"/);
+    expect(() => firewallPortsFor([{ port: "vrrp", protocol: "tcp", on: "any", from: "nodes", purpose: "VRRP" }], worker1)).toThrow(/port rule "VRRP"/);
   });
 });
 

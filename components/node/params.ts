@@ -3,7 +3,7 @@
 // them. List formats: HOSTS_ENTRIES and REGISTRY_MIRRORS are newline-joined lines;
 // PROXY_NO_PROXY, TIME_SERVERS and FIREWALL_PORTS are comma-joined.
 import { maskSecrets, type ScriptEnv } from "../remote/env";
-import type { PortRole, PortRule } from "../../stacks/ports";
+import { ruleApplies, type PortRole, type PortRule } from "../../stacks/ports";
 
 export type OsFamily = "apt" | "dnf";
 export type SelinuxMode = "enforcing" | "permissive" | "disabled";
@@ -60,8 +60,13 @@ export interface FirewallParams {
   zone?: string;
   selinuxMode?: string;
   haproxyOnNode?: boolean;
-  /** IP protocols to accept by name, e.g. ["vrrp"] where keepalived runs. */
+  /** IP protocols to accept by name, e.g. ["vrrp"] where keepalived runs, ["ipip"] for Calico IP-in-IP. */
   protocols?: string[];
+  /**
+   * The CNI's interfaces (firewalld wildcards such as cali+) and the pod CIDR: a zone of their own
+   * that accepts pod traffic, and policies that forward to and from it.
+   */
+  podNetwork?: { interfaces: string[]; sources: string[] };
 }
 
 /** Drop undefined entries so a script sees its own default. */
@@ -141,10 +146,18 @@ export function firewallEnv(p: FirewallParams): ScriptEnv {
   for (const protocol of p.protocols ?? []) {
     if (!/^[a-z][a-z0-9-]*$/.test(protocol)) throw new Error(`firewall.protocols: "${protocol}" is not a protocol name such as vrrp`);
   }
+  for (const name of p.podNetwork?.interfaces ?? []) {
+    if (!/^[A-Za-z0-9_.-]{1,14}\+?$/.test(name)) throw new Error(`firewall.podNetwork.interfaces: "${name}" is not an interface name (a trailing + matches a prefix)`);
+  }
+  for (const source of p.podNetwork?.sources ?? []) {
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(source)) throw new Error(`firewall.podNetwork.sources: "${source}" is not an IPv4 CIDR`);
+  }
   return compact({
     FIREWALL_MODE: p.mode,
     FIREWALL_PORTS: p.ports.join(","),
     FIREWALL_PROTOCOLS: p.protocols?.length ? p.protocols.join(",") : undefined,
+    FIREWALL_POD_INTERFACES: p.podNetwork ? noComma("firewall.podNetwork.interfaces", p.podNetwork.interfaces).join(",") : undefined,
+    FIREWALL_POD_SOURCES: p.podNetwork ? noComma("firewall.podNetwork.sources", p.podNetwork.sources).join(",") : undefined,
     FIREWALL_ZONE: p.zone,
     SELINUX_MODE: p.selinuxMode === undefined ? undefined : normaliseSelinuxMode(p.selinuxMode),
     HAPROXY_ON_NODE: p.haproxyOnNode ? "true" : "false",
@@ -160,19 +173,25 @@ export function normaliseSelinuxMode(value: string, field = "selinux.mode"): Sel
 export type NodeRole = Exclude<PortRole, "any">;
 
 /**
- * firewalld entries a node of <role> must accept, sorted, e.g. ["10250/tcp", "6443/tcp"].
+ * firewalld entries a node must accept, sorted, e.g. ["10250/tcp", "6443/tcp"].
  * The rules come from stacks/ports.ts requiredPorts(spec), the one port list shared with the
  * NSX rules and checklists, so the node firewall cannot disagree with them.
  */
-export function firewallPortsFor(rules: PortRule[], role: NodeRole): string[] {
+export function firewallPortsFor(rules: PortRule[], node: { role: NodeRole; name: string }): string[] {
   const ports = new Set<string>();
   for (const rule of rules) {
-    if (rule.on !== role && rule.on !== "any") continue;
+    if (!ruleApplies(rule, node) || !(rule.protocol === "tcp" || rule.protocol === "udp")) continue;
     const entry = `${rule.port}/${rule.protocol}`;
     if (!/^\d+(-\d+)?\/(tcp|udp)$/.test(entry)) throw new Error(`port rule "${rule.purpose}": ${JSON.stringify(entry)} is not <port>[-<port>]/<tcp|udp>`);
     ports.add(entry);
   }
   return [...ports].sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b));
+}
+
+/** IP protocols (no ports) the node must accept, from the same list: vrrp, ipip. */
+export function firewallProtocolsFor(rules: PortRule[], node: { role: NodeRole; name: string }): string[] {
+  const protocols = rules.filter((rule) => ruleApplies(rule, node) && rule.protocol !== "tcp" && rule.protocol !== "udp").map((rule) => rule.protocol);
+  return [...new Set(protocols)].sort();
 }
 
 /** "1.30" from "1.30", "v1.30" or "1.30.14". */

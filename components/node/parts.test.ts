@@ -48,6 +48,32 @@ describe("preparationParts", () => {
     expect(worker.FIREWALL_PORTS).not.toContain("6443/tcp");
   });
 
+  it("dnf family: the firewall opens what the CNI mode needs, from the one list, and trusts the CNI's interfaces and the pod CIDR", () => {
+    const vxlan = specOf(REDOS);
+    const worker = envOf(vxlan, "pcp-worker-1", "firewall")!;
+    expect(worker).toMatchObject({ FIREWALL_POD_INTERFACES: "cali+,vxlan.calico", FIREWALL_POD_SOURCES: vxlan.kubernetes.podCidr });
+    // SSH from the machine running Pulumi: a firewalld started here must not lock it out.
+    expect(worker.FIREWALL_PORTS.split(",")).toEqual(expect.arrayContaining([`${vxlan.ssh.port}/tcp`, "4789/udp", "5473/tcp"]));
+    expect(worker.FIREWALL_PORTS.split(",")).not.toContain("179/tcp");
+    const ipip = specOf(REDOS, (c) => {
+      c.addons.cni.mode = "ipip";
+      delete c.addons.cni.checksumOffloadWorkaround;
+    });
+    const ipipWorker = envOf(ipip, "pcp-worker-1", "firewall")!;
+    expect(ipipWorker.FIREWALL_PROTOCOLS).toBe("ipip");
+    expect(envOf(ipip, "pcp-cp-1", "firewall")!.FIREWALL_PROTOCOLS).toBe("ipip,vrrp");
+    expect(ipipWorker.FIREWALL_PORTS.split(",")).toContain("179/tcp");
+    expect(ipipWorker.FIREWALL_PORTS.split(",")).not.toContain("4789/udp");
+    expect(ipipWorker.FIREWALL_POD_INTERFACES).toBe("cali+,tunl0");
+    const cilium = specOf(REDOS, (c) => {
+      c.addons.cni = { type: "cilium", mode: "vxlan" };
+    });
+    const ciliumWorker = envOf(cilium, "pcp-worker-1", "firewall")!;
+    expect(ciliumWorker.FIREWALL_PORTS.split(",")).toEqual(expect.arrayContaining(["4240/tcp", "8472/udp"]));
+    expect(ciliumWorker.FIREWALL_PORTS).not.toMatch(/4244|6081|4789|5473/);
+    expect(ciliumWorker.FIREWALL_POD_INTERFACES).toBe("cilium_+,lxc+");
+  });
+
   it("base: the node's hostname and /etc/hosts with every node and the API name on the VIP", () => {
     const spec = specOf("poc");
     const env = envOf(spec, "nsx-poc-worker-2", "base")!;

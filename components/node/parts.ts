@@ -2,7 +2,7 @@
 // and each part's script parameters. Pure, so the chain, the triggers and the offline plan's
 // artifacts are all computed (and tested) from the same data.
 import { SUPPORTED_KUBERNETES_MINORS, type OsFamily as DescribedOsFamily } from "../../stacks/schema";
-import { requiredPorts } from "../../stacks/ports";
+import { cniInterfaces, requiredPorts } from "../../stacks/ports";
 import type { ClusterSpec, NodeSpec } from "../../stacks/spec";
 import type { NodeScript } from "./bundle";
 import {
@@ -10,6 +10,7 @@ import {
   containerdEnv,
   firewallEnv,
   firewallPortsFor,
+  firewallProtocolsFor,
   kubernetesMinor,
   kubernetesPackagesEnv,
   kubernetesRepoUrl,
@@ -97,16 +98,17 @@ export function preparationParts(spec: ClusterSpec, node: NodeSpec, options: { w
   // firewalld and SELinux are the dnf family's; apt-family images ship neither enabled.
   if (family === "dnf") {
     const keepalivedOnNode = spec.apiEndpoint.mode === "keepalived-haproxy" && node.role === "control-plane";
+    const rules = requiredPorts(spec);
     parts.push({
       part: "firewall",
       env: firewallEnv({
         mode: spec.os.firewall,
-        ports: firewallPortsFor(requiredPorts(spec), node.role),
+        ports: firewallPortsFor(rules, node),
         selinuxMode: spec.os.selinux,
         haproxyOnNode: keepalivedOnNode,
-        // VRRP is no port (stacks/ports.ts leaves it to the checklists); without it every
-        // control plane would claim the VIP.
-        protocols: keepalivedOnNode ? ["vrrp"] : undefined,
+        // VRRP where keepalived runs, IP-in-IP for Calico's ipip mode: no ports, the same list.
+        protocols: firewallProtocolsFor(rules, node),
+        podNetwork: { interfaces: cniInterfaces(spec.addons.cni), sources: [spec.kubernetes.podCidr] },
       }),
     });
   }

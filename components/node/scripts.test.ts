@@ -5,7 +5,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stackSpec } from "../../test/stack-spec";
 import { expectShellcheckClean, shellcheck } from "../../test/tools/shell-checks";
 import { NodeSandbox, sandboxGate, sandboxUnavailableReason } from "../../test/sandbox/node-sandbox";
 import { changedLines, expectOk, expectNoChange } from "../../test/sandbox/expect-run";
@@ -13,16 +12,12 @@ import { NODE_SCRIPTS, SCRIPTS_DIR } from "./bundle";
 import {
   baseEnv,
   containerdEnv,
-  firewallEnv,
-  firewallPortsFor,
   kubernetesPackagesEnv,
   kubernetesRepoUrl,
   proxyEnv,
   type ProxyParams,
 } from "./params";
-import { requiredPorts } from "../../stacks/ports";
 
-const redosExampleSpec = () => stackSpec("examples/redos-proxy-calico-metallb-nfs.yaml");
 
 
 
@@ -31,11 +26,11 @@ describe("shellcheck", () => {
   const scripts = ["lib.sh", "packages-lib.sh", ...NODE_SCRIPTS.map((s) => `${s}.sh`)];
   it.each(scripts)("%s passes", (file) => expectShellcheckClean(path.join(SCRIPTS_DIR, file)));
 
-  it("fails a deliberately broken script (the check has teeth)", () => {
+  it("fails a deliberately broken script (the check has teeth)", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sc-"));
     const file = path.join(dir, "broken.sh");
     fs.writeFileSync(file, '#!/usr/bin/env bash\nrm -rf $TARGET/*\nif [ $x == 1 ]; then echo "$undefined_var; fi\n');
-    const r = shellcheck(file);
+    const r = await shellcheck(file);
     fs.rmSync(dir, { recursive: true });
     expect(r.status).not.toBe(0);
     expect(r.stdout).toMatch(/SC\d{4}/);
@@ -364,7 +359,7 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
     });
   });
 
-  describe("RedOS 8 (dnf family, stand-in dnf/rpm/firewalld/SELinux)", () => {
+  describe("RedOS 8 (dnf family, stand-in dnf/rpm/SELinux; the firewall step is in firewall.test.ts)", () => {
     beforeAll(() => {
       sb.setOs("redos");
       sb.writeFile(
@@ -414,60 +409,6 @@ describe.runIf(gate.run)("node scripts in a Debian sandbox", () => {
       expectOk(await sb.run("proxy", proxyEnv({ mode: "absent" })));
       expect(sb.readFile("/etc/dnf/dnf.conf")).toBe("[main]\ngpgcheck=1\n");
       expect((await sb.exec("grep -rIl proxy.corp.example /etc")).output).toBe("");
-    });
-
-    // The RedOS example's control-plane ports (haproxy VIP 8443, Calico VXLAN, MetalLB).
-    const ports = firewallPortsFor(requiredPorts(redosExampleSpec()), "control-plane");
-
-    it("firewall: opens the role's ports, normalises 'Permissive', sets haproxy_connect_any; second run changes nothing", async () => {
-      sb.clearCalls();
-      const r = expectOk(await sb.run("firewall", firewallEnv({ mode: "firewalld", ports, selinuxMode: "Permissive", haproxyOnNode: true })));
-      expect(changedLines(r)).toEqual([
-        "changed: installed firewalld",
-        "changed: enabled firewalld",
-        "changed: started firewalld",
-        ...ports.map((p) => `changed: opened ${p}`),
-        "changed: reloaded firewalld",
-        "changed: SELINUX=permissive in /etc/selinux/config",
-        "changed: SELinux permissive",
-        "changed: SELinux boolean haproxy_connect_any on (persistent)",
-      ]);
-      expect(sb.readFile("/var/lib/sandbox/firewalld/public.runtime").trim().split("\n")).toEqual(ports);
-      expect(sb.calls()).toContain("setsebool -P haproxy_connect_any 1");
-      sb.clearCalls();
-      // Same mode spelt differently: still nothing to do.
-      expectNoChange(await sb.run("firewall", { ...firewallEnv({ mode: "firewalld", ports, haproxyOnNode: true }), SELINUX_MODE: "PERMISSIVE" }));
-      expect(sb.calls().filter((c) => /--add-port|--reload|setenforce|setsebool/.test(c))).toEqual([]);
-    });
-
-    it("firewall: accepts VRRP where keepalived runs, once", async () => {
-      sb.clearCalls();
-      const env = firewallEnv({ mode: "firewalld", ports, protocols: ["vrrp"] });
-      expect(changedLines(expectOk(await sb.run("firewall", env)))).toEqual(["changed: accepted protocol vrrp", "changed: reloaded firewalld"]);
-      expect(sb.calls()).toContain("firewall-cmd --permanent --add-protocol=vrrp");
-      expectNoChange(await sb.run("firewall", env));
-      const bad = await sb.run("firewall", { ...env, FIREWALL_PROTOCOLS: "vrrp;reboot" });
-      expect(bad.output).toContain("FIREWALL_PROTOCOLS: invalid entry 'vrrp;reboot'");
-    });
-
-    it("firewall: a new port is added alone, with one reload", async () => {
-      sb.clearCalls();
-      const r = expectOk(await sb.run("firewall", firewallEnv({ mode: "firewalld", ports: [...ports, "179/tcp"] })));
-      expect(changedLines(r)).toEqual(["changed: opened 179/tcp", "changed: reloaded firewalld"]);
-      expect(sb.calls().filter((c) => c.includes("--reload"))).toHaveLength(1);
-    });
-
-    it("firewall: a junk SELinux mode fails with a clear message before changing anything", async () => {
-      const r = await sb.run("firewall", { FIREWALL_MODE: "disabled", SELINUX_MODE: "Enforce" });
-      expect(r.status).not.toBe(0);
-      expect(r.output).toContain("error: SELINUX_MODE: invalid value 'Enforce'; expected Enforcing, Permissive or Disabled (case-insensitive)");
-      expect(changedLines(r)).toEqual([]);
-      expect((await sb.exec("systemctl is-active firewalld")).status).toBe(0);
-    });
-
-    it("firewall: disabled stops firewalld once", async () => {
-      expect(changedLines(expectOk(await sb.run("firewall", firewallEnv({ mode: "disabled", ports: [] }))))).toEqual(["changed: disabled firewalld"]);
-      expectNoChange(await sb.run("firewall", firewallEnv({ mode: "disabled", ports: [] })));
     });
   });
 

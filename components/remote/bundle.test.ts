@@ -1,9 +1,9 @@
 // Bundles as shipped: parameters reach the script byte for byte; triggers follow content only.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { runProcess } from "../../test/tools/process";
 import { contentTrigger, readBundle, scriptStdin } from "./bundle";
 
 describe("bundles", () => {
@@ -15,11 +15,11 @@ describe("bundles", () => {
     fs.rmSync(dir, { recursive: true });
   });
 
-  it("passes parameters byte for byte (quotes, $, backticks, newlines)", () => {
+  it("passes parameters byte for byte (quotes, $, backticks, newlines)", async () => {
     const value = "line 1\nit's \"quoted\" $HOME `id` \\ end";
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
     const stdin = scriptStdin(`printf %s "$PROBE" > ${dir}/out\n`, { PROBE: value });
-    expect(spawnSync("bash", ["-s"], { input: stdin }).status).toBe(0);
+    expect((await runProcess("bash", ["-s"], { input: stdin, allowFail: true })).status).toBe(0);
     expect(fs.readFileSync(path.join(dir, "out"), "utf8")).toBe(value);
     fs.rmSync(dir, { recursive: true });
   });

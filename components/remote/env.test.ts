@@ -1,20 +1,20 @@
 // Parameters as the shell sees them, and credentials kept out of logs.
-import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { runProcess } from "../../test/tools/process";
 import { maskSecrets, renderEnvLines, renderEnvPrefix } from "./env";
 
 /** Values as bash sees them after `eval`-free sourcing of the prefix. */
-function roundTrip(env: Record<string, string>): Record<string, string> {
+async function roundTrip(env: Record<string, string>): Promise<Record<string, string>> {
   const names = Object.keys(env);
   const script = `${renderEnvPrefix(env)}${names.map((n) => `printf '%s\\0' "$${n}"`).join("; ")}`;
-  const r = spawnSync("bash", ["-c", script], { encoding: "utf8", env: {} });
+  const r = await runProcess("bash", ["-c", script], { env: {}, allowFail: true });
   expect(r.status, r.stderr).toBe(0);
   const values = r.stdout.split("\0").slice(0, -1);
   return Object.fromEntries(names.map((n, i) => [n, values[i]]));
 }
 
 describe("renderEnvPrefix", () => {
-  it("renders export statements that bash reads back unchanged, however tricky the value", () => {
+  it("renders export statements that bash reads back unchanged, however tricky the value", async () => {
     const env = {
       PLAIN: "plain",
       EMPTY: "",
@@ -29,7 +29,7 @@ describe("renderEnvPrefix", () => {
       SEMICOLON: "a; rm -rf /; echo",
       PROXY: "http://us%40er:p@ss'w\"d$@proxy:3128",
     };
-    expect(roundTrip(env)).toEqual(env);
+    expect(await roundTrip(env)).toEqual(env);
   });
 
   it("renders `export NAME=value; ` with shell-quote's quoting", () => {

@@ -83,6 +83,10 @@ export async function installRecordingMocks(mocks: Mocks, project: string, stack
 
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = async (req: RegisterRequest, callback: (err: unknown, response: { getUrn(): string } | undefined) => void) => {
+    // Under mocks a whole plan is one chain of promise callbacks that never lets timers or I/O
+    // run; a test planning a large stack would block its vitest worker for a minute on a loaded
+    // machine. One macrotask turn per resource keeps the process responsive.
+    await new Promise((resolve) => setImmediate(resolve));
     const decoded = decodeProperties(req.getObject()?.toJavaScript() ?? {});
     const record: RecordedResource = {
       urn: "",

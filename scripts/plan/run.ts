@@ -12,7 +12,7 @@ import { unknownConfigKeyProblems } from "../../stacks/config-keys";
 import { PROJECT, plainSecrets, secretsPresent, type StackFile } from "../../stacks/stack-file";
 import { ClusterConfigError, validateCluster, type Problem } from "../../stacks/validate";
 import { installRecordingMocks, type RecordedResource } from "./monitor";
-import { planMocks } from "./mocks";
+import { planMocks, stackReferenceOutputs } from "./mocks";
 
 export interface PlannedArtifact {
   kind: ArtifactKind;
@@ -33,10 +33,39 @@ export interface PlanResult {
   warnings: Problem[];
   /** Secrets the stack file does not set, replaced by placeholders for the plan. */
   placeholderSecrets: SecretKey[];
+  /** The version the plan was told the cluster runs (--from-version), if any. */
+  fromVersion?: string;
+}
+
+export interface PlanOptions {
+  /**
+   * Plan as an update of a cluster running this version (every node installed at it), as the
+   * program reads it from the stack's previous outputs: the plan then shows the upgrade.
+   */
+  fromVersion?: string;
 }
 
 function resolve<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((done) => output.apply((value) => done(value)));
+}
+
+/**
+ * Pulumi takes a stack trace for every promise it makes (debuggablePromise, for its leak report).
+ * Where stack traces are mapped through source maps by a formatter (vitest's workers), mapping
+ * those was three quarters of a plan's construction: seconds in which the test worker could not
+ * answer vitest. While a plan runs, those traces stay unmapped; every other error is formatted as
+ * before. Without such a formatter (Node's own source maps, the plan CLI) nothing changes.
+ */
+async function withUnmappedPulumiDebugTraces<T>(run: () => Promise<T>): Promise<T> {
+  const prepare = Error.prepareStackTrace;
+  if (typeof prepare !== "function") return run();
+  Error.prepareStackTrace = (error, frames) =>
+    frames[0]?.getFunctionName() === "debuggablePromise" ? [String(error), ...frames.map((frame) => `    at ${frame}`)].join("\n") : prepare(error, frames);
+  try {
+    return await run();
+  } finally {
+    Error.prepareStackTrace = prepare;
+  }
 }
 
 async function failOnUnhandledRejection(work: () => Promise<void>): Promise<void> {
@@ -52,7 +81,7 @@ async function failOnUnhandledRejection(work: () => Promise<void>): Promise<void
   }
 }
 
-export async function runPlan(stack: StackFile): Promise<PlanResult> {
+export async function runPlan(stack: StackFile, options: PlanOptions = {}): Promise<PlanResult> {
   const present = secretsPresent(stack);
   const validation = validateCluster(stack.cluster, { secretsPresent: present, planMode: true, plainSecrets: plainSecrets(stack) });
   const keyProblems = unknownConfigKeyProblems(Object.keys(stack.config));
@@ -66,16 +95,27 @@ export async function runPlan(stack: StackFile): Promise<PlanResult> {
     secretKeys.push(`${PROJECT}:${key}`);
   }
 
+  const self = `organization/${PROJECT}/${stack.name}`;
+  if (options.fromVersion !== undefined) {
+    const nodes = validation.spec.nodes.map((node) => ({ name: node.name, role: node.role, address: node.address, packagesVersion: options.fromVersion }));
+    stackReferenceOutputs.set(self, { kubernetesVersion: options.fromVersion, nodes });
+  }
   const recorder = await installRecordingMocks(planMocks, PROJECT, stack.name);
   pulumi.runtime.setAllConfig(config, secretKeys);
   const sink = new ArtifactSink();
   const warnings: Problem[] = [];
   // An error thrown inside an `apply` surfaces only as an unhandled rejection (the engine would
   // report it); without this the plan would wait forever for outputs that never resolve.
-  await failOnUnhandledRejection(async () => {
-    await runInPulumiStack(() => clusterProgram({ artifacts: sink, warn: (found) => warnings.push(...found) }));
-    await recorder.settle();
-  });
+  try {
+    await failOnUnhandledRejection(async () => {
+      await withUnmappedPulumiDebugTraces(async () => {
+        await runInPulumiStack(() => clusterProgram({ artifacts: sink, warn: (found) => warnings.push(...found) }));
+        await recorder.settle();
+      });
+    });
+  } finally {
+    if (options.fromVersion !== undefined) stackReferenceOutputs.delete(self);
+  }
 
   const artifacts = await Promise.all(
     sink.list().map(async (artifact) => ({
@@ -95,5 +135,6 @@ export async function runPlan(stack: StackFile): Promise<PlanResult> {
     artifacts,
     warnings,
     placeholderSecrets,
+    ...(options.fromVersion !== undefined ? { fromVersion: options.fromVersion } : {}),
   };
 }

@@ -8,6 +8,8 @@ import type { RecordedResource } from "./monitor";
 import type { PlanResult } from "./run";
 import { certificatesMarkdown } from "./certificates";
 import { siteMarkdown } from "./site";
+import { upgradeMarkdown } from "./upgrade";
+import { maskSecrets } from "../../components/remote/env";
 
 export const MASK = "[secret]";
 
@@ -64,7 +66,8 @@ export function writePlan(result: PlanResult, outRoot: string): WrittenPlan {
   const graph = buildGraph(result.resources);
   const critical = criticalPath(graph);
   const certificates = certificatesMarkdown(result.spec, result.outputs.certificates);
-  write("summary.md", summaryMarkdown(result.stack.name, graph, critical, [...siteMarkdown(result.spec, result.resources), ...certificates]));
+  const site = [...siteMarkdown(result.spec, result.resources, result.artifacts), ...upgradeMarkdown(result.spec, result.resources, result.fromVersion), ...certificates];
+  write("summary.md", summaryMarkdown(result.stack.name, graph, critical, site));
   write("resources.json", `${JSON.stringify(result.resources.map(publicResource), null, 2)}\n`);
   write("outputs.json", `${JSON.stringify(maskPaths(result.outputs, result.outputSecretPaths), null, 2)}\n`);
   const dot = toDot(graph);
@@ -84,4 +87,33 @@ export function writePlan(result: PlanResult, outRoot: string): WrittenPlan {
   fs.rmSync(directory, { recursive: true, force: true });
   fs.renameSync(staging, directory);
   return { directory, files, svg };
+}
+
+export const REFUSED_FILE = "REFUSED.md";
+
+/**
+ * A refused plan leaves nothing that looks current: out/<name>/ becomes one REFUSED.md with the
+ * report (credentials in URLs masked). A marker rather than an empty or missing folder, so whoever
+ * opens the folder (or a link to its summary) learns that the last plan was refused and why,
+ * instead of guessing whether a plan ever ran.
+ */
+export function writeRefused(outRoot: string, name: string, file: string, report: string, now = new Date()): string {
+  const directory = path.join(outRoot, name);
+  const staging = `${directory}.tmp-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  const content = [
+    `# Plan refused: ${name}`,
+    "",
+    `\`npm run plan\` refused ${file} at ${now.toISOString()}; no summary, graph or artifact of an earlier plan is kept here, since none would match this description. Fix the problems below and plan again.`,
+    "",
+    "```",
+    maskSecrets(report),
+    "```",
+    "",
+  ].join("\n");
+  fs.writeFileSync(path.join(staging, REFUSED_FILE), content);
+  fs.rmSync(directory, { recursive: true, force: true });
+  fs.renameSync(staging, directory);
+  return path.join(directory, REFUSED_FILE);
 }

@@ -11,12 +11,13 @@ import { nodesRules } from "./nodes";
 import { platformRules } from "./platform";
 import { secretsRules } from "./secrets";
 import { softwareRules } from "./software";
+import { upgradeRules } from "./upgrade";
 
 export type { Problem, RuleContext } from "./common";
 export { noProxyGaps } from "./networking";
 export { requiredSecretKeys } from "./secrets";
 
-const rules: Rule[] = [...nodesRules, ...endpointRules, ...networkingRules, ...addonsRules, ...platformRules, ...softwareRules, ...secretsRules];
+const rules: Rule[] = [...nodesRules, ...endpointRules, ...networkingRules, ...addonsRules, ...platformRules, ...softwareRules, ...upgradeRules, ...secretsRules];
 
 /** Paths (below `cluster.`) a schema issue taints; a rule using any of them is skipped. */
 function isTainted(uses: string[], taintedPaths: string[]): boolean {

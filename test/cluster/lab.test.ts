@@ -17,11 +17,11 @@ import { writeOciImage } from "./oci-image";
 const gate = labGate();
 
 describe("the lab's node scripts", () => {
-  it("pass shellcheck: boot, init, the service supervisor, systemctl, journalctl and the units", () => {
+  it("pass shellcheck: boot, init, the service supervisor, systemctl, journalctl and the units", async () => {
     const root = path.join(__dirname, "node-root");
     const files = [path.join(__dirname, "boot.sh"), ...["usr/local/lib/onprem-lab", "usr/local/sbin", "etc/onprem-lab/units"].flatMap((dir) => fs.readdirSync(path.join(root, dir)).map((f) => path.join(root, dir, f)))];
     expect(files.length).toBeGreaterThanOrEqual(9);
-    for (const file of files) expectShellcheckClean(file);
+    for (const file of files) await expectShellcheckClean(file);
   });
 });
 

@@ -68,7 +68,7 @@ async function cleanStaleRuns(): Promise<void> {
     if (pid && pidAlive(pid)) continue;
     const stateFile = path.join(RUNS_DIR, id, "state.json");
     if (fs.existsSync(stateFile)) await teardown(JSON.parse(fs.readFileSync(stateFile, "utf8")) as LabState);
-    fs.rmSync(path.join(RUNS_DIR, id), { recursive: true, force: true });
+    await fs.promises.rm(path.join(RUNS_DIR, id), { recursive: true, force: true });
   }
 }
 
@@ -200,7 +200,7 @@ export class Lab {
     this.disposed = true;
     try {
       await teardown(this.state);
-      fs.rmSync(this.dir, { recursive: true, force: true });
+      await fs.promises.rm(this.dir, { recursive: true, force: true });
     } finally {
       this.release();
     }

@@ -222,7 +222,7 @@ export class Lab {
     }
     await this.cluster.dispose();
     if (this.mirror) await this.mirror.sandbox.dispose();
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    await fs.promises.rm(this.dir, { recursive: true, force: true });
   }
 
   /** What dispose() left behind: namespaces, mounts, processes, directories. Empty when it cleaned up. */
@@ -290,8 +290,8 @@ export async function cleanStaleLabs(): Promise<void> {
       const clusterDir = fs.existsSync(record) ? (JSON.parse(fs.readFileSync(record, "utf8")) as RunRecord).clusterDir : undefined;
       // The sandboxes first: the cluster state is bind-mounted into them.
       await cleanStaleRuns();
-      if (clusterDir) fs.rmSync(clusterDir, { recursive: true, force: true });
-      fs.rmSync(path.join(RUNS, run), { recursive: true, force: true });
+      if (clusterDir) await fs.promises.rm(clusterDir, { recursive: true, force: true });
+      await fs.promises.rm(path.join(RUNS, run), { recursive: true, force: true });
     }
   }
 }

@@ -166,6 +166,10 @@ export const PACKAGE_LAYERS = {
   // The lab's hosts (test/lab): sshd to reach them as a stack does; the real curl fetches the
   // package repository's key from the lab's HTTP mirror.
   labHost: ["openssh-server", "curl"],
+  // Debian's real firewalld (daemon, firewall-cmd, firewall-offline-cmd, its D-Bus): the firewall
+  // step's test runs the daemon in a network namespace of its own. netbase: /etc/protocols, without
+  // which firewalld refuses every protocol name.
+  firewalld: ["firewalld", "netbase"],
   // The real-node lab (test/cluster): containerd (base) and runc run pods; the CNI plugins wire
   // them; what kubeadm's preflight and kubelet look for (iptables, conntrack, ethtool, socat,
   // iproute2); curl, openssl and sudo for the control-plane scripts; haproxy and keepalived for the
@@ -189,7 +193,7 @@ export async function cleanStaleRuns(): Promise<void> {
     const pid = Number(id.split("-")[0]);
     if (pid && pidAlive(pid)) continue;
     await unmountBelow(path.join(runs, id, "merged"));
-    fs.rmSync(path.join(runs, id), { recursive: true, force: true });
+    await fs.promises.rm(path.join(runs, id), { recursive: true, force: true });
   }
 }
 
@@ -313,6 +317,7 @@ export class NodeSandbox {
 
   async dispose(): Promise<void> {
     await unmountBelow(this.root);
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    // Not rmSync: deleting a Debian tree held a test worker's event loop 10 s on a loaded machine.
+    await fs.promises.rm(this.dir, { recursive: true, force: true });
   }
 }

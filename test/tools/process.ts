@@ -6,7 +6,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 export interface ProcessResult {
   /** Exit status; -1 when the process was ended by a signal. */
   status: number;
+  /** The signal that ended the process, if one did. */
+  signal: NodeJS.Signals | null;
   stdout: string;
+  /** stdout as bytes, for binary output (DER, archives) that must not pass through UTF-8. */
+  stdoutBytes: Buffer;
   stderr: string;
   /** stdout then stderr, as a person reading the run would want them. */
   output: string;
@@ -42,11 +46,12 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
       if (timer) clearTimeout(timer);
       reject(err);
     });
-    child.on("close", (code) => {
+    child.on("close", (code, signal) => {
       if (timer) clearTimeout(timer);
-      const out = Buffer.concat(stdout).toString("utf8");
+      const bytes = Buffer.concat(stdout);
+      const out = bytes.toString("utf8");
       const err = Buffer.concat(stderr).toString("utf8");
-      const result: ProcessResult = { status: code ?? -1, stdout: out, stderr: err, output: `${out}${err}` };
+      const result: ProcessResult = { status: code ?? -1, signal, stdout: out, stdoutBytes: bytes, stderr: err, output: `${out}${err}` };
       const line = `${command} ${args.join(" ")}`;
       if (timedOut) reject(new Error(`${line} did not finish within ${options.timeoutMs} ms\n${result.output}`));
       else if (result.status !== 0 && !options.allowFail) reject(new Error(`${line} exited ${result.status}\n${result.output}`));

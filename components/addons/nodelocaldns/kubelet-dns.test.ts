@@ -1,11 +1,11 @@
 // kubelet-dns.sh runs for real against a kubeadm-written kubelet config and stand-in systemctl and
 // kubectl; the program creates the sync steps exactly where kubelet's DNS follows the cache switch.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { planStack, type RecordedResource } from "../../../test/harness";
+import { runProcess } from "../../../test/tools/process";
 import { KUBELET_DNS_SCRIPT } from "./kubelet-dns";
 
 // The shape kubeadm writes to /var/lib/kubelet/config.yaml.
@@ -44,8 +44,8 @@ esac
   fs.writeFileSync(path.join(dir, "config.yaml"), KUBELET_CONFIG);
   fs.writeFileSync(path.join(dir, "configmap-data"), KUBELET_CONFIG);
   const run = (env: Record<string, string>) =>
-    spawnSync("bash", [KUBELET_DNS_SCRIPT], {
-      encoding: "utf8",
+    runProcess("bash", [KUBELET_DNS_SCRIPT], {
+      allowFail: true,
       env: { PATH: `${bin}:${process.env.PATH}`, KUBELET_CONFIG: path.join(dir, "config.yaml"), ADMIN_KUBECONFIG: "/dev/null", ...env },
     });
   const recorded = () => (fs.existsSync(calls) ? fs.readFileSync(calls, "utf8") : "");
@@ -53,14 +53,14 @@ esac
 }
 
 describe("kubelet-dns.sh", () => {
-  it("passes shellcheck", () => {
-    const check = spawnSync("shellcheck", [KUBELET_DNS_SCRIPT], { encoding: "utf8" });
+  it("passes shellcheck", async () => {
+    const check = await runProcess("shellcheck", [KUBELET_DNS_SCRIPT], { allowFail: true });
     expect(check.status, check.stdout).toBe(0);
   });
 
-  it("points kubelet at the cache once, restarts it once, and points it back", () => {
+  it("points kubelet at the cache once, restarts it once, and points it back", async () => {
     const box = sandbox();
-    const first = box.run({ MODE: "node", CLUSTER_DNS: "169.254.20.10" });
+    const first = await box.run({ MODE: "node", CLUSTER_DNS: "169.254.20.10" });
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/changed: kubelet clusterDNS set to 169.254.20.10/);
     const config = fs.readFileSync(path.join(box.dir, "config.yaml"), "utf8");
@@ -68,36 +68,36 @@ describe("kubelet-dns.sh", () => {
     expect(config).not.toContain("10.96.0.10");
     expect(box.recorded()).toBe("systemctl restart kubelet\n");
 
-    const second = box.run({ MODE: "node", CLUSTER_DNS: "169.254.20.10" });
+    const second = await box.run({ MODE: "node", CLUSTER_DNS: "169.254.20.10" });
     expect(second.stdout).toMatch(/no changes/);
     expect(box.recorded()).toBe("systemctl restart kubelet\n");
 
-    const back = box.run({ MODE: "node", CLUSTER_DNS: "10.96.0.10" });
+    const back = await box.run({ MODE: "node", CLUSTER_DNS: "10.96.0.10" });
     expect(back.stdout).toMatch(/changed/);
     expect(fs.readFileSync(path.join(box.dir, "config.yaml"), "utf8")).toBe(KUBELET_CONFIG);
   });
 
-  it("refuses a node that has not joined", () => {
+  it("refuses a node that has not joined", async () => {
     const box = sandbox();
     fs.rmSync(path.join(box.dir, "config.yaml"));
-    const run = box.run({ MODE: "node", CLUSTER_DNS: "169.254.20.10" });
+    const run = await box.run({ MODE: "node", CLUSTER_DNS: "169.254.20.10" });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/config.yaml not found: has this node joined/);
   });
 
-  it("rewrites kubeadm's kubelet-config ConfigMap so later joins get the same address", () => {
+  it("rewrites kubeadm's kubelet-config ConfigMap so later joins get the same address", async () => {
     const box = sandbox();
-    const run = box.run({ MODE: "configmap", CLUSTER_DNS: "169.254.20.10" });
+    const run = await box.run({ MODE: "configmap", CLUSTER_DNS: "169.254.20.10" });
     expect(run.status, run.stderr).toBe(0);
     expect(fs.readFileSync(path.join(box.dir, "created"), "utf8")).toContain("clusterDNS:\n- 169.254.20.10\n");
     expect(fs.readFileSync(path.join(box.dir, "applied"), "utf8")).toBe("created-manifest\n");
     fs.writeFileSync(path.join(box.dir, "configmap-data"), fs.readFileSync(path.join(box.dir, "created")));
-    const again = box.run({ MODE: "configmap", CLUSTER_DNS: "169.254.20.10" });
+    const again = await box.run({ MODE: "configmap", CLUSTER_DNS: "169.254.20.10" });
     expect(again.stdout).toMatch(/no changes/);
   });
 
-  it("rejects an unknown mode", () => {
-    const run = sandbox().run({ MODE: "everywhere", CLUSTER_DNS: "169.254.20.10" });
+  it("rejects an unknown mode", async () => {
+    const run = await sandbox().run({ MODE: "everywhere", CLUSTER_DNS: "169.254.20.10" });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/MODE must be node or configmap/);
   });

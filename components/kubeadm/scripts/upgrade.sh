@@ -189,7 +189,10 @@ drain_for_upgrade() {
   fi
   # kubectl names each pod it could not evict: "error when evicting pods/"web-0" -n "default" ...".
   blocking=$(sed -n -E 's#.*evicting pods/"([^"]+)" -n "([^"]+)".*#\2/\1#p' "$KUBEADM_LOG" | sort -u | xargs)
-  local why="see the kubectl output below"
+  # Otherwise kubectl's own reason (e.g. a pod no controller manages: it is never deleted here).
+  local why
+  why=$(sed -n -E 's/^error: (.*)/\1/p' "$KUBEADM_LOG" | tail -n 1)
+  why=${why:-see the kubectl output below}
   [[ -z "$blocking" ]] || why="pod(s) $blocking cannot be evicted (a PodDisruptionBudget allows no disruption now?)"
   die "drain of $NODE_NAME did not finish within ${timeout}s: $why. $NODE_NAME stays cordoned; resolve it (scale the workload, relax its PodDisruptionBudget, or drain by hand), then run pulumi up again: the upgrade resumes here"
 }

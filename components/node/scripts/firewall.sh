@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# firewalld ports for the node's role, SELinux mode and the haproxy SELinux boolean
+# firewalld ports and IP protocols for the node (as the service onprem-k8s), the CNI's pod zone,
+# SELinux mode and the haproxy SELinux boolean
 # (dnf family; on apt family nodes only the firewalld part applies, if firewalld is used).
 #
 # Parameters (environment):
@@ -12,6 +13,19 @@
 #   FIREWALL_PROTOCOLS  optional IP protocols to accept, comma-separated names firewalld knows,
 #                    e.g. "vrrp" where keepalived runs (VRRP is IP protocol 112, not a port)
 #   HAPROXY_ON_NODE  true | false (default): set haproxy_connect_any so haproxy may bind the VIP port
+#   FIREWALL_POD_INTERFACES  optional CNI interfaces, comma-separated, `+` as firewalld's prefix
+#                    wildcard (cali+, vxlan.calico, cilium_+, lxc+)
+#   FIREWALL_POD_SOURCES     optional pod CIDRs, comma-separated
+#                    Both go into the zone k8s-pods (target ACCEPT: pods reach the node's own
+#                    services, e.g. NodeLocal DNSCache), which this step owns exactly, and the
+#                    policies k8s-pods-in / k8s-pods-out forward between it and every other zone.
+#                    Without them firewalld's forward chain rejects pod traffic between nodes
+#                    (natively routed, or from a host-network client). No masquerade: the CNI
+#                    masquerades pod egress itself (Calico natOutgoing, Cilium's masquerading);
+#                    firewalld's would also rewrite pod-to-pod traffic between nodes.
+#                    Calico's system requirements advise firewalld off (os.firewall: disabled);
+#                    the interface names are Calico's node requirements' and Cilium's devices.
+#                    docs/firewalls.md has the whole list and its sources.
 set -euo pipefail
 # shellcheck source=lib.sh
 [[ "$(type -t nodeprep_begin)" == function ]] || source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -20,32 +34,102 @@ firewall_cmd() {
   if [[ -n "${FIREWALL_ZONE:-}" ]]; then firewall-cmd --zone="$FIREWALL_ZONE" "$@"; else firewall-cmd "$@"; fi
 }
 
+# The ports and protocols are the firewalld service onprem-k8s, which this step owns: its lists
+# are made exactly the node's, so a port the description no longer needs (BGP after a switch from
+# IP-in-IP to VXLAN) closes, while ports the site opened itself stay as they are.
+SERVICE=onprem-k8s
+POD_ZONE=k8s-pods
+
 configure_firewalld() {
   step "firewalld"
   ensure_packages firewalld
   ensure_unit_enabled_and_running firewalld
-  local port added=0
-  for port in $(tr ',\n' '  ' <<<"${FIREWALL_PORTS:-}"); do
-    [[ "$port" =~ ^[0-9]+(-[0-9]+)?/(tcp|udp)$ ]] || die "FIREWALL_PORTS: invalid entry '$port'; expected <port>[-<port>]/<tcp|udp>"
-    if ! firewall_cmd --permanent --query-port="$port" >/dev/null; then
-      firewall_cmd --permanent --add-port="$port" >/dev/null
-      changed "opened $port${FIREWALL_ZONE:+ in zone $FIREWALL_ZONE}"
-      added=1
-    fi
-  done
-  local protocol
-  for protocol in $(tr ',\n' '  ' <<<"${FIREWALL_PROTOCOLS:-}"); do
-    [[ "$protocol" =~ ^[a-z][a-z0-9-]*$ ]] || die "FIREWALL_PROTOCOLS: invalid entry '$protocol'; expected a protocol name such as vrrp"
-    if ! firewall_cmd --permanent --query-protocol="$protocol" >/dev/null; then
-      firewall_cmd --permanent --add-protocol="$protocol" >/dev/null
-      changed "accepted protocol $protocol${FIREWALL_ZONE:+ in zone $FIREWALL_ZONE}"
-      added=1
-    fi
-  done
+  local added=0
+  if ! firewall-cmd --permanent --get-services | tr ' ' '\n' | grep -qxF "$SERVICE"; then
+    firewall-cmd --permanent --new-service="$SERVICE" >/dev/null
+    changed "created service $SERVICE"
+    added=1
+  fi
+  exact_list --service="$SERVICE" --get-ports port "${FIREWALL_PORTS:-}" "opened" "closed"
+  exact_list --service="$SERVICE" --get-protocols protocol "${FIREWALL_PROTOCOLS:-}" "accepted protocol" "no longer accepting protocol"
+  if ! firewall_cmd --permanent --query-service="$SERVICE" >/dev/null; then
+    firewall_cmd --permanent --add-service="$SERVICE" >/dev/null
+    changed "service $SERVICE in ${FIREWALL_ZONE:+zone }${FIREWALL_ZONE:-the default zone}"
+    added=1
+  fi
+  if [[ -n "${FIREWALL_POD_INTERFACES:-}${FIREWALL_POD_SOURCES:-}" ]]; then
+    configure_pod_zone
+  fi
   if (( added )); then
     firewall-cmd --reload >/dev/null
     changed "reloaded firewalld"
   fi
+}
+
+# Makes one permanent list of a zone or service exactly `wanted` (comma-separated), with one
+# listing instead of a query per entry (each firewall-cmd call is a D-Bus round trip); sets
+# `added` on change. Arguments: target (--zone=z / --service=s), list option, entry kind (port,
+# protocol, interface, source), wanted, and the words for an added and a removed entry.
+exact_list() {
+  local target=$1 list=$2 kind=$3 wanted=$4 on=$5 off=$6 entry present
+  present=" $(firewall-cmd --permanent "$target" "$list") "
+  for entry in $(tr ',\n' '  ' <<<"$wanted"); do
+    if [[ "$present" != *" $entry "* ]]; then
+      firewall-cmd --permanent "$target" "--add-$kind=$entry" >/dev/null
+      changed "$on $entry"
+      added=1
+    fi
+  done
+  for entry in $present; do
+    if ! tr ',' '\n' <<<"$wanted" | grep -qxF -- "$entry"; then
+      firewall-cmd --permanent "$target" "--remove-$kind=$entry" >/dev/null
+      changed "$off $entry"
+      added=1
+    fi
+  done
+}
+
+# A policy accepting everything from `ingress` to `egress` (zone names, or ANY).
+accept_policy() {
+  local name=$1 ingress=$2 egress=$3
+  if ! firewall-cmd --permanent --get-policies | tr ' ' '\n' | grep -qxF "$name"; then
+    firewall-cmd --permanent --new-policy="$name" >/dev/null
+    changed "created policy $name"
+    added=1
+  fi
+  if ! firewall-cmd --permanent --policy="$name" --query-ingress-zone="$ingress" >/dev/null; then
+    firewall-cmd --permanent --policy="$name" --add-ingress-zone="$ingress" >/dev/null
+    changed "policy $name from $ingress"
+    added=1
+  fi
+  if ! firewall-cmd --permanent --policy="$name" --query-egress-zone="$egress" >/dev/null; then
+    firewall-cmd --permanent --policy="$name" --add-egress-zone="$egress" >/dev/null
+    changed "policy $name to $egress"
+    added=1
+  fi
+  if [[ "$(firewall-cmd --permanent --policy="$name" --get-target)" != ACCEPT ]]; then
+    firewall-cmd --permanent --policy="$name" --set-target=ACCEPT >/dev/null
+    changed "policy $name accepts"
+    added=1
+  fi
+}
+
+configure_pod_zone() {
+  step "firewalld pod network"
+  if ! firewall-cmd --permanent --get-zones | tr ' ' '\n' | grep -qxF "$POD_ZONE"; then
+    firewall-cmd --permanent --new-zone="$POD_ZONE" >/dev/null
+    changed "created zone $POD_ZONE"
+    added=1
+  fi
+  if [[ "$(firewall-cmd --permanent --zone="$POD_ZONE" --get-target)" != ACCEPT ]]; then
+    firewall-cmd --permanent --zone="$POD_ZONE" --set-target=ACCEPT >/dev/null
+    changed "zone $POD_ZONE accepts"
+    added=1
+  fi
+  exact_list --zone="$POD_ZONE" --list-interfaces interface "${FIREWALL_POD_INTERFACES:-}" "zone $POD_ZONE: added interface" "zone $POD_ZONE: removed interface"
+  exact_list --zone="$POD_ZONE" --list-sources source "${FIREWALL_POD_SOURCES:-}" "zone $POD_ZONE: added source" "zone $POD_ZONE: removed source"
+  accept_policy k8s-pods-in ANY "$POD_ZONE"
+  accept_policy k8s-pods-out "$POD_ZONE" ANY
 }
 
 disable_firewalld() {
@@ -118,6 +202,19 @@ main() {
     SELINUX_TARGET=$(normalise_selinux_mode "$SELINUX_MODE") \
       || die "SELINUX_MODE: invalid value '$SELINUX_MODE'; expected Enforcing, Permissive or Disabled (case-insensitive)"
   fi
+  local entry
+  for entry in $(tr ',\n' '  ' <<<"${FIREWALL_PORTS:-}"); do
+    [[ "$entry" =~ ^[0-9]+(-[0-9]+)?/(tcp|udp)$ ]] || die "FIREWALL_PORTS: invalid entry '$entry'; expected <port>[-<port>]/<tcp|udp>"
+  done
+  for entry in $(tr ',\n' '  ' <<<"${FIREWALL_PROTOCOLS:-}"); do
+    [[ "$entry" =~ ^[a-z][a-z0-9-]*$ ]] || die "FIREWALL_PROTOCOLS: invalid entry '$entry'; expected a protocol name such as vrrp"
+  done
+  for entry in $(tr ',\n' '  ' <<<"${FIREWALL_POD_INTERFACES:-}"); do
+    [[ "$entry" =~ ^[A-Za-z0-9_.-]{1,14}\+?$ ]] || die "FIREWALL_POD_INTERFACES: invalid entry '$entry'; expected an interface name, a trailing + matching a prefix (cali+)"
+  done
+  for entry in $(tr ',\n' '  ' <<<"${FIREWALL_POD_SOURCES:-}"); do
+    [[ "$entry" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$ ]] || die "FIREWALL_POD_SOURCES: invalid entry '$entry'; expected an IPv4 CIDR such as 10.244.0.0/16"
+  done
   detect_os_family
   case "${FIREWALL_MODE:-}" in
     firewalld) configure_firewalld ;;

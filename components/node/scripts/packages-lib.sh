@@ -27,6 +27,9 @@ install_key() {
 configure_apt_repository() {
   install_key "$APT_KEYRING" "${REPO_URL}Release.key"
   ensure_file "$APT_SOURCE" 644 "deb [signed-by=$APT_KEYRING] $REPO_URL /"
+  # Errors of this update only: the log also holds earlier installs' harmless "E:" lines.
+  local from
+  from=$(( $(wc -l <"$NODEPREP_PM_LOG") + 1 ))
   # Refresh this repository only: a broken third-party repo must not block us, and
   # the k8s repo is the one the seed saw failing transiently.
   if ! retry "$RETRIES" "$RETRY_DELAY" pm_run apt-get update \
@@ -34,7 +37,7 @@ configure_apt_repository() {
     die "Kubernetes repository $REPO_URL unreachable after $RETRIES attempts"
   fi
   # apt-get update exits 0 on some fetch errors: make sure the index is really there.
-  if grep -qE '^(E:|Err:)' "$NODEPREP_PM_LOG"; then
+  if tail -n +"$from" "$NODEPREP_PM_LOG" | grep -qE '^(E:|Err:)'; then
     die "Kubernetes repository $REPO_URL could not be fetched"
   fi
 }
@@ -53,7 +56,8 @@ configure_dnf_repository() {
 
 installed_version() {
   case "$OS_FAMILY" in
-    apt) dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null | awk '$3 == "installed" { sub(/-[^-]*$/, "", $4); print $4 }' ;;
+    # Not installed: dpkg-query fails, which is an empty answer, not an error.
+    apt) { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null || true; } | awk '$3 == "installed" { sub(/-[^-]*$/, "", $4); print $4 }' ;;
     dnf) rpm -q --qf '%{VERSION}\n' "$1" 2>/dev/null | grep -v 'not installed' || true ;;
   esac
 }
