@@ -159,7 +159,9 @@ describe("the program under mocks: certificates steps and output", () => {
       expect((step.inputs.connection as { host: string }).host).toBe(`192.168.100.1${index + 1}`); // on the control plane itself
       expect(String(step.inputs.stdin)).toContain(`export NODE_NAME=${node};`);
       expect(String(step.inputs.stdin)).toContain("kubeadm certs renew all");
-      expect(step.secretPaths).toEqual([]); // nothing secret: its output is exported plain
+      // only the SSH connection is secret: the parameters, and so the report it prints, are not
+      expect(step.secretPaths).toEqual(["connection"]);
+      expect(step.additionalSecretOutputs).not.toContain("stdout");
       expect(generation(plan, node)).toBe("0"); // a first deployment renews nothing
     }
     // workers have none

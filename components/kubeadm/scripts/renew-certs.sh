@@ -16,7 +16,7 @@
 # Parameters (environment):
 #   NODE_NAME, NODE_ADDRESS    required; this control plane
 #   RENEWAL_GENERATION         required; a whole number (components/kubeadm/renewal.ts)
-#   RESTART_ATTEMPTS (default 30, 2 s apart; kubelet looks at its manifests every 20 s)
+#   RESTART_ATTEMPTS (default 45, 2 s apart; kubelet looks at its manifests every 20 s)
 #   HEALTH_ATTEMPTS (default 12), APISERVER_PORT, CRI_SOCKET
 set -euo pipefail
 # shellcheck source=../../node/scripts/lib.sh
@@ -71,7 +71,7 @@ restore_held_manifests() {
 # kubeadm's way to restart a static Pod: kubelet stops it when its manifest leaves the directory
 # and starts it again when the manifest is back.
 restart_static_pod() {
-  local pod="$1" attempts="${RESTART_ATTEMPTS:-30}"
+  local pod="$1" attempts="${RESTART_ATTEMPTS:-45}"
   [[ -f "$MANIFESTS_DIR/$pod.yaml" ]] || return 0
   step "restart of the $pod static Pod on $NODE_NAME"
   mkdir -p "$HELD_MANIFESTS_DIR"
