@@ -9,7 +9,7 @@ import { requiredSecretKeys } from "./stacks/rules";
 import { ArtifactSink } from "./components/artifacts";
 import { Cluster } from "./components/cluster";
 import { guardAgainstDestroy } from "./components/destroy-guard";
-import { refuseUnsafeControlPlaneRemoval, refuseUnsafeVersionChange } from "./components/kubeadm";
+import { previousCertificatesOutput, refuseUnsafeControlPlaneRemoval, refuseUnsafeVersionChange } from "./components/kubeadm";
 import { dayOneVersion } from "./stacks/upgrade";
 import type { ClusterSecrets } from "./components/context";
 
@@ -77,7 +77,8 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
   };
   const previousState = await refuseUnsafeControlPlaneRemoval(spec);
   const history = await refuseUnsafeVersionChange(spec, previousState);
-  const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink(), history });
+  const previousCertificates = await previousCertificatesOutput(previousState);
+  const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink(), history, previousCertificates });
   if (spec.protect) guardAgainstDestroy(spec.name, [cluster, previousState]);
 
   return {
@@ -94,5 +95,7 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
       packagesVersion: dayOneVersion(history, node.name, spec.kubernetes.version),
     })),
     noProxy: spec.noProxy,
+    // When the control planes' certificates expire and the renewal window (docs/certificates.md).
+    certificates: cluster.certificates,
   };
 }

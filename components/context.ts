@@ -23,4 +23,6 @@ export interface ClusterContext {
    * first deployment, every node at cluster.kubernetes.version.
    */
   history?: VersionHistory;
+  /** This stack's previous `certificates` output (components/kubeadm/renewal.ts reads it); none on a first deployment. */
+  previousCertificates?: unknown;
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import * as formats from "./formats";
 import { authorizedKeyProblem } from "./ssh-keys";
 import { addonsSchema } from "./schema-addons";
+import { DEFAULT_RENEW_BEFORE_DAYS, certificatesSchema } from "./schema-certificates";
 import { checked, cidr, dnsLabel, dnsName, httpUrl, ipv4, labelMap, port, sizing } from "./schema-primitives";
 
 /** Kubernetes minors this program renders configs and package repositories for. */
@@ -176,6 +177,7 @@ const kubernetesSchema = z
         workerBatchSize: z.number().int().min(1).describe("workers drained and upgraded at once when `version` changes (control planes go one at a time); profile default: prod 1, poc 2"),
       })
       .describe("the rolling upgrade a change of `version` runs (docs/upgrades.md)"),
+    certificates: certificatesSchema.default({ renewBeforeDays: DEFAULT_RENEW_BEFORE_DAYS }),
   })
   .describe("Kubernetes itself");
 

@@ -19,6 +19,7 @@ export const KUBEADM_BUNDLES = {
   token: [NODE_LIBRARY, KUBEADM_LIBRARY, script("token")],
   membership: [NODE_LIBRARY, KUBEADM_LIBRARY, script("membership")],
   upgrade: [NODE_LIBRARY, PACKAGES_LIBRARY, KUBEADM_LIBRARY, script("upgrade")],
+  "renew-certs": [NODE_LIBRARY, KUBEADM_LIBRARY, script("renew-certs")],
 } as const;
 export type KubeadmScript = keyof typeof KUBEADM_BUNDLES;
 

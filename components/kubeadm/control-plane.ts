@@ -5,6 +5,8 @@ import type { remote } from "@pulumi/command";
 import type { ClusterContext } from "../context";
 import type { PreparedNode } from "../node";
 import { controlPlaneJoins, workerJoins } from "./joins";
+import type { CertificatesOutput } from "./renewal";
+import { certificateSteps, certificatesStackOutput } from "./renewal-steps";
 import { addBundles, controlPlaneRun, createCredentials, endpointSteps, initStep, pkiSteps } from "./steps";
 import { controlPlaneUpgrades, workerUpgrades, type WorkerUpgrade } from "./upgrade";
 import { NO_HISTORY, upgradePending } from "../../stacks/upgrade";
@@ -26,6 +28,8 @@ export interface ControlPlane {
   controlPlaneUpgraded: pulumi.Resource[];
   /** cluster.kubernetes.version, known once every upgrade step has finished (the stack's recorded version). */
   upgradedVersion: pulumi.Output<string>;
+  /** When the control planes' and the admin kubeconfig's certificates expire; the renewal window. */
+  certificates: pulumi.Output<CertificatesOutput>;
 }
 
 export class KubeadmControlPlane extends pulumi.ComponentResource {
@@ -43,6 +47,9 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
   /** The rolling upgrade (upgrade.ts): control planes in order, then the workers' batches. */
   readonly controlPlaneUpgrades: remote.Command[];
   readonly workerUpgrades: WorkerUpgrade[][];
+  /** Per control plane, in order: its certificates step (report, and renewal within the window). */
+  readonly certificateSteps: Map<string, remote.Command>;
+  readonly certificates: pulumi.Output<CertificatesOutput>;
 
   constructor(name: string, ctx: ClusterContext, nodes: PreparedNode[], opts?: pulumi.ComponentResourceOptions) {
     super("onprem-k8s:kubeadm:ControlPlane", name, {}, opts);
@@ -67,6 +74,9 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     this.workerMemberships = workers.map((j) => j.membership);
     this.nodeJoined.set(run.first.machine.node.name, this.init);
     for (const j of joins) this.nodeJoined.set(j.node.machine.node.name, j.membership);
+    const certificates = certificateSteps(run, ctx.previousCertificates, [this.init, ...this.controlPlaneJoins]); // one control plane at a time, after every join
+    this.certificateSteps = certificates.steps;
+    this.certificates = certificatesStackOutput(run, certificates, credentials.pki.adminCertExpires);
 
     this.registerOutputs({ kubeconfig: this.kubeconfig, controlPlanes: ctx.spec.controlPlanes.map((node) => node.name) });
   }
@@ -85,5 +95,6 @@ export function buildControlPlane(ctx: ClusterContext, nodes: PreparedNode[], op
     upgradedVersion: pulumi
       .all([...controlPlane.controlPlaneUpgrades, ...controlPlane.workerUpgrades.flat().map((w) => w.uncordon)].map((step) => step.id))
       .apply(() => ctx.spec.kubernetes.version),
+    certificates: controlPlane.certificates,
   };
 }

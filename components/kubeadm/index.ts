@@ -6,6 +6,8 @@
 //                                     │                           └▶ <cp2>-membership     └▶ <cp3>-membership
 //                                     └▶ <worker>-token ─▶ <worker>-join ─▶ <worker>-membership
 //                                        (each worker: init + endpoint steps + own token + own prep)
+//   after init and every control-plane join: <cp1>-certificates ─▶ <cp2>-certificates ─▶ ...
+//   (report when the certificates expire; renew within the window: renewal.ts, renewal-steps.ts)
 //
 // Only control planes act with admin rights: <node>-token (bootstrap token valid) and
 // <node>-membership (labels/taints; on delete: drain, delete the Node, remove the etcd member by
@@ -21,6 +23,7 @@
 export { buildControlPlane, KubeadmControlPlane, type ControlPlane } from "./control-plane";
 export { refuseUnsafeControlPlaneRemoval, selfStackName } from "./removal-guard";
 export { refuseUnsafeVersionChange } from "./version-guard";
+export { previousCertificatesOutput } from "./renewal-steps";
 export {
   BOOTSTRAP_TOKEN_TTL_SECONDS,
   DISCOVERY_FALLBACK_KUBECONFIG_PATH,

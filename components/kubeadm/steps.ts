@@ -20,6 +20,7 @@ import { remoteCommandLine } from "../remote/command-line";
 import { addKubeadmBundleArtifacts, kubeadmBundle } from "./bundles";
 import { createClusterPki, pkiSecretEnv, type ClusterPki } from "./cluster-pki";
 import { renderAdminKubeconfig } from "./kubeconfig";
+import { adminEarlyRenewalHours } from "./renewal";
 import { initConfigOf } from "./params";
 import { BOOTSTRAP_TOKEN_ID_LENGTH, BOOTSTRAP_TOKEN_SECRET_LENGTH, formatBootstrapToken } from "./pki";
 import { KUBEADM_TOKEN_ENV } from "./placeholders";
@@ -93,7 +94,8 @@ export interface Credentials {
 /** Step 2: the PKI, the admin kubeconfig and the bootstrap token, all held by Pulumi; nothing to wait for. */
 export function createCredentials(run: ControlPlaneRun): Credentials {
   const { spec, parent } = run;
-  const pki = createClusterPki(spec.name, parent, spec.protect);
+  // The admin certificate is re-issued within the same window as the control planes' (renewal.ts).
+  const pki = createClusterPki(spec.name, parent, spec.protect, adminEarlyRenewalHours(spec.kubernetes.certificates.renewBeforeDays));
   const server = { host: spec.apiEndpoint.host, port: spec.apiEndpoint.port };
   const kubeconfig = pulumi.secret(
     pulumi
