@@ -2,14 +2,15 @@
 // `pulumi up` runs it through index.ts; the offline plan and the tests run it under mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { SECRET_KEYS, type SecretKey } from "./stacks/schema";
-import { unknownConfigKeyProblems } from "./stacks/config-keys";
+import { explainsMissingCluster, unknownConfigKeyProblems } from "./stacks/config-keys";
 import { endpointDnsWarnings, type Lookup } from "./stacks/endpoint-dns";
 import { formatProblems, validateCluster, type Problem } from "./stacks/validate";
 import { requiredSecretKeys } from "./stacks/rules";
 import { ArtifactSink } from "./components/artifacts";
 import { Cluster } from "./components/cluster";
 import { guardAgainstDestroy } from "./components/destroy-guard";
-import { refuseUnsafeControlPlaneRemoval } from "./components/kubeadm";
+import { previousCertificatesOutput, refuseUnsafeControlPlaneRemoval, refuseUnsafeVersionChange } from "./components/kubeadm";
+import { dayOneVersion } from "./stacks/upgrade";
 import type { ClusterSecrets } from "./components/context";
 
 export interface ProgramOptions {
@@ -19,6 +20,8 @@ export interface ProgramOptions {
   warn?: (warnings: Problem[]) => void;
   /** Resolves endpoint.dnsName (tests replace the system resolver). */
   lookup?: Lookup;
+  /** The secrets are stand-ins (the offline plan), so their contents are not checked. */
+  placeholderSecrets?: boolean;
 }
 
 /**
@@ -31,17 +34,32 @@ function isConfigSecret(key: string): boolean {
   return check ? check(key) : true;
 }
 
+/** The description as the engine passed it: JSON text for a mapping; text that is not JSON is one error. */
+function readDescription(config: pulumi.Config): unknown {
+  const text = config.get("cluster");
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // `pulumi config set cluster <text>` stores plain text; the description is a mapping.
+    return text;
+  }
+}
+
 export async function clusterProgram(options: ProgramOptions = {}): Promise<Record<string, unknown>> {
   const config = new pulumi.Config();
   const secretsPresent = new Set(
     (Object.keys(SECRET_KEYS) as SecretKey[]).filter((key) => config.get(key) !== undefined),
   );
   const plainSecrets = new Set([...secretsPresent].filter((key) => !isConfigSecret(`${pulumi.getProject()}:${key}`)));
-  const result = validateCluster(config.getObject<unknown>("cluster"), { secretsPresent, planMode: false, plainSecrets });
+  const raw = readDescription(config);
+  const sshPrivateKey = options.placeholderSecrets ? undefined : config.get("sshPrivateKey");
+  const result = validateCluster(raw, { secretsPresent, planMode: false, plainSecrets, sshPrivateKey });
   const keyProblems = unknownConfigKeyProblems(Object.keys(pulumi.runtime.allConfig()));
   if (!result.ok || keyProblems.length > 0) {
     // Nothing has been registered yet: a bad description stops before any resource exists.
-    throw new pulumi.RunError(formatProblems([...keyProblems, ...(result.ok ? [] : result.problems)]));
+    const descriptionProblems = result.ok || (raw === undefined && explainsMissingCluster(keyProblems)) ? [] : result.problems;
+    throw new pulumi.RunError(formatProblems([...keyProblems, ...descriptionProblems]));
   }
   const spec = result.spec;
   const warnings = [...result.warnings, ...(await endpointDnsWarnings(spec, options.lookup))];
@@ -58,13 +76,26 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
     veleroS3Credentials: secret("veleroS3Credentials"),
   };
   const previousState = await refuseUnsafeControlPlaneRemoval(spec);
-  const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink() });
+  const history = await refuseUnsafeVersionChange(spec, previousState);
+  const previousCertificates = await previousCertificatesOutput(previousState);
+  const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink(), history, previousCertificates });
   if (spec.protect) guardAgainstDestroy(spec.name, [cluster, previousState]);
 
   return {
     apiEndpoint: cluster.apiEndpoint,
     kubeconfig: cluster.kubeconfig,
-    nodes: spec.nodes.map((node) => ({ name: node.name, role: node.role, address: node.address })),
+    // The version the cluster runs, and per node the version its day-1 steps keep
+    // (stacks/upgrade.ts): the next update reads both back. The version is known only once every
+    // upgrade step has finished, so an interrupted upgrade is still one on the next run.
+    kubernetesVersion: cluster.kubernetesVersion,
+    nodes: spec.nodes.map((node) => ({
+      name: node.name,
+      role: node.role,
+      address: node.address,
+      packagesVersion: dayOneVersion(history, node.name, spec.kubernetes.version),
+    })),
     noProxy: spec.noProxy,
+    // When the control planes' certificates expire and the renewal window (docs/certificates.md).
+    certificates: cluster.certificates,
   };
 }

@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["components/**/*.test.ts", "stacks/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["components/**/*.test.ts", "stacks/**/*.test.ts", "policy/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts"],
     // Pulumi's runtime keeps per-process state (mocks, config), so each test file runs in its own fork.
     pool: "forks",
     // Three at a time on two cores: most long files wait (on the engine, SSH, a cluster coming up)

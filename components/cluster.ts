@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterContext } from "./context";
 import { createMachines, type Machine } from "./machines";
 import { prepareNodes } from "./node";
-import { buildControlPlane } from "./kubeadm";
+import { buildControlPlane, type ControlPlane } from "./kubeadm";
 import { installAddons } from "./addons";
 import { renderChecklists } from "./checks";
 
@@ -12,6 +12,9 @@ export class Cluster extends pulumi.ComponentResource {
   readonly machines: Machine[];
   readonly apiEndpoint: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
+  /** cluster.kubernetes.version once every node's upgrade step has finished (kubeadm/upgrade.ts). */
+  readonly kubernetesVersion: pulumi.Output<string>;
+  readonly certificates: ControlPlane["certificates"];
 
   constructor(name: string, ctx: ClusterContext, opts?: pulumi.ComponentResourceOptions) {
     super("onprem-k8s:index:Cluster", name, {}, opts);
@@ -28,6 +31,8 @@ export class Cluster extends pulumi.ComponentResource {
 
     this.apiEndpoint = pulumi.output(`https://${spec.apiEndpoint.host}:${spec.apiEndpoint.port}`);
     this.kubeconfig = pulumi.secret(controlPlane.kubeconfig);
+    this.kubernetesVersion = controlPlane.upgradedVersion;
+    this.certificates = controlPlane.certificates;
     this.registerOutputs({ apiEndpoint: this.apiEndpoint, kubeconfig: this.kubeconfig });
   }
 }

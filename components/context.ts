@@ -2,6 +2,7 @@
 // artifact sink. Layers take it as their args so they stay free of config reading.
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec } from "../stacks/spec";
+import type { VersionHistory } from "../stacks/upgrade";
 import type { ArtifactSink } from "./artifacts";
 
 export interface ClusterSecrets {
@@ -16,4 +17,12 @@ export interface ClusterContext {
   spec: ClusterSpec;
   secrets: ClusterSecrets;
   artifacts: ArtifactSink;
+  /**
+   * The versions the stack deployed (its previous outputs): each existing node's day-1 steps keep
+   * the version it was installed at, and the upgrade steps know whether there is work. Absent: a
+   * first deployment, every node at cluster.kubernetes.version.
+   */
+  history?: VersionHistory;
+  /** This stack's previous `certificates` output (components/kubeadm/renewal.ts reads it); none on a first deployment. */
+  previousCertificates?: unknown;
 }

@@ -10,7 +10,7 @@
 // registers), it is protected, so the destroy stops there with nothing deleted. It depends on
 // resources only through dependsOn, never through inputs, so it never takes part in a replacement:
 // day-2 changes that re-run or replace steps are not blocked. Lifting protection on purpose:
-// `pulumi state unprotect --all` (README "Tear down").
+// `pulumi state unprotect --all` (README "Deploy for real").
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 

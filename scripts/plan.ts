@@ -2,56 +2,13 @@
 // Runs the program under Pulumi's mocks with that stack's config and writes out/<name>/
 // (or <dir>/<name>/ with --out <dir>).
 // A bad description prints every problem, exits 1 and leaves out/<name>/REFUSED.md alone in the folder.
-import * as path from "node:path";
-import { StackFileError, readStackFile } from "../stacks/stack-file";
-import { ClusterConfigError, formatProblems } from "../stacks/validate";
-import { runPlan } from "./plan/run";
-import { writePlan, writeRefused } from "./plan/write";
+import { planCommand } from "./plan/cli";
 
-async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  const outIndex = args.indexOf("--out");
-  const outRoot = path.resolve(outIndex >= 0 ? args.splice(outIndex, 2)[1] ?? "" : "out");
-  const argument = args[0];
-  if (!argument || argument === "--help" || argument === "-h" || args.length > 1) {
-    console.error("usage: npm run plan -- <stack name (poc, prod) | path to a stack file> [--out <dir>]");
-    return 2;
-  }
-  let stack;
-  try {
-    stack = readStackFile(argument);
-  } catch (error) {
-    if (!(error instanceof StackFileError)) throw error;
-    console.error(error.message);
-    return 1;
-  }
-  try {
-    const result = await runPlan(stack);
-    const written = writePlan(result, outRoot);
-    if (result.warnings.length > 0) console.warn(formatProblems(result.warnings));
-    if (result.placeholderSecrets.length > 0) {
-      console.log(`secrets not in the stack file, planned with placeholders: ${result.placeholderSecrets.join(", ")}`);
-    }
-    const custom = result.resources.filter((r) => r.custom).length;
-    console.log(
-      `planned ${stack.name}: ${result.resources.length} resources (${custom} custom), ${result.artifacts.length} artifacts -> ${path.relative(process.cwd(), written.directory)}/` +
-        (written.svg ? " (graph.svg written)" : " (graph.svg skipped: graphviz `dot` not installed)"),
-    );
-    return 0;
-  } catch (error) {
-    if (error instanceof ClusterConfigError) {
-      console.error(`${stack.path}:\n${error.message}`);
-      console.error(`(${path.relative(process.cwd(), writeRefused(outRoot, stack.name, stack.path, error.message))} replaces the previous plan)`);
-      return 1;
-    }
-    throw error;
-  }
-}
-
-main().then(
+planCommand(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line) }).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    // planCommand reports every failure itself; this is the last net, still one line.
+    console.error(`the plan stopped: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
     process.exit(1);
   },
 );

@@ -23,6 +23,22 @@ describe("free-form string checks", () => {
     expect(f.singleLineProblem("svc-k8s@vsphere.local")).toBeUndefined();
   });
 
+  it("reads schedules in robfig/cron's dialect, the one Kubernetes CronJobs and Velero parse with", () => {
+    expect(f.cronProblem("@every 6h")).toBeUndefined();
+    expect(f.cronProblem("@every 1h30m", "velero")).toBeUndefined();
+    expect(f.cronProblem("@every soon")).toMatch(/@every needs a duration such as 6h/);
+    expect(f.cronProblem("0 2 * * 7")).toMatch(/7 as Sunday: .* 0-6/);
+    expect(f.cronProblem("0 2 * * sun")).toBeUndefined();
+    expect(f.cronProblem("0 2 L * *")).toMatch(/'L' in day-of-month is Quartz\/Jenkins syntax/);
+    expect(f.cronProblem("0 2 * * 1#2")).toMatch(/'#' in day-of-week/);
+    expect(f.cronProblem("H 2 * * *")).toMatch(/'H' in minute/);
+    expect(f.cronProblem("0 2 * * *", "velero")).toBeUndefined();
+    // Velero's parser takes a time zone prefix; a CronJob's schedule must not carry one.
+    expect(f.cronProblem("CRON_TZ=Europe/Berlin 0 2 * * *", "velero")).toBeUndefined();
+    expect(f.cronProblem("CRON_TZ=Mars/Olympus 0 2 * * *", "velero")).toMatch(/not a time zone/);
+    expect(f.cronProblem("CRON_TZ=Europe/Berlin 0 2 * * *", "cronjob")).toMatch(/refused by Kubernetes CronJobs/);
+  });
+
   it("refuses cron schedules Kubernetes and Velero would refuse", () => {
     expect(f.cronProblem("0 */6 * *")).toMatch(/4 fields/);
     expect(f.cronProblem("0 0 2 * * *")).toMatch(/6 fields/);

@@ -13,16 +13,53 @@ export function dnsLabelProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** Macros Kubernetes CronJobs and Velero schedules (both robfig/cron) accept besides five fields. */
+/** Macros Kubernetes CronJobs and Velero schedules (both robfig/cron's ParseStandard) accept besides five fields. */
 const CRON_MACROS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
 
-/** A Kubernetes CronJob / Velero schedule: five fields (no seconds) or a macro, each field in range. */
-export function cronProblem(schedule: string): string | undefined {
-  const text = schedule.trim();
-  if (text.startsWith("@")) return CRON_MACROS.includes(text) ? undefined : `${text} is not a schedule macro (${CRON_MACROS.join(", ")})`;
-  if (/^(CRON_)?TZ=/.test(text)) return "a time zone inside the schedule is refused by Kubernetes CronJobs";
+/** Who reads the schedule: a Kubernetes CronJob (etcd snapshots) or a Velero Schedule. */
+export type CronReader = "cronjob" | "velero";
+
+/** A Go duration as time.ParseDuration reads it (robfig's `@every 6h`). */
+const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+
+/**
+ * What robfig/cron's standard parser refuses although cron-parser (the syntax check below)
+ * accepts it: Quartz's L, W and #, Jenkins' H, and 7 for Sunday (robfig's day-of-week is 0-6).
+ */
+function robfigDialectProblem(fields: string[]): string | undefined {
+  for (const [i, field] of fields.entries()) {
+    const special = /[LW#H]/i.exec(field.replace(/jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|sun|mon|tue|wed|thu|fri|sat/gi, ""));
+    if (special) return `'${special[0]}' in ${CRON_FIELDS[i]} is Quartz/Jenkins syntax, which Kubernetes and Velero (robfig/cron) do not read`;
+  }
+  const weekday = fields[4].split(/[,/-]/);
+  if (weekday.includes("7")) return "7 as Sunday: Kubernetes and Velero (robfig/cron) read the day of week as 0-6, Sunday 0";
+  return undefined;
+}
+
+const CRON_FIELDS = ["minute", "hour", "day-of-month", "month", "day-of-week"];
+
+/** A schedule as its reader parses it: five fields (no seconds) or a macro, each field in range. */
+export function cronProblem(schedule: string, reader: CronReader = "cronjob"): string | undefined {
+  let text = schedule.trim();
+  const zone = /^(CRON_)?TZ=(\S*)\s*/.exec(text);
+  if (zone && reader === "cronjob") return "a time zone inside the schedule is refused by Kubernetes CronJobs";
+  if (zone) {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: zone[2] });
+    } catch {
+      return `${zone[2]} is not a time zone Velero knows (an IANA name such as Europe/Berlin)`;
+    }
+    text = text.slice(zone[0].length);
+  }
+  if (text.startsWith("@every")) {
+    const duration = text.slice("@every".length).trim();
+    return GO_DURATION.test(duration) ? undefined : `@every needs a duration such as 6h or 90m, found "${duration}"`;
+  }
+  if (text.startsWith("@")) return CRON_MACROS.includes(text) ? undefined : `${text} is not a schedule macro (${CRON_MACROS.join(", ")}, or @every <duration>)`;
   const fields = text.split(/\s+/).filter(Boolean);
   if (fields.length !== 5) return `${fields.length} field${fields.length === 1 ? "" : "s"}, but a schedule has five: minute hour day-of-month month day-of-week`;
+  const dialect = robfigDialectProblem(fields);
+  if (dialect) return dialect;
   try {
     CronExpressionParser.parse(text);
     return undefined;

@@ -2,6 +2,7 @@
 // zod's own texts ("Invalid input", "Too small: ...") never reach the person reading the report.
 import { z } from "zod";
 import { TESTED_KUBERNETES_VERSION, clusterSchema } from "./schema";
+import { supportStatus } from "./kubernetes-releases";
 
 /** Peels optional/default wrappers off a schema to reach the object or array inside. */
 export function unwrap(schema: z.ZodType): z.ZodType {
@@ -31,7 +32,9 @@ export function describeFound(value: unknown): string {
   if (value === null) return "an empty value (null)";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return `the text "${value}"`;
+  if (typeof value === "string") return `the text "${value.length > 60 ? `${value.slice(0, 57)}...` : value}"`;
+  if (typeof value === "number" && Number.isNaN(value)) return "the YAML value .nan (not a number)";
+  if (typeof value === "number" && !Number.isFinite(value)) return `the YAML value ${value > 0 ? ".inf" : "-.inf"} (infinity)`;
   return `the ${typeof value} ${String(value)}`;
 }
 
@@ -51,12 +54,15 @@ const LIBRARY_TEXT = /^(Invalid|Too (small|big)|Unrecognized|Expected)/;
 export interface IssueText {
   problem: string;
   fix: string;
+  /** The fix as edits, where it is certain (see Problem.edits). */
+  edits?: { path: (string | number)[]; value: unknown }[];
 }
 
 /** The problem and fix of one schema issue at `field` (the full dotted path from `cluster.`). */
-export function describeIssue(issue: z.core.$ZodIssue, field: string, value: unknown): IssueText {
+export function describeIssue(issue: z.core.$ZodIssue, field: string, value: unknown, today?: string): IssueText {
   const described = schemaAt(issue.path)?.description;
-  const hint = described ? ` (${described})` : "";
+  // The description may hold parentheses itself; never nest them.
+  const hint = described ? (described.includes("(") ? `: ${described}` : ` (${described})`) : "";
   const custom = !LIBRARY_TEXT.test(issue.message);
   if (value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
     const choices = issue.code === "invalid_value" ? ` to one of: ${issue.values.map((v) => String(v)).join(", ")}` : "";
@@ -66,12 +72,27 @@ export function describeIssue(issue: z.core.$ZodIssue, field: string, value: unk
     case "invalid_type": {
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       const problem = `expected ${expected}, found ${describeFound(value)}`;
-      if (issue.expected === "string" && (typeof value === "number" || typeof value === "boolean")) {
-        return { problem: `${problem}: YAML reads an unquoted ${String(value)} as a ${typeof value}`, fix: quoteFix(issue.path, value) };
+      if (issue.expected === "string" && ((typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean")) {
+        const yaml = `${problem}: YAML reads an unquoted ${String(value)} as a ${typeof value}`;
+        const path = issue.path as (string | number)[];
+        if (path.join(".") === "kubernetes.version") {
+          // The tested version is only offered as an edit while upstream still supports it.
+          const supported = supportStatus(TESTED_KUBERNETES_VERSION, today).status === "supported";
+          return { problem: yaml, fix: quoteFix(issue.path, value), ...(supported ? { edits: [{ path, value: TESTED_KUBERNETES_VERSION }] } : {}) };
+        }
+        // Quoting helps only if the text then passes the field's own check (42 is no address either way).
+        const quoted = schemaAt(issue.path)?.safeParse(String(value));
+        if (quoted && !quoted.success) {
+          const inner = quoted.error.issues[0];
+          return { problem: `${problem}: YAML reads an unquoted ${String(value)} as a ${typeof value}, and as text it is not accepted either`, fix: describeIssue({ ...inner, path: issue.path }, field, String(value), today).fix };
+        }
+        return { problem: yaml, fix: quoteFix(issue.path, value), edits: [{ path, value: String(value) }] };
       }
-      if (issue.expected === "int" && typeof value === "number") return { problem, fix: `use a whole number such as ${Math.round(value)}` };
+      if (issue.expected === "int" && typeof value === "number" && Number.isFinite(value)) return { problem, fix: `use a whole number such as ${Math.round(value)}` };
       if ((issue.expected === "number" || issue.expected === "int") && typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value))) {
-        return { problem, fix: `write it without quotes: ${lastKey(issue.path)}: ${value.trim()}` };
+        const unquoted = schemaAt(issue.path)?.safeParse(Number(value));
+        if (unquoted && !unquoted.success) return { problem, fix: describeIssue({ ...unquoted.error.issues[0], path: issue.path }, field, Number(value), today).fix };
+        return { problem, fix: `write it without quotes: ${lastKey(issue.path)}: ${value.trim()}`, edits: [{ path: issue.path as (string | number)[], value: Number(value) }] };
       }
       return { problem, fix: `make ${field} ${expected}${hint}` };
     }

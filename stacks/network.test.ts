@@ -33,6 +33,10 @@ describe("address blocks", () => {
     expect(blockProblem("10.0.0.9-10.0.0.1")).toMatch(/ends before it starts/);
     expect(blockProblem("10.0.0.1-10.0.0.300")).toBe("10.0.0.300 has the octet 300, above 255");
     expect(blockProblem("10.0.0.0/40")).toMatch(/longer than an IPv4 address/);
+    // MetalLB parses a block without '-' as a CIDR: a bare address is refused there.
+    expect(blockProblem("10.0.0.7")).toBe("MetalLB reads a single address only as a CIDR (10.0.0.7/32)");
+    expect(blockProblem("10.0.0.7/32")).toBeUndefined();
+    expect(blockProblem("010.0.0.7/32")).toMatch(/not an IPv4 address/);
   });
 
   it("measures blocks for kubeadm's and the CNIs' limits", () => {

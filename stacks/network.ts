@@ -74,8 +74,15 @@ export function blockSize(range: AddressRange): number {
   return range.last - range.first + 1;
 }
 
-/** Why a block written as `a.b.c.d`, `a.b.c.d/n` or `a.b.c.d-e.f.g.h` cannot be read, in the project's words; undefined when it can. */
+/**
+ * Why MetalLB cannot read a pool block, in the project's words; undefined when it can. MetalLB
+ * takes a CIDR `a.b.c.d/n` or a range `a.b.c.d-e.f.g.h` and reads anything without a '-' as a
+ * CIDR, so a single address needs its /32.
+ */
 export function blockProblem(text: string): string | undefined {
+  if (!/[-/]/.test(text)) {
+    return isIPv4(text) ? `MetalLB reads a single address only as a CIDR (${text}/32)` : `${text} is not an IPv4 address`;
+  }
   const addresses = text.split(/[-/]/);
   const prefix = text.includes("/") ? Number(addresses.pop()) : undefined;
   for (const address of addresses) {

@@ -82,7 +82,7 @@ export function requiredPorts(spec: PortSpec): PortRule[] {
     rules.push({ port: "7946", protocol: "tcp", on: "any", from: "nodes", purpose: "MetalLB memberlist" });
     rules.push({ port: "7946", protocol: "udp", on: "any", from: "nodes", purpose: "MetalLB memberlist" });
   }
-  if (spec.addons.ingress.type === "ingress-nginx") {
+  if (spec.addons.ingress.type !== "none") {
     rules.push({ port: "80", protocol: "tcp", on: "worker", from: "clients", purpose: "ingress HTTP" });
     rules.push({ port: "443", protocol: "tcp", on: "worker", from: "clients", purpose: "ingress HTTPS" });
   }

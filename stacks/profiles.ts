@@ -21,14 +21,18 @@ export interface Profile {
 
 export const PROFILES: Record<ClusterInput["profile"], Profile> = {
   // Seed 001, section 7: PoC = 1 control plane (3 allowed), 2 workers, MetalLB L2, minimal ingress.
+  // Ingress: Traefik on the Gateway API, the maintained choice (ingress-nginx is retired upstream);
+  // the seed sites' stack files keep ingress-nginx by naming it (README, Decisions).
   poc: {
     defaults: {
       protect: false,
       controlPlane: { cpus: 2, memoryMiB: 8192, diskGiB: 80 },
+      // Two workers at a time: a PoC trades spare capacity for a shorter upgrade.
+      kubernetes: { upgrade: { workerBatchSize: 2 } },
       platform: { vsphere: { antiAffinity: false } },
       addons: {
         loadBalancer: { type: "metallb", mode: "l2" },
-        ingress: { type: "ingress-nginx", replicas: 1 },
+        ingress: { type: "traefik", replicas: 1 },
         metrics: { enabled: true },
         backups: { etcdSnapshots: { enabled: false }, velero: { enabled: false } },
       },
@@ -41,10 +45,12 @@ export const PROFILES: Record<ClusterInput["profile"], Profile> = {
     defaults: {
       protect: true,
       controlPlane: { cpus: 4, memoryMiB: 16384, diskGiB: 80 },
+      // One worker at a time: the rest keep serving while it is drained.
+      kubernetes: { upgrade: { workerBatchSize: 1 } },
       platform: { vsphere: { antiAffinity: true } },
       addons: {
         loadBalancer: { type: "metallb", mode: "l2" },
-        ingress: { type: "ingress-nginx", replicas: 2 },
+        ingress: { type: "traefik", replicas: 2 },
         metrics: { enabled: true },
         backups: { etcdSnapshots: { enabled: true }, velero: { enabled: true } },
       },

@@ -2,7 +2,7 @@
 // DNSCache and backups.
 import { z } from "zod";
 import * as formats from "./formats";
-import { addressBlock, checked, cron, dnsLabel, httpUrl, ipv4, labelMap } from "./schema-primitives";
+import { addressBlock, checked, cron, dnsLabel, httpUrl, ipv4, labelMap, veleroCron } from "./schema-primitives";
 
 const cniSchema = z
   .strictObject({
@@ -36,11 +36,23 @@ const loadBalancerSchema = z
   })
   .describe("Service type LoadBalancer addresses");
 
+/**
+ * The Gateway API release whose standard-channel CRDs the traefik ingress installs: the version
+ * Traefik v3.7 implements (its docs: v1.6.1). Since v1.5 TLSRoute's CEL validation needs
+ * Kubernetes 1.31 or newer (gateway-api CHANGELOG/1.5), so older clusters are refused for it.
+ */
+export const GATEWAY_API_CRDS = { version: "v1.6.1", minimumKubernetesMinor: 31 } as const;
+
 const ingressSchema = z
   .strictObject({
-    type: z.enum(["ingress-nginx", "none"]),
+    type: z
+      .enum(["traefik", "ingress-nginx", "none"])
+      .describe("traefik: Traefik v3 as the Gateway API implementation (a GatewayClass and a Gateway on loadBalancerIP; Ingress objects keep working), maintained; ingress-nginx: retired upstream (no releases or security fixes since March 2026), kept for sites that run it"),
     loadBalancerIP: ipv4.optional().describe("fixed address from a LoadBalancer pool"),
     replicas: z.number().int().min(1).optional().describe("controller replicas (profile default)"),
+    gatewayApiCrdsUrl: httpUrl
+      .optional()
+      .describe(`traefik: where the Gateway API ${GATEWAY_API_CRDS.version} standard-install.yaml (the CRDs) is fetched at deploy time; offline sites serve a copy of the same release's file. Default: the release on github.com`),
   })
   .describe("HTTP(S) ingress");
 
@@ -88,7 +100,7 @@ const backupsSchema = z
         s3Url: httpUrl.optional(),
         bucket: checked(formats.bucketProblem, "use the bucket's name as S3 knows it, e.g. velero-backups").optional(),
         region: z.string().min(1).default("default"),
-        schedule: cron.default("0 2 * * *").describe("cron schedule of the whole-cluster backup (five fields or @daily etc.)"),
+        schedule: veleroCron.default("0 2 * * *").describe("cron schedule of the whole-cluster backup (five fields or @daily etc.)"),
       })
       .optional(),
   })

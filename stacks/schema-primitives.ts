@@ -20,7 +20,10 @@ export const labelMap = z.record(z.string(), z.string()).superRefine((labels, ct
 });
 
 export const dnsLabel = checked(formats.dnsLabelProblem, "use lower-case letters, digits and '-', at most 63 characters, e.g. worker-1");
-export const cron = checked(formats.cronProblem, 'write five fields (minute hour day-of-month month day-of-week), e.g. "0 */6 * * *", or a macro such as @daily');
+/** A Kubernetes CronJob's schedule (robfig/cron standard: five fields or a macro, no time zone). */
+export const cron = checked((value) => formats.cronProblem(value, "cronjob"), 'write five fields (minute hour day-of-month month day-of-week), e.g. "0 */6 * * *", or a macro such as @daily');
+/** A Velero Schedule's (robfig/cron standard as well, with an optional CRON_TZ= prefix). */
+export const veleroCron = checked((value) => formats.cronProblem(value, "velero"), 'write five fields (minute hour day-of-month month day-of-week), e.g. "0 2 * * *", a macro such as @daily, or @every 24h');
 export const dnsName = z
   .string()
   .regex(

@@ -3,14 +3,15 @@
 // (the cross-field rules in rules.ts are the second half).
 import { z } from "zod";
 import * as formats from "./formats";
+import { authorizedKeyProblem } from "./ssh-keys";
 import { addonsSchema } from "./schema-addons";
+import { DEFAULT_RENEW_BEFORE_DAYS, certificatesSchema } from "./schema-certificates";
 import { checked, cidr, dnsLabel, dnsName, httpUrl, ipv4, labelMap, port, sizing } from "./schema-primitives";
 
 /** Kubernetes minors this program renders configs and package repositories for. */
 export const SUPPORTED_KUBERNETES_MINORS = ["1.30", "1.31", "1.32", "1.33", "1.34", "1.35", "1.36"] as const;
 
-/** The Kubernetes version the tests validate configs with (kubeadm v1.34.x); fixes suggest it. */
-export const TESTED_KUBERNETES_VERSION = "1.34.4";
+export { TESTED_KUBERNETES_VERSION } from "./kubernetes-releases";
 
 /** OS releases node preparation is written and tested for, per family. */
 export const SUPPORTED_OS_VERSIONS = {
@@ -171,6 +172,12 @@ const kubernetesSchema = z
     kubeProxy: z.boolean().optional().describe("run kube-proxy; default: off when Cilium replaces it, on otherwise"),
     imageRepository: checked(formats.registryProblem, "write the registry host (and path) as images name it, e.g. registry.corp.example:5000/k8s").optional().describe("registry for control-plane images (offline mirror)"),
     packageRepository: httpUrl.optional().describe("mirror of pkgs.k8s.io for kubeadm/kubelet/kubectl (offline sites)"),
+    upgrade: z
+      .strictObject({
+        workerBatchSize: z.number().int().min(1).describe("workers drained and upgraded at once when `version` changes (control planes go one at a time); profile default: prod 1, poc 2"),
+      })
+      .describe("the rolling upgrade a change of `version` runs (docs/upgrades.md)"),
+    certificates: certificatesSchema.default({ renewBeforeDays: DEFAULT_RENEW_BEFORE_DAYS }),
   })
   .describe("Kubernetes itself");
 
@@ -187,7 +194,7 @@ const sshSchema = z
   .strictObject({
     user: checked(formats.userNameProblem, "use a Linux user name such as k8sadmin").describe("admin user on every node (created by cloud-init)"),
     port: port.default(22),
-    authorizedKeys: z.array(z.string().regex(/^(ssh|ecdsa)-\S+ \S+/, "must be an OpenSSH public key")).min(1).describe("public keys allowed to log in; the private key is the secret `sshPrivateKey`"),
+    authorizedKeys: z.array(checked(authorizedKeyProblem, "paste the whole line of the public key file (~/.ssh/id_ed25519.pub), e.g. ssh-ed25519 AAAAC3Nza... user@host")).min(1).describe("public keys allowed to log in; the private key is the secret `sshPrivateKey`"),
   })
   .describe("SSH access for node preparation");
 

@@ -165,3 +165,11 @@ export function toClusterSpec(config: ClusterConfig): ClusterSpec {
     noProxy: effectiveNoProxy(config),
   };
 }
+
+/**
+ * The same description with another Kubernetes version: what a node installed at that version
+ * (or the cluster initialised at it) was rendered from (stacks/upgrade.ts).
+ */
+export function specAtVersion<T extends { kubernetes: { version: string } }>(spec: T, version: string): T {
+  return version === spec.kubernetes.version ? spec : { ...spec, kubernetes: { ...spec.kubernetes, version } };
+}

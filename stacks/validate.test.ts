@@ -1,13 +1,22 @@
+import { generateKeyPairSync } from "node:crypto";
+import sshpk from "sshpk";
 import { describe, expect, it } from "vitest";
 import { readStackFile } from "./stack-file";
 import { formatProblems, validateCluster, type Problem } from "./validate";
 import { INTERNAL_ERROR, noProxyGaps, runRules } from "./rules";
 
-const planMode = { secretsPresent: new Set<never>(), planMode: true };
+// Judged on a day the tested version is supported upstream, so only the end-of-life rows see that warning.
+const TODAY = "2026-06-01";
+const planMode = { secretsPresent: new Set<never>(), planMode: true, today: TODAY };
 
-/** A complete, valid description (the PoC stack file) to break one field at a time. */
+/**
+ * A complete, valid description (the PoC stack file) to break one field at a time, with the
+ * maintained ingress: the PoC's ingress-nginx would add its retirement warning to every list below.
+ */
 function base(): Record<string, any> {
-  return structuredClone(readStackFile("poc").cluster) as Record<string, any>;
+  const cluster = structuredClone(readStackFile("poc").cluster) as Record<string, any>;
+  cluster.addons.ingress.type = "traefik";
+  return cluster;
 }
 
 function problemsOf(mutate: (c: Record<string, any>) => void): Problem[] {
@@ -28,6 +37,11 @@ interface Row {
   fix: RegExp;
 }
 
+/** A well-formed DSA public key, the type current OpenSSH servers refuse (made here: ssh-keygen no longer makes them). */
+const DSA_KEY = sshpk
+  .parseKey(generateKeyPairSync("dsa", { modulusLength: 2048, divisorLength: 256 }).publicKey.export({ type: "spki", format: "pem" }).toString(), "pem")
+  .toString("ssh");
+
 /** Valid Proxmox settings for rows that switch the base description to Proxmox. */
 function proxmoxSettings(): Record<string, any> {
   return { endpoint: "https://pve:8006/", nodes: ["a", "b", "c"], templateVmId: 9000, templateNode: "a", datastore: "local-lvm", vmIdStart: 200 };
@@ -35,21 +49,23 @@ function proxmoxSettings(): Record<string, any> {
 
 const rows: Row[] = [
   { name: "even control-plane count", mutate: (c) => (c.controlPlane.addresses = ["192.168.100.11", "192.168.100.12"]), path: "cluster.controlPlane.addresses", message: /odd number/, fix: /use 1 or 3/ },
-  { name: "count disagrees with addresses", mutate: (c) => (c.controlPlane.count = 5), path: "cluster.controlPlane.count", message: /count is 5 but 3 addresses/, fix: /list exactly 5/ },
-  { name: "duplicate node address", mutate: (c) => (c.workerPools[0].addresses[1] = "192.168.100.21"), path: "cluster.workerPools[0].addresses[1]", message: /also given at cluster.workerPools\[0\].addresses\[0\]/, fix: /own address/ },
+  { name: "count disagrees with addresses", mutate: (c) => (c.controlPlane.count = 5), path: "cluster.controlPlane.count", message: /count is 5 but 3 addresses/, fix: /^list exactly 5 addresses in cluster.controlPlane.addresses, or remove count \(it then follows the 3 listed addresses\)$/ },
+  { name: "worker count 0 with two addresses: no fix the minimum-worker rule refuses", mutate: (c) => (c.workerPools[0].count = 0), path: "cluster.workerPools[0].count", message: /count is 0 but 2 addresses/, fix: /^remove count \(it then follows the 2 listed addresses\)$/ },
+  { name: "even control-plane count with more addresses: only odd choices", mutate: (c) => (c.controlPlane.count = 2), path: "cluster.controlPlane.count", message: /count is 2 but 3 addresses/, fix: /^remove count/ },
+  { name: "duplicate node address", mutate: (c) => (c.workerPools[0].addresses[1] = "192.168.100.21"), path: "cluster.workerPools[0].addresses[1]", message: /^192.168.100.21 is already node nsx-poc-worker-1's address \(cluster.workerPools\[0\].addresses\[0\]\)$/, fix: /its own free host address/ },
   { name: "node outside subnet", mutate: (c) => (c.workerPools[0].addresses[0] = "192.168.200.21"), path: "cluster.workerPools[0].addresses[0]", message: /outside the node subnet 192.168.100.0\/24/, fix: /inside 192.168.100.0\/24/ },
   { name: "node on the gateway", mutate: (c) => (c.workerPools[0].addresses[0] = "192.168.100.1"), path: "cluster.workerPools[0].addresses[0]", message: /gateway/, fix: /free host address/ },
   { name: "VIP outside subnet", mutate: (c) => (c.endpoint.vip = "10.1.1.10"), path: "cluster.endpoint.vip", message: /outside the node subnet/, fix: /inside 192.168.100.0\/24/ },
-  { name: "VIP is a node address", mutate: (c) => (c.endpoint.vip = "192.168.100.12"), path: "cluster.endpoint.vip", message: /nsx-poc-cp-2's address/, fix: /no node uses/ },
-  { name: "VIP inside a LoadBalancer pool", mutate: (c) => (c.endpoint.vip = "192.168.100.210"), path: "cluster.endpoint.vip", message: /inside LoadBalancer pool default/, fix: /out of the pool/ },
+  { name: "VIP is a node address", mutate: (c) => (c.endpoint.vip = "192.168.100.12"), path: "cluster.endpoint.vip", message: /is already node nsx-poc-cp-2's address/, fix: /not used by a node/ },
+  { name: "VIP inside a LoadBalancer pool", mutate: (c) => (c.endpoint.vip = "192.168.100.210"), path: "cluster.endpoint.vip", message: /inside LoadBalancer pool default/, fix: /outside every pool/ },
   { name: "VIP missing for kube-vip", mutate: (c) => delete c.endpoint.vip, path: "cluster.endpoint.vip", message: /needs a virtual IP/, fix: /set cluster.endpoint.vip/ },
   { name: "haproxy on the apiserver port", mutate: (c) => Object.assign(c.endpoint, { mode: "keepalived-haproxy", port: 6443 }), path: "cluster.endpoint.port", message: /already listens on 6443/, fix: /8443/ },
   { name: "pod CIDR overlaps service CIDR", mutate: (c) => (c.kubernetes.podCidr = "10.100.0.0/16"), path: "cluster.kubernetes.podCidr", message: /overlaps cluster.kubernetes.serviceCidr/, fix: /do not overlap/ },
   { name: "service CIDR overlaps node subnet", mutate: (c) => (c.kubernetes.serviceCidr = "192.168.0.0/16"), path: "cluster.kubernetes.serviceCidr", message: /overlaps cluster.network.subnet/, fix: /do not overlap/ },
   { name: "CIDR with host bits", mutate: (c) => (c.kubernetes.podCidr = "10.244.1.0/16"), path: "cluster.kubernetes.podCidr", message: /host bits/, fix: /10.244.0.0\/16/ },
   { name: "L2 pool outside the subnet", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.150.0/28"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /inside the node subnet/, fix: /BGP mode/ },
-  { name: "pool contains a node", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.16/28"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains node nsx-poc-worker-1's address/, fix: /exclude node addresses/ },
-  { name: "overlapping pools", mutate: (c) => c.addons.loadBalancer.pools.push({ name: "second", addresses: ["192.168.100.215-192.168.100.225"] }), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /overlaps cluster.addons.loadBalancer.pools\[1\]/, fix: /disjoint/ },
+  { name: "pool contains a node", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.16/28"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains node nsx-poc-worker-1's address 192.168.100.21/, fix: /exclude 192.168.100.21 from the pool/ },
+  { name: "overlapping pools", mutate: (c) => c.addons.loadBalancer.pools.push({ name: "second", addresses: ["192.168.100.215-192.168.100.225"] }), path: "cluster.addons.loadBalancer.pools[1].addresses[0]", message: /overlaps LoadBalancer pool default .*\(cluster.addons.loadBalancer.pools\[0\].addresses\[0\]\)/, fix: /disjoint/ },
   { name: "ingress address in no pool", mutate: (c) => (c.addons.ingress.loadBalancerIP = "192.168.100.240"), path: "cluster.addons.ingress.loadBalancerIP", message: /in no LoadBalancer pool/, fix: /pick an address/ },
   { name: "CNI MTU above underlay minus VXLAN", mutate: (c) => (c.addons.cni.mtu = 1460), path: "cluster.addons.cni.mtu", message: /1460 \+ 50 bytes of vxlan overhead exceeds the node MTU 1500/, fix: /at most 1450/ },
   { name: "Geneve with Calico", mutate: (c) => (c.addons.cni = { type: "calico", mode: "geneve" }), path: "cluster.addons.cni.mode", message: /no Geneve/, fix: /vxlan, ipip or native/ },
@@ -68,7 +84,11 @@ const rows: Row[] = [
   { name: "unsupported OS family", mutate: (c) => (c.os.family = "centos"), path: "cluster.os.family", message: /expected one of/, fix: /ubuntu, debian, rhel, redos/ },
   { name: "unsupported OS release", mutate: (c) => (c.os.version = "20.04"), path: "cluster.os.version", message: /ubuntu 20.04 is not a supported release/, fix: /22.04, 24.04/ },
   { name: "junk SELinux mode", mutate: (c) => (c.os.selinux = "sometimes"), path: "cluster.os.selinux", message: /not an SELinux mode/, fix: /enforcing, permissive or disabled/ },
-  { name: "misspelt key", mutate: (c) => (c.network.gatway = "192.168.100.1"), path: "cluster.network.gatway", message: /unknown key "gatway"/, fix: /known keys: subnet, gateway/ },
+  { name: "misspelt key", mutate: (c) => (c.network.gatway = "192.168.100.1"), path: "cluster.network.gatway", message: /unknown key "gatway"; did you mean gateway\? It is set as well/, fix: /remove gatway .*known keys: subnet, gateway/ },
+  { name: "unknown key with nothing close", mutate: (c) => (c.network.routerAddress = "192.168.100.1"), path: "cluster.network.routerAddress", message: /^unknown key "routerAddress"$/, fix: /known keys: subnet, gateway/ },
+  { name: "misspelt key deep in a list entry", mutate: (c) => { c.workerPools[0].adresses = c.workerPools[0].addresses; delete c.workerPools[0].addresses; }, path: "cluster.workerPools[0].adresses", message: /did you mean addresses\?/, fix: /rename adresses to addresses/ },
+  { name: "patch that was never released", mutate: (c) => (c.kubernetes.version = "1.34.99"), path: "cluster.kubernetes.version", message: /1.34.99 was never released: the newest 1.34 patch \(as of 2026-12-06\) is 1.34.6/, fix: /use 1.34.6 or an earlier 1.34 patch; if 1.34.99 was released since, add it to stacks\/kubernetes-releases.ts/ },
+  { name: "minor out of upstream support", mutate: (c) => (c.kubernetes.version = "1.30.14"), path: "cluster.kubernetes.version", message: /1.30 reached its upstream end of life on 2025-07-15/, fix: /upgrade to a supported minor \(1.33 or newer, e.g. 1.33.13\)/ },
   { name: "missing required field", mutate: (c) => delete c.network.subnet, path: "cluster.network.subnet", message: /missing/, fix: /set cluster.network.subnet/ },
   { name: "wrong enum value", mutate: (c) => (c.endpoint.mode = "vrrp"), path: "cluster.endpoint.mode", message: /expected one of/, fix: /kube-vip, keepalived-haproxy, external/ },
   { name: "prod profile with one control plane", mutate: (c) => { c.profile = "prod"; c.controlPlane.addresses = ["192.168.100.11"]; }, path: "cluster.controlPlane.addresses", message: /prod profile needs at least 3 control planes/, fix: /profile poc/ },
@@ -94,16 +114,36 @@ const rows: Row[] = [
   { name: "pool range written high-to-low", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.220-192.168.100.200"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /ends before it starts/, fix: /low-high/ },
   { name: "pool range with an octet above 255", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.200-192.168.100.300"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /octet 300, above 255/, fix: /valid IPv4 addresses/ },
   { name: "backwards pool range reported next to an unrelated schema problem", mutate: (c) => { c.kubernetes.version = 1.3; c.addons.loadBalancer.pools[0].addresses = ["192.168.100.220-192.168.100.200"]; }, path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /ends before it starts/, fix: /low-high/ },
-  { name: "unreadable pool block next to a VIP inside another pool block", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.999/28", "192.168.100.8/29"]), path: "cluster.endpoint.vip", message: /inside LoadBalancer pool default/, fix: /out of the pool/ },
+  { name: "unreadable pool block next to a VIP inside another pool block", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.999/28", "192.168.100.8/29"]), path: "cluster.endpoint.vip", message: /inside LoadBalancer pool default/, fix: /outside every pool/ },
+  { name: "pool block that is a bare address", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.200"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /MetalLB reads a single address only as a CIDR \(192.168.100.200\/32\)/, fix: /one address as 192.168.100.200\/32/ },
   // Addresses that parse but no host can use.
   { name: "VIP is the subnet's network address", mutate: (c) => (c.endpoint.vip = "192.168.100.0"), path: "cluster.endpoint.vip", message: /network address of 192.168.100.0\/24/, fix: /free host address of 192.168.100.0\/24/ },
   { name: "VIP is the broadcast address", mutate: (c) => (c.endpoint.vip = "192.168.100.255"), path: "cluster.endpoint.vip", message: /broadcast address/, fix: /neither included/ },
-  { name: "VIP is the gateway", mutate: (c) => (c.endpoint.vip = "192.168.100.1"), path: "cluster.endpoint.vip", message: /gateway's address/, fix: /not the gateway 192.168.100.1/ },
+  { name: "VIP is the gateway", mutate: (c) => (c.endpoint.vip = "192.168.100.1"), path: "cluster.endpoint.vip", message: /already the gateway's address/, fix: /not used by a node, the gateway/ },
   { name: "ingress address is the broadcast address", mutate: (c) => { c.addons.loadBalancer.pools[0].addresses = ["192.168.100.240/28"]; c.addons.ingress.loadBalancerIP = "192.168.100.255"; }, path: "cluster.addons.ingress.loadBalancerIP", message: /the ingress address is the broadcast address/, fix: /free host address/ },
   { name: "pool holding the broadcast address", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.240/28"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains the broadcast address 192.168.100.255/, fix: /exclude 192.168.100.255/ },
-  { name: "pool holding the network address", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.0-192.168.100.9", "192.168.100.200"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains the network address 192.168.100.0/, fix: /exclude 192.168.100.0/ },
+  { name: "pool holding the network address", mutate: (c) => (c.addons.loadBalancer.pools[0].addresses = ["192.168.100.0-192.168.100.9", "192.168.100.200/32"]), path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /contains the network address 192.168.100.0/, fix: /exclude 192.168.100.0/ },
+  // Values checked as their consumer checks them, before anything exists.
+  { name: "control plane below kubeadm's CPU minimum", mutate: (c) => (c.controlPlane.cpus = 1), path: "cluster.controlPlane.cpus", message: /kubeadm's preflight refuses a control plane with fewer than 2 CPUs/, fix: /at least 2 vCPUs/ },
+  { name: "control plane below kubeadm's memory minimum", mutate: (c) => (c.controlPlane.memoryMiB = 1536), path: "cluster.controlPlane.memoryMiB", message: /less than 1700 MiB/, fix: /at least 2048 MiB/ },
+  { name: "control plane at kubeadm's memory minimum, less what the kernel keeps", mutate: (c) => (c.controlPlane.memoryMiB = 1800), path: "cluster.controlPlane.memoryMiB", message: /as the kernel reports it/, fix: /at least 2048 MiB/ },
+  { name: "authorized key that sshd cannot read", mutate: (c) => (c.ssh.authorizedKeys = ["ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7pcpExampleKeyOnlyForDocsQ0n6rZ ansible@control-host"]), path: "cluster.ssh.authorizedKeys[0]", message: /not an OpenSSH public key sshd can read/, fix: /whole line of the public key file/ },
+  { name: "authorized key of a refused type", mutate: (c) => (c.ssh.authorizedKeys = [DSA_KEY]), path: "cluster.ssh.authorizedKeys[0]", message: /DSA keys \(ssh-dss\) are refused by OpenSSH/, fix: /id_ed25519.pub/ },
+  { name: "Proxmox endpoint over plain http", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), endpoint: "http://pve:8006" } }), path: "cluster.platform.proxmox.endpoint", message: /answers only over TLS/, fix: /use https:\/\/pve:8006\// },
+  { name: "Proxmox endpoint with the API path", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), endpoint: "https://pve:8006/api2/json" } }), path: "cluster.platform.proxmox.endpoint", message: /appends \/api2\/json itself/, fix: /only the origin: https:\/\/pve:8006\// },
+  { name: "Proxmox storage ID with a blank", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), datastore: "local lvm" } }), path: "cluster.platform.proxmox.datastore", message: /not a Proxmox storage ID/, fix: /local-lvm/ },
+  { name: "Proxmox node name with a dot", mutate: (c) => (c.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), templateNode: "pve1.example.internal" } }), path: "cluster.platform.proxmox.templateNode", message: /not a Proxmox node name/, fix: /e.g. pve1/ },
+  { name: "vSphere folder with the datacenter's path", mutate: (c) => (c.platform.vsphere.folder = `/${c.platform.vsphere.datacenter}/vm/k8s`), path: "cluster.platform.vsphere.folder", message: /below the datacenter's VM folder/, fix: /^write k8s$/ },
+  { name: "vSphere name longer than vCenter allows", mutate: (c) => (c.platform.vsphere.template = "t".repeat(81)), path: "cluster.platform.vsphere.template", message: /81 characters; vSphere inventory names have at most 80/, fix: /as vCenter shows it/ },
+  // Every address against every other role's (stacks/rules/addresses.ts).
+  { name: "DNS server inside the service network", mutate: (c) => (c.network.dnsServers = ["10.96.0.10"]), path: "cluster.kubernetes.serviceCidr", message: /the service network 10.96.0.0\/12 contains a DNS server's address 10.96.0.10 \(cluster.network.dnsServers\[0\]\)/, fix: /hold no address of the site/ },
+  { name: "NTP server on a node", mutate: (c) => (c.network.ntpServers = ["192.168.100.21"]), path: "cluster.workerPools[0].addresses[0]", message: /192.168.100.21 is already an NTP server's address/, fix: /its own free host address/ },
+  { name: "external NFS server on the VIP", mutate: (c) => (c.addons.storage = { type: "nfs", nfs: { server: "192.168.100.10" } }), path: "cluster.endpoint.vip", message: /192.168.100.10 is already the NFS server's address \(cluster.addons.storage.nfs.server\)/, fix: /for the VIP/ },
+  { name: "ingress address on the VIP", mutate: (c) => { c.endpoint.vip = "192.168.100.205"; c.addons.loadBalancer.pools[0].addresses = ["192.168.100.200-192.168.100.204", "192.168.100.206-192.168.100.220"]; c.addons.ingress.loadBalancerIP = "192.168.100.205"; }, path: "cluster.addons.ingress.loadBalancerIP", message: /192.168.100.205 is already the API VIP's address/, fix: /from a LoadBalancer pool that nothing else uses/ },
+  { name: "pool overlapping the pod network (BGP)", mutate: (c) => { c.addons.loadBalancer.mode = "bgp"; c.addons.loadBalancer.bgp = { localAsn: 64512, peers: [{ address: "192.168.100.1", asn: 64513 }] }; c.addons.loadBalancer.pools[0].addresses = ["10.244.10.0/24"]; }, path: "cluster.addons.loadBalancer.pools[0].addresses[0]", message: /^LoadBalancer pool default 10.244.10.0\/24 overlaps the pod network 10.244.0.0\/16 \(cluster.kubernetes.podCidr\)$/, fix: /exclude 10.244.0.0\/16 from the pool/ },
   // Sizes kubeadm or the CNI refuse on the site.
   { name: "service CIDR larger than kubeadm accepts", mutate: (c) => (c.kubernetes.serviceCidr = "10.0.0.0/11"), path: "cluster.kubernetes.serviceCidr", message: /21 host bits; kubeadm and the apiserver accept at most 20/, fix: /\/12 or smaller/ },
+  { name: "service CIDR without room for the cluster DNS address", mutate: (c) => (c.kubernetes.serviceCidr = "10.96.0.0/29"), path: "cluster.kubernetes.serviceCidr", message: /a \/29 service network has no 10th address/, fix: /\/24 or larger/ },
   { name: "pod CIDR smaller than kubeadm's node mask", mutate: (c) => (c.kubernetes.podCidr = "10.244.0.0/25"), path: "cluster.kubernetes.podCidr", message: /kubeadm refuses a \/25 pod network/, fix: /between \/8 and \/24/ },
   { name: "pod CIDR with fewer Cilium blocks than nodes", mutate: (c) => (c.kubernetes.podCidr = "10.244.0.0/23"), path: "cluster.kubernetes.podCidr", message: /holds 2 of Cilium's \/24 cluster-pool blocks but the description has 5 nodes/, fix: /\/21 or larger/ },
   { name: "pod CIDR with fewer Calico blocks than nodes", mutate: (c) => { c.addons.cni = { type: "calico", mode: "vxlan" }; c.kubernetes.podCidr = "10.244.0.0/24"; }, path: "cluster.kubernetes.podCidr", message: /holds 4 of Calico's \/26 IPAM blocks but the description has 5 nodes/, fix: /\/23 or larger/ },
@@ -114,7 +154,11 @@ const rows: Row[] = [
   { name: "Hubble on Calico", mutate: (c) => (c.addons.cni = { type: "calico", mode: "vxlan", hubble: true }), path: "cluster.addons.cni.hubble", message: /Hubble is part of Cilium; with calico it is not installed/, fix: /remove hubble/ },
   { name: "BGP settings in L2 mode", mutate: (c) => (c.addons.loadBalancer.bgp = { localAsn: 64512, peers: [{ address: "192.168.100.1", asn: 64513 }] }), path: "cluster.addons.loadBalancer.bgp", message: /L2 mode, so this setting is ignored/, fix: /mode: bgp/ },
   { name: "NFS settings with vSphere CSI", mutate: (c) => (c.addons.storage.nfs = { server: "nfs.example.internal" }), path: "cluster.addons.storage.nfs", message: /storage type is vsphere-csi, so this setting is ignored/, fix: /type: nfs/ },
-  { name: "ingress address without an ingress controller", mutate: (c) => (c.addons.ingress.type = "none"), path: "cluster.addons.ingress.loadBalancerIP", message: /no ingress controller is installed/, fix: /type: ingress-nginx/ },
+  { name: "ingress address without an ingress controller", mutate: (c) => (c.addons.ingress.type = "none"), path: "cluster.addons.ingress.loadBalancerIP", message: /no ingress controller is installed/, fix: /type: traefik/ },
+  { name: "ingress-nginx is retired upstream", mutate: (c) => (c.addons.ingress.type = "ingress-nginx"), path: "cluster.addons.ingress.type", message: /ingress-nginx is retired upstream .*March 2026/, fix: /ingress\.type: traefik .*docs\/ingress\.md/ },
+  { name: "ingress-nginx on a Kubernetes too old for the Gateway API: upgrade first", mutate: (c) => { c.addons.ingress.type = "ingress-nginx"; c.kubernetes.version = "1.30.14"; }, path: "cluster.addons.ingress.type", message: /ingress-nginx is retired upstream/, fix: /^upgrade to Kubernetes 1\.31 or newer, then set cluster\.addons\.ingress\.type: traefik/ },
+  { name: "traefik on a Kubernetes older than its Gateway API CRDs allow", mutate: (c) => (c.kubernetes.version = "1.30.14"), path: "cluster.addons.ingress.type", message: /Gateway API v1\.6\.1 CRDs .* require Kubernetes 1\.31 or newer/, fix: /use Kubernetes 1\.31 or newer/ },
+  { name: "Gateway API CRDs location without traefik", mutate: (c) => { c.addons.ingress.type = "ingress-nginx"; c.addons.ingress.gatewayApiCrdsUrl = "https://files.local/standard-install.yaml"; }, path: "cluster.addons.ingress.gatewayApiCrdsUrl", message: /installs no Gateway API, so this setting is ignored/, fix: /type: traefik/ },
   { name: "SELinux mode on Ubuntu", mutate: (c) => (c.os.selinux = "enforcing"), path: "cluster.os.selinux", message: /ubuntu does not use SELinux, so this setting is ignored/, fix: /remove cluster.os.selinux/ },
   { name: "data disk size on existing hosts", mutate: (c) => { c.platform = { type: "existing" }; c.addons.storage = { type: "none" }; c.workerPools[0].dataDiskGiB = 100; }, path: "cluster.workerPools[0].dataDiskGiB", message: /no data disk is added/, fix: /attach the disk/ },
   // Generated names pass the same rules as written ones.
@@ -166,6 +210,45 @@ describe("validation of a bad description", () => {
     expect(match!.fix).toMatch(row.fix);
   });
 
+  it("lets the site's own servers share an address (a router answering DNS and NTP) and the ingress address sit in a pool", () => {
+    const problems = problemsOf((c) => {
+      c.network.dnsServers = ["192.168.100.1"];
+      c.network.ntpServers = ["192.168.100.1"];
+    });
+    expect(problems.filter((p) => p.severity === "error")).toEqual([]);
+  });
+
+  it("reads the SSH private key as the client would, and compares its public part with the authorized keys", async () => {
+    const { runProcess } = await import("../test/tools/process");
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sshkey-"));
+    const key = path.join(dir, "id");
+    await runProcess("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", key]);
+    const privateKey = fs.readFileSync(key, "utf8");
+    const publicKey = fs.readFileSync(`${key}.pub`, "utf8").trim();
+    const check = (text: string, keys?: string[]) => {
+      const cluster = base();
+      if (keys) cluster.ssh.authorizedKeys = keys;
+      const result = validateCluster(cluster, { ...planMode, sshPrivateKey: text });
+      return (result.ok ? result.warnings : result.problems).filter((p) => /sshPrivateKey|ssh\.authorizedKeys/.test(p.path));
+    };
+    expect(check(privateKey, [publicKey])).toEqual([]);
+    expect(check(privateKey)).toEqual([expect.objectContaining({ path: "cluster.ssh.authorizedKeys", severity: "warning", problem: expect.stringMatching(/public part of the secret sshPrivateKey \(SHA256:.*\) is not among these keys/) })]);
+    expect(check("k")).toEqual([expect.objectContaining({ path: "onprem-k8s:sshPrivateKey", severity: "error", value: "(secret, not shown)", problem: expect.stringMatching(/not a private key the SSH client can read/) })]);
+    await runProcess("ssh-keygen", ["-q", "-p", "-N", "secret", "-f", key]);
+    expect(check(fs.readFileSync(key, "utf8"), [publicKey])).toEqual([expect.objectContaining({ problem: expect.stringMatching(/protected by a passphrase/) })]);
+  });
+
+  it("reports a misspelt key once: did you mean, and not also the key it meant as missing", () => {
+    const problems = problemsOf((c) => {
+      c.network.dnsServer = c.network.dnsServers;
+      delete c.network.dnsServers;
+    });
+    expect(problems.map((p) => [p.path, p.problem, p.fix])).toEqual([["cluster.network.dnsServer", 'unknown key "dnsServer"; did you mean dnsServers?', "rename dnsServer to dnsServers"]]);
+  });
+
   it("reports a misspelt profile as one problem, not as every field the profile supplies", () => {
     const problems = problemsOf((c) => (c.profile = "prd"));
     expect(problems).toEqual([expect.objectContaining({ path: "cluster.profile", value: "prd", problem: 'expected one of poc, prod; found the text "prd"', fix: "use one of: poc, prod" })]);
@@ -213,7 +296,7 @@ describe("validation of a bad description", () => {
   });
 
   it("requires the platform's secrets outside the offline plan", () => {
-    const result = validateCluster(base(), { secretsPresent: new Set(["sshPrivateKey"]), planMode: false });
+    const result = validateCluster(base(), { secretsPresent: new Set(["sshPrivateKey"]), planMode: false, today: TODAY });
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.problems.map((p) => p.path)).toEqual(["onprem-k8s:vspherePassword"]);
@@ -245,7 +328,7 @@ describe("validation of a bad description", () => {
       const cluster = base();
       cluster.platform = { type: "proxmox", proxmox: { ...proxmoxSettings(), ssh } };
       cluster.addons.storage = { type: "none" };
-      return validateCluster(cluster, { secretsPresent: new Set(["sshPrivateKey", "proxmoxApiToken"]), planMode: false });
+      return validateCluster(cluster, { secretsPresent: new Set(["sshPrivateKey", "proxmoxApiToken"]), planMode: false, today: TODAY });
     };
     const withKey = proxmox({ username: "root" });
     expect(withKey.ok ? [] : withKey.problems.map((p) => [p.path, p.fix])).toEqual([["onprem-k8s:proxmoxSshPrivateKey", "pulumi config set --secret proxmoxSshPrivateKey ... (or: pulumi config set --secret proxmoxSshPrivateKey < ~/.ssh/id_ed25519)"]]);

@@ -1,13 +1,17 @@
 // Turns a raw stack description into a ClusterSpec, or into the complete list of what is wrong
 // with it. Nothing here touches Pulumi, so the plan, the program and the tests share it.
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { clusterSchema, type ClusterConfig } from "./schema";
 import { applyProfile } from "./profiles";
 import { runRules, type Problem, type RuleContext } from "./rules";
 import { toClusterSpec, type ClusterSpec } from "./spec";
-import { describeIssue, schemaAt, unwrap } from "./messages";
+import { describeFound, describeIssue, schemaAt, unwrap } from "./messages";
+import { CLUSTER_KEY } from "./config-keys";
+import { applyEdits } from "./fix-edits";
 
 export type { Problem, RuleContext } from "./rules";
+export type { FixEdit } from "./rules/common";
 
 export type ValidationResult =
   | { ok: true; spec: ClusterSpec; warnings: Problem[] }
@@ -21,20 +25,74 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
   return path.reduce<unknown>((value, key) => (value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined), root);
 }
 
-function schemaProblems(issues: z.core.$ZodIssue[], raw: unknown): Problem[] {
+/** The known key a misspelt one most likely meant: a typo or two away, or the same but for case. */
+export function meantKey(key: string, known: string[]): string | undefined {
+  if (known.length === 0) return undefined;
+  const meant = closest(key, known);
+  const allowed = Math.max(1, Math.min(3, Math.floor(meant.length / 3)));
+  return meant.toLowerCase() === key.toLowerCase() || distance(key, meant) <= allowed ? meant : undefined;
+}
+
+interface UnknownKey {
+  path: PropertyKey[];
+  key: string;
+  known: string[];
+  /** The key it most likely meant, when that key is not set beside it. */
+  meant?: string;
+  /** The key it most likely meant, set beside it as well. */
+  alsoSet?: string;
+}
+
+function unknownKeysOf(issues: z.core.$ZodIssue[], raw: unknown): UnknownKey[] {
   return issues.flatMap((issue) => {
-    if (issue.code === "unrecognized_keys") {
-      const inner = unwrap(schemaAt(issue.path) ?? clusterSchema);
-      const known = inner instanceof z.ZodObject ? Object.keys(inner.shape).join(", ") : "";
-      return issue.keys.map((key) => {
-        const path = [...issue.path, key];
-        return { path: `cluster.${pathText(path)}`, value: valueAt(raw, path), problem: `unknown key "${key}"`, fix: `remove it or correct its spelling${known ? `; known keys: ${known}` : ""}`, severity: "error" as const };
-      });
-    }
-    const field = issue.path.length ? `cluster.${pathText(issue.path)}` : "cluster";
-    const value = valueAt(raw, issue.path);
-    return [{ path: field, value, ...describeIssue(issue, field, value), severity: "error" as const }];
+    if (issue.code !== "unrecognized_keys") return [];
+    const inner = unwrap(schemaAt(issue.path) ?? clusterSchema);
+    const known = inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
+    const owner = valueAt(raw, issue.path) as Record<string, unknown> | undefined;
+    return issue.keys.map((key) => {
+      const meant = meantKey(key, known);
+      const isSet = meant !== undefined && owner?.[meant] !== undefined;
+      return { path: issue.path, key, known, meant: isSet ? undefined : meant, alsoSet: isSet ? meant : undefined };
+    });
   });
+}
+
+function unknownKeyProblem(entry: UnknownKey, raw: unknown): Problem {
+  const path = [...entry.path, entry.key];
+  const value = valueAt(raw, path);
+  const field = `cluster.${pathText(path)}`;
+  if (entry.meant) {
+    const target = [...entry.path, entry.meant] as (string | number)[];
+    return {
+      path: field,
+      value,
+      problem: `unknown key "${entry.key}"; did you mean ${entry.meant}?`,
+      fix: `rename ${entry.key} to ${entry.meant}`,
+      severity: "error",
+      edits: [{ path: path as (string | number)[], remove: true }, { path: target, value }],
+    };
+  }
+  if (entry.alsoSet) {
+    return { path: field, value, problem: `unknown key "${entry.key}"; did you mean ${entry.alsoSet}? It is set as well`, fix: `remove ${entry.key} (or move its value to ${entry.alsoSet}); known keys: ${entry.known.join(", ")}`, severity: "error", edits: [{ path: path as (string | number)[], remove: true }] };
+  }
+  const known = entry.known.join(", ");
+  return { path: field, value, problem: `unknown key "${entry.key}"`, fix: `remove it or correct its spelling${known ? `; known keys: ${known}` : ""}`, severity: "error", edits: [{ path: path as (string | number)[], remove: true }] };
+}
+
+function schemaProblems(issues: z.core.$ZodIssue[], raw: unknown, today?: string): Problem[] {
+  const unknown = unknownKeysOf(issues, raw);
+  // A key reported as misspelt is not reported again as missing under its right name.
+  const explained = new Set(unknown.filter((entry) => entry.meant).map((entry) => pathText([...entry.path, entry.meant!])));
+  return [
+    ...unknown.map((entry) => unknownKeyProblem(entry, raw)),
+    ...issues.flatMap((issue) => {
+      if (issue.code === "unrecognized_keys") return [];
+      if (explained.has(pathText(issue.path)) && valueAt(raw, issue.path) === undefined) return [];
+      const field = issue.path.length ? `cluster.${pathText(issue.path)}` : "cluster";
+      const value = valueAt(raw, issue.path);
+      return [{ path: field, value, ...describeIssue(issue, field, value, today), severity: "error" as const }];
+    }),
+  ];
 }
 
 /**
@@ -68,6 +126,37 @@ function withoutKeys(value: unknown, issues: z.core.$ZodIssue[]): unknown {
 
 /** Applies the profile, checks the schema and every cross-field rule, and reports all problems together. */
 export function validateCluster(raw: unknown, ctx: RuleContext): ValidationResult {
+  const result = validateOnce(raw, ctx);
+  if (result.ok) return { ...result, warnings: verifiedFixes(raw, result.warnings, ctx) };
+  return { ok: false, problems: verifiedFixes(raw, result.problems, ctx) };
+}
+
+const problemKey = (p: Problem) => `${p.path} | ${p.problem}`;
+
+/**
+ * Tries each mechanical fix on the description: one that leaves its problem or brings a new one
+ * (another rule refuses the result) loses its edits, and its fix says what would remain.
+ */
+function verifiedFixes(raw: unknown, problems: Problem[], ctx: RuleContext): Problem[] {
+  const known = new Set(problems.map(problemKey));
+  return problems.map((problem) => {
+    if (!problem.edits) return problem;
+    const after = validateOnce(applyEdits(raw, problem.edits), ctx);
+    const remaining = after.ok ? after.warnings : after.problems;
+    const fresh = remaining.filter((p) => !known.has(problemKey(p)));
+    if (fresh.length === 0 && !remaining.some((p) => problemKey(p) === problemKey(problem))) return problem;
+    const { edits: _dropped, ...rest } = problem;
+    return fresh.length > 0 ? { ...rest, fix: `${problem.fix} (that alone still leaves ${fresh[0].path}: ${fresh[0].problem})` } : rest;
+  });
+}
+
+function validateOnce(raw: unknown, ctx: RuleContext): ValidationResult {
+  if (raw === undefined || raw === null) {
+    return { ok: false, problems: [{ path: CLUSTER_KEY, value: raw, problem: "the stack sets no cluster description", fix: `add ${CLUSTER_KEY}: under config: in the stack file (copy Pulumi.poc.yaml or a file in examples/ and edit it)`, severity: "error" }] };
+  }
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    return { ok: false, problems: [{ path: CLUSTER_KEY, value: raw, problem: `the cluster description is ${describeFound(raw)}, not a mapping of settings`, fix: `write the description as keys under ${CLUSTER_KEY}: (name:, profile:, platform:, ...), indented below it, as in Pulumi.poc.yaml`, severity: "error" }] };
+  }
   const merged = applyProfile(raw);
   const first = clusterSchema.safeParse(merged);
   const unknownKeys = first.success ? [] : first.error.issues.filter((issue) => issue.code === "unrecognized_keys");
@@ -77,7 +166,7 @@ export function validateCluster(raw: unknown, ctx: RuleContext): ValidationResul
   const otherIssues = parsed.success ? [] : parsed.error.issues;
   const tainted = otherIssues.map((issue) => pathText(issue.path));
   const config = (parsed.success ? parsed.data : bestEffort(clusterSchema, cleaned)) as ClusterConfig;
-  const problems = [...schemaProblems([...unknownKeys, ...otherIssues], merged), ...runRules(config, ctx, tainted)];
+  const problems = [...schemaProblems([...unknownKeys, ...otherIssues], merged, ctx.today), ...runRules(config, ctx, tainted)];
   const errors = problems.filter((p) => p.severity === "error");
   if (errors.length > 0 || !parsed.success) return { ok: false, problems };
   return { ok: true, spec: toClusterSpec(parsed.data), warnings: problems };

@@ -1,7 +1,7 @@
 // Tier 1 of "real Kubernetes in the tests": every manifest and custom resource the program renders,
 // for every stack, goes through `kubectl apply --server-side --dry-run=server --validate=strict`
 // against a real kube-apiserver v1.34.4 backed by a real etcd (test/tools/apiserver.ts), with the
-// CRDs of the pinned MetalLB v0.16.1 and Calico v3.30.1 releases installed (fetchCrds, the same
+// CRDs of the pinned MetalLB v0.16.1, Calico v3.30.1 and Gateway API v1.6.1 releases installed (fetchCrds, the same
 // CRDs the offline schema checks use). That adds the apiserver's own decoding (strict: unknown
 // fields refused), defaulting, validation (e.g. CronJob schedules, Pod specs, structural CRD
 // schemas) and the built-in admission plugins on by default (PodSecurity among them) to the
@@ -9,8 +9,9 @@
 //
 // Not covered here, on purpose:
 // - Helm releases: the charts render their own objects (values are checked against the charts' keys).
-// - The vSphere CSI driver: a ConfigFile the provider reads from the release URL at deploy time;
-//   the program does not render it (its namespace, config Secret and StorageClass are covered).
+// - The vSphere CSI driver and the Gateway API CRDs: ConfigFiles the provider reads from their
+//   release URLs at deploy time; the program does not render them (the CRDs are installed here
+//   from the same release's files, and the GatewayClass and Gateway the program renders are covered).
 // - Admission webhooks of the add-ons: none run here, so MetalLB's webhook checks (e.g. an
 //   IPAddressPool's address ranges) are not made; a test below records that gap.
 import * as fs from "node:fs";
@@ -107,7 +108,7 @@ describe.skipIf(!runHere)("rendered manifests against a real kube-apiserver (ser
     const started = Date.now();
     api = await startApiServer();
     const ready = Date.now();
-    const crds = (await Promise.all([fetchCrds("metallb-v0.16.1"), fetchCrds("calico-v3.30.1")])).join("\n---\n");
+    const crds = (await Promise.all([fetchCrds("metallb-v0.16.1"), fetchCrds("calico-v3.30.1"), fetchCrds("gateway-api-v1.6.1")])).join("\n---\n");
     // Server-side: Calico's Installation CRD is too large for client-side apply's annotation.
     const installed = await kubectl(["apply", "--server-side", "--field-manager", "onprem-k8s-test", "-f", "-"], crds);
     expect(installed.status, installed.output).toBe(0);
@@ -144,7 +145,7 @@ describe.skipIf(!runHere)("rendered manifests against a real kube-apiserver (ser
     for (const d of docs) kindsSeen.add(`${d.apiVersion} ${d.kind}`);
   });
 
-  it("covered the kube-vip Pod, NodeLocal DNSCache, etcd snapshots, MetalLB, Calico, storage, Secrets", () => {
+  it("covered the kube-vip Pod, NodeLocal DNSCache, etcd snapshots, MetalLB, Calico, the Gateway API, storage, Secrets", () => {
     // Guards the selection above: if a renderer moves, its objects must not silently drop out.
     for (const kind of [
       "v1 Pod",
@@ -155,6 +156,8 @@ describe.skipIf(!runHere)("rendered manifests against a real kube-apiserver (ser
       "metallb.io/v1beta1 IPAddressPool",
       "metallb.io/v1beta1 L2Advertisement",
       "crd.projectcalico.org/v1 FelixConfiguration",
+      "gateway.networking.k8s.io/v1 GatewayClass",
+      "gateway.networking.k8s.io/v1 Gateway",
       "storage.k8s.io/v1 StorageClass",
       "v1 Namespace",
       "v1 Secret",
@@ -187,6 +190,16 @@ describe.skipIf(!runHere)("rendered manifests against a real kube-apiserver (ser
       const result = await dryRun([pool]);
       expect(result.status).not.toBe(0);
       expect(result.output).toMatch(/IPAddressPool\): \.spec\.autoAssign: expected boolean/);
+    });
+
+    it("refuses a Gateway whose HTTP listener carries TLS settings (a CEL rule of the CRD)", async () => {
+      const gateway = await firstObject("examples/existing-hosts-traefik-gateway.yaml", "Gateway");
+      const listeners = (gateway.spec as { listeners: Record<string, unknown>[] }).listeners;
+      listeners[0]!.tls = listeners[1]!.tls;
+      await ensureNamespaces([gateway]);
+      const result = await dryRun([gateway]);
+      expect(result.status).not.toBe(0);
+      expect(result.output).toMatch(/tls must not be specified for protocols \['HTTP', 'TCP',\s+'UDP'\]/);
     });
 
     it("refuses a CronJob with a bad schedule", async () => {

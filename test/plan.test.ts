@@ -68,7 +68,7 @@ describe("offline plan", () => {
     const reserved = summary.slice(summary.indexOf("## Addresses to reserve"), summary.indexOf("## Add-ons"));
     if (spec.apiEndpoint.vip && spec.apiEndpoint.mode !== "external") expect(reserved).toContain(`| ${spec.apiEndpoint.vip} | API VIP`);
     const ingress = spec.addons.ingress;
-    if (ingress.type === "ingress-nginx" && ingress.loadBalancerIP) expect(reserved).toContain(`| ${ingress.loadBalancerIP} | ingress address`);
+    if (ingress.type !== "none" && ingress.loadBalancerIP) expect(reserved).toContain(`| ${ingress.loadBalancerIP} | ingress address (${ingress.type};`);
     const lb = spec.addons.loadBalancer;
     for (const pool of lb.type === "metallb" ? lb.pools : []) expect(reserved).toContain(`| ${pool.addresses.join(", ")} | MetalLB pool ${pool.name}`);
     // the checklist links are relative and lead to the written files
@@ -172,6 +172,18 @@ describe("offline plan", () => {
     expect(run.stderr).toMatch(/fix: +did you mean onprem-k8s:cluster\?/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(fs.readdirSync(path.join(dir, "out", "typo"))).toEqual(["REFUSED.md"]);
+  });
+
+  it("plans node names that extend each other (b and b-fallback): per-node artifacts cannot collide", async () => {
+    const stack = readStackFile("poc", root);
+    const cluster = structuredClone(stack.cluster) as Record<string, any>;
+    cluster.controlPlane.names = ["a", "b", "c"];
+    cluster.workerPools[0].names = ["b-fallback", "a-during-init"];
+    const result = await runPlan({ ...stack, cluster, config: { ...stack.config, "onprem-k8s:cluster": JSON.stringify(cluster) } });
+    const paths = result.artifacts.map((a) => a.path);
+    expect(paths).toContain("kubeadm/b.fallback.yaml");
+    expect(paths).toContain("kubeadm/b-fallback.fallback.yaml");
+    expect(new Set(paths).size).toBe(paths.length);
   });
 
   it("fails instead of hanging when the program throws inside an apply", async () => {

@@ -49,4 +49,20 @@ describe("program", () => {
     expect(String(error)).toMatch(/secret vspherePassword is not set[\s\S]*pulumi config set --secret vspherePassword/);
     expect(registered).toEqual(["pulumi:pulumi:Stack"]);
   });
+
+  it("names a misspelt project prefix once, without a second error for the description it carries", async () => {
+    const { error, registered } = await runProgram({ "onpremk8s:cluster": JSON.stringify(stack.cluster), "onprem-k8s:sshPrivateKey": "k" }, ["onprem-k8s:sshPrivateKey"]);
+    expect(String(error)).toMatch(/has 1 error:[\s\S]*onpremk8s:cluster[\s\S]*did you mean onprem-k8s:cluster\?/);
+    expect(String(error)).not.toMatch(/no cluster description|\n\s+at /);
+    expect(registered).toEqual(["pulumi:pulumi:Stack"]);
+  });
+
+  it("refuses a description set as plain text and an SSH key it cannot read, naming each", async () => {
+    const text = await runProgram({ "onprem-k8s:cluster": "my cluster", "onprem-k8s:sshPrivateKey": "k" }, ["onprem-k8s:sshPrivateKey"]);
+    expect(String(text.error)).toMatch(/onprem-k8s:cluster[\s\S]*the cluster description is the text "my cluster", not a mapping/);
+    const key = await runProgram({ "onprem-k8s:cluster": JSON.stringify(stack.cluster), "onprem-k8s:sshPrivateKey": "not a key", "onprem-k8s:vspherePassword": "p" }, ["onprem-k8s:sshPrivateKey", "onprem-k8s:vspherePassword"]);
+    expect(String(key.error)).toMatch(/onprem-k8s:sshPrivateKey\n\s+value:\s+\(secret, not shown\)\n\s+problem: not a private key the SSH client can read/);
+    expect(String(key.error)).not.toContain("not a key");
+    expect(key.registered).toEqual(["pulumi:pulumi:Stack"]);
+  });
 });

@@ -9,8 +9,10 @@ import metallb from "./chart-keys/metallb-0.16.1.json";
 import metricsServer from "./chart-keys/metrics-server-3.13.1.json";
 import nfs from "./chart-keys/nfs-subdir-external-provisioner-4.0.18.json";
 import tigeraOperator from "./chart-keys/tigera-operator-v3.30.3.json";
+import traefik from "./chart-keys/traefik-41.3.0.json";
 import velero from "./chart-keys/velero-12.1.0.json";
 import vsphereCpi from "./chart-keys/vsphere-cpi-1.34.0.json";
+import { GATEWAY_API_CRDS } from "../../stacks/schema-addons";
 import type { ValuesKeyList } from "./chart-keys";
 
 export interface PinnedChart {
@@ -24,6 +26,11 @@ export interface PinnedChart {
   /** Where the values.yaml behind the key list was read. */
   valuesSource: string;
   keys: ValuesKeyList;
+  /**
+   * The chart's release line follows the Kubernetes minor (1.34.x for Kubernetes 1.34): on a
+   * version change the release moves after the control planes' upgrade (components/kubeadm/upgrade.ts).
+   */
+  followsKubernetesMinor?: true;
 }
 
 export type ChartId =
@@ -31,6 +38,7 @@ export type ChartId =
   | "tigera-operator"
   | "metallb"
   | "ingress-nginx"
+  | "traefik"
   | "nfs-subdir-external-provisioner"
   | "metrics-server"
   | "velero"
@@ -78,6 +86,17 @@ export const PINNED_CHARTS: Record<ChartId, PinnedChart> = {
     valuesSource: ingressNginx.source,
     keys: keyList(ingressNginx),
   },
+  // Gateway API implementation (Traefik v3.7.11, pure Go); the chart's key list was made from its
+  // values.yaml read at tag v41.3.0 (no helm pull here), see components/addons/README.md.
+  traefik: {
+    chart: "traefik",
+    version: "41.3.0",
+    appVersion: "v3.7.11",
+    defaultRepositoryUrl: "https://traefik.github.io/charts",
+    defaultImageRegistry: "docker.io",
+    valuesSource: traefik.source,
+    keys: keyList(traefik),
+  },
   "nfs-subdir-external-provisioner": {
     chart: "nfs-subdir-external-provisioner",
     version: "4.0.18",
@@ -114,6 +133,7 @@ export const PINNED_CHARTS: Record<ChartId, PinnedChart> = {
     defaultImageRegistry: "registry.k8s.io",
     valuesSource: vsphereCpi.source,
     keys: keyList(vsphereCpi),
+    followsKubernetesMinor: true,
   },
   // Approves kubelet serving-certificate CSRs (serverTLSBootstrap), so metrics-server verifies kubelets.
   "kubelet-csr-approver": {
@@ -142,6 +162,21 @@ export const VSPHERE_CSI_RELEASE = {
   provisioner: "csi.vsphere.vmware.com",
   defaultImageRegistry: "registry.k8s.io",
 } as const;
+
+/**
+ * The Gateway API CRDs (standard channel) of the release Traefik implements, applied from the
+ * release's standard-install.yaml before Traefik starts (the chart no longer ships them). An
+ * offline site serves a copy of the same file (`addons.ingress.gatewayApiCrdsUrl`).
+ */
+export const GATEWAY_API_RELEASE = {
+  version: GATEWAY_API_CRDS.version,
+  sourceRepository: "https://github.com/kubernetes-sigs/gateway-api",
+  installFile: "standard-install.yaml",
+} as const;
+
+export function gatewayApiCrdsUrl(): string {
+  return `${GATEWAY_API_RELEASE.sourceRepository}/releases/download/${GATEWAY_API_RELEASE.version}/${GATEWAY_API_RELEASE.installFile}`;
+}
 
 /** NodeLocal DNSCache image, from kubernetes/dns releases. */
 export const NODE_LOCAL_DNS_IMAGE = {

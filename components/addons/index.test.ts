@@ -45,7 +45,7 @@ const planOf = (stack: string) => {
   return plans.get(stack)!;
 };
 
-const stacks = ["poc", "prod", "examples/existing-hosts-external-lb.yaml", "examples/proxmox-keepalived-calico-nfs.yaml", "examples/redos-proxy-calico-metallb-nfs.yaml"];
+const stacks = ["poc", "prod", "examples/existing-hosts-external-lb.yaml", "examples/existing-hosts-traefik-gateway.yaml", "examples/proxmox-keepalived-calico-nfs.yaml", "examples/redos-proxy-calico-metallb-nfs.yaml"];
 
 describe.each(stacks)("add-ons of %s under mocks", (stack) => {
   it("every release and manifest uses the cluster provider, built from the secret kubeconfig, under Addons", async () => {
@@ -85,17 +85,34 @@ describe.each(stacks)("add-ons of %s under mocks", (stack) => {
     const spec = plan.stack.cluster as any;
     const cni = spec.addons.cni.type === "cilium" ? find(RELEASE, "cilium") : find("command:remote:Command", "calico-ready");
     if (spec.addons.cni.type === "calico") expect(waitsFor(cni, find(RELEASE, "tigera-operator"))).toBe(true);
-    for (const name of ["metallb", "ingress-nginx", "metrics-server"]) expect(waitsFor(find(RELEASE, name), cni), name).toBe(true);
+    const ingress = spec.addons.ingress.type as string; // the release is named after the controller
+    for (const name of ["metallb", ingress, "metrics-server"]) expect(waitsFor(find(RELEASE, name), cni), name).toBe(true);
     const metallb = find(RELEASE, "metallb");
     const gate = find("command:remote:Command", "metallb-webhook-ready");
     const pools = find("kubernetes:yaml/v2:ConfigGroup", "metallb-config");
     expect(waitsFor(gate, metallb)).toBe(true);
     expect(waitsFor(pools, gate)).toBe(true);
-    expect(waitsFor(find(RELEASE, "ingress-nginx"), pools)).toBe(true);
+    expect(waitsFor(find(RELEASE, ingress), pools)).toBe(true);
     expect(gate.inputs.create).toMatch(/METALLB_NAMESPACE=metallb-system; .*bash -s$/);
     expect(gate.inputs.stdin).toContain("--dry-run=server");
     expect(secretAt(gate, "connection.privateKey")).toBe(true);
     expect(waitsFor(find(RELEASE, "metrics-server"), find(RELEASE, "kubelet-csr-approver"))).toBe(true);
+  });
+});
+
+describe("the Gateway API ingress under mocks", () => {
+  it("applies the pinned Gateway API CRDs, then Traefik, then the GatewayClass and Gateway; ingress-nginx not at all", async () => {
+    const plan = await planOf("examples/existing-hosts-traefik-gateway.yaml");
+    const { find, waitsFor } = graph(plan);
+    const crds = find("kubernetes:yaml/v2:ConfigFile", "gateway-api-crds");
+    expect(crds.inputs.file).toBe("https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml");
+    const traefik = find(RELEASE, "traefik");
+    expect(traefik.inputs).toMatchObject({ chart: "traefik", version: "41.3.0", namespace: "traefik", repositoryOpts: { repo: "https://traefik.github.io/charts" } });
+    expect(waitsFor(traefik, crds)).toBe(true);
+    const gateway = find("kubernetes:yaml/v2:ConfigGroup", "ingress-gateway");
+    expect(waitsFor(gateway, traefik)).toBe(true);
+    expect((gateway.inputs.objs as { kind: string }[]).map((o) => o.kind)).toEqual(["GatewayClass", "Gateway"]);
+    expect(plan.resources.some((r) => r.type === RELEASE && r.name === "ingress-nginx")).toBe(false);
   });
 });
 

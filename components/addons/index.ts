@@ -3,8 +3,10 @@
 // from plan.ts; this file only wires it into resources in dependency order:
 //
 //   apiReady ─▶ CNI (cilium | tigera-operator ─▶ calico gate [─▶ FelixConfiguration])
-//            └▶ vsphere-cpi (with its credentials Secret; nodes stay tainted until it runs)
+//            └▶ vsphere-cpi (with its credentials Secret; nodes stay tainted until it runs; during an
+//               upgrade after the control planes' upgrade steps: its release line follows the minor)
 //   CNI + CPI + allJoined ─▶ metallb ─▶ webhook gate ─▶ pools/advertisements ─▶ ingress-nginx
+//                         │                                                   | Gateway API CRDs ─▶ traefik ─▶ GatewayClass + Gateway
 //                         ├▶ storage: vSphere CSI (Namespace ─▶ config Secret ─▶ driver ─▶ StorageClass)
 //                         │           | NFS (server on its node ─▶ provisioner + StorageClass)
 //                         ├▶ kubelet-csr-approver ─▶ metrics-server
@@ -23,12 +25,13 @@ import type { ControlPlane } from "../kubeadm";
 import { sshConnection } from "../remote/connection";
 import { renderEnvPrefix } from "../remote/env";
 import { remoteStep } from "../remote/step";
-import { VSPHERE_CSI_RELEASE } from "./charts";
+import { PINNED_CHARTS, VSPHERE_CSI_RELEASE } from "./charts";
 import { METALLB_NAMESPACE } from "./metallb/values";
 import {
   addonManifests,
   addonReleases,
   chartSource,
+  gatewayApiCrdsLocation,
   kubeletClusterDns,
   kubeletClusterDnsFollowsCache,
   nfsServerEnvOf,
@@ -166,7 +169,9 @@ export class AddonsComponent extends pulumi.ComponentResource {
         },
         on(apiReady),
       );
-      base.push(release("vsphere-cpi", [cpiSecret])!);
+      // Its release line follows the Kubernetes minor: during an upgrade, after the control planes'.
+      const afterUpgrade = PINNED_CHARTS["vsphere-cpi"].followsKubernetesMinor ? controlPlane.controlPlaneUpgraded : [];
+      base.push(release("vsphere-cpi", [cpiSecret, ...afterUpgrade])!);
     }
     const afterBase = [...base, ...controlPlane.allJoined];
 
@@ -183,6 +188,13 @@ export class AddonsComponent extends pulumi.ComponentResource {
       lbPools = [manifestGroup("metallb-config", [webhookReady])!];
     }
     release("ingress-nginx", [...afterBase, ...lbPools]);
+    // Traefik watches the Gateway API from its start, so the CRDs come first; the class and the
+    // Gateway follow the controller that accepts them.
+    let ingressGateway: pulumi.Resource | undefined;
+    if (releasePlans.has("traefik")) {
+      const gatewayApiCrds = new k8s.yaml.v2.ConfigFile("gateway-api-crds", { file: gatewayApiCrdsLocation(spec), skipAwait: false }, on(afterBase));
+      ingressGateway = manifestGroup("ingress-gateway", [release("traefik", [...afterBase, ...lbPools, gatewayApiCrds])!]);
+    }
 
     // Storage: the default StorageClass exists before anything that claims volumes.
     const storage: pulumi.Resource[] = [];
@@ -268,7 +280,7 @@ export class AddonsComponent extends pulumi.ComponentResource {
 
     const snapshots = manifestGroup("etcd-snapshots", apiReady);
 
-    this.ready = [...releases, ...lbPools, ...storage, ...(dnsCache ? [dnsCache] : []), ...kubeletDns, ...(snapshots ? [snapshots] : [])];
+    this.ready = [...releases, ...lbPools, ...(ingressGateway ? [ingressGateway] : []), ...storage, ...(dnsCache ? [dnsCache] : []), ...kubeletDns, ...(snapshots ? [snapshots] : [])];
     this.registerOutputs({});
   }
 }

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { crdsForTest, validateManifests } from "../../test/tools/kube-validate";
 import { calicoFelixConfiguration, calicoValues, installationResourceFromValues } from "./calico/values";
+import { gatewayObjects } from "./gateway-api/manifests";
 import { metallbResources } from "./metallb/values";
 import { clusterDnsServiceIp } from "../kubeadm/kubelet";
 import { nodeLocalDnsCorefile, nodeLocalDnsManifests } from "./nodelocaldns/manifests";
@@ -20,9 +21,11 @@ const toYaml = (docs: unknown[]): string => docs.map((d) => `---\n${stringify(d)
 
 let metallbCrds: string | undefined;
 let calicoCrds: string | undefined;
+let gatewayApiCrds: string | undefined;
 beforeAll(async () => {
   metallbCrds = await crdsForTest("metallb-v0.16.1");
   calicoCrds = await crdsForTest("calico-v3.30.1");
+  gatewayApiCrds = await crdsForTest("gateway-api-v1.6.1");
 }, 600_000);
 
 describe("clusterDnsServiceIp", () => {
@@ -125,6 +128,28 @@ describe("MetalLB custom resources against the v0.16.1 CRDs", () => {
     const result = await validateManifests(toYaml(docs), { customResourceDefinitions: crds });
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(/autoAsign/);
+  });
+});
+
+describe("Gateway API objects against the v1.6.1 standard-channel CRDs", () => {
+  const params = {
+    gatewayClassName: "traefik", controllerName: "traefik.io/gateway-controller", gatewayName: "traefik-gateway", namespace: "traefik",
+    httpPort: 8000, httpsPort: 8443, tlsSecretName: "traefik-gateway-tls",
+  };
+  it("the GatewayClass and the Gateway (with and without the address annotation) are valid", async (ctx) => {
+    if (!gatewayApiCrds) return ctx.skip();
+    for (const loadBalancerIp of [undefined, "192.168.10.240"]) {
+      const result = await validateManifests(toYaml(gatewayObjects({ ...params, loadBalancerIp })), { customResourceDefinitions: [gatewayApiCrds] });
+      expect(result.ok, result.output).toBe(true);
+    }
+  });
+  it("a listener with an unknown protocol field fails", async (ctx) => {
+    if (!gatewayApiCrds) return ctx.skip();
+    const [, gateway] = gatewayObjects(params);
+    (gateway.spec as { listeners: Record<string, unknown>[] }).listeners[0]!.protocoll = "HTTP";
+    const result = await validateManifests(toYaml([gateway]), { customResourceDefinitions: [gatewayApiCrds] });
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/protocoll/);
   });
 });
 

@@ -12,7 +12,7 @@ import { stringify } from "yaml";
 import { readStackFile, secretsPresent } from "../../stacks/stack-file";
 import { validateCluster } from "../../stacks/validate";
 import type { ClusterSpec } from "../../stacks/spec";
-import { crdsForTest, validateManifests } from "../../test/tools/kube-validate";
+import { crdsForTest, looksLikeCustomResource, validateManifests } from "../../test/tools/kube-validate";
 import { unknownValuesKeys } from "./chart-keys";
 import { PINNED_CHARTS } from "./charts";
 import { etcdSnapshotCronJob } from "./etcd-snapshots/cronjob";
@@ -21,6 +21,7 @@ import {
   addonManifests,
   addonReleases,
   chartSource,
+  gatewayApiCrdsLocation,
   kubeletClusterDns,
   kubeletServerTlsBootstrap,
   nfsServerEnvOf,
@@ -45,7 +46,8 @@ let crds: string[] | undefined;
 beforeAll(async () => {
   const metallb = await crdsForTest("metallb-v0.16.1");
   const calico = await crdsForTest("calico-v3.30.1");
-  crds = metallb && calico ? [metallb, calico] : undefined;
+  const gatewayApi = await crdsForTest("gateway-api-v1.6.1");
+  crds = metallb && calico && gatewayApi ? [metallb, calico, gatewayApi] : undefined;
 }, 600_000);
 
 describe.each(stacks)("add-on plan of %s", (stack) => {
@@ -61,7 +63,7 @@ describe.each(stacks)("add-on plan of %s", (stack) => {
 
   it("every self-rendered manifest validates against the API and CRD schemas", async (ctx) => {
     const docs = Object.values(addonManifests(spec)).flat();
-    const custom = docs.filter((d) => String(d.apiVersion).includes(".") && !String(d.apiVersion).includes(".k8s.io"));
+    const custom = docs.filter((d) => looksLikeCustomResource(d as { apiVersion: string; kind: string }));
     if (custom.length > 0 && !crds) return ctx.skip();
     const result = await validateManifests(toYaml(docs), { kubernetesVersion: spec.kubernetes.version, customResourceDefinitions: crds ?? [] });
     expect(result.ok, result.output).toBe(true);
@@ -69,9 +71,10 @@ describe.each(stacks)("add-on plan of %s", (stack) => {
 });
 
 describe("description to values", () => {
-  it("examples cover both CNIs, both storage options and both MetalLB modes", () => {
+  it("examples cover both CNIs, both storage options, both MetalLB modes and both ingress controllers", () => {
     const specs = stacks.map((s) => specOf(s));
     expect(new Set(specs.map((s) => s.addons.cni.type))).toEqual(new Set(["cilium", "calico"]));
+    expect(new Set(specs.map((s) => s.addons.ingress.type))).toEqual(new Set(["traefik", "ingress-nginx"]));
     expect(new Set(specs.map((s) => s.addons.storage.type))).toEqual(new Set(["vsphere-csi", "nfs"]));
     expect(new Set(specs.map((s) => s.addons.loadBalancer.mode))).toEqual(new Set(["l2", "bgp"]));
   });
@@ -131,6 +134,41 @@ describe("description to values", () => {
     expect(prod.controller.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
     const three = addonReleases(specOf("prod", (c) => { c.addons.ingress.replicas = 3; })).find((r) => r.name === "ingress-nginx")!.values as any;
     expect(three.controller.replicaCount).toBe(3);
+  });
+
+  it("traefik: Gateway API provider on, the chart's own Gateway off, MetalLB address, replicas by profile or description", () => {
+    const spec = specOf("examples/existing-hosts-traefik-gateway.yaml");
+    const values = addonReleases(spec).find((r) => r.name === "traefik")!.values as any;
+    expect(values).toMatchObject({
+      providers: { kubernetesGateway: { enabled: true } }, gateway: { enabled: false }, gatewayClass: { enabled: false },
+      service: { annotations: { "metallb.io/loadBalancerIPs": "10.0.40.200" }, spec: { type: "LoadBalancer" } },
+      deployment: { replicas: 1 },
+    });
+    expect(values.affinity).toBeUndefined();
+    const [gatewayClass, gateway] = addonManifests(spec)["ingress-gateway"] as any[];
+    expect(gatewayClass).toMatchObject({ kind: "GatewayClass", metadata: { name: "traefik" }, spec: { controllerName: "traefik.io/gateway-controller" } });
+    expect(gateway).toMatchObject({ kind: "Gateway", metadata: { name: "traefik-gateway", namespace: "traefik" }, spec: { gatewayClassName: "traefik" } });
+    // The listeners are Traefik's entry points, which its Service publishes as 80 and 443.
+    expect(gateway.spec.listeners.map((l: any) => [l.name, l.protocol, l.port])).toEqual([["http", "HTTP", values.ports.web.port], ["https", "HTTPS", values.ports.websecure.port]]);
+    expect([values.ports.web.exposedPort, values.ports.websecure.exposedPort]).toEqual([80, 443]);
+    const prod = specOf("prod", (c) => { c.addons.ingress = { type: "traefik", loadBalancerIP: "192.168.110.200" }; });
+    const prodValues = addonReleases(prod).find((r) => r.name === "traefik")!.values as any;
+    expect(prodValues.deployment.replicas).toBe(2);
+    expect(prodValues.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+    expect(addonReleases(prod).map((r) => r.name)).not.toContain("ingress-nginx");
+    expect(gatewayApiCrdsLocation(spec)).toBe("https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml");
+    const offline = specOf("examples/existing-hosts-traefik-gateway.yaml", (c) => { c.addons.ingress.gatewayApiCrdsUrl = "https://files.mirror.local/gateway-api/v1.6.1/standard-install.yaml"; });
+    expect(gatewayApiCrdsLocation(offline)).toBe("https://files.mirror.local/gateway-api/v1.6.1/standard-install.yaml");
+    const three = specOf("prod", (c) => { c.addons.ingress = { type: "traefik", replicas: 3 }; });
+    expect((addonReleases(three).find((r) => r.name === "traefik")!.values as any).deployment.replicas).toBe(3);
+  });
+
+  it("a description without an ingress type gets its profile's: traefik", () => {
+    for (const profile of ["poc", "prod"]) {
+      const spec = specOf(profile, (c) => { delete c.addons.ingress.type; });
+      expect(spec.addons.ingress.type, profile).toBe("traefik");
+      expect(addonReleases(spec).map((r) => r.name), profile).toContain("traefik");
+    }
   });
 
   it("storage: vSphere CSI default class on the policy; NFS provisioner on the external or in-cluster server", () => {

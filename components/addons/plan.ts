@@ -6,10 +6,11 @@
  */
 import { CALICO_BLOCK_SIZE, podBlockMaskOf, type ClusterSpec } from "../../stacks/spec";
 import { clusterDnsServiceIp, kubeletServerTlsBootstrap, kubeletUsesExternalCloudProvider, nodeLocalDnsBindsClusterDnsIp } from "../kubeadm/kubelet";
-import { PINNED_CHARTS, type ChartId } from "./charts";
+import { PINNED_CHARTS, gatewayApiCrdsUrl, type ChartId } from "./charts";
 import { calicoFelixConfiguration, calicoValues, type CalicoValuesParams } from "./calico/values";
 import { ciliumValues, type CiliumRouting } from "./cilium/values";
 import { etcdSnapshotCronJob } from "./etcd-snapshots/cronjob";
+import { gatewayObjects } from "./gateway-api/manifests";
 import { ingressNginxValues } from "./ingress-nginx/values";
 import { kubeletCsrApproverValues } from "./kubelet-csr-approver/values";
 import { METALLB_NAMESPACE, metallbResources, metallbValues, type MetallbAdvertisement } from "./metallb/values";
@@ -17,6 +18,7 @@ import { metricsServerValues } from "./metrics-server/values";
 import { nodeLocalDnsManifests, type NodeLocalDnsParams } from "./nodelocaldns/manifests";
 import { nfsProvisionerValuesOf, vsphereCpiValuesOf, vsphereCsiNamespace, vsphereStorageClassOf } from "./storage-plan";
 import type { HelmValues, Manifest, Toleration } from "./types";
+import { TRAEFIK_ENTRYPOINTS, TRAEFIK_NAMESPACE, traefikValues } from "./traefik/values";
 import { veleroValues } from "./velero/values";
 
 // The kubelet settings kubeadm renders to match the add-ons (decided in the lower layer).
@@ -44,6 +46,7 @@ export type ReleaseName =
   | "vsphere-cpi"
   | "metallb"
   | "ingress-nginx"
+  | "traefik"
   | "nfs-subdir-external-provisioner"
   | "kubelet-csr-approver"
   | "metrics-server"
@@ -165,6 +168,32 @@ export function ingressNginxValuesOf(spec: ClusterSpec): HelmValues {
   return values;
 }
 
+export function traefikValuesOf(spec: ClusterSpec): HelmValues {
+  const ingress = spec.addons.ingress;
+  return traefikValues({ loadBalancerIp: ingress.loadBalancerIP, environment: spec.profile, replicas: ingress.replicas, imageRegistry: spec.registries.imageRegistry });
+}
+
+/** The Gateway every application attaches its HTTPRoutes to, and the TLS Secret its HTTPS listener reads. */
+export const INGRESS_GATEWAY = { className: "traefik", name: "traefik-gateway", namespace: TRAEFIK_NAMESPACE, tlsSecretName: "traefik-gateway-tls" } as const;
+
+export function gatewayManifestsOf(spec: ClusterSpec): Manifest[] {
+  return gatewayObjects({
+    gatewayClassName: INGRESS_GATEWAY.className,
+    controllerName: "traefik.io/gateway-controller",
+    gatewayName: INGRESS_GATEWAY.name,
+    namespace: INGRESS_GATEWAY.namespace,
+    httpPort: TRAEFIK_ENTRYPOINTS.web,
+    httpsPort: TRAEFIK_ENTRYPOINTS.websecure,
+    tlsSecretName: INGRESS_GATEWAY.tlsSecretName,
+    loadBalancerIp: spec.addons.ingress.loadBalancerIP,
+  });
+}
+
+/** Where the Gateway API CRDs are applied from: the site's copy when described, else the pinned release. */
+export function gatewayApiCrdsLocation(spec: ClusterSpec): string {
+  return spec.addons.ingress.gatewayApiCrdsUrl ?? gatewayApiCrdsUrl();
+}
+
 export function kubeletCsrApproverValuesOf(spec: ClusterSpec): HelmValues {
   return kubeletCsrApproverValues({
     nodeNames: spec.nodes.map((n) => n.name),
@@ -234,6 +263,7 @@ export function addonReleases(spec: ClusterSpec): ReleasePlan[] {
   if (kubeletUsesExternalCloudProvider(spec)) releases.push({ name: "vsphere-cpi", chart: "vsphere-cpi", namespace: "kube-system", values: vsphereCpiValuesOf(spec) });
   if (a.loadBalancer.type === "metallb") releases.push({ name: "metallb", chart: "metallb", namespace: METALLB_NAMESPACE, values: metallbValuesOf(spec) });
   if (a.ingress.type === "ingress-nginx") releases.push({ name: "ingress-nginx", chart: "ingress-nginx", namespace: "ingress-nginx", values: ingressNginxValuesOf(spec) });
+  if (a.ingress.type === "traefik") releases.push({ name: "traefik", chart: "traefik", namespace: TRAEFIK_NAMESPACE, values: traefikValuesOf(spec) });
   if (a.storage.type === "nfs") releases.push({ name: "nfs-subdir-external-provisioner", chart: "nfs-subdir-external-provisioner", namespace: "nfs-provisioner", values: nfsProvisionerValuesOf(spec) });
   if (kubeletServerTlsBootstrap(spec)) releases.push({ name: "kubelet-csr-approver", chart: "kubelet-csr-approver", namespace: "kube-system", values: kubeletCsrApproverValuesOf(spec) });
   if (a.metrics.enabled) releases.push({ name: "metrics-server", chart: "metrics-server", namespace: "kube-system", values: metricsServerValuesOf(spec) });
@@ -247,6 +277,7 @@ export function addonManifests(spec: ClusterSpec): Record<string, Manifest[]> {
   const out: Record<string, Manifest[]> = {};
   if (a.cni.type === "calico" && a.cni.checksumOffloadWorkaround) out["calico-felixconfiguration"] = [calicoFelixConfiguration({ checksumOffloadBroken: true })];
   if (a.loadBalancer.type === "metallb") out["metallb-config"] = metallbManifestsOf(spec);
+  if (a.ingress.type === "traefik") out["ingress-gateway"] = gatewayManifestsOf(spec);
   if (a.storage.type === "vsphere-csi") {
     out["vsphere-csi-namespace"] = [vsphereCsiNamespace()];
     out["vsphere-csi-storageclass"] = [vsphereStorageClassOf(spec)];

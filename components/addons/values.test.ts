@@ -8,6 +8,7 @@ import { ingressNginxValues } from "./ingress-nginx/values";
 import { metallbValues, METALLB_LOAD_BALANCER_IPS_ANNOTATION } from "./metallb/values";
 import { metricsServerValues } from "./metrics-server/values";
 import { nfsProvisionerValues } from "./nfs/values";
+import { traefikValues } from "./traefik/values";
 import type { Environment, HelmValues } from "./types";
 import { veleroValues } from "./velero/values";
 import { vsphereCpiValues } from "./vsphere-cpi/values";
@@ -102,6 +103,22 @@ describe("ingress-nginx values", () => {
                 expect(c.replicaCount).toBe(environment === "prod" ? 2 : 1);
                 expect(c.affinity !== undefined).toBe(environment === "prod");
               }
+  });
+});
+
+describe("traefik values", () => {
+  it("uses only chart keys and pins the service to a MetalLB address", () => {
+    for (const environment of environments)
+      for (const imageRegistry of registries)
+        for (const replicas of [undefined, 3])
+          for (const loadBalancerIp of [undefined, "192.168.10.240"]) {
+            const v = traefikValues({ loadBalancerIp, environment, replicas, imageRegistry });
+            expectKnownKeys("traefik", v);
+            expect((v.service as HelmValues).annotations).toEqual(loadBalancerIp ? { [METALLB_LOAD_BALANCER_IPS_ANNOTATION]: loadBalancerIp } : {});
+            expect((v.deployment as HelmValues).replicas).toBe(replicas ?? (environment === "prod" ? 2 : 1));
+            expect(v.affinity !== undefined).toBe(environment === "prod");
+            expect(v.image).toEqual(imageRegistry ? { registry: imageRegistry } : undefined);
+          }
   });
 });
 

@@ -27,8 +27,8 @@ describe("NSX DFW rules", () => {
     const vip = spec.apiEndpoint.vip!;
     expect(rows).toContainEqual(`| any | ${vip} (API VIP) | ${spec.apiEndpoint.port}/TCP | Kubernetes API through the VIP (kube-vip) |`);
     const ingress = spec.addons.ingress;
-    expect(ingress.type === "ingress-nginx" && ingress.loadBalancerIP).toBeTruthy();
-    expect(rows.some((r) => r.includes(`| ${ingress.type === "ingress-nginx" ? ingress.loadBalancerIP : ""} (ingress) | 80/TCP, 443/TCP |`))).toBe(true);
+    expect(ingress.type !== "none" && ingress.loadBalancerIP).toBeTruthy();
+    expect(rows.some((r) => r.includes(`| ${ingress.type !== "none" ? ingress.loadBalancerIP : ""} (ingress) | 80/TCP, 443/TCP |`))).toBe(true);
     const lb = spec.addons.loadBalancer;
     if (lb.type !== "metallb") throw new Error("the NSX stacks use MetalLB");
     expect(lb.pools.length).toBeGreaterThan(0);

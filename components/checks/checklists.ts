@@ -23,10 +23,15 @@ export function acceptanceChecklist(spec: ClusterSpec): string {
   if (spec.addons.loadBalancer.type === "metallb") {
     lines.push("- [ ] a `Service` of type LoadBalancer gets an address from the pools: `kubectl get svc -A | grep LoadBalancer`");
   }
-  if (spec.addons.ingress.type === "ingress-nginx") {
+  if (spec.addons.ingress.type !== "none") {
     const address = spec.addons.ingress.loadBalancerIP ?? "<ingress address>";
-    lines.push(`- [ ] ingress-nginx answers on ${address}: \`curl -s -o /dev/null -w '%{http_code}' http://${address}/\` prints 404 before any Ingress exists`);
-    lines.push("- [ ] an Ingress routes by host and path to a test Deployment");
+    lines.push(`- [ ] ${spec.addons.ingress.type} answers on ${address}: \`curl -s -o /dev/null -w '%{http_code}' http://${address}/\` prints 404 before any route exists`);
+    if (spec.addons.ingress.type === "traefik") {
+      lines.push(`- [ ] the Gateway is programmed on ${address}: \`kubectl -n traefik get gateway traefik-gateway\` shows PROGRAMMED True and that address`);
+      lines.push("- [ ] an HTTPRoute attached to Gateway traefik/traefik-gateway routes by host and path to a test Deployment");
+    } else {
+      lines.push("- [ ] an Ingress routes by host and path to a test Deployment");
+    }
   }
   if (spec.addons.storage.type !== "none") {
     lines.push("- [ ] a PersistentVolumeClaim without storageClassName binds through the default StorageClass; a pod writes and reads it");
@@ -85,7 +90,7 @@ export function nsxFirewallRules(spec: ClusterSpec): string {
   }
   const lb = spec.addons.loadBalancer;
   const ingress = spec.addons.ingress;
-  if (ingress.type === "ingress-nginx" && ingress.loadBalancerIP) rows.push(`| any | ${ingress.loadBalancerIP} (ingress) | 80/TCP, 443/TCP | ingress-nginx |`);
+  if (ingress.type !== "none" && ingress.loadBalancerIP) rows.push(`| any | ${ingress.loadBalancerIP} (ingress) | 80/TCP, 443/TCP | ${ingress.type} |`);
   if (lb.type === "metallb") {
     for (const pool of lb.pools) rows.push(`| any | ${pool.addresses.join(", ")} (MetalLB pool ${pool.name}) | ports of the LoadBalancer Services | Services of type LoadBalancer |`);
   }

@@ -46,7 +46,7 @@ export function buildEndpointSteps(args: EndpointStepsArgs): EndpointSteps {
     if (!config) throw new Error(`no endpoint configuration for control plane ${name}`);
     if (config.kubeVip !== undefined) {
       ctx.artifacts.add("kube-vip", `kube-vip/${name}.yaml`, config.kubeVip);
-      if (config.kubeVipInit) ctx.artifacts.add("kube-vip", `kube-vip/${name}-during-init.yaml`, config.kubeVipInit);
+      if (config.kubeVipInit) ctx.artifacts.add("kube-vip", `kube-vip/${name}.during-init.yaml`, config.kubeVipInit);
       steps.set(
         name,
         nodeStep(

@@ -2,7 +2,7 @@
 // library, then the script (init and join also carry remove.sh, for their delete).
 import * as path from "node:path";
 import type { ArtifactSink } from "../artifacts";
-import { NODE_LIBRARY } from "../node/bundle";
+import { NODE_LIBRARY, PACKAGES_LIBRARY } from "../node/bundle";
 import { readBundle, scriptStdin } from "../remote/bundle";
 import type { ScriptEnv } from "../remote/env";
 import type { ScriptBundle } from "../remote/script-step";
@@ -18,6 +18,8 @@ export const KUBEADM_BUNDLES = {
   join: [NODE_LIBRARY, KUBEADM_LIBRARY, script("remove"), script("join")],
   token: [NODE_LIBRARY, KUBEADM_LIBRARY, script("token")],
   membership: [NODE_LIBRARY, KUBEADM_LIBRARY, script("membership")],
+  upgrade: [NODE_LIBRARY, PACKAGES_LIBRARY, KUBEADM_LIBRARY, script("upgrade")],
+  "renew-certs": [NODE_LIBRARY, KUBEADM_LIBRARY, script("renew-certs")],
 } as const;
 export type KubeadmScript = keyof typeof KUBEADM_BUNDLES;
 

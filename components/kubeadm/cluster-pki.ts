@@ -10,7 +10,10 @@ import { ADMIN_CLIENT_COMMON_NAME, ADMIN_CLIENT_ORGANIZATION } from "./kubeconfi
 /** kubeadm's own CA lifetime. */
 export const CA_VALIDITY_HOURS = 10 * 365 * 24;
 export const ADMIN_CERT_VALIDITY_HOURS = 365 * 24;
-/** `pulumi up` in the admin certificate's last 30 days issues a new one (and a new kubeconfig). */
+/**
+ * `pulumi up` in the admin certificate's last 30 days issues a new one (and a new kubeconfig): the
+ * default; the description's certificate renewal window (kubernetes.certificates) sets it.
+ */
 export const ADMIN_CERT_EARLY_RENEWAL_HOURS = 30 * 24;
 export const CA_ALLOWED_USES = ["cert_signing", "crl_signing", "digital_signature", "key_encipherment"];
 export const ADMIN_ALLOWED_USES = ["digital_signature", "key_encipherment", "client_auth"];
@@ -33,6 +36,8 @@ export interface ClusterPki {
   discoveryHash: pulumi.Output<string>;
   adminCertPem: pulumi.Output<string>;
   adminKeyPem: pulumi.Output<string>;
+  /** When the admin certificate expires (RFC 3339; the tls provider's validityEndTime). */
+  adminCertExpires: pulumi.Output<string>;
 }
 
 function rsaKey(name: string, opts: pulumi.CustomResourceOptions): tls.PrivateKey {
@@ -59,7 +64,7 @@ function certificateAuthority(name: string, commonName: string, opts: pulumi.Cus
  * `protect` (prod profile) guards the CAs and the service-account key: replacing one would cut
  * every node and token loose from the cluster.
  */
-export function createClusterPki(cluster: string, parent: pulumi.Resource, protect: boolean): ClusterPki {
+export function createClusterPki(cluster: string, parent: pulumi.Resource, protect: boolean, adminEarlyRenewalHours = ADMIN_CERT_EARLY_RENEWAL_HOURS): ClusterPki {
   const opts: pulumi.CustomResourceOptions = { parent, protect };
   const ca = certificateAuthority(`${cluster}-ca`, "kubernetes", opts);
   const etcdCa = certificateAuthority(`${cluster}-etcd-ca`, "etcd-ca", opts);
@@ -79,7 +84,7 @@ export function createClusterPki(cluster: string, parent: pulumi.Resource, prote
       caPrivateKeyPem: ca.keyPem,
       caCertPem: ca.certPem,
       validityPeriodHours: ADMIN_CERT_VALIDITY_HOURS,
-      earlyRenewalHours: ADMIN_CERT_EARLY_RENEWAL_HOURS,
+      earlyRenewalHours: adminEarlyRenewalHours,
       allowedUses: ADMIN_ALLOWED_USES,
     },
     { parent },
@@ -94,6 +99,7 @@ export function createClusterPki(cluster: string, parent: pulumi.Resource, prote
     discoveryHash: ca.publicKeyPem.apply(discoveryTokenCaCertHashFromPublicKey),
     adminCertPem: adminCert.certPem,
     adminKeyPem: pulumi.secret(adminKey.privateKeyPem),
+    adminCertExpires: adminCert.validityEndTime,
   };
 }
 

@@ -168,7 +168,7 @@ describe("kube-vip stack (poc: 3 control planes, 2 workers, 1.34)", () => {
     }
     expect(paramsOf(named(plan, "nsx-poc-cp-1-init"))).toMatch(/export KUBE_VIP_MANIFEST='[^']*path: \/etc\/kubernetes\/admin.conf/);
     expect(plan.artifacts.filter((a) => a.kind === "kube-vip").map((a) => a.path).sort()).toEqual([
-      "kube-vip/nsx-poc-cp-1-during-init.yaml",
+      "kube-vip/nsx-poc-cp-1.during-init.yaml",
       "kube-vip/nsx-poc-cp-1.yaml",
       "kube-vip/nsx-poc-cp-2.yaml",
       "kube-vip/nsx-poc-cp-3.yaml",
@@ -181,13 +181,13 @@ describe("kube-vip stack (poc: 3 control planes, 2 workers, 1.34)", () => {
       [
         "nsx-poc-cp-1",
         "nsx-poc-cp-2",
-        "nsx-poc-cp-2-fallback",
+        "nsx-poc-cp-2.fallback",
         "nsx-poc-cp-3",
-        "nsx-poc-cp-3-fallback",
+        "nsx-poc-cp-3.fallback",
         "nsx-poc-worker-1",
-        "nsx-poc-worker-1-fallback",
+        "nsx-poc-worker-1.fallback",
         "nsx-poc-worker-2",
-        "nsx-poc-worker-2-fallback",
+        "nsx-poc-worker-2.fallback",
       ]
         .map((n) => `kubeadm/${n}.yaml`)
         .sort(),

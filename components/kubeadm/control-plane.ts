@@ -5,7 +5,11 @@ import type { remote } from "@pulumi/command";
 import type { ClusterContext } from "../context";
 import type { PreparedNode } from "../node";
 import { controlPlaneJoins, workerJoins } from "./joins";
+import type { CertificatesOutput } from "./renewal";
+import { certificateSteps, certificatesStackOutput } from "./renewal-steps";
 import { addBundles, controlPlaneRun, createCredentials, endpointSteps, initStep, pkiSteps } from "./steps";
+import { controlPlaneUpgrades, workerUpgrades, type WorkerUpgrade } from "./upgrade";
+import { NO_HISTORY, upgradePending } from "../../stacks/upgrade";
 
 export interface ControlPlane {
   /** Admin kubeconfig (client certificate in kubeadm:cluster-admins), a secret. */
@@ -16,6 +20,16 @@ export interface ControlPlane {
   allJoined: pulumi.Resource[];
   /** Per node name: completes when that node is in the cluster (joined, labelled and tainted). */
   nodeJoined: ReadonlyMap<string, pulumi.Resource>;
+  /**
+   * While the version changes (stacks/upgrade.ts upgradePending): completes when every control
+   * plane runs cluster.kubernetes.version (the last control plane's upgrade step). Empty
+   * otherwise: the upgrade steps are no-ops then, and nothing needs to wait for them.
+   */
+  controlPlaneUpgraded: pulumi.Resource[];
+  /** cluster.kubernetes.version, known once every upgrade step has finished (the stack's recorded version). */
+  upgradedVersion: pulumi.Output<string>;
+  /** When the control planes' and the admin kubeconfig's certificates expire; the renewal window. */
+  certificates: pulumi.Output<CertificatesOutput>;
 }
 
 export class KubeadmControlPlane extends pulumi.ComponentResource {
@@ -30,6 +44,12 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
   readonly nodeJoined = new Map<string, pulumi.Resource>();
   /** The workers' membership steps: their labels and taints are in place once these are done. */
   readonly workerMemberships: remote.Command[];
+  /** The rolling upgrade (upgrade.ts): control planes in order, then the workers' batches. */
+  readonly controlPlaneUpgrades: remote.Command[];
+  readonly workerUpgrades: WorkerUpgrade[][];
+  /** Per control plane, in order: its certificates step (report, and renewal within the window). */
+  readonly certificateSteps: Map<string, remote.Command>;
+  readonly certificates: pulumi.Output<CertificatesOutput>;
 
   constructor(name: string, ctx: ClusterContext, nodes: PreparedNode[], opts?: pulumi.ComponentResourceOptions) {
     super("onprem-k8s:kubeadm:ControlPlane", name, {}, opts);
@@ -41,7 +61,10 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     const endpoint = endpointSteps(run, pki); // each control plane after its PKI
     this.init = initStep(run, credentials, { pki, endpoint }); // the first, after its PKI and endpoint
     const controlPlanes = controlPlaneJoins(run, credentials, this.init, { pki, endpoint }); // one at a time
-    const workers = workerJoins(run, credentials, this.init, { pki, endpoint }); // all at once, after every endpoint
+    this.controlPlaneUpgrades = controlPlaneUpgrades(run, this.init, controlPlanes); // one at a time, after the joins
+    const controlPlaneUpgraded = this.controlPlaneUpgrades.at(-1)!;
+    const workers = workerJoins(run, credentials, this.init, { pki, endpoint }, controlPlaneUpgraded); // all at once, after every endpoint
+    this.workerUpgrades = workerUpgrades(run, controlPlaneUpgraded, workers); // in batches, after the control planes
 
     const joins = [...controlPlanes, ...workers];
     this.controlPlaneJoins = controlPlanes.map((j) => j.join);
@@ -51,6 +74,9 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     this.workerMemberships = workers.map((j) => j.membership);
     this.nodeJoined.set(run.first.machine.node.name, this.init);
     for (const j of joins) this.nodeJoined.set(j.node.machine.node.name, j.membership);
+    const certificates = certificateSteps(run, ctx.previousCertificates, [this.init, ...this.controlPlaneJoins]); // one control plane at a time, after every join
+    this.certificateSteps = certificates.steps;
+    this.certificates = certificatesStackOutput(run, certificates, credentials.pki.adminCertExpires);
 
     this.registerOutputs({ kubeconfig: this.kubeconfig, controlPlanes: ctx.spec.controlPlanes.map((node) => node.name) });
   }
@@ -65,5 +91,10 @@ export function buildControlPlane(ctx: ClusterContext, nodes: PreparedNode[], op
     // speakers, ...). Control planes get no labels or taints from the program.
     allJoined: [controlPlane.init, ...controlPlane.controlPlaneJoins, ...controlPlane.workerJoins, ...controlPlane.workerMemberships],
     nodeJoined: controlPlane.nodeJoined,
+    controlPlaneUpgraded: upgradePending(ctx.history ?? NO_HISTORY, ctx.spec.kubernetes.version) ? controlPlane.controlPlaneUpgrades.slice(-1) : [],
+    upgradedVersion: pulumi
+      .all([...controlPlane.controlPlaneUpgrades, ...controlPlane.workerUpgrades.flat().map((w) => w.uncordon)].map((step) => step.id))
+      .apply(() => ctx.spec.kubernetes.version),
+    certificates: controlPlane.certificates,
   };
 }

@@ -6,6 +6,8 @@
 //                                     │                           └▶ <cp2>-membership     └▶ <cp3>-membership
 //                                     └▶ <worker>-token ─▶ <worker>-join ─▶ <worker>-membership
 //                                        (each worker: init + endpoint steps + own token + own prep)
+//   after init and every control-plane join: <cp1>-certificates ─▶ <cp2>-certificates ─▶ ...
+//   (report when the certificates expire; renew within the window: renewal.ts, renewal-steps.ts)
 //
 // Only control planes act with admin rights: <node>-token (bootstrap token valid) and
 // <node>-membership (labels/taints; on delete: drain, delete the Node, remove the etcd member by
@@ -15,9 +17,13 @@
 // control plane has neither step: its token is InitConfiguration's, and its removal is the
 // cluster's (init's delete resets it; the membership guard refuses removing it otherwise).
 // Control-plane removals are checked against the stack's previous membership (membership.ts)
-// before anything changes.
+// before anything changes, version changes against the stack's previous version (version-guard.ts).
+// A version change is the rolling upgrade of upgrade.ts: <cp>-upgrade steps one at a time after the
+// joins, then each worker's -upgrade-drain, -upgrade, -upgrade-uncordon in batches.
 export { buildControlPlane, KubeadmControlPlane, type ControlPlane } from "./control-plane";
 export { refuseUnsafeControlPlaneRemoval, selfStackName } from "./removal-guard";
+export { refuseUnsafeVersionChange } from "./version-guard";
+export { previousCertificatesOutput } from "./renewal-steps";
 export {
   BOOTSTRAP_TOKEN_TTL_SECONDS,
   DISCOVERY_FALLBACK_KUBECONFIG_PATH,

@@ -11,6 +11,7 @@ import { nodeStep } from "../node/steps";
 import { kubeadmBundle } from "./bundles";
 import { BOOTSTRAP_TOKEN_TTL_SECONDS, joinParametersOf, nodeLabelsParam, nodeTaintsParam } from "./params";
 import { KUBEADM_TOKEN_ENV } from "./placeholders";
+import { upgradePending } from "../../stacks/upgrade";
 import { readyOnNode, type ControlPlaneRun, type Credentials, type OnNodeSteps } from "./steps";
 
 export interface NodeJoin {
@@ -39,12 +40,19 @@ export function controlPlaneJoins(run: ControlPlaneRun, credentials: Credentials
   return joins;
 }
 
-/** Step 7: every worker in parallel, after init, every endpoint, its own token and its preparation. */
-export function workerJoins(run: ControlPlaneRun, credentials: Credentials, init: remote.Command, onNode: OnNodeSteps): NodeJoin[] {
+/**
+ * Step 7: every worker in parallel, after init, every endpoint, its own token and its preparation.
+ * A worker added while the cluster is upgraded (installed at the new version) also waits for the
+ * control planes' upgrade (`controlPlaneUpgraded`): a kubelet must not be newer than its apiserver.
+ */
+export function workerJoins(run: ControlPlaneRun, credentials: Credentials, init: remote.Command, onNode: OnNodeSteps, controlPlaneUpgraded: pulumi.Resource): NodeJoin[] {
   const endpoints = [...onNode.endpoint.steps.values()];
+  const joinsAtNewVersion = upgradePending(run.history, run.spec.kubernetes.version);
   return run.workers.map((node) => {
     const token = tokenStep(run, credentials, node, init);
-    const join = joinStep(run, credentials, node, {}, [init, ...endpoints, token, ...node.ready]);
+    const isNew = !run.history.nodes.has(node.machine.node.name);
+    const afterUpgrade = joinsAtNewVersion && isNew ? [controlPlaneUpgraded] : [];
+    const join = joinStep(run, credentials, node, {}, [init, ...endpoints, token, ...node.ready, ...afterUpgrade]);
     return { node, token, join, membership: membershipStep(run, node, init, join) };
   });
 }
@@ -74,9 +82,9 @@ function tokenStep(run: ControlPlaneRun, credentials: Credentials, node: Prepare
 function joinStep(run: ControlPlaneRun, credentials: Credentials, node: PreparedNode, extraEnv: Record<string, string>, dependsOn: pulumi.Resource[]): remote.Command {
   const nodeSpec = node.machine.node;
   const { pki } = credentials;
-  const parameters = pulumi.all([pki.discoveryHash, pki.ca.certPem]).apply(([hash, caCertPem]) => joinParametersOf(run.spec, nodeSpec, hash, caCertPem));
+  const parameters = pulumi.all([pki.discoveryHash, pki.ca.certPem]).apply(([hash, caCertPem]) => joinParametersOf(run.specOf(nodeSpec.name), nodeSpec, hash, caCertPem));
   run.ctx.artifacts.add("kubeadm-config", `kubeadm/${nodeSpec.name}.yaml`, parameters.apply((p) => p.KUBEADM_CONFIG!));
-  run.ctx.artifacts.add("kubeadm-config", `kubeadm/${nodeSpec.name}-fallback.yaml`, parameters.apply((p) => p.KUBEADM_CONFIG_FALLBACK!));
+  run.ctx.artifacts.add("kubeadm-config", `kubeadm/${nodeSpec.name}.fallback.yaml`, parameters.apply((p) => p.KUBEADM_CONFIG_FALLBACK!));
   const parameter = (name: string) => parameters.apply((p) => p[name]!);
   return nodeStep(
     `${nodeSpec.name}-join`,

@@ -4,12 +4,13 @@
 //   bundles ─▶ credentials ─▶ pki ─▶ endpoint ─▶ init ─▶ control-plane joins ─▶ worker joins
 //
 // A join is three steps: token (on the first control plane), join (on the node), membership (on
-// the first control plane). Day-2 steps (upgrade, renewal, node operations) go in as new functions
-// and new lines in KubeadmControlPlane (control-plane.ts), not as branches inside these.
+// the first control plane). Day-2 steps (upgrade: upgrade.ts; renewal, node operations) go in as
+// new functions and new lines in KubeadmControlPlane (control-plane.ts), not as branches inside these.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { remote } from "@pulumi/command";
-import type { ClusterSpec } from "../../stacks/spec";
+import { specAtVersion, type ClusterSpec } from "../../stacks/spec";
+import { dayOneVersion, NO_HISTORY, type VersionHistory } from "../../stacks/upgrade";
 import type { ClusterContext } from "../context";
 import { addEndpointBundleArtifacts } from "../endpoint/bundles";
 import { buildEndpointSteps, type EndpointSteps } from "../endpoint";
@@ -19,6 +20,7 @@ import { remoteCommandLine } from "../remote/command-line";
 import { addKubeadmBundleArtifacts, kubeadmBundle } from "./bundles";
 import { createClusterPki, pkiSecretEnv, type ClusterPki } from "./cluster-pki";
 import { renderAdminKubeconfig } from "./kubeconfig";
+import { adminEarlyRenewalHours } from "./renewal";
 import { initConfigOf } from "./params";
 import { BOOTSTRAP_TOKEN_ID_LENGTH, BOOTSTRAP_TOKEN_SECRET_LENGTH, formatBootstrapToken } from "./pki";
 import { KUBEADM_TOKEN_ENV } from "./placeholders";
@@ -35,6 +37,10 @@ export interface ControlPlaneRun {
   first: PreparedNode;
   otherControlPlanes: PreparedNode[];
   workers: PreparedNode[];
+  /** What the stack deployed before (stacks/upgrade.ts). */
+  history: VersionHistory;
+  /** The description at the version a node's day-1 steps keep: the one it was installed at, or the target for a new node. */
+  specOf: (node: string) => ClusterSpec;
   /** Parameters of init and every join. */
   common: { API_ENDPOINT_HOST: string; API_ENDPOINT_PORT: string; CONTROL_PLANE_ADDRESSES: string; RESET_STALE_STATE: string };
 }
@@ -59,6 +65,8 @@ export function controlPlaneRun(ctx: ClusterContext, nodes: PreparedNode[], pare
     first,
     otherControlPlanes,
     workers: spec.workers.map(prepared),
+    history: ctx.history ?? NO_HISTORY,
+    specOf: (node) => specAtVersion(spec, dayOneVersion(ctx.history ?? NO_HISTORY, node, spec.kubernetes.version)),
     common: {
       API_ENDPOINT_HOST: spec.apiEndpoint.host,
       API_ENDPOINT_PORT: String(spec.apiEndpoint.port),
@@ -86,7 +94,8 @@ export interface Credentials {
 /** Step 2: the PKI, the admin kubeconfig and the bootstrap token, all held by Pulumi; nothing to wait for. */
 export function createCredentials(run: ControlPlaneRun): Credentials {
   const { spec, parent } = run;
-  const pki = createClusterPki(spec.name, parent, spec.protect);
+  // The admin certificate is re-issued within the same window as the control planes' (renewal.ts).
+  const pki = createClusterPki(spec.name, parent, spec.protect, adminEarlyRenewalHours(spec.kubernetes.certificates.renewBeforeDays));
   const server = { host: spec.apiEndpoint.host, port: spec.apiEndpoint.port };
   const kubeconfig = pulumi.secret(
     pulumi
@@ -151,7 +160,8 @@ export function readyOnNode(node: PreparedNode, steps: OnNodeSteps): pulumi.Reso
 export function initStep(run: ControlPlaneRun, credentials: Credentials, onNode: OnNodeSteps): remote.Command {
   const { spec, first } = run;
   const firstName = nameOf(first);
-  const initConfig = initConfigOf(spec);
+  // At the version the cluster was initialised at: a version change must not re-run init.
+  const initConfig = initConfigOf(run.specOf(firstName));
   run.ctx.artifacts.add("kubeadm-config", `kubeadm/${firstName}.yaml`, initConfig);
   const firstEndpoint = onNode.endpoint.configs.find((c) => c.node === firstName);
   return nodeStep(

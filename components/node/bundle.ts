@@ -10,6 +10,11 @@ export { remoteCommandLine } from "../remote/command-line";
 export const SCRIPTS_DIR = path.join(__dirname, "scripts");
 /** The node library every bundle starts with. */
 export const NODE_LIBRARY = path.join(SCRIPTS_DIR, "lib.sh");
+/** The package repository and pinned packages: node preparation's and the upgrade steps'. */
+export const PACKAGES_LIBRARY = path.join(SCRIPTS_DIR, "packages-lib.sh");
+
+/** Libraries a script needs beyond lib.sh, shipped between lib.sh and the script. */
+const SCRIPT_LIBRARIES: Partial<Record<string, string[]>> = { "kubernetes-packages": [PACKAGES_LIBRARY] };
 
 export const NODE_SCRIPTS = [
   "wait-cloud-init",
@@ -21,7 +26,7 @@ export const NODE_SCRIPTS = [
 ] as const;
 export type NodeScript = (typeof NODE_SCRIPTS)[number];
 
-/** lib.sh + <name>.sh as one text (the script skips sourcing lib.sh when it is already defined). */
+/** lib.sh (+ its libraries) + <name>.sh as one text (the script skips sourcing what is already defined). */
 export function bundleScript(name: NodeScript): string {
-  return readBundle([NODE_LIBRARY, path.join(SCRIPTS_DIR, `${name}.sh`)]);
+  return readBundle([NODE_LIBRARY, ...(SCRIPT_LIBRARIES[name] ?? []), path.join(SCRIPTS_DIR, `${name}.sh`)]);
 }

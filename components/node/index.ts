@@ -12,6 +12,8 @@ import { maskSecrets, renderEnvPrefix, type ScriptEnv } from "../remote/env";
 import { remoteStep } from "../remote/step";
 import { bundleScript, type NodeScript } from "./bundle";
 import { carriesCredentials, preparationParts, type PlannedPart } from "./parts";
+import { dayOneVersion, NO_HISTORY } from "../../stacks/upgrade";
+import { specAtVersion } from "../../stacks/spec";
 
 export interface PreparedNode {
   machine: Machine;
@@ -67,7 +69,10 @@ export function prepareNodes(ctx: ClusterContext, machines: Machine[], opts: pul
   const bundles = new Map<NodeScript, string>();
   return machines.map((machine) => {
     // The machine layer's ready step waits for cloud-init; without one the chain waits itself.
-    const parts = preparationParts(spec, machine.node, { waitForCloudInit: !machine.ready });
+    // An existing node keeps the version it was installed at (its packages, containerd's sandbox
+    // image): a version change is the upgrade steps' work, not a re-run of node preparation.
+    const installedAt = dayOneVersion(ctx.history ?? NO_HISTORY, machine.node.name, spec.kubernetes.version);
+    const parts = preparationParts(specAtVersion(spec, installedAt), machine.node, { waitForCloudInit: !machine.ready });
     for (const { part, env } of parts) {
       if (!bundles.has(part)) {
         bundles.set(part, bundleScript(part));

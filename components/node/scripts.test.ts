@@ -23,7 +23,7 @@ import {
 
 
 describe("shellcheck", () => {
-  const scripts = ["lib.sh", ...NODE_SCRIPTS.map((s) => `${s}.sh`)];
+  const scripts = ["lib.sh", "packages-lib.sh", ...NODE_SCRIPTS.map((s) => `${s}.sh`)];
   it.each(scripts)("%s passes", (file) => expectShellcheckClean(path.join(SCRIPTS_DIR, file)));
 
   it("fails a deliberately broken script (the check has teeth)", async () => {

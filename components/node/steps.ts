@@ -6,6 +6,8 @@ import { scriptStep, type ScriptStepArgs } from "../remote/script-step";
 import type { PreparedNode } from "./index";
 
 export interface NodeStepArgs extends Omit<ScriptStepArgs, "host" | "triggers"> {
+  /** More reasons to run again, beyond a replaced machine (the upgrade steps: the target version). */
+  triggers?: pulumi.Input<unknown>[];
   /** The node the step is about: a replacement of its machine runs the step again. */
   node: PreparedNode;
   /**
@@ -16,7 +18,7 @@ export interface NodeStepArgs extends Omit<ScriptStepArgs, "host" | "triggers"> 
 }
 
 export function nodeStep(name: string, args: NodeStepArgs, opts: { parent: pulumi.Resource }): remote.Command {
-  const { node, runOn, ...step } = args;
+  const { node, runOn, triggers = [], ...step } = args;
   const host = (runOn ?? node).machine;
   return scriptStep(
     name,
@@ -25,7 +27,7 @@ export function nodeStep(name: string, args: NodeStepArgs, opts: { parent: pulum
       host: { name: host.node.name, connection: host.connection },
       // A replaced machine is a new host: the step runs again for it (its old membership, on the
       // first control plane, is removed first by name).
-      triggers: [node.machine.platformId],
+      triggers: [node.machine.platformId, ...triggers],
     },
     opts,
   );

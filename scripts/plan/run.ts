@@ -8,11 +8,11 @@ import { ArtifactSink, type ArtifactKind } from "../../components/artifacts";
 import type { SecretKey } from "../../stacks/schema";
 import type { ClusterSpec } from "../../stacks/spec";
 import { requiredSecretKeys } from "../../stacks/rules";
-import { unknownConfigKeyProblems } from "../../stacks/config-keys";
+import { explainsMissingCluster, unknownConfigKeyProblems } from "../../stacks/config-keys";
 import { PROJECT, plainSecrets, secretsPresent, type StackFile } from "../../stacks/stack-file";
 import { ClusterConfigError, validateCluster, type Problem } from "../../stacks/validate";
 import { installRecordingMocks, type RecordedResource } from "./monitor";
-import { planMocks } from "./mocks";
+import { planMocks, stackReferenceOutputs } from "./mocks";
 
 export interface PlannedArtifact {
   kind: ArtifactKind;
@@ -33,6 +33,16 @@ export interface PlanResult {
   warnings: Problem[];
   /** Secrets the stack file does not set, replaced by placeholders for the plan. */
   placeholderSecrets: SecretKey[];
+  /** The version the plan was told the cluster runs (--from-version), if any. */
+  fromVersion?: string;
+}
+
+export interface PlanOptions {
+  /**
+   * Plan as an update of a cluster running this version (every node installed at it), as the
+   * program reads it from the stack's previous outputs: the plan then shows the upgrade.
+   */
+  fromVersion?: string;
 }
 
 function resolve<T>(output: pulumi.Output<T>): Promise<T> {
@@ -71,11 +81,13 @@ async function failOnUnhandledRejection(work: () => Promise<void>): Promise<void
   }
 }
 
-export async function runPlan(stack: StackFile): Promise<PlanResult> {
+export async function runPlan(stack: StackFile, options: PlanOptions = {}): Promise<PlanResult> {
   const present = secretsPresent(stack);
   const validation = validateCluster(stack.cluster, { secretsPresent: present, planMode: true, plainSecrets: plainSecrets(stack) });
   const keyProblems = unknownConfigKeyProblems(Object.keys(stack.config));
-  if (!validation.ok || keyProblems.length > 0) throw new ClusterConfigError([...keyProblems, ...(validation.ok ? [] : validation.problems)]);
+  // A misspelt `onprem-k8s:cluster` key is the one mistake, not also a missing description.
+  const descriptionProblems = validation.ok || (stack.cluster === undefined && explainsMissingCluster(keyProblems)) ? [] : validation.problems;
+  if (!validation.ok || keyProblems.length > 0) throw new ClusterConfigError([...keyProblems, ...descriptionProblems]);
 
   const config = { ...stack.config };
   const secretKeys = [...stack.secretKeys];
@@ -85,18 +97,27 @@ export async function runPlan(stack: StackFile): Promise<PlanResult> {
     secretKeys.push(`${PROJECT}:${key}`);
   }
 
+  const self = `organization/${PROJECT}/${stack.name}`;
+  if (options.fromVersion !== undefined) {
+    const nodes = validation.spec.nodes.map((node) => ({ name: node.name, role: node.role, address: node.address, packagesVersion: options.fromVersion }));
+    stackReferenceOutputs.set(self, { kubernetesVersion: options.fromVersion, nodes });
+  }
   const recorder = await installRecordingMocks(planMocks, PROJECT, stack.name);
   pulumi.runtime.setAllConfig(config, secretKeys);
   const sink = new ArtifactSink();
   const warnings: Problem[] = [];
   // An error thrown inside an `apply` surfaces only as an unhandled rejection (the engine would
   // report it); without this the plan would wait forever for outputs that never resolve.
-  await failOnUnhandledRejection(async () => {
-    await withUnmappedPulumiDebugTraces(async () => {
-      await runInPulumiStack(() => clusterProgram({ artifacts: sink, warn: (found) => warnings.push(...found) }));
-      await recorder.settle();
+  try {
+    await failOnUnhandledRejection(async () => {
+      await withUnmappedPulumiDebugTraces(async () => {
+        await runInPulumiStack(() => clusterProgram({ artifacts: sink, warn: (found) => warnings.push(...found), placeholderSecrets: true }));
+        await recorder.settle();
+      });
     });
-  });
+  } finally {
+    if (options.fromVersion !== undefined) stackReferenceOutputs.delete(self);
+  }
 
   const artifacts = await Promise.all(
     sink.list().map(async (artifact) => ({
@@ -116,5 +137,6 @@ export async function runPlan(stack: StackFile): Promise<PlanResult> {
     artifacts,
     warnings,
     placeholderSecrets,
+    ...(options.fromVersion !== undefined ? { fromVersion: options.fromVersion } : {}),
   };
 }

@@ -3,9 +3,9 @@
 // ones), the API endpoint's pieces and what runs on a node outside Kubernetes (the NFS server).
 // Pure: the description in, rows out; test/plan.test.ts checks every release and manifest
 // resource of a plan is named by a row.
-import { addonManifests, addonReleases, chartSource } from "../../components/addons/plan";
+import { INGRESS_GATEWAY, addonManifests, addonReleases, chartSource, gatewayApiCrdsLocation } from "../../components/addons/plan";
 import { vsphereCsiManifestLocation } from "../../components/addons/vsphere-csi/manifest";
-import { ETCD_SNAPSHOT_IMAGES, NODE_LOCAL_DNS_IMAGE, PINNED_CHARTS, VSPHERE_CSI_RELEASE, withRegistry } from "../../components/addons/charts";
+import { ETCD_SNAPSHOT_IMAGES, GATEWAY_API_RELEASE, NODE_LOCAL_DNS_IMAGE, PINNED_CHARTS, VSPHERE_CSI_RELEASE, withRegistry } from "../../components/addons/charts";
 import { KUBE_VIP_DEFAULT_REGISTRY, KUBE_VIP_IMAGE_REPOSITORY, KUBE_VIP_VERSION } from "../../components/endpoint/kube-vip";
 import type { ClusterSpec } from "../../stacks/spec";
 
@@ -54,6 +54,15 @@ function manifestRow(spec: ClusterSpec, file: string): SiteAddon | undefined {
       return { name: "MetalLB address pools and advertisement", kind: "manifest", version: `metallb.io/v1beta1 (chart ${PINNED_CHARTS.metallb.version})`, namespace: "metallb-system", source: `${RENDERED} (${artifact})`, resources: [file] };
     case "calico-felixconfiguration":
       return { name: "Calico FelixConfiguration (VXLAN checksum offload off)", kind: "manifest", version: `crd.projectcalico.org/v1 (Calico ${PINNED_CHARTS["tigera-operator"].appVersion})`, namespace: "-", source: `${RENDERED} (${artifact})`, resources: [file] };
+    case "ingress-gateway":
+      return {
+        name: `Gateway API: CRDs, GatewayClass ${INGRESS_GATEWAY.className}, Gateway ${INGRESS_GATEWAY.namespace}/${INGRESS_GATEWAY.name} (listeners http, https)`,
+        kind: "manifest",
+        version: `Gateway API ${GATEWAY_API_RELEASE.version}`,
+        namespace: INGRESS_GATEWAY.namespace,
+        source: `${gatewayApiCrdsLocation(spec)} (the release's CRDs), then ${RENDERED} (${artifact}); HTTPS certificate: Secret ${INGRESS_GATEWAY.tlsSecretName}, the site's`,
+        resources: ["gateway-api-crds", file],
+      };
     case "vsphere-csi-namespace":
     case "vsphere-csi-storageclass":
       return undefined; // part of the vSphere CSI driver's row

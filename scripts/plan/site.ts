@@ -52,7 +52,7 @@ export function reservedAddresses(spec: ClusterSpec): { address: string; use: st
   if (endpoint.vip && endpoint.mode !== "external") rows.push({ address: endpoint.vip, use: `API VIP (${endpoint.mode}, moves between the control planes)` });
   if (endpoint.vip && endpoint.mode === "external") rows.push({ address: endpoint.vip, use: `API endpoint on the external load balancer (forwards ${endpoint.port}/tcp to the control planes' 6443/tcp)` });
   const ingress = spec.addons.ingress;
-  if (ingress.type === "ingress-nginx" && ingress.loadBalancerIP) rows.push({ address: ingress.loadBalancerIP, use: "ingress address (a LoadBalancer address from a MetalLB pool)" });
+  if (ingress.type !== "none" && ingress.loadBalancerIP) rows.push({ address: ingress.loadBalancerIP, use: `ingress address (${ingress.type}; a LoadBalancer address from a MetalLB pool)` });
   const lb = spec.addons.loadBalancer;
   if (lb.type === "metallb") {
     for (const pool of lb.pools) rows.push({ address: pool.addresses.join(", "), use: `MetalLB pool ${pool.name} (${lb.mode === "l2" ? "announced by ARP" : "announced by BGP"}${pool.autoAssign ? "" : ", on request only"})` });

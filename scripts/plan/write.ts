@@ -6,7 +6,9 @@ import * as path from "node:path";
 import { buildGraph, criticalPath, summaryMarkdown, toDot, toMermaid } from "./graph";
 import type { RecordedResource } from "./monitor";
 import type { PlanResult } from "./run";
+import { certificatesMarkdown } from "./certificates";
 import { siteMarkdown } from "./site";
+import { upgradeMarkdown } from "./upgrade";
 import { maskSecrets } from "../../components/remote/env";
 
 export const MASK = "[secret]";
@@ -63,7 +65,9 @@ export function writePlan(result: PlanResult, outRoot: string): WrittenPlan {
 
   const graph = buildGraph(result.resources);
   const critical = criticalPath(graph);
-  write("summary.md", summaryMarkdown(result.stack.name, graph, critical, siteMarkdown(result.spec, result.resources, result.artifacts)));
+  const certificates = certificatesMarkdown(result.spec, result.outputs.certificates);
+  const site = [...siteMarkdown(result.spec, result.resources, result.artifacts), ...upgradeMarkdown(result.spec, result.resources, result.fromVersion), ...certificates];
+  write("summary.md", summaryMarkdown(result.stack.name, graph, critical, site));
   write("resources.json", `${JSON.stringify(result.resources.map(publicResource), null, 2)}\n`);
   write("outputs.json", `${JSON.stringify(maskPaths(result.outputs, result.outputSecretPaths), null, 2)}\n`);
   const dot = toDot(graph);

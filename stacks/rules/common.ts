@@ -10,7 +10,15 @@ export interface Problem {
   problem: string;
   fix: string;
   severity: "error" | "warning";
+  /**
+   * The fix as edits a program can apply to the description (paths below `cluster`), where the
+   * fix is mechanical; a test applies each and re-validates, so no such fix is refused by another rule.
+   */
+  edits?: FixEdit[];
 }
+
+/** Set the value at a path of the description, or remove the key there. */
+export type FixEdit = { path: (string | number)[]; value: unknown } | { path: (string | number)[]; remove: true };
 
 export interface RuleContext {
   /** Secrets that are set for the stack; absent ones are an error unless `planMode`. */
@@ -19,6 +27,10 @@ export interface RuleContext {
   planMode: boolean;
   /** Secrets set as plain config (`pulumi config set` without --secret): clear text in the stack file. */
   plainSecrets?: ReadonlySet<SecretKey>;
+  /** The day support windows are judged on (YYYY-MM-DD); today by default. */
+  today?: string;
+  /** The SSH private key's text where the program can read it (never in the offline plan). */
+  sshPrivateKey?: string;
 }
 
 export interface Rule {
@@ -29,12 +41,17 @@ export interface Rule {
 
 export const P = (path: string) => `cluster.${path}`;
 
-export function error(path: string, value: unknown, problem: string, fix: string): Problem {
-  return { path: P(path), value, problem, fix, severity: "error" };
+export function error(path: string, value: unknown, problem: string, fix: string, edits?: FixEdit | FixEdit[]): Problem {
+  return { path: P(path), value, problem, fix, severity: "error", ...editsOf(edits) };
 }
 
-export function warning(path: string, value: unknown, problem: string, fix: string): Problem {
-  return { path: P(path), value, problem, fix, severity: "warning" };
+export function warning(path: string, value: unknown, problem: string, fix: string, edits?: FixEdit | FixEdit[]): Problem {
+  return { path: P(path), value, problem, fix, severity: "warning", ...editsOf(edits) };
+}
+
+function editsOf(edits: FixEdit | FixEdit[] | undefined): { edits?: FixEdit[] } {
+  if (!edits) return {};
+  return { edits: Array.isArray(edits) ? edits : [edits] };
 }
 
 /** Every node address with the path it was written at. */
@@ -48,12 +65,13 @@ export function addressEntries(c: ClusterConfig): { path: string; address: strin
 }
 
 /** Every LoadBalancer pool block with its path; `problem` says why a block cannot be read (then `range` is absent). */
-export function poolBlocks(c: ClusterConfig): { path: string; text: string; pool: string; range?: AddressRange; problem?: string }[] {
+export function poolBlocks(c: ClusterConfig): { path: string; text: string; pool: string; poolIndex: number; index: number; range?: AddressRange; problem?: string }[] {
   return c.addons.loadBalancer.pools.flatMap((pool, p) =>
     pool.addresses.map((text, i) => {
       const path = `addons.loadBalancer.pools[${p}].addresses[${i}]`;
       const problem = blockProblem(text);
-      return problem ? { path, text, pool: pool.name, problem } : { path, text, pool: pool.name, range: parseBlock(text) };
+      const at = { path, text, pool: pool.name, poolIndex: p, index: i };
+      return problem ? { ...at, problem } : { ...at, range: parseBlock(text) };
     }),
   );
 }
@@ -65,14 +83,13 @@ export function poolRanges(c: ClusterConfig): { path: string; range: AddressRang
 
 /**
  * Why a single address (VIP, ingress address) cannot be used on the node subnet: it is the
- * subnet's network or broadcast address, or the gateway's. `what` names it in the message.
+ * subnet's network or broadcast address (the gateway and every other role: addresses.ts). `what` names it in the message.
  */
 export function unusableHostAddress(c: ClusterConfig, address: string, what: string): { problem: string; fix: string } | undefined {
   const { network, broadcast } = reservedAddresses(c.network.subnet);
   const fix = `pick a free host address of ${c.network.subnet} (between ${network} and ${broadcast}, neither included, not the gateway ${c.network.gateway})`;
   if (address === network) return { problem: `${what} is the network address of ${c.network.subnet}, which no host can use`, fix };
   if (address === broadcast) return { problem: `${what} is the broadcast address of ${c.network.subnet}, which no host can use`, fix };
-  if (address === c.network.gateway) return { problem: `${what} is the gateway's address (cluster.network.gateway)`, fix };
   return undefined;
 }
 

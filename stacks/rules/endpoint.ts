@@ -1,6 +1,6 @@
-// The API endpoint: the VIP and its port.
-import { addressInBlock, contains, parseBlock } from "../network";
-import { P, type Problem, type Rule, addressEntries, error, poolRanges, unusableHostAddress } from "./common";
+// The API endpoint: the VIP and its port (its collisions with other roles' addresses: addresses.ts).
+import { addressInBlock } from "../network";
+import { type Problem, type Rule, error, unusableHostAddress } from "./common";
 
 export const endpointRules: Rule[] = [
   {
@@ -18,16 +18,8 @@ export const endpointRules: Rule[] = [
       if (mode !== "external" && !addressInBlock(vip, c.network.subnet)) {
         problems.push(error("endpoint.vip", vip, `the VIP is outside the node subnet ${c.network.subnet}: ARP/VRRP can only announce it on the nodes' own segment`, `pick a free address inside ${c.network.subnet}`));
       }
-      const node = addressEntries(c).find((entry) => entry.address === vip);
-      if (node) {
-        problems.push(error("endpoint.vip", vip, `the VIP is node ${node.name}'s address (${P(node.path)})`, "pick an address no node uses"));
-      }
       const unusable = unusableHostAddress(c, vip, "the VIP");
       if (unusable) problems.push(error("endpoint.vip", vip, unusable.problem, unusable.fix));
-      const pool = poolRanges(c).find((entry) => contains(entry.range, parseBlock(vip)));
-      if (pool) {
-        problems.push(error("endpoint.vip", vip, `the VIP lies inside LoadBalancer pool ${pool.pool} (${P(pool.path)} = ${pool.range.text}), so MetalLB could hand it to a Service`, "move the VIP out of the pool or shrink the pool"));
-      }
       return problems;
     },
   },

@@ -4,19 +4,23 @@
 // still reported.
 import type { ClusterConfig } from "../schema";
 import type { Problem, Rule, RuleContext } from "./common";
+import { accessRules } from "./access";
 import { addonsRules } from "./addons";
+import { addressRules } from "./addresses";
 import { endpointRules } from "./endpoint";
 import { networkingRules } from "./networking";
 import { nodesRules } from "./nodes";
 import { platformRules } from "./platform";
+import { preflightRules } from "./preflight";
 import { secretsRules } from "./secrets";
 import { softwareRules } from "./software";
+import { upgradeRules } from "./upgrade";
 
 export type { Problem, RuleContext } from "./common";
 export { noProxyGaps } from "./networking";
 export { requiredSecretKeys } from "./secrets";
 
-const rules: Rule[] = [...nodesRules, ...endpointRules, ...networkingRules, ...addonsRules, ...platformRules, ...softwareRules, ...secretsRules];
+const rules: Rule[] = [...nodesRules, ...preflightRules, ...endpointRules, ...networkingRules, ...addonsRules, ...addressRules, ...platformRules, ...softwareRules, ...upgradeRules, ...accessRules, ...secretsRules];
 
 /** Paths (below `cluster.`) a schema issue taints; a rule using any of them is skipped. */
 function isTainted(uses: string[], taintedPaths: string[]): boolean {

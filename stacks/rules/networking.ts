@@ -40,6 +40,10 @@ export const networkingRules: Rule[] = [
         const narrowest = (serviceCidr.includes(":") ? 128 : 32) - MAX_SERVICE_CIDR_HOST_BITS;
         problems.push(error("kubernetes.serviceCidr", serviceCidr, `a /${prefixLength(serviceCidr)} service network has ${serviceBits} host bits; kubeadm and the apiserver accept at most ${MAX_SERVICE_CIDR_HOST_BITS} (a /${narrowest})`, `use a /${narrowest} or smaller, e.g. 10.96.0.0/12`));
       }
+      // kubeadm gives the API Service the 1st address and cluster DNS the 10th.
+      if (serviceBits < MIN_SERVICE_CIDR_HOST_BITS) {
+        problems.push(error("kubernetes.serviceCidr", serviceCidr, `a /${prefixLength(serviceCidr)} service network has no 10th address, which kubeadm gives the cluster DNS Service`, "use a /24 or larger service network, e.g. 10.96.0.0/12"));
+      }
       const podPrefix = prefixLength(podCidr);
       if (podPrefix > KUBEADM_NODE_MASK || KUBEADM_NODE_MASK - podPrefix > 16) {
         problems.push(error("kubernetes.podCidr", podCidr, `kubeadm refuses a /${podPrefix} pod network: it must hold between one and 2^16 of the controller manager's /${KUBEADM_NODE_MASK} node blocks`, "use a prefix between /8 and /24, e.g. 10.244.0.0/16"));
@@ -112,6 +116,9 @@ export const networkingRules: Rule[] = [
     },
   },
 ];
+
+/** The smallest service network that holds the cluster DNS address (the 10th): a /28. */
+const MIN_SERVICE_CIDR_HOST_BITS = 4;
 
 /** kube-controller-manager's default --node-cidr-mask-size for IPv4, which kubeadm checks the pod subnet against. */
 const KUBEADM_NODE_MASK = 24;

@@ -6,17 +6,21 @@ import { P, type Problem, type Rule, addressEntries, error, networkAddressOf } f
 
 export const nodesRules: Rule[] = [
   {
-    uses: ["controlPlane"],
+    uses: ["controlPlane", "profile"],
     check(c) {
       const count = c.controlPlane.count ?? c.controlPlane.addresses.length;
+      // A count that disagrees with the addresses, or no control plane at all, is reported below.
+      if (count === 0 || (c.controlPlane.count !== undefined && c.controlPlane.count !== c.controlPlane.addresses.length)) return [];
       const problems: Problem[] = [];
       if (count % 2 === 0) {
+        const minimum = PROFILES[c.profile].minimum.controlPlanes;
+        const options = [count - 1, count + 1].filter((n) => n >= minimum);
         problems.push(
           error(
             c.controlPlane.count === undefined ? "controlPlane.addresses" : "controlPlane.count",
             count,
             `${count} control planes: stacked etcd needs an odd number of members to keep quorum (${count} tolerates no more failures than ${count - 1})`,
-            `use ${count - 1} or ${count + 1} control planes`,
+            `use ${options.join(" or ")} control planes`,
           ),
         );
       }
@@ -24,18 +28,28 @@ export const nodesRules: Rule[] = [
     },
   },
   {
-    uses: ["controlPlane", "workerPools"],
+    uses: ["controlPlane", "workerPools", "profile"],
     check(c) {
       const problems: Problem[] = [];
+      const minimum = PROFILES[c.profile].minimum;
+      const workers = c.workerPools.reduce((sum, pool) => sum + pool.addresses.length, 0);
+      // Whether `n` machines in the group would pass the other rules (odd control planes, profile minimums).
+      const acceptable = (group: { path: string; addresses: string[] }, n: number) =>
+        group.path === "controlPlane" ? n % 2 === 1 && n >= minimum.controlPlanes : workers - group.addresses.length + n >= minimum.workers;
       const groups = [
         { path: "controlPlane", count: c.controlPlane.count, addresses: c.controlPlane.addresses, names: c.controlPlane.names },
         ...c.workerPools.map((pool, p) => ({ path: `workerPools[${p}]`, count: pool.count, addresses: pool.addresses, names: pool.names })),
       ];
       for (const group of groups) {
         if (group.count !== undefined && group.count !== group.addresses.length) {
-          problems.push(
-            error(`${group.path}.count`, group.count, `count is ${group.count} but ${group.addresses.length} addresses are listed`, `list exactly ${group.count} addresses in ${P(group.path)}.addresses, or set count to ${group.addresses.length}`),
-          );
+          const listed = group.addresses.length;
+          const options = [
+            acceptable(group, group.count) ? `list exactly ${group.count} address${group.count === 1 ? "" : "es"} in ${P(group.path)}.addresses` : undefined,
+            acceptable(group, listed) && listed > 0 ? `remove count (it then follows the ${listed} listed address${listed === 1 ? "" : "es"})` : undefined,
+          ].filter((option): option is string => option !== undefined);
+          const fix = options.length > 0 ? options.join(", or ") : group.path === "controlPlane" ? `list an odd number of control-plane addresses (at least ${minimum.controlPlanes}) and remove count` : `list the pool's addresses (the ${c.profile} profile needs ${minimum.workers} workers in all) and remove count`;
+          const removable = acceptable(group, listed) && listed > 0;
+          problems.push(error(`${group.path}.count`, group.count, `count is ${group.count} but ${listed} addresses are listed`, fix, removable ? { path: [...pathKeys(group.path), "count"], remove: true } : undefined));
         }
         if (group.names && group.names.length !== group.addresses.length) {
           problems.push(
@@ -69,18 +83,12 @@ export const nodesRules: Rule[] = [
     check(c) {
       const problems: Problem[] = [];
       const seenNames = new Map<string, string>();
-      const seenAddresses = new Map<string, string>();
       for (const entry of addressEntries(c)) {
         const nameOwner = seenNames.get(entry.name);
         if (nameOwner) {
           problems.push(error(entry.path.replace(/addresses/, "names"), entry.name, `node name ${entry.name} is used twice (also by the node at ${P(nameOwner)})`, "give every node a unique name"));
         }
         seenNames.set(entry.name, entry.path);
-        const addressOwner = seenAddresses.get(entry.address);
-        if (addressOwner) {
-          problems.push(error(entry.path, entry.address, `address ${entry.address} is also given at ${P(addressOwner)}`, "give every node its own address"));
-        }
-        seenAddresses.set(entry.address, entry.path);
       }
       return problems;
     },
@@ -96,8 +104,6 @@ export const nodesRules: Rule[] = [
           problems.push(error(entry.path, entry.address, `node address is outside the node subnet ${c.network.subnet}`, `use an address inside ${c.network.subnet}, or correct cluster.network.subnet`));
         } else if (address.first === subnet.first || address.first === subnet.last) {
           problems.push(error(entry.path, entry.address, `node address is the network or broadcast address of ${c.network.subnet}`, "use a host address"));
-        } else if (entry.address === c.network.gateway) {
-          problems.push(error(entry.path, entry.address, "node address is the gateway's address", "use a free host address"));
         }
       }
       return problems;
@@ -146,3 +152,8 @@ export const nodesRules: Rule[] = [
     },
   },
 ];
+
+/** `workerPools[2]` -> ["workerPools", 2]. */
+function pathKeys(path: string): (string | number)[] {
+  return path.split(/[.[\]]/).filter(Boolean).map((key) => (/^\d+$/.test(key) ? Number(key) : key));
+}

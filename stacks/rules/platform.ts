@@ -110,4 +110,64 @@ export const platformRules: Rule[] = [
       return problems;
     },
   },
+  {
+    // Names and the endpoint as the providers (and the platforms behind them) read them.
+    uses: ["platform"],
+    check(c) {
+      const problems: Problem[] = [];
+      const proxmox = c.platform.type === "proxmox" ? c.platform.proxmox : undefined;
+      if (proxmox) {
+        const endpointProblem = proxmoxEndpointProblem(proxmox.endpoint);
+        if (endpointProblem) problems.push(error("platform.proxmox.endpoint", proxmox.endpoint, endpointProblem.problem, endpointProblem.fix, endpointProblem.value ? { path: ["platform", "proxmox", "endpoint"], value: endpointProblem.value } : undefined));
+        const nodes = [...proxmox.nodes.map((node, i) => ({ path: `platform.proxmox.nodes[${i}]`, node })), { path: "platform.proxmox.templateNode", node: proxmox.templateNode }];
+        for (const { path, node } of nodes) {
+          if (!PVE_NODE_NAME.test(node)) problems.push(error(path, node, "not a Proxmox node name (a host name: letters, digits and '-', as `pvecm nodes` lists it)", "use the node's name as the Proxmox web UI shows it, e.g. pve1"));
+        }
+        for (const key of ["datastore", "snippetsDatastore"] as const) {
+          if (!PVE_STORAGE_ID.test(proxmox[key])) problems.push(error(`platform.proxmox.${key}`, proxmox[key], "not a Proxmox storage ID (a letter first, then letters, digits, '-', '_' or '.')", "use the storage's ID as Datacenter > Storage lists it, e.g. local-lvm"));
+        }
+      }
+      const vsphere = c.platform.type === "vsphere" ? c.platform.vsphere : undefined;
+      if (vsphere) {
+        for (const key of ["datacenter", "computeCluster", "resourcePool", "datastore", "folder", "network", "template"] as const) {
+          const value = vsphere[key];
+          const long = value?.split("/").find((part) => part.length > VSPHERE_NAME_MAX);
+          if (long) problems.push(error(`platform.vsphere.${key}`, value, `${long.length} characters; vSphere inventory names have at most ${VSPHERE_NAME_MAX}`, "use the object's name as vCenter shows it"));
+        }
+        const folder = vsphere.folder;
+        const relative = folder?.replace(/^\/+/, "").replace(new RegExp(`^${escapeRegExp(vsphere.datacenter)}/vm(/|$)`), "");
+        if (folder && relative !== folder) {
+          problems.push(error("platform.vsphere.folder", folder, "the VM folder is a path below the datacenter's VM folder (/<datacenter>/vm), which the provider prepends itself", relative ? `write ${relative}` : "remove folder to use the datacenter's VM folder", relative ? { path: ["platform", "vsphere", "folder"], value: relative } : { path: ["platform", "vsphere", "folder"], remove: true }));
+        }
+      }
+      return problems;
+    },
+  },
 ];
+
+/** Proxmox node names (PVE's pve-node format). */
+const PVE_NODE_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
+/** Proxmox storage IDs (PVE's pve-storage-id format). */
+const PVE_STORAGE_ID = /^[a-z][a-z0-9\-_.]*[a-z0-9]$/i;
+/** vSphere inventory object names (VMs, folders, datastores, port groups). */
+const VSPHERE_NAME_MAX = 80;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The Proxmox provider dials `<endpoint>/api2/json/...` over TLS: only the https origin belongs in it. */
+function proxmoxEndpointProblem(endpoint: string): { problem: string; fix: string; value?: string } | undefined {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return undefined; // the schema reports it
+  }
+  const origin = `https://${url.host}${url.port ? "" : ":8006"}/`;
+  if (url.protocol !== "https:") return { problem: "the Proxmox VE API answers only over TLS (https, port 8006)", fix: `use ${origin}`, value: origin };
+  if (url.username || url.password) return { problem: "credentials in the URL; the provider authenticates with the secret proxmoxApiToken", fix: `use ${origin}`, value: origin };
+  if (url.pathname !== "/" || url.search || url.hash) return { problem: `the provider appends /api2/json itself, so a path (${url.pathname}${url.search}) would be dialled twice`, fix: `give only the origin: ${origin}`, value: origin };
+  return undefined;
+}
+

@@ -1,11 +1,12 @@
 // What runs on the nodes: Kubernetes version, OS release, mirrors and package repositories.
 import { SUPPORTED_KUBERNETES_MINORS, SUPPORTED_OS_VERSIONS, TESTED_KUBERNETES_VERSION } from "../schema";
+import { RELEASES_CHECKED, isReleasedPatch, latestPatchOf, oldestSupportedMinor, supportStatus } from "../kubernetes-releases";
 import { type Problem, type Rule, error, warning } from "./common";
 
 export const softwareRules: Rule[] = [
   {
     uses: ["kubernetes.version"],
-    check(c) {
+    check(c, ctx) {
       const version = c.kubernetes.version;
       const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(version);
       if (!match) {
@@ -15,10 +16,25 @@ export const softwareRules: Rule[] = [
       if (!(SUPPORTED_KUBERNETES_MINORS as readonly string[]).includes(minor)) {
         return [error("kubernetes.version", version, `Kubernetes ${minor} is not supported`, `use a version of ${SUPPORTED_KUBERNETES_MINORS[0]} to ${SUPPORTED_KUBERNETES_MINORS.at(-1)}, e.g. ${TESTED_KUBERNETES_VERSION} (the version the tests validate)`)];
       }
+      // The minor's support is said next to any other problem with the version, so fixing that one reveals nothing new.
+      const support = supportStatus(version.replace(/^v/, ""), ctx.today);
+      const target = oldestSupportedMinor(ctx.today);
+      const endOfLife =
+        support.status === "end-of-life"
+          ? [warning("kubernetes.version", version, `Kubernetes ${minor} reached its upstream end of life on ${support.endOfLife}: it gets no security fixes or patches any more`, `plan an upgrade to a supported minor${target ? ` (${target} or newer, e.g. ${latestPatchOf(target)})` : ""}; upgrades go one minor at a time`)]
+          : [];
       if (version.startsWith("v")) {
-        return [error("kubernetes.version", version, "write the version without the leading v", `use ${version.slice(1)}`)];
+        return [error("kubernetes.version", version, "write the version without the leading v", `use ${version.slice(1)}`, { path: ["kubernetes", "version"], value: version.slice(1) }), ...endOfLife];
       }
-      return [];
+      const released = isReleasedPatch(version);
+      const latest = latestPatchOf(minor);
+      if (released === false && latest) {
+        return [error("kubernetes.version", version, `Kubernetes ${version} was never released: the newest ${minor} patch (as of ${RELEASES_CHECKED}) is ${latest}`, `use ${latest} or an earlier ${minor} patch; if ${version} was released since, add it to stacks/kubernetes-releases.ts`, { path: ["kubernetes", "version"], value: latest }), ...endOfLife];
+      }
+      if (released === undefined) {
+        return [warning("kubernetes.version", version, `Kubernetes ${minor} is newer than the release list this program keeps (checked ${RELEASES_CHECKED}), so whether ${version} exists is not known`, `check that ${version} is released, then add ${minor} to stacks/kubernetes-releases.ts; or use ${TESTED_KUBERNETES_VERSION}, the version the tests validate`)];
+      }
+      return endOfLife;
     },
   },
   {

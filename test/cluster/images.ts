@@ -1,12 +1,13 @@
 // The container images a lab node's containerd imports: for every image kubeadm itself names for a
 // config (`kubeadm config images list`), a tarball written from the locally built binary that the
-// image stands for (oci-image.ts). Cached in the tool cache, keyed by the binary's path, size and
+// image stands for (oci-image.ts), at the version its tag names (the day-2 journey's nodes carry two
+// Kubernetes versions' control-plane images); and the journey's workload (WORKLOAD_IMAGE). Cached in the tool cache, keyed by the binary's path, size and
 // mtime, so a warm run writes nothing.
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { toolCache } from "../tools/cache";
-import { corednsBinary, etcdBinary, etcdctlBinary, kubeadmBinary, kubernetesBinary, pauseBinary } from "../tools/go-binaries";
+import { corednsBinary, etcdBinary, etcdctlBinary, helloHttpBinary, kubeadmBinary, kubernetesBinary, pauseBinary } from "../tools/go-binaries";
 import { withLock } from "../tools/lock";
 import { runProcess } from "../tools/process";
 import { writeOciImage, type ImageSpec } from "./oci-image";
@@ -15,31 +16,41 @@ const IMAGE_DIR = toolCache("cluster-lab", "images");
 /** Bump when the image layout written by oci-image.ts changes. */
 const WRITER_VERSION = "1";
 
-/** What goes into the image of each repository kubeadm asks for (the tag is kubeadm's). */
-const CONTENT: Record<string, () => Promise<Omit<ImageSpec, "ref">>> = {
-  "kube-apiserver": async () => ({ files: [{ source: await kubernetesBinary("kube-apiserver"), target: "/usr/local/bin/kube-apiserver" }] }),
-  "kube-controller-manager": async () => ({ files: [{ source: await kubernetesBinary("kube-controller-manager"), target: "/usr/local/bin/kube-controller-manager" }] }),
-  "kube-scheduler": async () => ({ files: [{ source: await kubernetesBinary("kube-scheduler"), target: "/usr/local/bin/kube-scheduler" }] }),
+/** The day-2 journey's workload: tools/hello-http answering on :8080 (LISTEN overrides). */
+export const WORKLOAD_IMAGE = "lab.onprem-k8s.internal/hello-http:1";
+
+/** What goes into the image of each repository kubeadm asks for, given its tag (kubeadm's). */
+const CONTENT: Record<string, (tag: string) => Promise<Omit<ImageSpec, "ref">>> = {
+  "kube-apiserver": async (tag) => ({ files: [{ source: await kubernetesBinary("kube-apiserver", tag), target: "/usr/local/bin/kube-apiserver" }] }),
+  "kube-controller-manager": async (tag) => ({ files: [{ source: await kubernetesBinary("kube-controller-manager", tag), target: "/usr/local/bin/kube-controller-manager" }] }),
+  "kube-scheduler": async (tag) => ({ files: [{ source: await kubernetesBinary("kube-scheduler", tag), target: "/usr/local/bin/kube-scheduler" }] }),
   // The binary only: no iptables or conntrack in the image, so its pods start but cannot program
   // rules. kubeadm's preflight needs the image where a stack runs kube-proxy; no test needs Services.
-  "kube-proxy": async () => ({ files: [{ source: await kubernetesBinary("kube-proxy"), target: "/usr/local/bin/kube-proxy" }] }),
+  "kube-proxy": async (tag) => ({ files: [{ source: await kubernetesBinary("kube-proxy", tag), target: "/usr/local/bin/kube-proxy" }] }),
   // etcdctl too, as upstream: the membership step removes members with `crictl exec <etcd> etcdctl`.
-  etcd: async () => ({
+  // The server at the tag's version (3.6.5-0: v3.6.5); etcdctl is always the pinned one.
+  etcd: async (tag) => ({
     files: [
-      { source: await etcdBinary(), target: "/usr/local/bin/etcd" },
+      { source: await etcdBinary(`v${tag.replace(/-\d+$/, "")}`), target: "/usr/local/bin/etcd" },
       { source: await etcdctlBinary(), target: "/usr/local/bin/etcdctl" },
     ],
   }),
   // The upstream images' entrypoints: /pause and /coredns.
   pause: async () => ({ files: [{ source: await pauseBinary(), target: "/pause" }], entrypoint: ["/pause"] }),
-  "coredns/coredns": async () => ({ files: [{ source: await corednsBinary(), target: "/coredns" }], entrypoint: ["/coredns"] }),
+  "coredns/coredns": async (tag) => ({ files: [{ source: await corednsBinary(tag), target: "/coredns" }], entrypoint: ["/coredns"] }),
+  [repository(WORKLOAD_IMAGE)]: async () => ({ files: [{ source: await helloHttpBinary(), target: "/hello-http" }], entrypoint: ["/hello-http"] }),
 };
 
-/** The image references kubeadm uses for this config (its bootstrap token placeholder filled in). */
-export async function kubeadmImages(kubeadmConfig: string, workDir: string): Promise<string[]> {
+/**
+ * The image references kubeadm uses for this config (its bootstrap token placeholder filled in),
+ * as the kubeadm of `kubeadmVersion` (the pinned one unless told) lists them: another version's
+ * kubeadm names its own etcd, CoreDNS and pause.
+ */
+export async function kubeadmImages(kubeadmConfig: string, workDir: string, kubeadmVersion?: string): Promise<string[]> {
   const file = path.join(workDir, "images-config.yaml");
   await fs.writeFile(file, kubeadmConfig.replaceAll("${KUBEADM_TOKEN}", "abcdef.0123456789abcdef"));
-  const listed = await runProcess(await kubeadmBinary(), ["config", "images", "list", "--config", file]);
+  const kubeadm = kubeadmVersion ? await kubernetesBinary("kubeadm", kubeadmVersion) : await kubeadmBinary();
+  const listed = await runProcess(kubeadm, ["config", "images", "list", "--config", file]);
   return listed.stdout.split("\n").map((l) => l.trim()).filter(Boolean);
 }
 
@@ -57,7 +68,7 @@ export function labCanBuild(ref: string): boolean {
 export async function imageTarball(ref: string): Promise<string> {
   const content = CONTENT[repository(ref)];
   if (!content) throw new Error(`the lab cannot build ${ref}: no local binary stands behind it (test/cluster/images.ts)`);
-  const spec: ImageSpec = { ref, ...(await content()) };
+  const spec: ImageSpec = { ref, ...(await content(ref.slice(ref.lastIndexOf(":") + 1))) };
   const key = createHash("sha256").update(WRITER_VERSION).update(JSON.stringify(spec));
   for (const file of spec.files) {
     const stat = await fs.stat(file.source);
@@ -85,8 +96,8 @@ export async function imageTarball(ref: string): Promise<string> {
 }
 
 /** The tarballs a lab node imports: kubeadm's images for this config (control planes), the pod sandbox alone (workers). */
-export async function nodeImages(kubeadmConfig: string, workDir: string): Promise<{ controlPlane: string[]; worker: string[] }> {
+export async function nodeImages(kubeadmConfig: string, workDir: string, kubeadmVersion?: string): Promise<{ controlPlane: string[]; worker: string[] }> {
   const controlPlane: string[] = [];
-  for (const ref of await kubeadmImages(kubeadmConfig, workDir)) if (labCanBuild(ref)) controlPlane.push(await imageTarball(ref));
+  for (const ref of await kubeadmImages(kubeadmConfig, workDir, kubeadmVersion)) if (labCanBuild(ref)) controlPlane.push(await imageTarball(ref));
   return { controlPlane, worker: controlPlane.filter((tarball) => path.basename(tarball).startsWith("pause-")) };
 }

@@ -78,6 +78,19 @@ describe.runIf(gate.run)("real engine: one pulumi up brings up a real cluster on
     await stack.ok(["preview", "--expect-no-changes"]);
   }, 10 * MINUTE);
 
+  it("pulumi stack output certificates: each control plane's kubeadm certificates expire in a year, reported by the real kubeadm, plain", async () => {
+    const certificates = JSON.parse(await stack.ok(["stack", "output", "certificates", "--json"]));
+    const controlPlanes = hosts.hosts.filter((h) => h.name.startsWith("k8s-master")).map((h) => h.name);
+    expect(Object.keys(certificates.controlPlanes).sort()).toEqual([...controlPlanes].sort());
+    for (const name of controlPlanes) {
+      const days = (new Date(certificates.controlPlanes[name].expires).getTime() - Date.now()) / (24 * 60 * MINUTE);
+      expect(days, name).toBeGreaterThan(364);
+      expect(days, name).toBeLessThan(366);
+      expect(certificates.controlPlanes[name].renewal, name).toBe(0);
+    }
+    expect(certificates.earliestExpiry).toBe(controlPlanes.map((name) => certificates.controlPlanes[name].expires).sort()[0]);
+  }, 5 * MINUTE);
+
   it("the admin kubeconfig from pulumi stack output reaches the real API through the endpoint", async () => {
     const kubeconfig = await stack.ok(["stack", "output", "kubeconfig", "--show-secrets"]);
     const first = hosts.node(hosts.hosts[0]!.name);

@@ -1,7 +1,7 @@
 // The real-engine checks of one stack (poc, prod or an example), in the order a user meets them:
 // preview, up, a no-change preview, the state's secrets, a description change, destroy. The
-// machines and steps are the project's stand-in providers (test/providers, README "What the
-// tests leave unproven"); the remote steps here are recorded, not run (the lab test runs them).
+// machines and steps are the project's stand-in providers (test/providers, docs/testing.md "What the
+// stand-ins leave unproven"); the remote steps here are recorded, not run (the lab test runs them).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { requiredSecretKeys } from "../../stacks/rules";
@@ -81,6 +81,8 @@ export function engineStackSuite(source: string, stackName: string): void {
       // The kubeconfig output is there, as ciphertext, and whole for who asks with --show-secrets.
       const outputs = JSON.parse(await stack.ok(["stack", "output", "--json"])) as Record<string, unknown>;
       expect(outputs.kubeconfig).toBe("[secret]");
+      // When the certificates expire is plain (dates are not secret); recorded steps report no date.
+      expect(outputs.certificates).toMatchObject({ renewBeforeDays: spec.kubernetes.certificates.renewBeforeDays, controlPlanes: expect.any(Object) });
       const kubeconfig = parse(await stack.ok(["stack", "output", "kubeconfig", "--show-secrets"]));
       expect(kubeconfig.clusters[0].cluster.server).toBe(outputs.apiEndpoint);
     }, STEP_LIMIT_MS);
@@ -125,16 +127,19 @@ export function engineStackSuite(source: string, stackName: string): void {
     }, STEP_LIMIT_MS);
 
     if (!spec.protect) {
-      it("pulumi destroy: deletes everything, each node's membership before its join (kubeadm reset) before its machine", async () => {
+      it("pulumi destroy: deletes everything, each node's membership before its join (kubeadm reset) before its machine (or, on existing hosts, its reachable step)", async () => {
         const result = await stack.run(["destroy", "--yes", "--json"]);
         expect(result.status, result.output.slice(-4000)).toBe(0);
         expect(await stack.resources()).toEqual([]);
         const order = deletionOrder(result.stdout).map((urn) => urn.split("::").at(-1)!);
+        // Existing hosts have no machine resource: what goes last for them is the reachable step.
+        const machine = spec.platform.type === "existing" ? "-reachable" : "";
         for (const node of spec.nodes.filter((n) => n.role === "worker")) {
           const at = (suffix: string) => order.indexOf(`${node.name}${suffix}`);
           expect(at("-membership"), `${node.name}: membership deleted`).toBeGreaterThanOrEqual(0);
           expect(at("-membership")).toBeLessThan(at("-join"));
-          expect(at("-join")).toBeLessThan(at(""));
+          expect(at(machine), `${node.name}${machine} deleted`).toBeGreaterThanOrEqual(0);
+          expect(at("-join")).toBeLessThan(at(machine));
         }
       }, STEP_LIMIT_MS);
     } else {

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pulumiBinDir } from "../tools/pulumi-binaries";
 import { REPO_ROOT } from "../harness";
-import { runProcess } from "../tools/process";
+import { runProcess, type ProcessOptions } from "../tools/process";
 
 /** Test-only passphrase of the stacks' secrets provider (the README's PULUMI_CONFIG_PASSPHRASE). */
 export const TEST_PASSPHRASE = "engine-test-passphrase";
@@ -38,7 +38,8 @@ export class EngineWorkspace {
   private constructor(
     readonly dir: string,
     readonly projectDir: string,
-    private readonly env: NodeJS.ProcessEnv,
+    /** The environment every command gets (the CI wrappers in scripts/ci run with it too). */
+    readonly env: NodeJS.ProcessEnv,
     private readonly wrap: (argv: string[]) => string[],
   ) {}
 
@@ -74,9 +75,9 @@ export class EngineWorkspace {
   }
 
   /** `pulumi <args>` in the project directory; never throws on a non-zero exit. */
-  async pulumi(args: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<CommandResult> {
+  async pulumi(args: string[], options: { timeoutMs?: number; input?: string; onSpawn?: ProcessOptions["onSpawn"] } = {}): Promise<CommandResult> {
     const [command, ...rest] = this.wrap(["pulumi", ...args, "--non-interactive"]);
-    const r = await runProcess(command!, rest, { cwd: this.projectDir, env: this.env, allowFail: true, timeoutMs: options.timeoutMs ?? 600_000, input: options.input });
+    const r = await runProcess(command!, rest, { cwd: this.projectDir, env: this.env, allowFail: true, timeoutMs: options.timeoutMs ?? 600_000, input: options.input, onSpawn: options.onSpawn });
     return { status: r.status, stdout: r.stdout, output: r.output };
   }
 

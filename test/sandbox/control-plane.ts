@@ -52,7 +52,7 @@ export class ControlPlaneHost {
   }
 
   /** kubeadm stand-in: the next `count` runs of `kubeadm <command>` fail ("always": every run). */
-  failKubeadm(command: "init" | "join", count: number | "always", initPhase?: "wait-control-plane" | "addon/coredns"): void {
+  failKubeadm(command: "init" | "join" | "upgrade-apply" | "upgrade-node", count: number | "always", initPhase?: "wait-control-plane" | "addon/coredns"): void {
     this.sandbox.writeFile(`/var/lib/sandbox/kubeadm/fail-${command}`, `${count}\n`);
     if (initPhase) this.sandbox.writeFile("/var/lib/sandbox/kubeadm/fail-init-phase", `${initPhase}\n`);
   }

@@ -6,20 +6,28 @@ import {
   PINNED_CRICTL_VERSION,
   PINNED_ETCD_VERSION,
   PINNED_KUBERNETES_VERSION,
+  UPGRADE_FROM_KUBERNETES_VERSION,
+  MINOR_UPGRADE_FROM_COREDNS_VERSION,
+  MINOR_UPGRADE_FROM_ETCD_VERSION,
+  MINOR_UPGRADE_FROM_KUBERNETES_VERSION,
+  KUBERNETES_COMMANDS,
   corednsBinary,
   crictlBinary,
   etcdBinary,
   etcdctlBinary,
+  helloHttpBinary,
   kubernetesBinary,
   pauseBinary,
   type KubernetesCommand,
 } from "../tools/go-binaries";
 import { CRD_SOURCES, type CrdSourceName, crdsForTest, ensurePythonValidators } from "../tools/kube-validate";
 import { PINNED_PULUMI_VERSION, compileProviderTests, pulumiBinDir } from "../tools/pulumi-binaries";
-import { realPackageRepository } from "../cluster/package-repo";
+import { MINOR_UPGRADE, PACKAGED_KUBERNETES_VERSION, realPackageRepository } from "../cluster/package-repo";
+import { PINNED_ACTIONLINT_VERSION } from "../tools/actionlint";
+import { PINNED_VERSITYGW_VERSION, platformToolBinaries } from "../tools/versitygw";
 import { PACKAGE_LAYERS, ensureBaseRoot, ensurePackageLayer, sandboxGate, sandboxUnavailableReason } from "../sandbox/node-sandbox";
 
-/** The whole setup's own limit, below the suite's 60 minutes: see the README for its measured cold times. */
+/** The whole setup's own limit, below the suite's 60 minutes: see docs/testing.md for its measured cold times. */
 const SETUP_LIMIT_MS = 50 * 60_000;
 
 const log = (line: string) => console.log(`[setup] ${line}`);
@@ -46,7 +54,10 @@ export default async function setup(): Promise<void> {
     return (build: () => Promise<unknown>) => () => (last = last.catch(() => {}).then(build));
   };
   const afterKubernetesBuild = chain();
-  const afterPreviousBuild = (command: KubernetesCommand) => afterKubernetesBuild(() => kubernetesBinary(command));
+  const afterPreviousBuild = (command: KubernetesCommand, version = PINNED_KUBERNETES_VERSION) => afterKubernetesBuild(() => kubernetesBinary(command, version));
+  // The day-2 journey's older patch (tools/kubernetes-v1.34.3), after the pinned set: it shares only
+  // the third-party packages with it, so each command compiles the Kubernetes packages again.
+  const older = UPGRADE_FROM_KUBERNETES_VERSION;
   const afterOtherBuild = chain();
   const steps: [string, () => Promise<unknown>][] = [
     [`kubeadm ${PINNED_KUBERNETES_VERSION} (Go build, minutes on first use)`, afterPreviousBuild("kubeadm")],
@@ -56,23 +67,44 @@ export default async function setup(): Promise<void> {
     [`kube-controller-manager ${PINNED_KUBERNETES_VERSION} (Go build after kubelet)`, afterPreviousBuild("kube-controller-manager")],
     [`kube-scheduler ${PINNED_KUBERNETES_VERSION} (Go build after kube-controller-manager)`, afterPreviousBuild("kube-scheduler")],
     [`kube-proxy ${PINNED_KUBERNETES_VERSION} (Go build after kube-scheduler)`, afterPreviousBuild("kube-proxy")],
-    [`etcd ${PINNED_ETCD_VERSION} (Go build)`, afterOtherBuild(etcdBinary)],
+    [`kubeadm ${older} (Go build after kube-proxy ${PINNED_KUBERNETES_VERSION}, minutes on first use)`, afterPreviousBuild("kubeadm", older)],
+    [`kubelet ${older} (Go build after kubeadm ${older})`, afterPreviousBuild("kubelet", older)],
+    [`kubectl ${older} (Go build after kubelet ${older})`, afterPreviousBuild("kubectl", older)],
+    [`kube-apiserver ${older} (Go build after kubectl ${older})`, afterPreviousBuild("kube-apiserver", older)],
+    [`kube-controller-manager ${older} (Go build after kube-apiserver ${older})`, afterPreviousBuild("kube-controller-manager", older)],
+    [`kube-scheduler ${older} (Go build after kube-controller-manager ${older})`, afterPreviousBuild("kube-scheduler", older)],
+    [`kube-proxy ${older} (Go build after kube-scheduler ${older})`, afterPreviousBuild("kube-proxy", older)],
+    [`etcd ${PINNED_ETCD_VERSION} (Go build)`, afterOtherBuild(() => etcdBinary())],
     [`etcdctl ${PINNED_ETCD_VERSION} (Go build after etcd)`, afterOtherBuild(etcdctlBinary)],
     ["pause (Go build after etcdctl)", afterOtherBuild(pauseBinary)],
-    [`crictl ${PINNED_CRICTL_VERSION} (Go build after pause)`, afterOtherBuild(crictlBinary)],
-    [`CoreDNS ${PINNED_COREDNS_VERSION} (Go build after crictl)`, afterOtherBuild(corednsBinary)],
+    ["hello-http, the day-2 journey's workload (Go build after pause)", afterOtherBuild(helloHttpBinary)],
+    [`crictl ${PINNED_CRICTL_VERSION} (Go build after hello-http)`, afterOtherBuild(crictlBinary)],
+    [`CoreDNS ${PINNED_COREDNS_VERSION} (Go build after crictl)`, afterOtherBuild(() => corednsBinary())],
     [`Pulumi CLI ${PINNED_PULUMI_VERSION}, language host and stand-in providers (Go builds after CoreDNS, minutes on first use)`, afterOtherBuild(pulumiBinDir)],
     ["the stand-in providers' Go tests, compiled (after the providers)", afterOtherBuild(compileProviderTests)],
+    [`versitygw ${PINNED_VERSITYGW_VERSION} and actionlint ${PINNED_ACTIONLINT_VERSION} (Go builds after the providers' tests)`, afterOtherBuild(platformToolBinaries)],
     ["kubernetes-validate (pip)", ensurePythonValidators],
     ...Object.keys(CRD_SOURCES).map((name): [string, () => Promise<unknown>] => [`CRDs ${name}`, () => crdsForTest(name as CrdSourceName)]),
   ];
   if (sandbox.run) {
-    // The real-node lab's apt repository holds kubeadm, kubelet, kubectl and crictl: after the
-    // kubernetes chain, in it (crictl is the other chain's, whose lock it waits on).
+    // The real-node lab's apt repository holds kubeadm, kubelet, kubectl of both versions and
+    // crictl: after the kubernetes chain, in it (crictl is the other chain's, whose lock it waits on).
     steps.push([
-      "Kubernetes package repository of the built binaries (after kube-proxy)",
-      afterKubernetesBuild(realPackageRepository),
+      `Kubernetes package repository of the built binaries, ${older} and ${PINNED_KUBERNETES_VERSION} (after kube-proxy ${older})`,
+      afterKubernetesBuild(() => realPackageRepository()),
     ]);
+    if (MINOR_UPGRADE) {
+      // The opt-in minor-upgrade journey (npm run test:minor-upgrade) only: the previous minor's
+      // set, its etcd and CoreDNS, and a repository of both minors.
+      const previous = MINOR_UPGRADE_FROM_KUBERNETES_VERSION;
+      for (const command of KUBERNETES_COMMANDS) steps.push([`${command} ${previous} (Go build, minor-upgrade journey)`, afterPreviousBuild(command, previous)]);
+      steps.push([`etcd ${MINOR_UPGRADE_FROM_ETCD_VERSION} (Go build, minor-upgrade journey)`, afterOtherBuild(() => etcdBinary(MINOR_UPGRADE_FROM_ETCD_VERSION))]);
+      steps.push([`CoreDNS ${MINOR_UPGRADE_FROM_COREDNS_VERSION} (Go build, minor-upgrade journey)`, afterOtherBuild(() => corednsBinary(MINOR_UPGRADE_FROM_COREDNS_VERSION))]);
+      steps.push([
+        `Kubernetes package repository, ${previous} and ${PINNED_KUBERNETES_VERSION} (minor-upgrade journey)`,
+        afterKubernetesBuild(() => realPackageRepository([previous.replace(/^v/, ""), PACKAGED_KUBERNETES_VERSION])),
+      ]);
+    }
     steps.push([
       "Debian sandbox root and package layers (debootstrap)",
       async () => {

@@ -2,10 +2,12 @@
 // - tools/kubeadm: kubeadm (`kubeadm config validate` of rendered configs), kube-apiserver and
 //   kubectl (server-side dry-run of rendered manifests, test/tools/apiserver.ts), all from
 //   k8s.io/kubernetes at PINNED_KUBERNETES_VERSION;
+// - tools/kubernetes-v1.34.3: the same commands at the older patch the day-2 journey's cluster
+//   starts from (UPGRADE_FROM_KUBERNETES_VERSION), for the lab's package repository and images;
 // - tools/etcd: the etcd server behind that kube-apiserver, and etcdctl (the lab's etcd image);
 // - the real-node lab's (test/cluster): kubelet, kube-controller-manager, kube-scheduler and
 //   kube-proxy (tools/kubeadm), crictl (tools/crictl), CoreDNS (tools/coredns) and the pod
-//   sandbox process (tools/pause, the project's own).
+//   sandbox process (tools/pause, the project's own), and the journey's workload (tools/hello-http).
 // Binaries are cached under ~/.cache/onprem-k8s/tools/ (see cache.ts) and each is built at most
 // once even when several vitest workers ask at the same time (a lock per binary, lock.ts).
 import { createHash } from "node:crypto";
@@ -25,14 +27,32 @@ export const PINNED_CRICTL_VERSION = "v1.34.0";
 /** CoreDNS kubeadm v1.34 deploys (CoreDNSVersion); keep in step with tools/coredns/go.mod. */
 export const PINNED_COREDNS_VERSION = "v1.12.1";
 
-/** The k8s.io/kubernetes commands tools/kubeadm/go.mod lists as tools. */
+/** The older patch the day-2 journey brings its cluster up at before upgrading to the pinned one; keep in step with tools/kubernetes-v1.34.3/go.mod. */
+export const UPGRADE_FROM_KUBERNETES_VERSION = "v1.34.3";
+/**
+ * The previous minor the opt-in minor-upgrade journey starts from (npm run test:minor-upgrade),
+ * built only there: tools/kubernetes-v1.33.13, with the etcd (3.5.24) and CoreDNS (v1.12.0) its
+ * kubeadm deploys (tools/etcd-v3.5.24, tools/coredns-v1.12.0).
+ */
+export const MINOR_UPGRADE_FROM_KUBERNETES_VERSION = "v1.33.13";
+export const MINOR_UPGRADE_FROM_ETCD_VERSION = "v3.5.24";
+export const MINOR_UPGRADE_FROM_COREDNS_VERSION = "v1.12.0";
+
+/** The k8s.io/kubernetes commands tools/kubeadm/go.mod lists as tools (and the other versions' modules). */
 export const KUBERNETES_COMMANDS = ["kubeadm", "kube-apiserver", "kubectl", "kubelet", "kube-controller-manager", "kube-scheduler", "kube-proxy"] as const;
 export type KubernetesCommand = (typeof KUBERNETES_COMMANDS)[number];
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 /** The directory of a Go tools module under tools/. */
 export const toolsModule = (name: string) => path.join(repoRoot, "tools", name);
-const kubernetesModuleDir = toolsModule("kubeadm");
+/** The tools module that builds each Kubernetes version's commands. */
+const KUBERNETES_MODULES: Record<string, string> = {
+  [PINNED_KUBERNETES_VERSION]: "kubeadm",
+  [UPGRADE_FROM_KUBERNETES_VERSION]: `kubernetes-${UPGRADE_FROM_KUBERNETES_VERSION}`,
+  [MINOR_UPGRADE_FROM_KUBERNETES_VERSION]: `kubernetes-${MINOR_UPGRADE_FROM_KUBERNETES_VERSION}`,
+};
+/** The Kubernetes versions the tests can build ("v1.34.4", ...). */
+export const BUILDABLE_KUBERNETES_VERSIONS = Object.keys(KUBERNETES_MODULES);
 const etcdModuleDir = toolsModule("etcd");
 export const cacheDir = toolCache("tools");
 
@@ -78,14 +98,15 @@ export async function buildOnce(target: string, build: (target: string) => Promi
 }
 
 /**
- * Path of a pinned k8s.io/kubernetes command (cmd/<command>), building it on first use (minutes
- * on 2 cores; the three share many packages through the Go build cache, so build them in turn).
+ * Path of a k8s.io/kubernetes command (cmd/<command>) at `version` (the pinned one unless told),
+ * building it on first use (minutes on 2 cores; the commands share many packages through the Go
+ * build cache, so build them in turn; another patch shares only the third-party ones).
  */
-export function kubernetesBinary(command: KubernetesCommand): Promise<string> {
-  const version = PINNED_KUBERNETES_VERSION;
-  return buildOnce(path.join(cacheDir, `${command}-${version}`), (target) =>
-    goBuild(target, kubernetesModuleDir, `k8s.io/kubernetes/cmd/${command}`, ldflags(version)),
-  );
+export function kubernetesBinary(command: KubernetesCommand, version: string = PINNED_KUBERNETES_VERSION): Promise<string> {
+  const tag = version.startsWith("v") ? version : `v${version}`;
+  const moduleName = KUBERNETES_MODULES[tag];
+  if (!moduleName) throw new Error(`no tools module builds Kubernetes ${tag} (test/tools/go-binaries.ts knows ${BUILDABLE_KUBERNETES_VERSIONS.join(", ")})`);
+  return buildOnce(path.join(cacheDir, `${command}-${tag}`), (target) => goBuild(target, toolsModule(moduleName), `k8s.io/kubernetes/cmd/${command}`, ldflags(tag)));
 }
 
 /** Path of the pinned kubeadm binary (see kubernetesBinary). */
@@ -93,9 +114,11 @@ export function kubeadmBinary(): Promise<string> {
   return kubernetesBinary("kubeadm");
 }
 
-/** Path of the pinned etcd server binary, built from tools/etcd on first use. */
-export function etcdBinary(): Promise<string> {
-  return buildOnce(path.join(cacheDir, `etcd-${PINNED_ETCD_VERSION}`), (target) => goBuild(target, etcdModuleDir, "go.etcd.io/etcd/server/v3", "-s -w"));
+/** Path of the etcd server binary (the pinned one, built from tools/etcd, unless told), built on first use. */
+export function etcdBinary(version: string = PINNED_ETCD_VERSION): Promise<string> {
+  const moduleDir = version === PINNED_ETCD_VERSION ? etcdModuleDir : version === MINOR_UPGRADE_FROM_ETCD_VERSION ? toolsModule(`etcd-${version}`) : undefined;
+  if (!moduleDir) throw new Error(`no tools module builds etcd ${version} (test/tools/go-binaries.ts)`);
+  return buildOnce(path.join(cacheDir, `etcd-${version}`), (target) => goBuild(target, moduleDir, "go.etcd.io/etcd/server/v3", "-s -w"));
 }
 
 /** Path of the pinned etcdctl, built from tools/etcd on first use (the lab's etcd image carries it). */
@@ -110,14 +133,26 @@ export function crictlBinary(): Promise<string> {
   );
 }
 
-/** Path of the pinned CoreDNS server, built from tools/coredns on first use. */
-export function corednsBinary(): Promise<string> {
-  return buildOnce(path.join(cacheDir, `coredns-${PINNED_COREDNS_VERSION}`), (target) => goBuild(target, toolsModule("coredns"), "github.com/coredns/coredns", "-s -w"));
+/** Path of the CoreDNS server (the pinned one, built from tools/coredns, unless told), built on first use. */
+export function corednsBinary(version: string = PINNED_COREDNS_VERSION): Promise<string> {
+  const moduleName = version === PINNED_COREDNS_VERSION ? "coredns" : version === MINOR_UPGRADE_FROM_COREDNS_VERSION ? `coredns-${version}` : undefined;
+  if (!moduleName) throw new Error(`no tools module builds CoreDNS ${version} (test/tools/go-binaries.ts)`);
+  return buildOnce(path.join(cacheDir, `coredns-${version}`), (target) => goBuild(target, toolsModule(moduleName), "github.com/coredns/coredns", "-s -w"));
 }
 
-/** Path of the lab's pod sandbox process (tools/pause); the file name changes with its source. */
-export async function pauseBinary(): Promise<string> {
-  const source = await fs.readFile(path.join(toolsModule("pause"), "main.go"));
+/** A stdlib-only tools module's binary (the project's own source); the file name changes with its source. */
+async function ownBinary(name: string): Promise<string> {
+  const source = await fs.readFile(path.join(toolsModule(name), "main.go"));
   const key = createHash("sha256").update(source).digest("hex").slice(0, 12);
-  return buildOnce(path.join(cacheDir, `pause-${key}`), (target) => goBuild(target, toolsModule("pause"), ".", "-s -w"));
+  return buildOnce(path.join(cacheDir, `${name}-${key}`), (target) => goBuild(target, toolsModule(name), ".", "-s -w"));
+}
+
+/** Path of the lab's pod sandbox process (tools/pause). */
+export function pauseBinary(): Promise<string> {
+  return ownBinary("pause");
+}
+
+/** Path of the day-2 journey's workload, a tiny HTTP server (tools/hello-http). */
+export function helloHttpBinary(): Promise<string> {
+  return ownBinary("hello-http");
 }

@@ -76,11 +76,14 @@ export function customResourceKindKeys(crds: ManifestDocument[]): Set<string> {
 }
 
 /** Marks a custom resource: its apiVersion has a dotted group that is not a Kubernetes API group. */
+/** API groups under k8s.io that no apiserver serves itself: their kinds come from CRDs. */
+const CRD_SERVED_K8S_GROUPS = new Set(["gateway.networking.k8s.io"]);
+
 export function looksLikeCustomResource(doc: ManifestDocument): boolean {
   const slash = doc.apiVersion.indexOf("/");
   if (slash < 0) return false; // core group "v1"
   const group = doc.apiVersion.slice(0, slash);
-  return group.includes(".") && !group.endsWith(".k8s.io");
+  return CRD_SERVED_K8S_GROUPS.has(group) || (group.includes(".") && !group.endsWith(".k8s.io"));
 }
 
 let installation: Promise<string> | undefined;
@@ -228,6 +231,27 @@ export const CRD_SOURCES = {
     files: [
       "charts/tigera-operator/crds/operator.tigera.io_installations_crd.yaml",
       "libcalico-go/config/crd/crd.projectcalico.org_felixconfigurations.yaml",
+    ],
+  },
+  /**
+   * Gateway API v1.6.1, standard channel: the release Traefik v3.7 implements, whose
+   * standard-install.yaml the traefik ingress applies (these files are what it is built from:
+   * the CRDs and the safe-upgrades ValidatingAdmissionPolicy with its binding).
+   */
+  "gateway-api-v1.6.1": {
+    module: "sigs.k8s.io/gateway-api",
+    files: [
+      "config/crd/standard/gateway.networking.k8s.io_gatewayclasses.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_gateways.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_httproutes.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_grpcroutes.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_referencegrants.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_backendtlspolicies.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_listenersets.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_tlsroutes.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_tcproutes.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_udproutes.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_vap_safeupgrades.yaml",
     ],
   },
 } as const;

@@ -1,7 +1,7 @@
 // Child processes for test tooling, always asynchronous: a vitest worker whose event loop is blocked
 // (spawnSync, Atomics.wait) cannot answer the runner's RPC, and on a loaded machine a wait of a
 // minute or more ends the whole run with `Timeout calling "onTaskUpdate"`.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 
 export interface ProcessResult {
   /** Exit status; -1 when the process was ended by a signal. */
@@ -24,12 +24,15 @@ export interface ProcessOptions {
   allowFail?: boolean;
   /** Ends the process (SIGKILL) after this long and fails. */
   timeoutMs?: number;
+  /** Called with the child once it runs (e.g. to kill it on purpose; its exit is then returned as status -1 with allowFail). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 /** Runs a command to completion without blocking the event loop. */
 export function runProcess(command: string, args: string[], options: ProcessOptions = {}): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    options.onSpawn?.(child);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => stdout.push(b));

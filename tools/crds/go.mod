@@ -12,6 +12,9 @@
 //   entry for a v0.0.0 pseudo-version of a tagged module, so the go.sum lines were recorded on first
 //   download (GONOSUMDB=github.com/projectcalico/calico) and every later download is checked
 //   against them. Bump to the chart's exact release when the proxy serves its commit.
+// - sigs.k8s.io/gateway-api v1.6.1: config/crd/standard, the files the release's
+//   standard-install.yaml is made of; the Gateway API version Traefik v3.7 implements (its docs),
+//   which the traefik ingress applies (components/addons/charts.ts GATEWAY_API_RELEASE).
 
 module onprem-k8s/tools/crds
 
@@ -20,4 +23,5 @@ go 1.24.0
 require (
 	github.com/projectcalico/calico v0.0.0-20250529224300-393b14e729a6
 	go.universe.tf/metallb v0.16.1
+	sigs.k8s.io/gateway-api v1.6.1
 )

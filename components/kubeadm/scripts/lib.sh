@@ -322,3 +322,42 @@ join_endpoint_choice() {
   fi
   return 1
 }
+
+# --- certificates (renew-certs.sh; any step that changes certificates reports the same way) ---
+
+# The lines around the expiry report; components/kubeadm/cert-expiry.ts looks for the same ones.
+CERTIFICATE_EXPIRY_BEGIN="=== kubeadm certs check-expiration -o json ==="
+CERTIFICATE_EXPIRY_END="=== end of certificate expiration ==="
+
+# Prints kubeadm's CertificateExpirationInfo (JSON) between the marker lines: the program reads
+# the step's stdout and exports when this control plane's certificates expire.
+report_certificate_expiry() {
+  local report
+  step "certificate expiration on ${NODE_NAME:-$(hostname)}"
+  report=$(kubeadm certs check-expiration -o json 2>>"$KUBEADM_LOG") ||
+    die "kubeadm certs check-expiration failed on ${NODE_NAME:-$(hostname)}"
+  printf '%s\n%s\n%s\n' "$CERTIFICATE_EXPIRY_BEGIN" "$report" "$CERTIFICATE_EXPIRY_END"
+}
+
+# The running container of a static Pod on this node ("" when none runs).
+static_pod_container() {
+  crictl --runtime-endpoint "$CRI_SOCKET" ps --name "^$1\$" --state running --quiet 2>/dev/null | head -n 1 || true
+}
+
+# This node's etcd member answers `etcdctl endpoint health` (etcdctl inside its etcd container,
+# with the healthcheck client certificate kubeadm issued).
+local_etcd_healthy() {
+  local container
+  container=$(static_pod_container etcd)
+  [[ -n "$container" ]] || return 1
+  crictl --runtime-endpoint "$CRI_SOCKET" exec "$container" etcdctl \
+    --endpoints=https://127.0.0.1:2379 \
+    --cacert=/etc/kubernetes/pki/etcd/ca.crt \
+    --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt \
+    --key=/etc/kubernetes/pki/etcd/healthcheck-client.key endpoint health >/dev/null 2>&1
+}
+
+# The Node's Ready condition is True in the API (kube: use_local_admin_conf first).
+node_ready() {
+  [[ "$(kube get node "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null || true)" == True ]]
+}

@@ -35,3 +35,19 @@ split_url() {
 }
 
 journal_line() { mkdir -p "$STATE/journal"; echo "$(date '+%b %d %T') sandbox $1[1]: $2" >>"$STATE/journal/$1.log"; }
+
+# The version of an installed Kubernetes package as its binary reports it ("v1.34.3" from the
+# package 1.34.3-1.1), or the stand-ins' own version where none is installed.
+package_version() {
+  local v
+  v=$(dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true)
+  v=${v%-*}
+  echo "v${v:-1.34.4}"
+}
+# The Node's kubeletVersion: what the kubelet installed on this host reports once (re)started.
+record_kubelet_version() {
+  [[ -d "$CLUSTER/nodes/$1" ]] && package_version kubelet >"$CLUSTER/nodes/$1/kubelet-version"
+  return 0
+}
+# Whether version $1 is at least $2 (v1.34.3 style).
+version_at_least() { [[ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" == "$2" ]]; }

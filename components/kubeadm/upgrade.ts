@@ -1,0 +1,118 @@
+// The rolling upgrade (issue 17) as named steps, like day 1's (steps.ts, joins.ts): a change of
+// cluster.kubernetes.version re-runs exactly these, in this order (scripts/upgrade.sh):
+//
+//   <cp1>-upgrade ─▶ <cp2>-upgrade ─▶ <cp3>-upgrade ─▶ batch 1: <w>-upgrade-drain ─▶ <w>-upgrade ─▶ <w>-upgrade-uncordon
+//   (kubeadm upgrade   (kubeadm upgrade node, one                      (on cp1)            (on w)        (on cp1)
+//    plan + apply)      at a time, each healthy first)     ─▶ batch 2 ... (kubernetes.upgrade.workerBatchSize workers at once)
+//
+// Each step's trigger is the target version: on a fresh cluster they are created once after the
+// joins and find every node already there (no-ops); on a version change they are what `pulumi
+// preview` shows. Every step reads the node's current version first, so a run that stopped
+// resumes where it stopped. The nodes' own day-1 steps keep the version they were installed at
+// (stacks/upgrade.ts), so nothing else re-runs.
+import type * as pulumi from "@pulumi/pulumi";
+import type { remote } from "@pulumi/command";
+import { kubernetesRepoUrl } from "../node/params";
+import { PACKAGE_FAMILY } from "../node/parts";
+import type { PreparedNode } from "../node";
+import { nodeStep } from "../node/steps";
+import { kubeadmBundle } from "./bundles";
+import type { NodeJoin } from "./joins";
+import type { ControlPlaneRun } from "./steps";
+import { upgradePending } from "../../stacks/upgrade";
+
+/** How long a worker's drain may take before the upgrade stops, naming the pods that block it. */
+export const UPGRADE_DRAIN_TIMEOUT_SECONDS = 600;
+
+export interface WorkerUpgrade {
+  node: PreparedNode;
+  /** On the first control plane: cordon and drain (skipped when the worker already runs the target). */
+  drain: remote.Command;
+  /** On the worker: kubeadm upgrade node, packages, kubelet. */
+  upgrade: remote.Command;
+  /** On the first control plane: uncordon what an upgrade cordoned, once Ready at the target. */
+  uncordon: remote.Command;
+}
+
+const nameOf = (node: PreparedNode): string => node.machine.node.name;
+
+/** The parameters every upgrade step shares: the target version and its minor's package repository. */
+function upgradeEnv(run: ControlPlaneRun): Record<string, string> {
+  const { spec } = run;
+  return {
+    KUBERNETES_VERSION: spec.kubernetes.version,
+    KUBERNETES_REPO_URL: kubernetesRepoUrl(PACKAGE_FAMILY[spec.os.family], spec.kubernetes.version, spec.kubernetes.packageRepository),
+    API_ENDPOINT_HOST: run.common.API_ENDPOINT_HOST,
+    API_ENDPOINT_PORT: run.common.API_ENDPOINT_PORT,
+    CONTROL_PLANE_ADDRESSES: run.common.CONTROL_PLANE_ADDRESSES,
+  };
+}
+
+function upgradeStep(
+  run: ControlPlaneRun,
+  name: string,
+  node: PreparedNode,
+  env: Record<string, string>,
+  dependsOn: pulumi.Resource[],
+  runOn?: PreparedNode,
+): remote.Command {
+  const nodeName = nameOf(node);
+  return nodeStep(
+    name,
+    {
+      node,
+      ...(runOn ? { runOn } : {}),
+      bundle: kubeadmBundle("upgrade"),
+      commandLine: run.commandLine,
+      env: { NODE_NAME: nodeName, ...upgradeEnv(run), ...env },
+      triggers: [run.spec.kubernetes.version],
+      dependsOn,
+      artifacts: run.ctx.artifacts,
+      artifactPath: `nodes/${nodeName}/${name.slice(nodeName.length + 1)}.env`,
+    },
+    { parent: run.parent },
+  );
+}
+
+/**
+ * The control planes in order, each after the one before: the first (`kubeadm upgrade apply`)
+ * after init and every control-plane join, the others (`kubeadm upgrade node`) after the previous
+ * control plane's upgrade and their own join.
+ */
+export function controlPlaneUpgrades(run: ControlPlaneRun, init: remote.Command, joins: NodeJoin[]): remote.Command[] {
+  const first = upgradeStep(run, `${nameOf(run.first)}-upgrade`, run.first, { UPGRADE_ACTION: "first-control-plane", NODE_ADDRESS: run.first.machine.node.address }, [
+    init,
+    ...joins.flatMap((j) => [j.join, j.membership]),
+  ]);
+  const steps = [first];
+  for (const j of joins) {
+    steps.push(upgradeStep(run, `${nameOf(j.node)}-upgrade`, j.node, { UPGRADE_ACTION: "control-plane", NODE_ADDRESS: j.node.machine.node.address }, [steps.at(-1)!, j.membership]));
+  }
+  return steps;
+}
+
+/**
+ * Workers in batches of kubernetes.upgrade.workerBatchSize, each batch after the one before, the
+ * first after the control planes. Without a version change (a first deployment, a re-run) the
+ * steps are no-ops and run side by side, so they do not lengthen a deployment with the number of
+ * workers; the batches chain whenever the stack's recorded version differs from the target (the
+ * recorded version moves only once every upgrade step has finished: program.ts).
+ */
+export function workerUpgrades(run: ControlPlaneRun, controlPlaneUpgraded: remote.Command, joins: NodeJoin[]): WorkerUpgrade[][] {
+  const size = upgradePending(run.history, run.spec.kubernetes.version) ? run.spec.kubernetes.upgrade.workerBatchSize : Math.max(joins.length, 1);
+  const host = { HOST_NAME: nameOf(run.first), HOST_ADDRESS: run.first.machine.node.address };
+  const batches: WorkerUpgrade[][] = [];
+  let after: pulumi.Resource[] = [controlPlaneUpgraded];
+  for (let start = 0; start < joins.length; start += size) {
+    const batch = joins.slice(start, start + size).map((j): WorkerUpgrade => {
+      const name = nameOf(j.node);
+      const drain = upgradeStep(run, `${name}-upgrade-drain`, j.node, { UPGRADE_ACTION: "drain", ...host, DRAIN_TIMEOUT_SECONDS: String(UPGRADE_DRAIN_TIMEOUT_SECONDS) }, [...after, j.membership], run.first);
+      const upgrade = upgradeStep(run, `${name}-upgrade`, j.node, { UPGRADE_ACTION: "worker" }, [drain]);
+      const uncordon = upgradeStep(run, `${name}-upgrade-uncordon`, j.node, { UPGRADE_ACTION: "uncordon", ...host }, [upgrade], run.first);
+      return { node: j.node, drain, upgrade, uncordon };
+    });
+    batches.push(batch);
+    after = batch.map((w) => w.uncordon);
+  }
+  return batches;
+}
