@@ -186,11 +186,12 @@ describe("gates/metallb-webhook.sh against a scripted kubectl", () => {
 
   it("waits GATE_DELAY_SECONDS between attempts, not after the last one", async () => {
     kubectl = withDiagnostics(new ScriptedKubectl()).on(ENDPOINTS, { out: "" });
-    const r = await kubectl.run(script(SCRIPTS.metallbWebhookGate), env(4, "0.5"));
+    const r = await kubectl.run(script(SCRIPTS.metallbWebhookGate), env(4, "2"));
     expect(r.status).toBe(1);
-    // Three pauses of 0.5 s; a fourth would push it to 2 s.
-    expect(r.seconds).toBeGreaterThanOrEqual(1.5);
-    expect(r.seconds).toBeLessThan(2);
+    // Three pauses of 2 s; a fourth would push it to 8 s. Pauses this long keep the bash and
+    // scripted-kubectl overhead of a loaded machine (over 0.5 s seen) from deciding the test.
+    expect(r.seconds).toBeGreaterThanOrEqual(6);
+    expect(r.seconds).toBeLessThan(8);
   });
 
   it("rejects a bound that is not a positive number before calling kubectl", async () => {
