@@ -22,7 +22,7 @@ export interface StepWindow {
 }
 
 /** The operations that run a step's create or update (a replacement's `replace` and `delete-replaced` come after it). */
-export const RUNS_COMMAND = new Set(["create", "update", "create-replacement"]);
+export const RUNS_COMMAND = new Set(["create", "update", "create-replacement", "replace"]);
 
 /** The resource name at the end of a URN. */
 export const resourceName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
@@ -62,11 +62,46 @@ export function stepWindows(events: EngineEvent[]): StepWindow[] {
   return [...windows.values()].sort((a, b) => a.started - b.started);
 }
 
-/** Waits until the log shows a finished step whose resource name matches `name`; gives up when `stillRunning` says the command ended. */
-export async function waitForFinishedStep(file: string, name: RegExp, stillRunning: () => boolean, timeoutMs: number): Promise<StepWindow> {
+/**
+ * The same windows read from the CLI's own progress output (`pulumi up --non-interactive`): this
+ * CLI (v3.248.0) has no --event-log flag. A line per step state, e.g.
+ * ` ++  command:remote:Command k8s-master-upgrade creating replacement (0s) ...` and
+ * ` ++  command:remote:Command k8s-master-upgrade created replacement (41s)`; the line numbers order them.
+ */
+export function stepWindowsFromOutput(output: string): StepWindow[] {
+  const windows = new Map<string, StepWindow>();
+  const verbs: Record<string, [string, "start" | "end"]> = {
+    creating: ["create", "start"],
+    created: ["create", "end"],
+    updating: ["update", "start"],
+    updated: ["update", "end"],
+    // A replacement: one step as the CLI shows it by default, two with --show-replacement-steps.
+    replacing: ["replace", "start"],
+    replaced: ["replace", "end"],
+    "creating replacement": ["replace", "start"],
+    "created replacement": ["replace", "end"],
+  };
+  const line = /^\s*\S+\s+([\w:/.-]+)\s+(\S+)\s+(creating replacement|created replacement|creating|created|updating|updated|replacing|replaced)\b(.*)$/;
+  output.split("\n").forEach((text, index) => {
+    const m = line.exec(text);
+    if (!m) return;
+    const [, type, name, verb, rest] = m as unknown as [string, string, string, string, string];
+    const [op, edge] = verbs[verb]!;
+    const urn = `${type}::${name}`;
+    const key = `${op} ${urn}`;
+    if (edge === "start" && !windows.has(key)) windows.set(key, { urn, op, started: index });
+    const window = windows.get(key);
+    if (edge === "end" && window) window.finished = index;
+    if (window && /failed/.test(rest)) window.failed = true;
+  });
+  return [...windows.values()].sort((a, b) => a.started - b.started);
+}
+
+/** Waits until `read` shows a finished step whose resource name matches `name`; gives up when `stillRunning` says the command ended. */
+export async function waitForFinishedStep(read: () => StepWindow[], name: RegExp, stillRunning: () => boolean, timeoutMs: number): Promise<StepWindow> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const done = stepWindows(readEvents(file)).find((w) => RUNS_COMMAND.has(w.op) && w.finished !== undefined && !w.failed && name.test(resourceName(w.urn)));
+    const done = read().find((w) => RUNS_COMMAND.has(w.op) && w.finished !== undefined && !w.failed && name.test(resourceName(w.urn)));
     if (done) return done;
     if (!stillRunning()) throw new Error(`the command ended before a step named ${name} finished`);
     await sleep(250);
