@@ -13,10 +13,13 @@ function validate(certificates: unknown) {
   return validateCluster(cluster, { secretsPresent: new Set<never>(), planMode: true });
 }
 
+/** The errors only: the shipped poc stack also draws warnings (ingress-nginx retired, 1.34 past end of life). */
+const errorsOf = (result: ReturnType<typeof validate>) => (result.ok ? [] : result.problems.filter((p) => p.severity === "error"));
+
 function problemAt(certificates: unknown): Problem {
   const result = validate(certificates);
   expect(result.ok).toBe(false);
-  const problems = result.ok ? [] : result.problems;
+  const problems = errorsOf(result);
   expect(problems.map((p) => p.path)).toEqual([FIELD]);
   return problems[0]!;
 }
@@ -43,6 +46,6 @@ describe("kubernetes.certificates.renewBeforeDays", () => {
   it("refuses an unknown key beside it", () => {
     const result = validate({ renewBeforeDays: 30, renewBefore: 10 });
     expect(result.ok).toBe(false);
-    expect(result.ok ? [] : result.problems.map((p) => p.path)).toEqual(["cluster.kubernetes.certificates.renewBefore"]);
+    expect(errorsOf(result).map((p) => p.path)).toEqual(["cluster.kubernetes.certificates.renewBefore"]);
   });
 });
