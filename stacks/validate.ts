@@ -143,7 +143,9 @@ function verifiedFixes(raw: unknown, problems: Problem[], ctx: RuleContext): Pro
     if (!problem.edits) return problem;
     const after = validateOnce(applyEdits(raw, problem.edits), ctx);
     const remaining = after.ok ? after.warnings : after.problems;
-    const fresh = remaining.filter((p) => !known.has(problemKey(p)));
+    // Only a new error makes a fix one "another rule refuses"; a warning a schema error had hidden
+    // (the rules do not run on a field the schema refused) is no refusal.
+    const fresh = remaining.filter((p) => p.severity === "error" && !known.has(problemKey(p)));
     if (fresh.length === 0 && !remaining.some((p) => problemKey(p) === problemKey(problem))) return problem;
     const { edits: _dropped, ...rest } = problem;
     return fresh.length > 0 ? { ...rest, fix: `${problem.fix} (that alone still leaves ${fresh[0].path}: ${fresh[0].problem})` } : rest;
