@@ -10,12 +10,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPair, randomBytes } from "node:crypto";
 import { createWriteStream, promises as fs } from "node:fs";
 import * as https from "node:https";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { etcdBinary, kubernetesBinary } from "./go-binaries";
 import { type ProcessResult, runProcess, sleep } from "./process";
+import { freePort } from "./free-port";
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -29,19 +29,6 @@ export interface ApiServer {
   kubectl(args: string[], input?: string): Promise<ProcessResult>;
   /** Ends both processes and removes the temp dir; safe to call twice. */
   stop(): Promise<void>;
-}
-
-/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function readyz(port: number, token: string): Promise<boolean> {

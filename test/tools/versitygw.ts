@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { buildOnce, cacheDir, goBuild, toolsModule } from "./go-binaries";
 import { actionlintBinary } from "./actionlint";
 import { sleep } from "./process";
+import { freePort } from "./free-port";
 
 /** Keep in step with tools/versitygw/go.mod. */
 export const PINNED_VERSITYGW_VERSION = "v1.8.0";
@@ -40,18 +41,6 @@ export interface S3Store {
   /** AWS_* variables the CLI's S3 client reads. */
   env(): NodeJS.ProcessEnv;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function accepts(port: number): Promise<boolean> {
