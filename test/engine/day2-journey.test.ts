@@ -26,13 +26,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { CLUSTER_KEY } from "../../stacks/config-keys";
 import { AvailabilityProbe, longestOutage } from "../cluster/availability";
-import { WORKLOAD_PORT, apiserverCertNotBefore, apiserverVersion, deployWorkload, etcdHealth, kubeletVersions, staticPodImages } from "../cluster/day2-checks";
+import { WORKLOAD_PORT, apiserverVersion, deployWorkload, etcdHealth, kubeletVersions, staticPodImages } from "../cluster/day2-checks";
 import { labGate } from "../cluster/gate";
 import { WORKLOAD_IMAGE } from "../cluster/images";
 import { MINOR_UPGRADE, MINOR_UPGRADE_FROM_VERSION, PACKAGED_KUBERNETES_VERSION, UPGRADE_FROM_VERSION } from "../cluster/package-repo";
 import { SshHosts } from "../cluster/ssh-hosts";
 import { labSpec, renderLabStack } from "../lab/stack-config";
 import { RUNS_COMMAND as RUNS, resourceName, stepWindowsFromOutput, waitForFinishedStep, type StepWindow } from "./event-log";
+import type { JourneyContext, JourneyPhase } from "./day2/context";
+import { renewalPhases } from "./day2/renewal";
+import { API_OUTAGE_LIMIT_MS, expectOneAtATime } from "./day2/step-order";
 import { EngineStack } from "./stack";
 import { EngineWorkspace } from "./workspace";
 
@@ -47,10 +50,6 @@ const FROM = MINOR_UPGRADE ? MINOR_UPGRADE_FROM_VERSION : UPGRADE_FROM_VERSION;
 const TO = PACKAGED_KUBERNETES_VERSION;
 /** The upgrade step of one node (components/kubeadm/upgrade.ts; a worker's drain and uncordon steps are around it). */
 const upgradeStep = (node: string) => new RegExp(`^${node}-upgrade$`);
-/** The certificate renewal step of one control plane (components/kubeadm/renewal-steps.ts). */
-const renewalStep = (node: string) => new RegExp(`^${node}-certificates$`);
-/** The longest the API may go unanswered through the endpoint while a control plane restarts (haproxy's checks move traffic in seconds). */
-const API_OUTAGE_LIMIT_MS = 15_000;
 /** The workload has two replicas on two nodes and a PodDisruptionBudget: it may not go away at all. */
 const WORKLOAD_OUTAGE_LIMIT_MS = 5_000;
 
@@ -119,22 +118,33 @@ describe.runIf(JOURNEY && gate.run)(`day-2 journey on one real cluster: bring-up
     return { output, steps: stepWindowsFromOutput(output) };
   }
 
-  /** Each of `nodes` has exactly one step matching `step`, they ran in this order and never overlapped. */
-  function expectOneAtATime(steps: StepWindow[], nodes: string[], step: (node: string) => RegExp): void {
-    const windows = nodes.map((node) => {
-      const mine = steps.filter((w) => step(node).test(resourceName(w.urn)));
-      expect(mine, `${node}: one step ${step(node)}`).toHaveLength(1);
-      expect(mine[0]!.finished, `${node}: ${resourceName(mine[0]!.urn)} finished`).toBeDefined();
-      return mine[0]!;
-    });
-    for (let i = 1; i < windows.length; i++) {
-      expect(windows[i]!.started, `${resourceName(windows[i]!.urn)} starts after ${resourceName(windows[i - 1]!.urn)} finished`).toBeGreaterThan(windows[i - 1]!.finished!);
-    }
-  }
-
   function report(line: string): void {
     console.log(`[day-2 journey] ${line}`);
     times.push(line);
+  }
+
+  /** What the phase modules (test/engine/day2/) work with. */
+  const ctx: JourneyContext = {
+    get hosts() {
+      return hosts;
+    },
+    get workspace() {
+      return workspace;
+    },
+    get stack() {
+      return stack;
+    },
+    controlPlanes: CONTROL_PLANES,
+    workers: WORKERS,
+    first,
+    editDescription,
+    upWithEvents,
+    probe: () => probe,
+    report,
+  };
+  /** Registers the phases of one journey module, in its order. */
+  function phases(list: JourneyPhase[]): void {
+    for (const p of list) phase(p.name, p.minutes, () => p.run(ctx));
   }
 
   beforeAll(async () => {
@@ -263,30 +273,7 @@ describe.runIf(JOURNEY && gate.run)(`day-2 journey on one real cluster: bring-up
     });
   }
 
-  phase("renewal: the default window changes nothing", 10, async () => {
-    const outputs = JSON.parse(await stack.ok(["stack", "output", "certificates", "--json"])) as { renewBeforeDays: number; earliestExpiry: string | null };
-    report(`certificates: earliest expiry ${outputs.earliestExpiry}, window ${outputs.renewBeforeDays} days`);
-    expect(outputs.renewBeforeDays).toBe(30);
-    await stack.ok(["preview", "--expect-no-changes"]);
-  });
-
-  phase("renewal: a window wider than the certificates' life renews on each control plane in turn", 30, async () => {
-    const before = new Map<string, { file: Date; served: Date }>();
-    for (const node of CONTROL_PLANES) before.set(node, await apiserverCertNotBefore(hosts.node(node)));
-    editDescription((cluster) => (cluster.kubernetes.certificates = { renewBeforeDays: 400 }));
-    const renewalStarted = Date.now();
-    const renewed = await upWithEvents();
-    const renewalEnded = Date.now();
-    expectOneAtATime(renewed.steps.filter((w) => RUNS.has(w.op)), CONTROL_PLANES, renewalStep);
-    for (const node of CONTROL_PLANES) {
-      const after = await apiserverCertNotBefore(hosts.node(node));
-      expect(after.file.getTime(), `${node}: the apiserver certificate on disk is new`).toBeGreaterThan(before.get(node)!.file.getTime());
-      expect(after.served.getTime(), `${node}: the running apiserver serves the new certificate`).toBe(after.file.getTime());
-    }
-    const api = longestOutage(probe.samples(), "api", renewalStarted, renewalEnded);
-    report(`renewal: longest time the API went unanswered through the endpoint ${api.ms} ms${api.detail ? ` (${api.detail})` : ""}`);
-    expect(api.ms, `the API through the endpoint: ${api.detail}`).toBeLessThan(API_OUTAGE_LIMIT_MS);
-  });
+  phases(renewalPhases);
 
   phase("destroy", 30, async () => {
     probe.stop();

@@ -55,8 +55,8 @@ export default async function setup(): Promise<void> {
   };
   const afterKubernetesBuild = chain();
   const afterPreviousBuild = (command: KubernetesCommand, version = PINNED_KUBERNETES_VERSION) => afterKubernetesBuild(() => kubernetesBinary(command, version));
-  // The day-2 journey's older patch (tools/kubernetes-v1.34.3), after the pinned set: it shares only
-  // the third-party packages with it, so each command compiles the Kubernetes packages again.
+  // The day-2 journey's older patch, after the pinned set: the same source stamped with the older
+  // version (go-binaries.ts STAMPED_VERSIONS), so each command is only linked again.
   const older = UPGRADE_FROM_KUBERNETES_VERSION;
   const afterOtherBuild = chain();
   const steps: [string, () => Promise<unknown>][] = [
@@ -67,13 +67,13 @@ export default async function setup(): Promise<void> {
     [`kube-controller-manager ${PINNED_KUBERNETES_VERSION} (Go build after kubelet)`, afterPreviousBuild("kube-controller-manager")],
     [`kube-scheduler ${PINNED_KUBERNETES_VERSION} (Go build after kube-controller-manager)`, afterPreviousBuild("kube-scheduler")],
     [`kube-proxy ${PINNED_KUBERNETES_VERSION} (Go build after kube-scheduler)`, afterPreviousBuild("kube-proxy")],
-    [`kubeadm ${older} (Go build after kube-proxy ${PINNED_KUBERNETES_VERSION}, minutes on first use)`, afterPreviousBuild("kubeadm", older)],
-    [`kubelet ${older} (Go build after kubeadm ${older})`, afterPreviousBuild("kubelet", older)],
-    [`kubectl ${older} (Go build after kubelet ${older})`, afterPreviousBuild("kubectl", older)],
-    [`kube-apiserver ${older} (Go build after kubectl ${older})`, afterPreviousBuild("kube-apiserver", older)],
-    [`kube-controller-manager ${older} (Go build after kube-apiserver ${older})`, afterPreviousBuild("kube-controller-manager", older)],
-    [`kube-scheduler ${older} (Go build after kube-controller-manager ${older})`, afterPreviousBuild("kube-scheduler", older)],
-    [`kube-proxy ${older} (Go build after kube-scheduler ${older})`, afterPreviousBuild("kube-proxy", older)],
+    [`kubeadm ${older} (Go link after kube-proxy ${PINNED_KUBERNETES_VERSION})`, afterPreviousBuild("kubeadm", older)],
+    [`kubelet ${older} (Go link after kubeadm ${older})`, afterPreviousBuild("kubelet", older)],
+    [`kubectl ${older} (Go link after kubelet ${older})`, afterPreviousBuild("kubectl", older)],
+    [`kube-apiserver ${older} (Go link after kubectl ${older})`, afterPreviousBuild("kube-apiserver", older)],
+    [`kube-controller-manager ${older} (Go link after kube-apiserver ${older})`, afterPreviousBuild("kube-controller-manager", older)],
+    [`kube-scheduler ${older} (Go link after kube-controller-manager ${older})`, afterPreviousBuild("kube-scheduler", older)],
+    [`kube-proxy ${older} (Go link after kube-scheduler ${older})`, afterPreviousBuild("kube-proxy", older)],
     [`etcd ${PINNED_ETCD_VERSION} (Go build)`, afterOtherBuild(() => etcdBinary())],
     [`etcdctl ${PINNED_ETCD_VERSION} (Go build after etcd)`, afterOtherBuild(etcdctlBinary)],
     ["pause (Go build after etcdctl)", afterOtherBuild(pauseBinary)],

@@ -2,8 +2,9 @@
 // - tools/kubeadm: kubeadm (`kubeadm config validate` of rendered configs), kube-apiserver and
 //   kubectl (server-side dry-run of rendered manifests, test/tools/apiserver.ts), all from
 //   k8s.io/kubernetes at PINNED_KUBERNETES_VERSION;
-// - tools/kubernetes-v1.34.3: the same commands at the older patch the day-2 journey's cluster
-//   starts from (UPGRADE_FROM_KUBERNETES_VERSION), for the lab's package repository and images;
+// - the same commands stamped with the older patch the day-2 journey's cluster starts from
+//   (UPGRADE_FROM_KUBERNETES_VERSION), for the lab's package repository and images (see
+//   STAMPED_VERSIONS: only the link differs, so they cost seconds instead of another full build);
 // - tools/etcd: the etcd server behind that kube-apiserver, and etcdctl (the lab's etcd image);
 // - the real-node lab's (test/cluster): kubelet, kube-controller-manager, kube-scheduler and
 //   kube-proxy (tools/kubeadm), crictl (tools/crictl), CoreDNS (tools/coredns) and the pod
@@ -27,7 +28,13 @@ export const PINNED_CRICTL_VERSION = "v1.34.0";
 /** CoreDNS kubeadm v1.34 deploys (CoreDNSVersion); keep in step with tools/coredns/go.mod. */
 export const PINNED_COREDNS_VERSION = "v1.12.1";
 
-/** The older patch the day-2 journey brings its cluster up at before upgrading to the pinned one; keep in step with tools/kubernetes-v1.34.3/go.mod. */
+/**
+ * The older patch the day-2 journey brings its cluster up at before upgrading to the pinned one.
+ * Its commands are the pinned source stamped with this version (STAMPED_VERSIONS): what the
+ * journey proves is the project's upgrade (order, drains, kubeadm upgrade, packages, resume), and
+ * kubeadm, the apiserver and the kubelet see and report this version. Code that really differs
+ * between versions is the opt-in minor-upgrade journey's (npm run test:minor-upgrade).
+ */
 export const UPGRADE_FROM_KUBERNETES_VERSION = "v1.34.3";
 /**
  * The previous minor the opt-in minor-upgrade journey starts from (npm run test:minor-upgrade),
@@ -48,11 +55,18 @@ export const toolsModule = (name: string) => path.join(repoRoot, "tools", name);
 /** The tools module that builds each Kubernetes version's commands. */
 const KUBERNETES_MODULES: Record<string, string> = {
   [PINNED_KUBERNETES_VERSION]: "kubeadm",
-  [UPGRADE_FROM_KUBERNETES_VERSION]: `kubernetes-${UPGRADE_FROM_KUBERNETES_VERSION}`,
   [MINOR_UPGRADE_FROM_KUBERNETES_VERSION]: `kubernetes-${MINOR_UPGRADE_FROM_KUBERNETES_VERSION}`,
 };
+/**
+ * Versions built from another version's source with only the version stamp changed: the Go build
+ * cache then shares every compiled package and only the link runs again (a full build of another
+ * patch recompiles all of Kubernetes: about 40 minutes of the cold setup under load).
+ */
+const STAMPED_VERSIONS: Record<string, string> = {
+  [UPGRADE_FROM_KUBERNETES_VERSION]: PINNED_KUBERNETES_VERSION,
+};
 /** The Kubernetes versions the tests can build ("v1.34.4", ...). */
-export const BUILDABLE_KUBERNETES_VERSIONS = Object.keys(KUBERNETES_MODULES);
+export const BUILDABLE_KUBERNETES_VERSIONS = [...Object.keys(KUBERNETES_MODULES), ...Object.keys(STAMPED_VERSIONS)];
 const etcdModuleDir = toolsModule("etcd");
 export const cacheDir = toolCache("tools");
 
@@ -75,6 +89,8 @@ function ldflags(version: string): string {
     `-X ${pkg}.gitMajor=${major}`,
     `-X ${pkg}.gitMinor=${minor}`,
     `-X ${pkg}.gitTreeState=clean`,
+    // No symbol table or DWARF: nothing in the tests debugs these, and the link is faster.
+    "-s -w",
   ].join(" ");
 }
 
@@ -104,9 +120,11 @@ export async function buildOnce(target: string, build: (target: string) => Promi
  */
 export function kubernetesBinary(command: KubernetesCommand, version: string = PINNED_KUBERNETES_VERSION): Promise<string> {
   const tag = version.startsWith("v") ? version : `v${version}`;
-  const moduleName = KUBERNETES_MODULES[tag];
+  const source = STAMPED_VERSIONS[tag] ?? tag;
+  const moduleName = KUBERNETES_MODULES[source];
   if (!moduleName) throw new Error(`no tools module builds Kubernetes ${tag} (test/tools/go-binaries.ts knows ${BUILDABLE_KUBERNETES_VERSIONS.join(", ")})`);
-  return buildOnce(path.join(cacheDir, `${command}-${tag}`), (target) => goBuild(target, toolsModule(moduleName), `k8s.io/kubernetes/cmd/${command}`, ldflags(tag)));
+  const name = source === tag ? `${command}-${tag}` : `${command}-${tag}-stamped-from-${source}`;
+  return buildOnce(path.join(cacheDir, name), (target) => goBuild(target, toolsModule(moduleName), `k8s.io/kubernetes/cmd/${command}`, ldflags(tag)));
 }
 
 /** Path of the pinned kubeadm binary (see kubernetesBinary). */
