@@ -294,6 +294,8 @@ describe.runIf(JOURNEY && gate.run)(`day-2 journey on one real cluster: bring-up
 
   /** What docs/testing-day2.md says to run after a `pulumi up` that was killed. */
   async function recoverInterruptedUpdate(): Promise<void> {
+    // The killed run's lock refuses every later command until it is cancelled.
+    await stack.ok(["cancel", "--yes"]);
     await stack.ok(["refresh", "--yes", "--clear-pending-creates"], { timeoutMs: 10 * MINUTE });
   }
 });
