@@ -231,6 +231,12 @@ describe.runIf(JOURNEY && gate.run)(`day-2 journey on one real cluster: bring-up
     // The first control plane is at the new version; the others are not (the kill came before them).
     expect(await apiserverVersion(first())).toBe(`v${TO}`);
 
+    // Evidence for the open question of docs/testing-day2.md (a node's pause image gone after the kill).
+    for (const node of NODES) {
+      const images = await hosts.node(node).exec("crictl images 2>&1 | grep -c pause; journalctl -u kubelet --no-pager 2>/dev/null | grep -iE 'image.?gc|garbage|Removing image|disk usage' | tail -n 5");
+      report(`after the kill, ${node}: pause images ${images.stdout.trim().split("\n")[0]}; ${images.stdout.trim().split("\n").slice(1).join(" | ") || "no image GC lines in the kubelet's log"}`);
+    }
+
     // The recovery docs/testing-day2.md gives, exactly.
     await recoverInterruptedUpdate();
 
