@@ -37,6 +37,7 @@ import { RUNS_COMMAND as RUNS, resourceName, stepWindowsFromOutput, waitForFinis
 import type { JourneyContext, JourneyPhase } from "./day2/context";
 import { renewalPhases } from "./day2/renewal";
 import { API_OUTAGE_LIMIT_MS, expectOneAtATime } from "./day2/step-order";
+import { killTree } from "./kill-tree";
 import { EngineStack } from "./stack";
 import { EngineWorkspace } from "./workspace";
 
@@ -305,29 +306,3 @@ describe.runIf(JOURNEY && gate.run)(`day-2 journey on one real cluster: bring-up
     await stack.ok(["refresh", "--yes", "--clear-pending-creates"], { timeoutMs: 10 * MINUTE });
   }
 });
-
-/** SIGKILL for a process and everything under it (listed first, then killed from the top): the CLI and the plugins it started, as when a CI job is cancelled. */
-function killTree(pid: number): void {
-  const children = (p: number): number[] => {
-    try {
-      return fs
-        .readdirSync(`/proc/${p}/task`)
-        .flatMap((task) => fs.readFileSync(`/proc/${p}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
-    } catch {
-      return [];
-    }
-  };
-  const all: number[] = [];
-  const walk = (p: number) => {
-    for (const child of children(p)) walk(child);
-    all.push(p);
-  };
-  walk(pid);
-  for (const p of all.reverse()) {
-    try {
-      process.kill(p, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}

@@ -25,6 +25,7 @@ import { startS3Store, type S3Store } from "../tools/versitygw";
 import { CLUSTER_KEY, readStackFile } from "../../stacks/stack-file";
 import { addOneWorker } from "./edits";
 import { testSecrets } from "./secrets";
+import { killTree } from "./kill-tree";
 import { EngineWorkspace } from "./workspace";
 
 const STEP_LIMIT_MS = 300_000;
@@ -185,7 +186,7 @@ describe("team state on an S3-compatible store, the CI wrappers and the policy p
     }));
     await Promise.race([creating, exited, sleep(120_000)]);
     expect(output, "the update started creating the added worker").toMatch(/\bcreating\b/);
-    process.kill(-child.pid!, "SIGKILL");
+    killTree(child.pid!);
     await exited;
     expect(stored("locks"), "the killed update's lock is left in the bucket").toHaveLength(1);
     // Whether a create is left pending depends on the instant of the kill (record-mode creates are
