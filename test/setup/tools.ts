@@ -60,20 +60,9 @@ export default async function setup(): Promise<void> {
   const older = UPGRADE_FROM_KUBERNETES_VERSION;
   const afterOtherBuild = chain();
   const steps: [string, () => Promise<unknown>][] = [
-    [`kubeadm ${PINNED_KUBERNETES_VERSION} (Go build, minutes on first use)`, afterPreviousBuild("kubeadm")],
-    [`kube-apiserver ${PINNED_KUBERNETES_VERSION} (Go build after kubeadm, minutes on first use)`, afterPreviousBuild("kube-apiserver")],
-    [`kubectl ${PINNED_KUBERNETES_VERSION} (Go build after kube-apiserver)`, afterPreviousBuild("kubectl")],
-    [`kubelet ${PINNED_KUBERNETES_VERSION} (Go build after kubectl)`, afterPreviousBuild("kubelet")],
-    [`kube-controller-manager ${PINNED_KUBERNETES_VERSION} (Go build after kubelet)`, afterPreviousBuild("kube-controller-manager")],
-    [`kube-scheduler ${PINNED_KUBERNETES_VERSION} (Go build after kube-controller-manager)`, afterPreviousBuild("kube-scheduler")],
-    [`kube-proxy ${PINNED_KUBERNETES_VERSION} (Go build after kube-scheduler)`, afterPreviousBuild("kube-proxy")],
-    [`kubeadm ${older} (Go link after kube-proxy ${PINNED_KUBERNETES_VERSION})`, afterPreviousBuild("kubeadm", older)],
-    [`kubelet ${older} (Go link after kubeadm ${older})`, afterPreviousBuild("kubelet", older)],
-    [`kubectl ${older} (Go link after kubelet ${older})`, afterPreviousBuild("kubectl", older)],
-    [`kube-apiserver ${older} (Go link after kubectl ${older})`, afterPreviousBuild("kube-apiserver", older)],
-    [`kube-controller-manager ${older} (Go link after kube-apiserver ${older})`, afterPreviousBuild("kube-controller-manager", older)],
-    [`kube-scheduler ${older} (Go link after kube-controller-manager ${older})`, afterPreviousBuild("kube-scheduler", older)],
-    [`kube-proxy ${older} (Go link after kube-scheduler ${older})`, afterPreviousBuild("kube-proxy", older)],
+    // Each in the chain after the one listed before it.
+    ...KUBERNETES_COMMANDS.map((command): [string, () => Promise<unknown>] => [`${command} ${PINNED_KUBERNETES_VERSION} (Go build, minutes on first use)`, afterPreviousBuild(command)]),
+    ...KUBERNETES_COMMANDS.map((command): [string, () => Promise<unknown>] => [`${command} ${older} (Go link)`, afterPreviousBuild(command, older)]),
     [`etcd ${PINNED_ETCD_VERSION} (Go build)`, afterOtherBuild(() => etcdBinary())],
     [`etcdctl ${PINNED_ETCD_VERSION} (Go build after etcd)`, afterOtherBuild(etcdctlBinary)],
     ["pause (Go build after etcdctl)", afterOtherBuild(pauseBinary)],
