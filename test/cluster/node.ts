@@ -156,7 +156,9 @@ export class LabNode {
     const log = fs.openSync(path.join(dir, "boot.log"), "a");
     // Detached, with its output in a file: the node outlives this call and holds no pipe of ours.
     const unshare = spawn("nsenter", [`--net=/run/netns/${netns}`, "unshare", "--pid", "--fork", "--mount", "--uts", "--propagation", "private", "bash", BOOT], {
-      env: { PATH: process.env.PATH, NODE_NAME: options.name, NODE_DIR: dir, LOWER: lower, IMAGES: [...imageDirs][0] ?? "" },
+      // The system PATH, not the caller's: the node's init runs for the node's whole life, and a
+      // shim directory in the caller's PATH (pyenv's takes a lock) once stalled a node's start.
+      env: { PATH: PATH_IN_NODE, NODE_NAME: options.name, NODE_DIR: dir, LOWER: lower, IMAGES: [...imageDirs][0] ?? "" },
       stdio: ["ignore", log, log],
       detached: true,
     });
