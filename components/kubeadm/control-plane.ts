@@ -8,6 +8,7 @@ import { controlPlaneJoins, workerJoins } from "./joins";
 import type { CertificatesOutput } from "./renewal";
 import { certificateSteps, certificatesStackOutput } from "./renewal-steps";
 import { addBundles, controlPlaneRun, createCredentials, endpointSteps, initStep, pkiSteps } from "./steps";
+import { settingsSteps } from "./settings";
 import { controlPlaneUpgrades, workerUpgrades, type WorkerUpgrade } from "./upgrade";
 import { NO_HISTORY, upgradePending } from "../../stacks/upgrade";
 
@@ -50,6 +51,8 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
   /** Per control plane, in order: its certificates step (report, and renewal within the window). */
   readonly certificateSteps: Map<string, remote.Command>;
   readonly certificates: pulumi.Output<CertificatesOutput>;
+  /** Per control plane, in order: its settings step (settings.ts), after every certificates step. */
+  readonly settingsSteps: remote.Command[];
 
   constructor(name: string, ctx: ClusterContext, nodes: PreparedNode[], opts?: pulumi.ComponentResourceOptions) {
     super("onprem-k8s:kubeadm:ControlPlane", name, {}, opts);
@@ -77,6 +80,7 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     const certificates = certificateSteps(run, ctx.previousCertificates, [this.init, ...this.controlPlaneJoins]); // one control plane at a time, after every join
     this.certificateSteps = certificates.steps;
     this.certificates = certificatesStackOutput(run, certificates, credentials.pki.adminCertExpires);
+    this.settingsSteps = settingsSteps(run, credentials, [controlPlaneUpgraded, ...[...this.certificateSteps.values()].slice(-1)]); // one control plane at a time, after the upgrade and the renewal
 
     this.registerOutputs({ kubeconfig: this.kubeconfig, controlPlanes: ctx.spec.controlPlanes.map((node) => node.name) });
   }

@@ -18,6 +18,8 @@ import type { PreparedNode } from "../node";
 import { nodeStep } from "../node/steps";
 import { remoteCommandLine } from "../remote/command-line";
 import { addKubeadmBundleArtifacts, kubeadmBundle } from "./bundles";
+import { createEncryptionKey, encryptionKeyEnv } from "./encryption-key";
+import { apiServerFilesEnv } from "./hardening";
 import { createClusterPki, pkiSecretEnv, type ClusterPki } from "./cluster-pki";
 import { renderAdminKubeconfig } from "./kubeconfig";
 import { adminEarlyRenewalHours } from "./renewal";
@@ -89,6 +91,8 @@ export interface Credentials {
   /** The operator's (and the add-ons' provider's) credential: it stays in Pulumi, no node gets it. */
   kubeconfig: pulumi.Output<string>;
   bootstrapToken: pulumi.Output<string>;
+  /** The Secrets encryption key (base64 of 32 random bytes) while kubernetes.encryption is on. */
+  encryptionKey?: pulumi.Output<string>;
 }
 
 /** Step 2: the PKI, the admin kubeconfig and the bootstrap token, all held by Pulumi; nothing to wait for. */
@@ -108,7 +112,7 @@ export function createCredentials(run: ControlPlaneRun): Credentials {
   const tokenId = new random.RandomString(`${spec.name}-bootstrap-token-id`, { length: BOOTSTRAP_TOKEN_ID_LENGTH, ...tokenRules }, { parent });
   const tokenSecret = new random.RandomPassword(`${spec.name}-bootstrap-token-secret`, { length: BOOTSTRAP_TOKEN_SECRET_LENGTH, ...tokenRules }, { parent });
   const bootstrapToken = pulumi.secret(pulumi.all([tokenId.result, tokenSecret.result]).apply(([id, secret]) => formatBootstrapToken({ id, secret })));
-  return { pki, kubeconfig, bootstrapToken };
+  return { pki, kubeconfig, bootstrapToken, ...(spec.kubernetes.encryption.enabled ? { encryptionKey: createEncryptionKey(spec, parent) } : {}) };
 }
 
 /** Step 3: the CAs on every control plane (also the stale-state guard), once the node is prepared. */
@@ -122,8 +126,8 @@ export function pkiSteps(run: ControlPlaneRun, credentials: Credentials): Map<st
           node,
           bundle: kubeadmBundle("pki"),
           commandLine: run.commandLine,
-          env: { NODE_NAME: nodeName, RESET_STALE_STATE: run.common.RESET_STALE_STATE },
-          secretEnv: pkiSecretEnv(credentials.pki),
+          env: { NODE_NAME: nodeName, RESET_STALE_STATE: run.common.RESET_STALE_STATE, ...apiServerFilesEnv(run.spec) },
+          secretEnv: { ...pkiSecretEnv(credentials.pki), ...encryptionKeyEnv(credentials) },
           dependsOn: node.ready,
           artifacts: run.ctx.artifacts,
           artifactPath: `nodes/${nodeName}/pki.env`,

@@ -13,11 +13,15 @@
 # Secrets (exported at the top of stdin):
 #   PKI_CA_CRT PKI_CA_KEY PKI_ETCD_CA_CRT PKI_ETCD_CA_KEY PKI_FRONT_PROXY_CA_CRT
 #   PKI_FRONT_PROXY_CA_KEY PKI_SA_KEY PKI_SA_PUB   PEM texts
+#   APISERVER_ENCRYPTION_KEY   with APISERVER_ENCRYPTION_CONFIG (apiserver-files.sh, which also
+#                              writes the other APISERVER_* files the description turns on)
 set -euo pipefail
 # shellcheck source=../../node/scripts/lib.sh
 [[ "$(type -t nodeprep_begin)" == function ]] || source "$(dirname "${BASH_SOURCE[0]}")/../../node/scripts/lib.sh"
 # shellcheck source=lib.sh
 [[ "$(type -t kubeadm_begin)" == function ]] || source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=apiserver-files.sh
+[[ "$(type -t write_apiserver_files)" == function ]] || source "$(dirname "${BASH_SOURCE[0]}")/apiserver-files.sh"
 
 main() {
   kubeadm_begin pki
@@ -30,6 +34,7 @@ main() {
     stale) handle_stale_state "control plane" ;;
   esac
   write_pki
+  write_apiserver_files
   nodeprep_end
 }
 
