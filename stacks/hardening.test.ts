@@ -30,7 +30,7 @@ describe("profile defaults", () => {
     expect(prod.ok && poc.ok, JSON.stringify(errorsOf(prod))).toBe(true);
     if (!prod.ok || !poc.ok) return;
     expect(prod.spec.kubernetes.apiServer.audit.enabled).toBe(true);
-    expect(prod.spec.kubernetes.encryption).toEqual({ enabled: true, provider: "secretbox" });
+    expect(prod.spec.kubernetes.encryption).toEqual({ enabled: true, provider: "secretbox", keyGeneration: 1 });
     expect(prod.spec.kubernetes.podSecurity).toMatchObject({ enforce: "baseline", audit: "restricted", warn: "restricted" });
     expect(poc.spec.kubernetes.apiServer.audit.enabled).toBe(false);
     expect(poc.spec.kubernetes.encryption.enabled).toBe(false);

@@ -114,6 +114,13 @@ const encryptionSchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe("encrypt Secrets in etcd with a key Pulumi generates and holds as a secret (profile default: prod on, poc off)"),
     provider: z.enum(ENCRYPTION_PROVIDERS).default("secretbox").describe("aescbc or secretbox (XSalsa20-Poly1305, the stronger of the two); KMS is out of scope"),
+    keyGeneration: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(1)
+      .describe("the key in use; raise it by one to rotate: the new key known to every control plane, then written with, every Secret rewritten, the old key dropped, one control plane at a time (docs/hardening.md). Never lowered"),
   })
   .describe("Secrets encryption at rest (EncryptionConfiguration on every control plane)");
 
@@ -146,7 +153,7 @@ const extraArgsOnly = (component: ExtraArgsComponent, what: string) => z.strictO
 /** Spread into the `kubernetes` section (stacks/schema.ts). */
 export const hardeningFields = {
   apiServer: apiServerSchema.default({ audit: { enabled: false, maxAgeDays: 30, maxBackups: 10, maxSizeMiB: 100 }, extraArgs: {} }),
-  encryption: encryptionSchema.default({ enabled: false, provider: "secretbox" }),
+  encryption: encryptionSchema.default({ enabled: false, provider: "secretbox", keyGeneration: 1 }),
   podSecurity: podSecuritySchema.default({ enforce: "privileged", audit: "privileged", warn: "privileged", exemptNamespaces: [] }),
   etcd: etcdSchema.default({ extraArgs: {} }),
   controllerManager: extraArgsOnly("controllerManager", "kube-controller-manager on every control plane"),

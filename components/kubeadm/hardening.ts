@@ -66,21 +66,29 @@ export function renderAuditPolicy(): string {
   return stringify(policy, { lineWidth: 0 });
 }
 
+/** A rotation in progress (encryption-rotation.ts): the generation it starts from and its phase. */
+export interface RotationPhase {
+  from: number;
+  phase: "read" | "write";
+}
+
+/** The previous key's environment variable while a rotation runs. */
+export const PREVIOUS_ENCRYPTION_KEY_ENV = "APISERVER_ENCRYPTION_KEY_PREVIOUS";
+
 /**
- * Secrets encrypted with the key, `identity` last so Secrets written before encryption was on stay
- * readable until they are rewritten. The key is the placeholder ${APISERVER_ENCRYPTION_KEY}: the
- * PKI step substitutes it on the node, so this text is public.
+ * Secrets encrypted with the key of `generation`, `identity` last so Secrets written before
+ * encryption was on stay readable until they are rewritten. During a rotation both keys are
+ * there, the one written with first. Keys are the placeholders ${APISERVER_ENCRYPTION_KEY} (and
+ * ${APISERVER_ENCRYPTION_KEY_PREVIOUS}): the steps substitute them on the node, so this text is public.
  */
-export function renderEncryptionConfiguration(provider: "aescbc" | "secretbox", generation = 1): string {
+export function renderEncryptionConfiguration(provider: "aescbc" | "secretbox", generation = 1, rotation?: RotationPhase): string {
+  const current = { name: encryptionKeyName(generation), secret: secretPlaceholder(ENCRYPTION_KEY_ENV) };
+  const previous = rotation ? { name: encryptionKeyName(rotation.from), secret: secretPlaceholder(PREVIOUS_ENCRYPTION_KEY_ENV) } : undefined;
+  const keys = !previous ? [current] : rotation!.phase === "read" ? [previous, current] : [current, previous];
   const config = {
     apiVersion: "apiserver.config.k8s.io/v1",
     kind: "EncryptionConfiguration",
-    resources: [
-      {
-        resources: ["secrets"],
-        providers: [{ [provider]: { keys: [{ name: encryptionKeyName(generation), secret: secretPlaceholder(ENCRYPTION_KEY_ENV) }] } }, { identity: {} }],
-      },
-    ],
+    resources: [{ resources: ["secrets"], providers: [{ [provider]: { keys } }, { identity: {} }] }],
   };
   return stringify(config, { lineWidth: 0 });
 }
@@ -164,7 +172,7 @@ export interface ApiServerFiles {
   encryption: string;
 }
 
-export function apiServerFilesOf(spec: Settings): ApiServerFiles {
+export function apiServerFilesOf(spec: Settings, rotation?: RotationPhase): ApiServerFiles {
   const k = spec.kubernetes;
   return {
     auditPolicy: k.apiServer.audit.enabled ? renderAuditPolicy() : "",
@@ -172,7 +180,7 @@ export function apiServerFilesOf(spec: Settings): ApiServerFiles {
       ? renderAdmissionConfiguration({ ...k.podSecurity, exemptNamespaces: [...privilegedNamespacesOf(spec), ...k.podSecurity.exemptNamespaces] })
       : "",
     authentication: k.apiServer.oidc ? renderAuthenticationConfiguration(k.apiServer.oidc, k.version) : "",
-    encryption: k.encryption.enabled ? renderEncryptionConfiguration(k.encryption.provider) : "",
+    encryption: k.encryption.enabled ? renderEncryptionConfiguration(k.encryption.provider, k.encryption.keyGeneration, rotation) : "",
   };
 }
 
@@ -227,8 +235,8 @@ export function controlPlaneComponentsOf(spec: Settings): ControlPlaneComponents
 }
 
 /** The files as the PKI and settings steps' parameters (public: the key is a placeholder). */
-export function apiServerFilesEnv(spec: Settings): Record<string, string> {
-  const files = apiServerFilesOf(spec);
+export function apiServerFilesEnv(spec: Settings, rotation?: RotationPhase): Record<string, string> {
+  const files = apiServerFilesOf(spec, rotation);
   return {
     APISERVER_AUDIT_POLICY: files.auditPolicy,
     APISERVER_ADMISSION_CONFIG: files.admission,

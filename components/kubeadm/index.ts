@@ -24,6 +24,7 @@ export { buildControlPlane, KubeadmControlPlane, type ControlPlane } from "./con
 export { refuseUnsafeControlPlaneRemoval, selfStackName } from "./removal-guard";
 export { refuseUnsafeVersionChange } from "./version-guard";
 export { previousCertificatesOutput } from "./renewal-steps";
+export { refuseUnsafeEncryptionChange } from "./encryption-guard";
 export {
   BOOTSTRAP_TOKEN_TTL_SECONDS,
   DISCOVERY_FALLBACK_KUBECONFIG_PATH,

@@ -12,14 +12,15 @@
 // `pulumi preview` shows as these steps, in this order. A control plane joined later reads the
 // uploaded configuration, and its PKI step writes the same files before its join.
 import { createHash } from "node:crypto";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { remote } from "@pulumi/command";
 import type { ClusterSpec } from "../../stacks/spec";
 import type { PreparedNode } from "../node";
 import { nodeStep } from "../node/steps";
 import { kubeadmBundle } from "./bundles";
 import { encryptionKeyEnv } from "./encryption-key";
-import { apiServerFilesEnv, etcdArgsOf } from "./hardening";
+import type { EncryptionState } from "./encryption-rotation";
+import { apiServerFilesEnv, etcdArgsOf, type RotationPhase } from "./hardening";
 import { phaseConfigOf } from "./params";
 import type { ControlPlaneRun, Credentials } from "./steps";
 
@@ -33,8 +34,8 @@ export function settingsDigest(spec: ClusterSpec): string {
   return createHash("sha256").update(rendered).digest("hex").slice(0, 16);
 }
 
-/** The parameters of one control plane's settings step. */
-export function settingsEnv(spec: ClusterSpec, node: { name: string }, first: boolean, common: ControlPlaneRun["common"]): Record<string, string> {
+/** The parameters of one control plane's settings step (during a rotation: of its read or write phase). */
+export function settingsEnv(spec: ClusterSpec, node: { name: string }, first: boolean, common: ControlPlaneRun["common"], rotation?: RotationPhase): Record<string, string> {
   const nodeSpec = spec.controlPlanes.find((cp) => cp.name === node.name);
   if (!nodeSpec) throw new Error(`${node.name} is not a control plane of ${spec.name}`);
   return {
@@ -49,34 +50,60 @@ export function settingsEnv(spec: ClusterSpec, node: { name: string }, first: bo
     // etcd's manifest is rewritten only where the description tunes it: on a joined member the
     // phase's manifest differs from the join's in --initial-cluster alone, for no restart's worth.
     ETCD_PHASE: String(Object.keys(etcdArgsOf(spec)).length > 0),
-    SETTINGS_DIGEST: settingsDigest(spec),
-    ...apiServerFilesEnv(spec),
+    SETTINGS_DIGEST: `${settingsDigest(spec)}${rotation ? `-${rotation.phase}-${rotation.from}` : ""}`,
+    ...apiServerFilesEnv(spec, rotation),
   };
 }
 
-/** Step 9: each control plane's settings step, one after another, after `after` (joins, upgrade, renewal). */
-export function settingsSteps(run: ControlPlaneRun, credentials: Credentials, after: pulumi.Resource[]): remote.Command[] {
-  const digest = settingsDigest(run.spec);
+export interface SettingsSteps {
+  /** Every step in the order they run: a rotation's read, write and rewrite steps, then each control plane's settings step. */
+  steps: remote.Command[];
+  /** kubernetes.encryption, known once every step has finished (the stack's `encryption` output). */
+  encryption: pulumi.Output<EncryptionState>;
+}
+
+/**
+ * Step 9: each control plane's settings step, one after another, after `after` (joins, upgrade,
+ * renewal). While the key rotates (run.rotation), first each control plane's read phase, then each
+ * one's write phase, then every Secret rewritten on the first; the settings steps then drop the old key.
+ */
+export function settingsSteps(run: ControlPlaneRun, credentials: Credentials, after: pulumi.Resource[]): SettingsSteps {
+  const { spec } = run;
+  const digest = settingsDigest(spec);
+  const generation = spec.kubernetes.encryption.keyGeneration;
   const steps: remote.Command[] = [];
-  for (const node of run.controlPlanes) {
+  const step = (name: string, node: PreparedNode, env: Record<string, string>, rotation?: RotationPhase) => {
     const nodeName = nameOf(node);
     steps.push(
       nodeStep(
-        `${nodeName}-settings`,
+        name,
         {
           node,
           bundle: kubeadmBundle("settings"),
           commandLine: run.commandLine,
-          env: settingsEnv(run.spec, { name: nodeName }, node === run.first, run.common),
-          secretEnv: encryptionKeyEnv(credentials),
-          triggers: [digest],
-          dependsOn: [...after, ...steps.slice(-1)],
+          env,
+          secretEnv: encryptionKeyEnv(credentials, generation, rotation),
+          triggers: [digest, ...(rotation ? [`${rotation.from}->${generation}`] : [])],
+          dependsOn: steps.length > 0 ? [steps.at(-1)!] : after,
           artifacts: run.ctx.artifacts,
-          artifactPath: `nodes/${nodeName}/settings.env`,
+          artifactPath: `nodes/${nodeName}/${name.slice(nodeName.length + 1)}.env`,
         },
         { parent: run.parent },
       ),
     );
+  };
+  const from = run.rotation.from;
+  if (from !== undefined) {
+    for (const phase of ["read", "write"] as const) {
+      for (const node of run.controlPlanes) {
+        step(`${nameOf(node)}-encryption-${phase}-${generation}`, node, settingsEnv(spec, { name: nameOf(node) }, node === run.first, run.common, { from, phase }), { from, phase });
+      }
+    }
+    const write = { from, phase: "write" as const };
+    step(`${nameOf(run.first)}-encryption-rewrite-${generation}`, run.first, { ...settingsEnv(spec, { name: nameOf(run.first) }, false, run.common, write), SETTINGS_ACTION: "rewrite-secrets" }, write);
   }
-  return steps;
+  for (const node of run.controlPlanes) step(`${nameOf(node)}-settings`, node, settingsEnv(spec, { name: nameOf(node) }, node === run.first, run.common));
+  const { enabled, keyGeneration } = spec.kubernetes.encryption;
+  const encryption = pulumi.all(steps.map((s) => s.id)).apply((): EncryptionState => ({ enabled, keyGeneration }));
+  return { steps, encryption };
 }

@@ -3,7 +3,7 @@
 // control planes one at a time while the API answers through the endpoint; then, on the real
 // nodes, a Secret is stored encrypted in etcd, every control plane's audit log records a request,
 // a privileged Pod is refused, a kubelet refuses anonymous requests, and every control plane's
-// apiserver runs with the same flags.
+// apiserver runs with the same flags. Then the key rotates: every Secret stored under the new key.
 import { expect } from "vitest";
 import { longestOutage } from "../../cluster/availability";
 import type { LabNode } from "../../cluster/node";
@@ -107,6 +107,31 @@ export const hardeningPhases: JourneyPhase[] = [
       const refused = await first().exec("kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=20s create -f -", { input: pod });
       expect(refused.status).not.toBe(0);
       expect(refused.output).toMatch(/violates PodSecurity "baseline:latest": privileged/);
+    },
+  },
+  {
+    name: "hardening: a key rotation reads with both keys, writes with the new one, rewrites every Secret and drops the old key, one control plane at a time",
+    minutes: 30,
+    async run({ hosts, controlPlanes, first, editDescription, upWithEvents, probe, report }) {
+      editDescription((cluster) => (cluster.kubernetes.encryption = { ...cluster.kubernetes.encryption, keyGeneration: 2 }));
+      const started = Date.now();
+      const up = await upWithEvents();
+      const ended = Date.now();
+      const ran = up.steps.filter((w) => RUNS.has(w.op));
+      for (const phase of ["read", "write"]) expectOneAtATime(ran, controlPlanes, (node) => new RegExp(`^${node}-encryption-${phase}-2$`));
+      expectOneAtATime(ran, controlPlanes, settingsStep);
+      const cp = first();
+      const raw = await cp.exec(`${ETCDCTL} get /registry/secrets/default/journey-encrypted --print-value-only`);
+      expect(raw.stdout.startsWith("k8s:enc:secretbox:v1:onprem-k8s-2:"), raw.stdout.slice(0, 40)).toBe(true);
+      const all = await cp.kubectl("get secrets --all-namespaces -o name");
+      expect(all.status, all.output).toBe(0);
+      for (const name of controlPlanes) {
+        const config = await hosts.node(name).exec("cat /etc/kubernetes/apiserver/encryption.yaml", { check: true });
+        expect(config.stdout, `${name}: the old key is dropped`).not.toContain("onprem-k8s-1");
+      }
+      const api = longestOutage(probe().samples(), "api", started, ended);
+      report(`hardening: key rotation in ${Math.round((ended - started) / 1000)} s; longest time the API went unanswered through the endpoint ${api.ms} ms`);
+      expect(api.ms, `the API through the endpoint: ${api.detail}`).toBeLessThan(API_OUTAGE_LIMIT_MS);
     },
   },
   {
