@@ -84,7 +84,10 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     const certificates = certificateSteps(run, ctx.previousCertificates, [this.init, ...this.controlPlaneJoins]); // one control plane at a time, after every join
     this.certificateSteps = certificates.steps;
     this.certificates = certificatesStackOutput(run, certificates, credentials.pki.adminCertExpires);
-    const settings = settingsSteps(run, credentials, [controlPlaneUpgraded, ...[...this.certificateSteps.values()].slice(-1)]); // one control plane at a time, after the upgrade and the renewal
+    // One control plane at a time, after the renewal and a pending upgrade (both restart static
+    // Pods); without a version change the upgrade steps are no-ops and nothing waits for them.
+    const upgrading = upgradePending(run.history, ctx.spec.kubernetes.version) ? [controlPlaneUpgraded] : [];
+    const settings = settingsSteps(run, credentials, [...upgrading, ...[...this.certificateSteps.values()].slice(-1)]);
     this.settingsSteps = settings.steps;
     this.encryption = settings.encryption;
 

@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { remote } from "@pulumi/command";
-import type { ClusterSpec } from "../../stacks/spec";
+import type { ClusterSpec, NodeSpec } from "../../stacks/spec";
 import type { PreparedNode } from "../node";
 import { nodeStep } from "../node/steps";
 import { kubeadmBundle } from "./bundles";
@@ -26,11 +26,25 @@ import type { ControlPlaneRun, Credentials } from "./steps";
 
 const nameOf = (node: PreparedNode): string => node.machine.node.name;
 
+/**
+ * The phase configuration's kubernetesVersion: settings.sh puts in the version the cluster runs
+ * (its kubeadm-config ConfigMap), so an upgrade, which keeps every setting, re-runs no settings step.
+ */
+export const CLUSTER_VERSION_MARK = "onprem-k8s-cluster-version";
+
+/** A control plane's phase configuration with the cluster's version left to the node. */
+export function settingsPhaseConfig(spec: ClusterSpec, node: NodeSpec): string {
+  const config = phaseConfigOf(spec, node);
+  const marked = config.replace(/^kubernetesVersion: v\S+$/m, `kubernetesVersion: ${CLUSTER_VERSION_MARK}`);
+  if (marked === config) throw new Error("the phase configuration has no kubernetesVersion line");
+  return marked;
+}
+
 /** The digest of the cluster-wide settings a settings step applies (public: the key is a placeholder). */
 export function settingsDigest(spec: ClusterSpec): string {
   const first = spec.controlPlanes[0];
   if (!first) throw new Error("a cluster needs at least one control plane");
-  const rendered = [phaseConfigOf(spec, first), ...Object.values(apiServerFilesEnv(spec))].join("\n---\n");
+  const rendered = [settingsPhaseConfig(spec, first), ...Object.values(apiServerFilesEnv(spec))].join("\n---\n");
   return createHash("sha256").update(rendered).digest("hex").slice(0, 16);
 }
 
@@ -44,7 +58,7 @@ export function settingsEnv(spec: ClusterSpec, node: { name: string }, first: bo
     API_ENDPOINT_HOST: common.API_ENDPOINT_HOST,
     API_ENDPOINT_PORT: common.API_ENDPOINT_PORT,
     CONTROL_PLANE_ADDRESSES: common.CONTROL_PLANE_ADDRESSES,
-    KUBEADM_PHASE_CONFIG: phaseConfigOf(spec, nodeSpec),
+    KUBEADM_PHASE_CONFIG: settingsPhaseConfig(spec, nodeSpec),
     // The first uploads the configuration every later join and upgrade reads.
     UPLOAD_CONFIG: String(first),
     // etcd's manifest is rewritten only where the description tunes it: on a joined member the
@@ -63,8 +77,8 @@ export interface SettingsSteps {
 }
 
 /**
- * Step 9: each control plane's settings step, one after another, after `after` (joins, upgrade,
- * renewal). While the key rotates (run.rotation), first each control plane's read phase, then each
+ * Step 9: each control plane's settings step, one after another, after `after` (joins, a pending
+ * upgrade, renewal). While the key rotates (run.rotation), first each control plane's read phase, then each
  * one's write phase, then every Secret rewritten on the first; the settings steps then drop the old key.
  */
 export function settingsSteps(run: ControlPlaneRun, credentials: Credentials, after: pulumi.Resource[]): SettingsSteps {

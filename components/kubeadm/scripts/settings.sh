@@ -21,7 +21,8 @@
 #
 # Parameters (environment):
 #   NODE_NAME, NODE_ADDRESS                 required; this control plane
-#   KUBEADM_PHASE_CONFIG                    required; InitConfiguration (this node) + ClusterConfiguration
+#   KUBEADM_PHASE_CONFIG                    required; InitConfiguration (this node) + ClusterConfiguration,
+#                                           kubernetesVersion the mark the cluster's version replaces
 #   UPLOAD_CONFIG                           true on the first control plane
 #   ETCD_PHASE                              true: rewrite etcd's manifest too
 #   SETTINGS_DIGEST                         recorded in $SETTINGS_STATE_FILE once applied
@@ -53,11 +54,22 @@ container_changed() {
   [[ -n "$now" && "$now" != "$2" ]]
 }
 
+# The version the cluster runs, as kubeadm keeps it (an upgrade moves it): the configuration
+# carries the mark onprem-k8s-cluster-version in its place.
+cluster_kubernetes_version() {
+  kube -n kube-system get configmap kubeadm-config -o 'jsonpath={.data.ClusterConfiguration}' 2>>"$KUBEADM_LOG" |
+    sed -n -E 's/^kubernetesVersion:[[:space:]]*//p' | head -n 1
+}
+
 write_phase_config() {
+  local version
+  version=$(cluster_kubernetes_version)
+  [[ "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+    die "could not read the cluster's version from the kubeadm-config ConfigMap through $NODE_NAME's apiserver (found '${version}')"
   PHASE_CONFIG=$(mktemp /run/onprem-k8s-kubeadm.XXXXXX)
   KUBEADM_TMP_FILES+=("$PHASE_CONFIG")
   umask 077
-  printf '%s\n' "$KUBEADM_PHASE_CONFIG" >"$PHASE_CONFIG"
+  printf '%s\n' "${KUBEADM_PHASE_CONFIG//onprem-k8s-cluster-version/$version}" >"$PHASE_CONFIG"
   umask 022
 }
 
