@@ -27,7 +27,7 @@ import {
   privilegedNamespacesOf,
 } from "./hardening";
 import { initConfigOf, joinConfigOf, phaseConfigOf } from "./params";
-import { settingsDigest, settingsEnv } from "./settings";
+import { CLUSTER_VERSION_MARK, settingsDigest, settingsEnv } from "./settings";
 
 const OIDC = {
   issuerUrl: "https://sso.example.internal/realms/k8s",
@@ -152,6 +152,9 @@ describe("rendering", () => {
     expect(init.localAPIEndpoint.advertiseAddress).toBe(second.address);
     expect(init).not.toHaveProperty("bootstrapTokens");
     expect(() => phaseConfigOf(prod, prod.workers[0]!)).toThrow(/not a control plane/);
+    // the version is the cluster's, read on the node: an upgrade re-runs no settings step
+    expect(byKind(env.KUBEADM_PHASE_CONFIG!, "ClusterConfiguration").kubernetesVersion).toBe(CLUSTER_VERSION_MARK);
+    expect(settingsDigest(stackSpec("prod", (c) => (c.kubernetes.version = "1.34.3")))).toBe(settingsDigest(prod));
   });
 });
 
