@@ -9,7 +9,7 @@ import { requiredSecretKeys } from "./stacks/rules";
 import { ArtifactSink } from "./components/artifacts";
 import { Cluster } from "./components/cluster";
 import { guardAgainstDestroy } from "./components/destroy-guard";
-import { previousCertificatesOutput, refuseUnsafeControlPlaneRemoval, refuseUnsafeVersionChange } from "./components/kubeadm";
+import { previousCertificatesOutput, refuseUnsafeControlPlaneRemoval, refuseUnsafeEncryptionChange, refuseUnsafeVersionChange } from "./components/kubeadm";
 import { dayOneVersion } from "./stacks/upgrade";
 import type { ClusterSecrets } from "./components/context";
 
@@ -78,7 +78,8 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
   const previousState = await refuseUnsafeControlPlaneRemoval(spec);
   const history = await refuseUnsafeVersionChange(spec, previousState);
   const previousCertificates = await previousCertificatesOutput(previousState);
-  const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink(), history, previousCertificates });
+  const previousEncryption = await refuseUnsafeEncryptionChange(spec, previousState);
+  const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink(), history, previousCertificates, previousEncryption });
   if (spec.protect) guardAgainstDestroy(spec.name, [cluster, previousState]);
 
   return {
@@ -97,5 +98,8 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
     noProxy: spec.noProxy,
     // When the control planes' certificates expire and the renewal window (docs/certificates.md).
     certificates: cluster.certificates,
+    // Whether Secrets are encrypted and with which key generation (docs/hardening.md): the next
+    // update refuses turning it off or lowering it, and rotates when it went up.
+    encryption: cluster.encryption,
   };
 }

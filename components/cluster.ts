@@ -15,6 +15,8 @@ export class Cluster extends pulumi.ComponentResource {
   /** cluster.kubernetes.version once every node's upgrade step has finished (kubeadm/upgrade.ts). */
   readonly kubernetesVersion: pulumi.Output<string>;
   readonly certificates: ControlPlane["certificates"];
+  /** kubernetes.encryption once every settings step has finished (kubeadm/settings.ts). */
+  readonly encryption: ControlPlane["encryption"];
 
   constructor(name: string, ctx: ClusterContext, opts?: pulumi.ComponentResourceOptions) {
     super("onprem-k8s:index:Cluster", name, {}, opts);
@@ -33,6 +35,7 @@ export class Cluster extends pulumi.ComponentResource {
     this.kubeconfig = pulumi.secret(controlPlane.kubeconfig);
     this.kubernetesVersion = controlPlane.upgradedVersion;
     this.certificates = controlPlane.certificates;
+    this.encryption = controlPlane.encryption;
     this.registerOutputs({ apiEndpoint: this.apiEndpoint, kubeconfig: this.kubeconfig });
   }
 }

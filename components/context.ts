@@ -25,4 +25,6 @@ export interface ClusterContext {
   history?: VersionHistory;
   /** This stack's previous `certificates` output (components/kubeadm/renewal.ts reads it); none on a first deployment. */
   previousCertificates?: unknown;
+  /** This stack's previous `encryption` output (components/kubeadm/encryption-rotation.ts); none on a first deployment. */
+  previousEncryption?: unknown;
 }

@@ -45,8 +45,14 @@ export const PROFILES: Record<ClusterInput["profile"], Profile> = {
     defaults: {
       protect: true,
       controlPlane: { cpus: 4, memoryMiB: 16384, diskGiB: 80 },
-      // One worker at a time: the rest keep serving while it is drained.
-      kubernetes: { upgrade: { workerBatchSize: 1 } },
+      // One worker at a time: the rest keep serving while it is drained. Audit log, Secrets
+      // encrypted at rest and Pod Security baseline enforced (docs/hardening.md).
+      kubernetes: {
+        upgrade: { workerBatchSize: 1 },
+        apiServer: { audit: { enabled: true } },
+        encryption: { enabled: true },
+        podSecurity: { enforce: "baseline", audit: "restricted", warn: "restricted" },
+      },
       platform: { vsphere: { antiAffinity: true } },
       addons: {
         loadBalancer: { type: "metallb", mode: "l2" },

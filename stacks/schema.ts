@@ -6,6 +6,7 @@ import * as formats from "./formats";
 import { authorizedKeyProblem } from "./ssh-keys";
 import { addonsSchema } from "./schema-addons";
 import { DEFAULT_RENEW_BEFORE_DAYS, certificatesSchema } from "./schema-certificates";
+import { hardeningFields } from "./schema-hardening";
 import { checked, cidr, dnsLabel, dnsName, httpUrl, ipv4, labelMap, port, sizing } from "./schema-primitives";
 
 /** Kubernetes minors this program renders configs and package repositories for. */
@@ -178,6 +179,7 @@ const kubernetesSchema = z
       })
       .describe("the rolling upgrade a change of `version` runs (docs/upgrades.md)"),
     certificates: certificatesSchema.default({ renewBeforeDays: DEFAULT_RENEW_BEFORE_DAYS }),
+    ...hardeningFields,
   })
   .describe("Kubernetes itself");
 

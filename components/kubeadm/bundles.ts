@@ -13,13 +13,14 @@ const script = (name: string) => path.join(KUBEADM_SCRIPTS_DIR, `${name}.sh`);
 
 /** Files of each step's bundle, in order (libraries first, the script with `main` last). */
 export const KUBEADM_BUNDLES = {
-  pki: [NODE_LIBRARY, KUBEADM_LIBRARY, script("pki")],
+  pki: [NODE_LIBRARY, KUBEADM_LIBRARY, script("apiserver-files"), script("pki")],
   init: [NODE_LIBRARY, KUBEADM_LIBRARY, script("remove"), script("init")],
   join: [NODE_LIBRARY, KUBEADM_LIBRARY, script("remove"), script("join")],
   token: [NODE_LIBRARY, KUBEADM_LIBRARY, script("token")],
   membership: [NODE_LIBRARY, KUBEADM_LIBRARY, script("membership")],
   upgrade: [NODE_LIBRARY, PACKAGES_LIBRARY, KUBEADM_LIBRARY, script("upgrade")],
   "renew-certs": [NODE_LIBRARY, KUBEADM_LIBRARY, script("renew-certs")],
+  settings: [NODE_LIBRARY, KUBEADM_LIBRARY, script("apiserver-files"), script("settings")],
 } as const;
 export type KubeadmScript = keyof typeof KUBEADM_BUNDLES;
 

@@ -155,11 +155,14 @@ describe("renderKubeadmInitConfig", () => {
     expect(rendered).toContain("taints: []");
   });
 
-  it("configures the kubelet for systemd cgroups, optional serving-cert bootstrap and NodeLocal DNS", () => {
+  it("configures the kubelet for systemd cgroups, no anonymous access, Webhook authorization, rotated certificates, optional serving-cert bootstrap and NodeLocal DNS", () => {
     expect(byKind(renderKubeadmInitConfig(initParams()), "KubeletConfiguration")).toEqual({
       apiVersion: "kubelet.config.k8s.io/v1beta1",
       kind: "KubeletConfiguration",
       cgroupDriver: "systemd",
+      authentication: { anonymous: { enabled: false }, webhook: { enabled: true } },
+      authorization: { mode: "Webhook" },
+      rotateCertificates: true,
     });
     const kubelet = byKind(
       renderKubeadmInitConfig(initParams({ kubelet: { serverTLSBootstrap: true, clusterDNS: ["169.254.20.10"] } })),

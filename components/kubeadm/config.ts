@@ -13,8 +13,10 @@ import { stringify } from "yaml";
 import { secretPlaceholder } from "../remote/placeholders";
 import { KUBEADM_TOKEN_ENV } from "./placeholders";
 import { kubeadmApiVersion, parseKubernetesVersion, type KubeadmApiVersion } from "./version";
+import { componentSection, type Arg, type ControlPlaneComponentsParams } from "./config-components";
 
 export { kubeadmApiVersion, parseKubernetesVersion, type KubeadmApiVersion } from "./version";
+export type { ControlPlaneComponentsParams, HostPathMount } from "./config-components";
 
 export const KUBEADM_TOKEN_PLACEHOLDER = secretPlaceholder(KUBEADM_TOKEN_ENV);
 
@@ -90,6 +92,13 @@ export interface KubeadmInitParams {
   kubelet?: KubeletParams;
   /** Lifetime of the bootstrap token created at init; defaults to 24h0m0s. */
   bootstrapTokenTtl?: string;
+  /** Flags and mounts of the apiserver, controller-manager, scheduler and etcd (components/kubeadm/hardening.ts). */
+  components?: ControlPlaneComponentsParams;
+  /**
+   * No bootstrap token: the configuration kubeadm's phases read on a running control plane
+   * (settings.ts) rewrite manifests and upload the configuration; they create no token.
+   */
+  withoutBootstrapToken?: boolean;
 }
 
 export interface KubeadmJoinParams {
@@ -150,7 +159,6 @@ export function apiServerCertSans(params: Pick<
   return [...new Set(all.map(canonicalHost))];
 }
 
-type Arg = { name: string; value: string };
 
 function kubeletExtraArgs(apiVersion: KubeadmApiVersion, node: KubeadmNodeParams): Arg[] | Record<string, string> {
   const extra = node.kubeletExtraArgs ?? {};
@@ -203,14 +211,18 @@ export function renderKubeadmInitConfig(params: KubeadmInitParams): string {
   const init: Record<string, unknown> = {
     apiVersion,
     kind: "InitConfiguration",
-    bootstrapTokens: [
-      {
-        token: KUBEADM_TOKEN_PLACEHOLDER,
-        ttl: params.bootstrapTokenTtl ?? DEFAULT_BOOTSTRAP_TOKEN_TTL,
-        usages: ["signing", "authentication"],
-        groups: ["system:bootstrappers:kubeadm:default-node-token"],
-      },
-    ],
+    ...(params.withoutBootstrapToken
+      ? {}
+      : {
+          bootstrapTokens: [
+            {
+              token: KUBEADM_TOKEN_PLACEHOLDER,
+              ttl: params.bootstrapTokenTtl ?? DEFAULT_BOOTSTRAP_TOKEN_TTL,
+              usages: ["signing", "authentication"],
+              groups: ["system:bootstrappers:kubeadm:default-node-token"],
+            },
+          ],
+        }),
     nodeRegistration: nodeRegistration(apiVersion, params.node),
     localAPIEndpoint: localApiEndpoint(params.node, params.apiServerBindPort),
   };
@@ -228,14 +240,26 @@ export function renderKubeadmInitConfig(params: KubeadmInitParams): string {
       serviceSubnet: params.networking.serviceSubnet,
       ...(params.networking.dnsDomain ? { dnsDomain: params.networking.dnsDomain } : {}),
     },
-    apiServer: { certSANs: apiServerCertSans(params) },
+    apiServer: { certSANs: apiServerCertSans(params), ...componentSection(apiVersion, params.components?.apiServer?.extraArgs, params.components?.apiServer?.extraVolumes) },
   };
+  const components = params.components ?? {};
+  const controllerManager = componentSection(apiVersion, components.controllerManager?.extraArgs);
+  if (Object.keys(controllerManager).length > 0) cluster.controllerManager = controllerManager;
+  const scheduler = componentSection(apiVersion, components.scheduler?.extraArgs);
+  if (Object.keys(scheduler).length > 0) cluster.scheduler = scheduler;
+  const etcd = componentSection(apiVersion, components.etcd?.extraArgs);
+  if (Object.keys(etcd).length > 0) cluster.etcd = { local: etcd };
 
   const kubelet: Record<string, unknown> = {
     apiVersion: "kubelet.config.k8s.io/v1beta1",
     kind: "KubeletConfiguration",
     // containerd on systemd hosts uses the systemd cgroup driver; kubelet must match it.
     cgroupDriver: "systemd",
+    // kubeadm's defaults, stated so no change of them goes unnoticed: no anonymous requests to
+    // :10250, every request authorised by the apiserver, client certificates rotated.
+    authentication: { anonymous: { enabled: false }, webhook: { enabled: true } },
+    authorization: { mode: "Webhook" },
+    rotateCertificates: true,
     ...(params.kubelet?.serverTLSBootstrap ? { serverTLSBootstrap: true } : {}),
     ...(params.kubelet?.clusterDNS?.length ? { clusterDNS: params.kubelet.clusterDNS.map(canonicalHost) } : {}),
   };

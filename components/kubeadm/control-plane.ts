@@ -8,6 +8,8 @@ import { controlPlaneJoins, workerJoins } from "./joins";
 import type { CertificatesOutput } from "./renewal";
 import { certificateSteps, certificatesStackOutput } from "./renewal-steps";
 import { addBundles, controlPlaneRun, createCredentials, endpointSteps, initStep, pkiSteps } from "./steps";
+import type { EncryptionState } from "./encryption-rotation";
+import { settingsSteps } from "./settings";
 import { controlPlaneUpgrades, workerUpgrades, type WorkerUpgrade } from "./upgrade";
 import { NO_HISTORY, upgradePending } from "../../stacks/upgrade";
 
@@ -30,6 +32,8 @@ export interface ControlPlane {
   upgradedVersion: pulumi.Output<string>;
   /** When the control planes' and the admin kubeconfig's certificates expire; the renewal window. */
   certificates: pulumi.Output<CertificatesOutput>;
+  /** kubernetes.encryption once every settings step has finished (the next update's rotation reads it). */
+  encryption: pulumi.Output<EncryptionState>;
 }
 
 export class KubeadmControlPlane extends pulumi.ComponentResource {
@@ -50,6 +54,9 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
   /** Per control plane, in order: its certificates step (report, and renewal within the window). */
   readonly certificateSteps: Map<string, remote.Command>;
   readonly certificates: pulumi.Output<CertificatesOutput>;
+  /** In order: a key rotation's steps, then each control plane's settings step (settings.ts), after every certificates step. */
+  readonly settingsSteps: remote.Command[];
+  readonly encryption: pulumi.Output<EncryptionState>;
 
   constructor(name: string, ctx: ClusterContext, nodes: PreparedNode[], opts?: pulumi.ComponentResourceOptions) {
     super("onprem-k8s:kubeadm:ControlPlane", name, {}, opts);
@@ -77,6 +84,12 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     const certificates = certificateSteps(run, ctx.previousCertificates, [this.init, ...this.controlPlaneJoins]); // one control plane at a time, after every join
     this.certificateSteps = certificates.steps;
     this.certificates = certificatesStackOutput(run, certificates, credentials.pki.adminCertExpires);
+    // One control plane at a time, after the renewal and a pending upgrade (both restart static
+    // Pods); without a version change the upgrade steps are no-ops and nothing waits for them.
+    const upgrading = upgradePending(run.history, ctx.spec.kubernetes.version) ? [controlPlaneUpgraded] : [];
+    const settings = settingsSteps(run, credentials, [...upgrading, ...[...this.certificateSteps.values()].slice(-1)]);
+    this.settingsSteps = settings.steps;
+    this.encryption = settings.encryption;
 
     this.registerOutputs({ kubeconfig: this.kubeconfig, controlPlanes: ctx.spec.controlPlanes.map((node) => node.name) });
   }
@@ -96,5 +109,6 @@ export function buildControlPlane(ctx: ClusterContext, nodes: PreparedNode[], op
       .all([...controlPlane.controlPlaneUpgrades, ...controlPlane.workerUpgrades.flat().map((w) => w.uncordon)].map((step) => step.id))
       .apply(() => ctx.spec.kubernetes.version),
     certificates: controlPlane.certificates,
+    encryption: controlPlane.encryption,
   };
 }

@@ -8,6 +8,8 @@
 //                                        (each worker: init + endpoint steps + own token + own prep)
 //   after init and every control-plane join: <cp1>-certificates ─▶ <cp2>-certificates ─▶ ...
 //   (report when the certificates expire; renew within the window: renewal.ts, renewal-steps.ts)
+//   then <cp1>-settings ─▶ <cp2>-settings ─▶ ... (the description's control-plane settings, one
+//   control plane at a time; a key rotation's read, write and rewrite steps before them: settings.ts)
 //
 // Only control planes act with admin rights: <node>-token (bootstrap token valid) and
 // <node>-membership (labels/taints; on delete: drain, delete the Node, remove the etcd member by
@@ -24,6 +26,7 @@ export { buildControlPlane, KubeadmControlPlane, type ControlPlane } from "./con
 export { refuseUnsafeControlPlaneRemoval, selfStackName } from "./removal-guard";
 export { refuseUnsafeVersionChange } from "./version-guard";
 export { previousCertificatesOutput } from "./renewal-steps";
+export { refuseUnsafeEncryptionChange } from "./encryption-guard";
 export {
   BOOTSTRAP_TOKEN_TTL_SECONDS,
   DISCOVERY_FALLBACK_KUBECONFIG_PATH,

@@ -1,7 +1,8 @@
 // The parameters of the control plane's steps, from the description alone: kubeadm's init and
 // join configurations, the join fallback, and the labels and taints a membership sets. Pure.
 import type { ClusterSpec, NodeSpec } from "../../stacks/spec";
-import { DEFAULT_API_SERVER_BIND_PORT, renderKubeadmInitConfig, renderKubeadmJoinConfig, type KubeadmNodeParams } from "./config";
+import { DEFAULT_API_SERVER_BIND_PORT, renderKubeadmInitConfig, renderKubeadmJoinConfig, type KubeadmInitParams, type KubeadmNodeParams } from "./config";
+import { controlPlaneComponentsOf } from "./hardening";
 import { renderDiscoveryKubeconfig } from "./kubeconfig";
 import { kubeletClusterDns, kubeletServerTlsBootstrap, kubeletUsesExternalCloudProvider } from "./kubelet";
 
@@ -11,9 +12,11 @@ export const BOOTSTRAP_TOKEN_TTL_SECONDS = 2 * 60 * 60;
 /** Where a join that falls back writes its discovery file (removed again when the join ends). */
 export const DISCOVERY_FALLBACK_KUBECONFIG_PATH = "/run/onprem-k8s-discovery-fallback.conf";
 
-/** Kubelet flags every node gets: `cloud-provider: external` when an out-of-tree CPI runs. */
+/** Kubelet flags every node gets: kubernetes.kubelet.extraArgs, `cloud-provider: external` when an out-of-tree CPI runs. */
 export function kubeletExtraArgsOf(spec: ClusterSpec): Record<string, string> | undefined {
-  return kubeletUsesExternalCloudProvider(spec) ? { "cloud-provider": "external" } : undefined;
+  const args: Record<string, string> = { ...(spec.kubernetes.kubelet?.extraArgs ?? {}) };
+  if (kubeletUsesExternalCloudProvider(spec)) args["cloud-provider"] = "external";
+  return Object.keys(args).length > 0 ? args : undefined;
 }
 
 export function kubeadmNodeParams(spec: ClusterSpec, node: NodeSpec): KubeadmNodeParams {
@@ -30,19 +33,33 @@ export function kubeadmNodeParams(spec: ClusterSpec, node: NodeSpec): KubeadmNod
 export function initConfigOf(spec: ClusterSpec): string {
   const first = spec.controlPlanes[0];
   if (!first) throw new Error("a cluster needs at least one control plane");
-  return renderKubeadmInitConfig({
+  return renderKubeadmInitConfig(initParamsOf(spec, first));
+}
+
+/**
+ * What kubeadm's phases read on a running control plane (settings.ts): the cluster's
+ * configuration with this control plane's own registration and advertise address, no token.
+ */
+export function phaseConfigOf(spec: ClusterSpec, node: NodeSpec): string {
+  if (node.role !== "control-plane") throw new Error(`${node.name} is not a control plane`);
+  return renderKubeadmInitConfig({ ...initParamsOf(spec, node), withoutBootstrapToken: true });
+}
+
+function initParamsOf(spec: ClusterSpec, node: NodeSpec): KubeadmInitParams {
+  return {
     kubernetesVersion: spec.kubernetes.version,
     clusterName: spec.name,
     controlPlaneEndpoint: { host: spec.apiEndpoint.host, port: spec.apiEndpoint.port },
     vip: spec.apiEndpoint.vip,
     vipDnsName: spec.apiEndpoint.dnsName,
     controlPlaneAddresses: spec.controlPlanes.map((node) => node.address),
-    node: kubeadmNodeParams(spec, first),
+    node: kubeadmNodeParams(spec, node),
     networking: { podSubnet: spec.kubernetes.podCidr, serviceSubnet: spec.kubernetes.serviceCidr, dnsDomain: spec.kubernetes.clusterDomain },
     imageRepository: spec.kubernetes.imageRepository,
     kubeProxy: spec.kubeProxyEnabled ? { enabled: true } : { enabled: false },
     kubelet: { serverTLSBootstrap: kubeletServerTlsBootstrap(spec), clusterDNS: [kubeletClusterDns(spec)] },
-  });
+    components: controlPlaneComponentsOf(spec),
+  };
 }
 
 /** The JoinConfiguration through the API endpoint, or with `discoveryFile` the fallback's. */

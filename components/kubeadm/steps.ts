@@ -18,6 +18,9 @@ import type { PreparedNode } from "../node";
 import { nodeStep } from "../node/steps";
 import { remoteCommandLine } from "../remote/command-line";
 import { addKubeadmBundleArtifacts, kubeadmBundle } from "./bundles";
+import { createEncryptionKeys, encryptionKeyEnv } from "./encryption-key";
+import { previousEncryption, readPhase, rotationPlan, type RotationPlan } from "./encryption-rotation";
+import { apiServerFilesEnv } from "./hardening";
 import { createClusterPki, pkiSecretEnv, type ClusterPki } from "./cluster-pki";
 import { renderAdminKubeconfig } from "./kubeconfig";
 import { adminEarlyRenewalHours } from "./renewal";
@@ -41,6 +44,8 @@ export interface ControlPlaneRun {
   history: VersionHistory;
   /** The description at the version a node's day-1 steps keep: the one it was installed at, or the target for a new node. */
   specOf: (node: string) => ClusterSpec;
+  /** Whether this update rotates the Secrets encryption key (encryption-rotation.ts). */
+  rotation: RotationPlan;
   /** Parameters of init and every join. */
   common: { API_ENDPOINT_HOST: string; API_ENDPOINT_PORT: string; CONTROL_PLANE_ADDRESSES: string; RESET_STALE_STATE: string };
 }
@@ -66,6 +71,7 @@ export function controlPlaneRun(ctx: ClusterContext, nodes: PreparedNode[], pare
     otherControlPlanes,
     workers: spec.workers.map(prepared),
     history: ctx.history ?? NO_HISTORY,
+    rotation: rotationPlan(previousEncryption(ctx.previousEncryption), spec.kubernetes.encryption),
     specOf: (node) => specAtVersion(spec, dayOneVersion(ctx.history ?? NO_HISTORY, node, spec.kubernetes.version)),
     common: {
       API_ENDPOINT_HOST: spec.apiEndpoint.host,
@@ -89,6 +95,8 @@ export interface Credentials {
   /** The operator's (and the add-ons' provider's) credential: it stays in Pulumi, no node gets it. */
   kubeconfig: pulumi.Output<string>;
   bootstrapToken: pulumi.Output<string>;
+  /** The Secrets encryption keys (base64 of 32 random bytes) by generation, while kubernetes.encryption is on. */
+  encryptionKeys?: ReadonlyMap<number, pulumi.Output<string>>;
 }
 
 /** Step 2: the PKI, the admin kubeconfig and the bootstrap token, all held by Pulumi; nothing to wait for. */
@@ -108,7 +116,7 @@ export function createCredentials(run: ControlPlaneRun): Credentials {
   const tokenId = new random.RandomString(`${spec.name}-bootstrap-token-id`, { length: BOOTSTRAP_TOKEN_ID_LENGTH, ...tokenRules }, { parent });
   const tokenSecret = new random.RandomPassword(`${spec.name}-bootstrap-token-secret`, { length: BOOTSTRAP_TOKEN_SECRET_LENGTH, ...tokenRules }, { parent });
   const bootstrapToken = pulumi.secret(pulumi.all([tokenId.result, tokenSecret.result]).apply(([id, secret]) => formatBootstrapToken({ id, secret })));
-  return { pki, kubeconfig, bootstrapToken };
+  return { pki, kubeconfig, bootstrapToken, ...(spec.kubernetes.encryption.enabled ? { encryptionKeys: createEncryptionKeys(spec, parent) } : {}) };
 }
 
 /** Step 3: the CAs on every control plane (also the stale-state guard), once the node is prepared. */
@@ -122,8 +130,10 @@ export function pkiSteps(run: ControlPlaneRun, credentials: Credentials): Map<st
           node,
           bundle: kubeadmBundle("pki"),
           commandLine: run.commandLine,
-          env: { NODE_NAME: nodeName, RESET_STALE_STATE: run.common.RESET_STALE_STATE },
-          secretEnv: pkiSecretEnv(credentials.pki),
+          // A control plane that is not running yet gets the apiserver's files here (a running one
+          // from its settings step); during a rotation the read phase's, which reads either key.
+          env: { NODE_NAME: nodeName, RESET_STALE_STATE: run.common.RESET_STALE_STATE, ...apiServerFilesEnv(run.spec, readPhase(run.rotation)) },
+          secretEnv: { ...pkiSecretEnv(credentials.pki), ...encryptionKeyEnv(credentials, run.spec.kubernetes.encryption.keyGeneration, readPhase(run.rotation)) },
           dependsOn: node.ready,
           artifacts: run.ctx.artifacts,
           artifactPath: `nodes/${nodeName}/pki.env`,

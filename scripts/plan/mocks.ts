@@ -43,6 +43,10 @@ export const resourceOutputFakers: Record<string, OutputFaker> = {
   }),
   "random:index/randomPassword:RandomPassword": (args) => ({ result: fakeText(args.name, Number(args.inputs.length ?? 24)) }),
   "random:index/randomId:RandomId": (args) => ({ hex: fakeText(args.name, Number(args.inputs.byteLength ?? 8) * 2, "0123456789abcdef") }),
+  "random:index/randomBytes:RandomBytes": (args) => {
+    const bytes = Buffer.from(fakeText(args.name, Number(args.inputs.length ?? 32)));
+    return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+  },
   // Machines (components/machines): what the providers report once a VM exists.
   "vsphere:index/virtualMachine:VirtualMachine": (args) => {
     const address = guestinfoAddress(args.inputs);

@@ -29,6 +29,15 @@ export interface ApiServer {
   kubectl(args: string[], input?: string): Promise<ProcessResult>;
   /** Ends both processes and removes the temp dir; safe to call twice. */
   stop(): Promise<void>;
+  /** etcd's client URL (plain http on 127.0.0.1), to read what the apiserver stored. */
+  etcdUrl: string;
+  /** The apiserver's log so far. */
+  log(): Promise<string>;
+}
+
+export interface ApiServerOptions {
+  /** More kube-apiserver flags (`--name=value`), e.g. the control-plane settings' files. */
+  extraArgs?: string[];
 }
 
 function readyz(port: number, token: string): Promise<boolean> {
@@ -78,17 +87,17 @@ async function terminate(child: ChildProcess): Promise<void> {
  * Starts etcd and kube-apiserver and waits until /readyz answers 200. A port taken by someone else
  * between picking and binding it ends that attempt; the next one picks new ports.
  */
-export async function startApiServer(): Promise<ApiServer> {
+export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce();
+      return await startOnce(options);
     } catch (err) {
       if (attempt >= 3 || !/address already in use/.test((err as Error).message)) throw err;
     }
   }
 }
 
-async function startOnce(): Promise<ApiServer> {
+async function startOnce(options: ApiServerOptions): Promise<ApiServer> {
   const [etcd, apiserver, kubectl] = await Promise.all([etcdBinary(), kubernetesBinary("kube-apiserver"), kubernetesBinary("kubectl")]);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "onprem-k8s-apiserver-"));
   const children: ChildProcess[] = [];
@@ -156,6 +165,7 @@ async function startOnce(): Promise<ApiServer> {
           // no controller-manager creates the default ServiceAccount (as envtest does)
           "--disable-admission-plugins", "ServiceAccount",
           "--enable-priority-and-fairness=false",
+          ...(options.extraArgs ?? []),
         ],
         path.join(dir, "apiserver.log"),
       ),
@@ -192,6 +202,8 @@ async function startOnce(): Promise<ApiServer> {
       kubectl: (args, input) =>
         runProcess(kubectl, ["--kubeconfig", kubeconfig, "--cache-dir", path.join(dir, "kube-cache", String(++calls)), ...args], { input, allowFail: true, timeoutMs: 120_000 }),
       stop,
+      etcdUrl: `http://127.0.0.1:${clientPort}`,
+      log: () => fs.readFile(path.join(dir, "apiserver.log"), "utf8"),
     };
   } catch (err) {
     await stop();

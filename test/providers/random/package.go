@@ -1,5 +1,5 @@
-// Package random stands in for pulumi-random: RandomString and RandomPassword, the resources the
-// program uses.
+// Package random stands in for pulumi-random: RandomString, RandomPassword and RandomBytes, the
+// resources the program uses.
 package random
 
 import "onprem-k8s/test/providers/standin"
@@ -14,6 +14,7 @@ func Package() standin.Package {
 		Resources: map[string]standin.Resource{
 			"random:index/randomString:RandomString":     randomString{},
 			"random:index/randomPassword:RandomPassword": randomPassword{},
+			"random:index/randomBytes:RandomBytes":       randomBytes{},
 		},
 	}
 }

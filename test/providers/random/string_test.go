@@ -84,3 +84,16 @@ func TestPasswordIdIsNoneAndResultSecret(t *testing.T) {
 		t.Fatalf("hash does not match the %d-character result: %v", len(result), err)
 	}
 }
+
+func TestRandomBytesAreSecretAndDecodeToTheLength(t *testing.T) {
+	id, outputs, err := randomBytes{}.Create(context.Background(), standin.Request{Inputs: resource.PropertyMap{"length": resource.NewProperty(32.0)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != "none" || !outputs["base64"].IsSecret() || !outputs["hex"].IsSecret() {
+		t.Fatalf("id %q, outputs %v: the bytes must never be the id and always secret", id, outputs)
+	}
+	if b64 := outputs["base64"].SecretValue().Element.StringValue(); len(b64) != 44 {
+		t.Fatalf("base64 of 32 bytes is 44 characters, got %q", b64)
+	}
+}
