@@ -62,6 +62,7 @@ const rows: Row[] = [
   { name: "a target name that is no node", operations: [{ ...file, targets: { names: ["nsx-poc-cp-9"] } }], path: "cluster.nodeOperations[0].targets.names[0]", problem: /no node is named nsx-poc-cp-9; did you mean nsx-poc-cp-1\?/, fix: /use one of: nsx-poc-cp-1/ },
   { name: "targets that match no node", operations: [{ ...file, targets: { roles: ["control-plane"], labels: { "node-role.kubernetes.io/metallb": "true" } } }], path: "cluster.nodeOperations[0].targets", problem: /the targets match no node of the description/, fix: /widen them/ },
   { name: "batches without a size", operations: [{ ...file, strategy: "batches" }], path: "cluster.nodeOperations[0].batchSize", problem: /strategy batches runs batchSize targets at a time/, fix: /e.g. 2/ },
+  { name: "an operation named as a flow's step", operations: [{ name: "dns", type: "nodelocaldns-kubelets" }, { name: "dns-kubelet", type: "command", command: "true" }], path: "cluster.nodeOperations[1].name", problem: /operation 0 has the same name/, fix: /rename one of them/ },
   { name: "two operations of one name", operations: [file, { ...file, path: "/etc/y" }], path: "cluster.nodeOperations[1].name", problem: /operation 1 \(resolv, file\): operation 0 has the same name/, fix: /rename one of them/ },
 ];
 

@@ -6,8 +6,8 @@ import { closest, distance } from "fastest-levenshtein";
 import type { ClusterConfig } from "../schema";
 import { nodePathProblem, type NodeOperationConfig, type NodeOperationType } from "../schema-node-operations";
 import { sedPatternProblem, sedReplacementProblem } from "../sed-regex";
-import { targetNodes } from "../node-operations";
-import { nodesOf } from "../spec";
+import { expandOperation, targetNodes } from "../node-operations";
+import { apiEndpointOf, nodesOf } from "../spec";
 import { P, type Problem, type Rule, error } from "./common";
 
 type Field = Exclude<keyof NodeOperationConfig, "name" | "type" | "targets" | "strategy" | "batchSize" | "retries" | "continueOnError">;
@@ -130,10 +130,16 @@ export const nodeOperationsRules: Rule[] = [
     check(c) {
       const problems: Problem[] = [];
       const seen = new Map<string, number>();
+      const endpoint = apiEndpointOf(c);
       c.nodeOperations.forEach((op, i) => {
-        const first = seen.get(op.name);
-        if (first !== undefined) problems.push(error(at(i, "name"), op.name, `${label(op, i)}: operation ${first} has the same name, and the name keeps each operation's steps apart`, `rename one of them, e.g. ${op.name}-${i}`));
-        else seen.set(op.name, i);
+        // A flow's parts are named <name>-<part>: those names are taken as well.
+        const names = [...new Set([op.name, ...expandOperation(op, endpoint).parts.map((part) => part.name)])];
+        const taken = names.find((name) => seen.has(name));
+        if (taken !== undefined) {
+          const first = seen.get(taken)!;
+          problems.push(error(at(i, "name"), op.name, `${label(op, i)}: ${taken === op.name ? "" : `its step ${taken} clashes: `}operation ${first} has the same name${taken === op.name ? "" : " among its steps"}, and the name keeps each operation's steps apart`, `rename one of them, e.g. ${op.name}-${i}`));
+        }
+        for (const name of names) if (!seen.has(name)) seen.set(name, i);
         problems.push(...typeProblems(op, i), ...fieldProblems(op, i), ...targetProblems(op, i, c));
       });
       return problems;
