@@ -8,6 +8,8 @@ import { planStack, resourceNamed, resourcesOfType, type PlanResult } from "../.
 import { TestCluster, type ControlPlaneHost } from "../../test/sandbox/control-plane";
 import { changedLines, expectNoChange, expectOk } from "../../test/sandbox/expect-run";
 import { sandboxGate, sandboxUnavailableReason, type RunResult } from "../../test/sandbox/node-sandbox";
+import { expectBashParses, expectShellcheckClean } from "../../test/tools/shell-checks";
+import { OPERATION_SCRIPT } from "./index";
 
 const COMMAND = "command:remote:Command";
 const CP1 = { name: "nsx-poc-cp-1", address: "192.168.100.11" };
@@ -80,6 +82,11 @@ describe("node operations as planned", () => {
     expect(stdin("nsx-poc-cp-2-op-vip-kubelet")).toContain(`REPLACEMENT='\\1${ENDPOINT}'`);
     expect(stdin("nsx-poc-cp-2-op-dns-cluster-dns")).toContain("REPLACEMENT='- 100.64.0.10'");
     expect(stdin(`${W1.name}-op-dedicated`)).toContain("ADD_TAINTS=example.com/dedicated\\=db\\:NoSchedule");
+  });
+
+  it("ships a script shellcheck passes, and every step's stdin parses", async () => {
+    await expectShellcheckClean(OPERATION_SCRIPT);
+    for (const step of stepsOf(plan)) await expectBashParses(String(step.inputs.stdin));
   });
 
   it("plans no operation component for a description without operations", async () => {
