@@ -42,7 +42,7 @@ export function nodePathProblem(path: string): string | undefined {
 
 /** A mode as YAML gives it: an unquoted 0644 arrives as the number 644 (YAML 1.2) and is refused with the quoting fix. */
 const fileMode = z.unknown().superRefine((value, ctx) => {
-  if (typeof value === "number") {
+  if (typeof value === "number" && Number.isFinite(value)) {
     ctx.addIssue({ code: "custom", message: `YAML read an unquoted mode as the number ${value}`, params: { fix: 'quote the mode so it stays octal text, e.g. mode: "0644"' } });
     return;
   }

@@ -7,7 +7,7 @@ import type { ClusterConfig } from "../schema";
 import { nodePathProblem, type NodeOperationConfig, type NodeOperationType } from "../schema-node-operations";
 import { sedPatternProblem, sedReplacementProblem } from "../sed-regex";
 import { expandOperation, targetNodes } from "../node-operations";
-import { apiEndpointOf, nodesOf } from "../spec";
+import { nodesOf, type EndpointSpec } from "../spec";
 import { P, type Problem, type Rule, error } from "./common";
 
 type Field = Exclude<keyof NodeOperationConfig, "name" | "type" | "targets" | "strategy" | "batchSize" | "retries" | "continueOnError">;
@@ -130,7 +130,8 @@ export const nodeOperationsRules: Rule[] = [
     check(c) {
       const problems: Problem[] = [];
       const seen = new Map<string, number>();
-      const endpoint = apiEndpointOf(c);
+      // Only the parts' names are read here, and those do not depend on the endpoint (which this rule does not read).
+      const endpoint: EndpointSpec = { mode: "external", host: "endpoint", port: 6443 };
       c.nodeOperations.forEach((op, i) => {
         // A flow's parts are named <name>-<part>: those names are taken as well.
         const names = [...new Set([op.name, ...expandOperation(op, endpoint).parts.map((part) => part.name)])];
