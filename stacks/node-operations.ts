@@ -92,7 +92,7 @@ export function expandOperation(op: NodeOperationConfig, endpoint: EndpointSpec)
       const address = op.address ?? NODE_LOCAL_DNS_ADDRESS;
       return unit(op, [
         basic(op, "patch", `${op.name}-cluster-dns`, { path: "/var/lib/kubelet/config.yaml", match: "^- ([0-9]{1,3}[.]){3}[0-9]{1,3}$", replace: `- ${address}`, onChange: KUBELET_RESTART }),
-        basic(op, "wait", `${op.name}-kubelet`, { for: "kubelet-healthy", timeoutSeconds: 120 }),
+        basic(op, "wait", `${op.name}-kubelet`, { for: "kubelet-healthy", timeoutSeconds: 120, intervalSeconds: 2 }),
       ], "serial");
     }
     case "kubeconfigs-to-endpoint": {
@@ -106,7 +106,7 @@ export function expandOperation(op: NodeOperationConfig, endpoint: EndpointSpec)
         basic(op, "patch", `${op.name}-controller-manager`, { targets: controlPlanesOnly, path: "/etc/kubernetes/controller-manager.conf", match, replace, onChange: restartStaticPod("kube-controller-manager") }),
         basic(op, "patch", `${op.name}-scheduler`, { targets: controlPlanesOnly, path: "/etc/kubernetes/scheduler.conf", match, replace, onChange: restartStaticPod("kube-scheduler") }),
         basic(op, "patch", `${op.name}-admin`, { targets: controlPlanesOnly, path: "/etc/kubernetes/admin.conf", match, replace }),
-        basic(op, "wait", `${op.name}-healthy`, { for: "kubelet-healthy", timeoutSeconds: 120 }),
+        basic(op, "wait", `${op.name}-healthy`, { for: "kubelet-healthy", timeoutSeconds: 120, intervalSeconds: 2 }),
       ], "serial");
     }
     default:

@@ -3,11 +3,14 @@
 // shipped (each planned step's command line and stdin) in Debian sandboxes with the control-plane
 // stand-ins: a file written once, a patch applied once, labels and taints through kubectl with
 // admin.conf, retries with backoff, continue-on-error, the flows' kubelet and kubeconfig rewrites.
+import * as http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planStack, resourceNamed, resourcesOfType, type PlanResult } from "../../test/harness";
 import { TestCluster, type ControlPlaneHost } from "../../test/sandbox/control-plane";
 import { changedLines, expectNoChange, expectOk } from "../../test/sandbox/expect-run";
 import { sandboxGate, sandboxUnavailableReason, type RunResult } from "../../test/sandbox/node-sandbox";
+import { freePort } from "../../test/tools/free-port";
+import { runProcess } from "../../test/tools/process";
 import { expectBashParses, expectShellcheckClean } from "../../test/tools/shell-checks";
 import { OPERATION_SCRIPT } from "./index";
 
@@ -87,6 +90,27 @@ describe("node operations as planned", () => {
   it("ships a script shellcheck passes, and every step's stdin parses", async () => {
     await expectShellcheckClean(OPERATION_SCRIPT);
     for (const step of stepsOf(plan)) await expectBashParses(String(step.inputs.stdin));
+  });
+
+  it("the flows' kubelet wait asks kubelet's /healthz over HTTP until it answers ok", async () => {
+    // kubelet's health endpoint as a real HTTP server answers: not ready twice, then ok
+    let asked = 0;
+    const server = http.createServer((request, response) => {
+      asked += 1;
+      if (request.url !== "/healthz" || asked <= 2) response.writeHead(500).end("[-]syncloop failed");
+      else response.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    try {
+      const stdin = `export KUBELET_HEALTHZ_PORT=${port};\n${String(resourceNamed(plan, COMMAND, `${W1.name}-op-dns-kubelet`).inputs.stdin)}`;
+      const r = await runProcess("bash", ["-s"], { input: stdin, allowFail: true });
+      expect(r.status, r.output).toBe(0);
+      expect(r.output).toMatch(/^ok: kubelet-healthy$/m);
+      expect(asked).toBe(3);
+    } finally {
+      server.close();
+    }
   });
 
   it("plans no operation component for a description without operations", async () => {
