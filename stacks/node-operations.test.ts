@@ -84,6 +84,19 @@ describe("node operations: a bad operation is refused before anything runs", () 
     expect(errors[0]!.fix).toMatch(/remove this operation/);
   });
 
+  it("warns that the add-on's kubelet-dns steps (kube-proxy off) can put the kube-dns address back", () => {
+    const result = validateCluster(withOperations([{ name: "dns", type: "nodelocaldns-kubelets" }]), planMode);
+    expect(result.ok).toBe(true);
+    const warnings = (result.ok ? result.warnings : []).filter((p) => p.path.startsWith("cluster.nodeOperations"));
+    expect(warnings.map((p) => p.path)).toEqual(["cluster.nodeOperations[0].type"]);
+    expect(warnings[0]!.problem).toMatch(/<node>-kubelet-dns step/);
+    const withKubeProxy = withOperations([{ name: "dns", type: "nodelocaldns-kubelets" }]);
+    withKubeProxy.kubernetes.kubeProxy = true;
+    withKubeProxy.addons.cni.kubeProxyReplacement = false;
+    const quiet = validateCluster(withKubeProxy, planMode);
+    expect((quiet.ok ? quiet.warnings : quiet.problems).filter((p) => p.path.startsWith("cluster.nodeOperations"))).toEqual([]);
+  });
+
   it("accepts seed 002's flows and every basic type, and keeps their order", () => {
     const operations = [
       { name: "resolv", type: "file", path: "/etc/kubelet-resolv.conf", content: "nameserver 169.254.20.10\n", mode: "0644", owner: "root:root", targets: { roles: ["worker"] } },

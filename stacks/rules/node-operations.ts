@@ -7,8 +7,8 @@ import type { ClusterConfig } from "../schema";
 import { nodePathProblem, type NodeOperationConfig, type NodeOperationType } from "../schema-node-operations";
 import { sedPatternProblem, sedReplacementProblem } from "../sed-regex";
 import { expandOperation, targetNodes } from "../node-operations";
-import { nodesOf, type EndpointSpec } from "../spec";
-import { P, type Problem, type Rule, error } from "./common";
+import { kubeProxyEnabledOf, nodesOf, type EndpointSpec } from "../spec";
+import { P, type Problem, type Rule, error, warning } from "./common";
 
 type Field = Exclude<keyof NodeOperationConfig, "name" | "type" | "targets" | "strategy" | "batchSize" | "retries" | "continueOnError">;
 
@@ -147,13 +147,19 @@ export const nodeOperationsRules: Rule[] = [
     },
   },
   {
-    uses: ["nodeOperations", "addons.nodeLocalDns"],
+    uses: ["nodeOperations", "addons.nodeLocalDns", "addons.cni", "kubernetes.kubeProxy"],
     check(c) {
-      return c.nodeOperations.flatMap((op, i) =>
-        op.type === "nodelocaldns-kubelets" && c.addons.nodeLocalDns.enabled
-          ? [error(at(i, "type"), op.type, `${label(op, i)}: addons.nodeLocalDns.enabled installs the cache and already points the kubelets at it where needed; two steps would rewrite clusterDNS against each other`, "remove this operation (it is for a cache the site runs itself), or turn addons.nodeLocalDns off")]
-          : [],
-      );
+      return c.nodeOperations.flatMap((op, i) => {
+        if (op.type !== "nodelocaldns-kubelets") return [];
+        if (c.addons.nodeLocalDns.enabled) {
+          return [error(at(i, "type"), op.type, `${label(op, i)}: addons.nodeLocalDns.enabled installs the cache and already points the kubelets at it where needed; two steps would rewrite clusterDNS against each other`, "remove this operation (it is for a cache the site runs itself), or turn addons.nodeLocalDns off")];
+        }
+        // Without kube-proxy the add-ons' <node>-kubelet-dns steps keep clusterDNS in step with addons.nodeLocalDns.
+        if (!kubeProxyEnabledOf(c)) {
+          return [warning(at(i, "type"), op.type, `${label(op, i)}: without kube-proxy each node also has a <node>-kubelet-dns step that sets clusterDNS to the kube-dns address; this operation runs after it and wins, but when that step runs again (addons.nodeLocalDns switched, or its script changed) it puts the kube-dns address back until this operation changes`, "where the cache can be the program's, set addons.nodeLocalDns.enabled instead of this operation; otherwise re-run this operation (change it, e.g. its retries) after such a change")];
+        }
+        return [];
+      });
     },
   },
 ];
