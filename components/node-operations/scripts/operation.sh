@@ -237,7 +237,7 @@ op_wait() {
   until case "$WAIT_FOR" in
     kubelet-healthy) kubelet_healthy ;;
     node-ready) node_ready ;;
-    command) timeout "$interval" bash -c "$COMMAND" ;;
+    command) timeout "$limit" bash -c "$COMMAND" ;;
     *) fail "unknown WAIT_FOR $WAIT_FOR" ;;
   esac; do
     ((checks * interval < limit)) || fail "$WAIT_FOR not reached within $limit s ($checks checks, ${interval} s apart)"
