@@ -1,11 +1,12 @@
 // The Cluster component: wires the layers in dependency order and does nothing else.
-//   machines -> node preparation -> control plane (endpoint, init, joins) -> add-ons -> checks
+//   machines -> node preparation -> control plane (endpoint, init, joins) -> add-ons -> node operations -> checks
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterContext } from "./context";
 import { createMachines, type Machine } from "./machines";
 import { prepareNodes } from "./node";
 import { buildControlPlane, type ControlPlane } from "./kubeadm";
 import { installAddons } from "./addons";
+import { runNodeOperations } from "./node-operations";
 import { renderChecklists } from "./checks";
 
 export class Cluster extends pulumi.ComponentResource {
@@ -28,7 +29,9 @@ export class Cluster extends pulumi.ComponentResource {
     this.machines = createMachines(ctx, { parent: this });
     const nodes = prepareNodes(ctx, this.machines, { parent: this });
     const controlPlane = buildControlPlane(ctx, nodes, { parent: this });
-    installAddons(ctx, controlPlane, { parent: this });
+    const addons = installAddons(ctx, controlPlane, { parent: this });
+    // The cluster as described first (every node joined, upgraded, the add-ons ready), then the operations.
+    runNodeOperations(ctx, nodes, [...controlPlane.allJoined, ...controlPlane.controlPlaneUpgraded, ...addons.ready], { parent: this });
     renderChecklists(ctx);
 
     this.apiEndpoint = pulumi.output(`https://${spec.apiEndpoint.host}:${spec.apiEndpoint.port}`);

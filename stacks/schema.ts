@@ -7,6 +7,7 @@ import { authorizedKeyProblem } from "./ssh-keys";
 import { addonsSchema } from "./schema-addons";
 import { DEFAULT_RENEW_BEFORE_DAYS, certificatesSchema } from "./schema-certificates";
 import { hardeningFields } from "./schema-hardening";
+import { nodeOperationsSchema } from "./schema-node-operations";
 import { checked, cidr, dnsLabel, dnsName, httpUrl, ipv4, labelMap, port, sizing } from "./schema-primitives";
 
 /** Kubernetes minors this program renders configs and package repositories for. */
@@ -241,6 +242,7 @@ export const clusterSchema = z
         resetStaleState: z.boolean().default(false).describe("kubeadm reset a half-initialised control plane instead of stopping"),
       })
       .default({ resetStaleState: false }),
+    nodeOperations: nodeOperationsSchema,
   })
   .describe("the cluster description (`onprem-k8s:cluster`)");
 

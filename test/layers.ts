@@ -17,6 +17,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["components/endpoint"],
   ["components/kubeadm"],
   ["components/addons"],
+  // The description's node operations, after the cluster and its add-ons are up.
+  ["components/node-operations"],
   ["components/checks"],
   // The Cluster and, beside it, what guards the whole stack.
   ["components/cluster.ts", "components/destroy-guard.ts"],

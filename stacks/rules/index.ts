@@ -10,6 +10,7 @@ import { addressRules } from "./addresses";
 import { endpointRules } from "./endpoint";
 import { networkingRules } from "./networking";
 import { nodesRules } from "./nodes";
+import { nodeOperationsRules } from "./node-operations";
 import { platformRules } from "./platform";
 import { preflightRules } from "./preflight";
 import { secretsRules } from "./secrets";
@@ -20,7 +21,7 @@ export type { Problem, RuleContext } from "./common";
 export { noProxyGaps } from "./networking";
 export { requiredSecretKeys } from "./secrets";
 
-const rules: Rule[] = [...nodesRules, ...preflightRules, ...endpointRules, ...networkingRules, ...addonsRules, ...addressRules, ...platformRules, ...softwareRules, ...upgradeRules, ...accessRules, ...secretsRules];
+const rules: Rule[] = [...nodesRules, ...preflightRules, ...endpointRules, ...networkingRules, ...addonsRules, ...addressRules, ...platformRules, ...softwareRules, ...upgradeRules, ...accessRules, ...secretsRules, ...nodeOperationsRules];
 
 /** Paths (below `cluster.`) a schema issue taints; a rule using any of them is skipped. */
 function isTainted(uses: string[], taintedPaths: string[]): boolean {
