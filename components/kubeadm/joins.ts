@@ -107,6 +107,7 @@ function joinStep(run: ControlPlaneRun, credentials: Credentials, node: Prepared
         NODE_ADDRESS: nodeSpec.address,
         JOIN_ROLE: nodeSpec.role,
         ...run.common,
+        CONTROL_PLANE_ADDRESSES: run.probedBy(node),
         ...extraEnv,
         KUBEADM_CONFIG: parameter("KUBEADM_CONFIG"),
         FALLBACK_API_HOST: parameter("FALLBACK_API_HOST"),

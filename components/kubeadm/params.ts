@@ -36,7 +36,10 @@ export function initConfigOf(spec: ClusterSpec): string {
     controlPlaneEndpoint: { host: spec.apiEndpoint.host, port: spec.apiEndpoint.port },
     vip: spec.apiEndpoint.vip,
     vipDnsName: spec.apiEndpoint.dnsName,
-    controlPlaneAddresses: spec.controlPlanes.map((node) => node.address),
+    // The first control plane's own address only: kubeadm puts each apiserver's own advertise
+    // address into its certificate, and a list of every control plane would change init's
+    // parameters (and re-run it) whenever one is added or removed (docs/growth.md).
+    controlPlaneAddresses: [first.address],
     node: kubeadmNodeParams(spec, first),
     networking: { podSubnet: spec.kubernetes.podCidr, serviceSubnet: spec.kubernetes.serviceCidr, dnsDomain: spec.kubernetes.clusterDomain },
     imageRepository: spec.kubernetes.imageRepository,

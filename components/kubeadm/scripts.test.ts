@@ -181,7 +181,9 @@ describe.runIf(gate.run)("control-plane scripts in Debian sandboxes (poc stack a
       expect(diagnostics).toMatch(/--- crictl ps -a ---\n[\s\S]*Exited\s+kube-apiserver/);
       expect(diagnostics).toContain(`route to ${ENDPOINT.host}: the name does not resolve on ${CP1.name}`);
       expect(diagnostics).toContain(`endpoint ${ENDPOINT.host}:${ENDPOINT.port}: tcp closed, /readyz 000`);
-      for (const address of ["192.168.100.11", "192.168.100.12", "192.168.100.13"]) expect(diagnostics).toContain(`apiserver ${address}:6443: tcp closed, /readyz 000`);
+      // the apiservers there are while init runs: its own (the others join later)
+      expect(diagnostics).toContain("apiserver 192.168.100.11:6443: tcp closed, /readyz 000");
+      expect(diagnostics).not.toContain("apiserver 192.168.100.12:6443");
     });
 
     it("stops on the half-initialised node it left, naming the way out, and runs no kubeadm", async () => {

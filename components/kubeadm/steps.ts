@@ -43,6 +43,13 @@ export interface ControlPlaneRun {
   specOf: (node: string) => ClusterSpec;
   /** Parameters of init and every join. */
   common: { API_ENDPOINT_HOST: string; API_ENDPOINT_PORT: string; CONTROL_PLANE_ADDRESSES: string; RESET_STALE_STATE: string };
+  /**
+   * The apiservers a node's init or join probes when it fails (CONTROL_PLANE_ADDRESSES): the ones
+   * already there when it runs. Init: the first control plane; a control-plane join: those before
+   * it; a worker: the first (its fallback). Never the whole list: a control plane added or removed
+   * later would change every init and join step's parameters and run them all again (docs/growth.md).
+   */
+  probedBy: (node: PreparedNode) => string;
 }
 
 export function controlPlaneRun(ctx: ClusterContext, nodes: PreparedNode[], parent: pulumi.Resource): ControlPlaneRun {
@@ -67,6 +74,10 @@ export function controlPlaneRun(ctx: ClusterContext, nodes: PreparedNode[], pare
     workers: spec.workers.map(prepared),
     history: ctx.history ?? NO_HISTORY,
     specOf: (node) => specAtVersion(spec, dayOneVersion(ctx.history ?? NO_HISTORY, node, spec.kubernetes.version)),
+    probedBy: (node) => {
+      const index = controlPlanes.indexOf(node);
+      return (index > 0 ? controlPlanes.slice(0, index) : [first]).map((cp) => cp.machine.node.address).join(",");
+    },
     common: {
       API_ENDPOINT_HOST: spec.apiEndpoint.host,
       API_ENDPOINT_PORT: String(spec.apiEndpoint.port),
@@ -175,6 +186,7 @@ export function initStep(run: ControlPlaneRun, credentials: Credentials, onNode:
         NODE_ADDRESS: first.machine.node.address,
         ENDPOINT_MODE: spec.apiEndpoint.mode,
         ...run.common,
+        CONTROL_PLANE_ADDRESSES: run.probedBy(first),
         KUBEADM_CONFIG: initConfig,
         // kube-vip back on admin.conf once init has finished (only where init used super-admin.conf).
         ...(firstEndpoint?.kubeVipInit && firstEndpoint.kubeVip ? { KUBE_VIP_MANIFEST: firstEndpoint.kubeVip } : {}),
