@@ -5,6 +5,7 @@ import { z } from "zod";
 import * as formats from "./formats";
 import { authorizedKeyProblem } from "./ssh-keys";
 import { addonsSchema } from "./schema-addons";
+import { adoptionSchema } from "./schema-adoption";
 import { DEFAULT_RENEW_BEFORE_DAYS, certificatesSchema } from "./schema-certificates";
 import { checked, cidr, dnsLabel, dnsName, httpUrl, ipv4, labelMap, port, sizing } from "./schema-primitives";
 
@@ -239,6 +240,7 @@ export const clusterSchema = z
         resetStaleState: z.boolean().default(false).describe("kubeadm reset a half-initialised control plane instead of stopping"),
       })
       .default({ resetStaleState: false }),
+    adoption: adoptionSchema.optional(),
   })
   .describe("the cluster description (`onprem-k8s:cluster`)");
 
