@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterContext } from "./context";
 import { createMachines, type Machine } from "./machines";
 import { prepareNodes } from "./node";
-import { buildControlPlane, type ControlPlane } from "./kubeadm";
+import { buildControlPlane, inspectAdoptedCluster, type ControlPlane } from "./kubeadm";
 import { installAddons } from "./addons";
 import { renderChecklists } from "./checks";
 
@@ -24,8 +24,11 @@ export class Cluster extends pulumi.ComponentResource {
     // blocked removing a worker's reachable step in prod. The machines and CAs protect
     // themselves; program.ts adds the destroy guard.
     this.machines = createMachines(ctx, { parent: this });
-    const nodes = prepareNodes(ctx, this.machines, { parent: this });
-    const controlPlane = buildControlPlane(ctx, nodes, { parent: this });
+    // Adoption: the running control plane is read (and refused) before any node is touched.
+    const adoption = spec.adoption ? inspectAdoptedCluster(spec, this.machines, ctx.artifacts, this) : undefined;
+    const machines = adoption ? this.machines.map((machine) => ({ ...machine, ready: adoption.inspect })) : this.machines;
+    const nodes = prepareNodes(ctx, machines, { parent: this });
+    const controlPlane = buildControlPlane({ ...ctx, ...(adoption ? { adoption } : {}) }, nodes, { parent: this });
     installAddons(ctx, controlPlane, { parent: this });
     renderChecklists(ctx);
 

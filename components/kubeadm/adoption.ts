@@ -5,6 +5,7 @@
 // library, never with sed, and refused where adoption cannot go (an external etcd).
 import { parseDocument, stringify } from "yaml";
 import type { ClusterSpec } from "../../stacks/spec";
+import type { AdoptionReport } from "../context";
 import { CONTAINERD_CRI_SOCKET, DEFAULT_API_SERVER_BIND_PORT, formatApiEndpoint } from "./config";
 
 /** The marker lines of scripts/lib.sh (ADOPTION_BEGIN / ADOPTION_END). */
@@ -15,11 +16,7 @@ export const ADOPTION_END = "=== end of adoption item ===";
 export const ADOPTED_PKI_FILES = ["ca.crt", "ca.key", "sa.key", "sa.pub", "front-proxy-ca.crt", "front-proxy-ca.key", "etcd/ca.crt", "etcd/ca.key"] as const;
 export type AdoptedPkiFile = (typeof ADOPTED_PKI_FILES)[number];
 
-export interface AdoptionReport {
-  pki: Record<AdoptedPkiFile, string>;
-  /** The cluster's ClusterConfiguration as kubeadm-config holds it. */
-  clusterConfiguration: string;
-}
+export type { AdoptionReport } from "../context";
 
 /** The items between the markers of adopt-inspect.sh's output; throws naming what is missing. */
 export function parseAdoptionReport(stdout: string): AdoptionReport {
@@ -36,7 +33,7 @@ export function parseAdoptionReport(stdout: string): AdoptionReport {
   const missing = [...ADOPTED_PKI_FILES, "ClusterConfiguration"].filter((name) => !items.has(name));
   if (missing.length > 0) throw new Error(`the adoption report lacks ${missing.join(", ")}`);
   return {
-    pki: Object.fromEntries(ADOPTED_PKI_FILES.map((file) => [file, items.get(file)!])) as Record<AdoptedPkiFile, string>,
+    pki: Object.fromEntries(ADOPTED_PKI_FILES.map((file) => [file, items.get(file)!])),
     clusterConfiguration: items.get("ClusterConfiguration")!,
   };
 }

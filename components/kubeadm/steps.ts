@@ -18,7 +18,7 @@ import type { PreparedNode } from "../node";
 import { nodeStep } from "../node/steps";
 import { remoteCommandLine } from "../remote/command-line";
 import { addKubeadmBundleArtifacts, kubeadmBundle } from "./bundles";
-import { createClusterPki, pkiSecretEnv, type ClusterPki } from "./cluster-pki";
+import { adoptedClusterPki, createClusterPki, pkiSecretEnv, type ClusterPki } from "./cluster-pki";
 import { renderAdminKubeconfig } from "./kubeconfig";
 import { adminEarlyRenewalHours } from "./renewal";
 import { initConfigOf } from "./params";
@@ -106,7 +106,10 @@ export interface Credentials {
 export function createCredentials(run: ControlPlaneRun): Credentials {
   const { spec, parent } = run;
   // The admin certificate is re-issued within the same window as the control planes' (renewal.ts).
-  const pki = createClusterPki(spec.name, parent, spec.protect, adminEarlyRenewalHours(spec.kubernetes.certificates.renewBeforeDays));
+  // An adopted cluster keeps its own CAs and service-account key (adoption-steps.ts).
+  const pki = run.ctx.adoption
+    ? adoptedClusterPki(spec.name, parent, run.ctx.adoption.report, adminEarlyRenewalHours(spec.kubernetes.certificates.renewBeforeDays))
+    : createClusterPki(spec.name, parent, spec.protect, adminEarlyRenewalHours(spec.kubernetes.certificates.renewBeforeDays));
   const server = { host: spec.apiEndpoint.host, port: spec.apiEndpoint.port };
   const kubeconfig = pulumi.secret(
     pulumi
