@@ -216,6 +216,9 @@ describe.runIf(JOURNEY && gate.run)(`day-2 journey on one real cluster: bring-up
     }
     killTree(cli!.pid!);
     const killed = await run;
+    // What the CLI had shown when it was killed: the evidence for where the kill landed.
+    fs.writeFileSync(path.join(workspace.dir, "upgrade-run-1.log"), progress);
+    console.log(`[day-2 journey] the killed run's progress, last lines:\n${progress.split("\n").slice(-30).join("\n")}`);
     expect(killed.status, `pulumi up was killed after ${resourceName(firstDone.urn)}, not finished:\n${killed.output.slice(-3000)}`).toBe(-1);
     report(`upgrade run 1 killed ${Math.round((Date.now() - upgradeStarted) / 1000)} s after it started, once ${resourceName(firstDone.urn)} finished`);
     // The first control plane is at the new version; the others are not (the kill came before them).
