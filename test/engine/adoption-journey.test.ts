@@ -155,9 +155,11 @@ describe.runIf(JOURNEY && gate.run)("adoption of a hand-built single master: ref
     [
       "a node that is no kubeadm control plane",
       (c: any) => {
+        // the worker named as the running control plane (the profile still needs a worker: the master)
+        const address = (name: string) => hosts.hosts.find((h) => h.name === name)!.address;
         c.controlPlane.names = ["k8s-node1"];
-        c.controlPlane.addresses = [hosts.hosts.find((h) => h.name === "k8s-node1")!.address];
-        c.workerPools = [];
+        c.controlPlane.addresses = [address("k8s-node1")];
+        c.workerPools = [{ name: "node", names: [MASTER], addresses: [address(MASTER)] }];
         c.adoption.controlPlane = "k8s-node1";
       },
       /k8s-node1 is not a kubeadm control plane, so it cannot be adopted: missing: \/etc\/kubernetes\/manifests\/kube-apiserver\.yaml/,
