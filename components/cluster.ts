@@ -25,7 +25,7 @@ export class Cluster extends pulumi.ComponentResource {
     // themselves; program.ts adds the destroy guard.
     this.machines = createMachines(ctx, { parent: this });
     // Adoption: the running control plane is read (and refused) before any node is touched.
-    const adoption = spec.adoption ? inspectAdoptedCluster(spec, this.machines, ctx.artifacts, this) : undefined;
+    const adoption = spec.adoption ? inspectAdoptedCluster(spec, this.machines, ctx.artifacts, this, ctx.history) : undefined;
     const machines = adoption ? this.machines.map((machine) => ({ ...machine, ready: adoption.inspect })) : this.machines;
     const nodes = prepareNodes(ctx, machines, { parent: this });
     const controlPlane = buildControlPlane({ ...ctx, ...(adoption ? { adoption } : {}) }, nodes, { parent: this });

@@ -35,6 +35,7 @@ describe("adopting a hand-built single master (plan)", () => {
     const inspect = named(plan, "k8s-master-adopt-inspect");
     expect(inspect.inputs.connection).toMatchObject({ host: "10.0.20.100" });
     expect(paramsOf(inspect)).toContain("export KUBERNETES_VERSION=1.34.4;");
+    expect(paramsOf(inspect)).toContain("export API_ENDPOINT_HOST=k8s-apiserver.lab.example.internal; export API_ENDPOINT_PORT=16443;");
     for (const node of [...CPS, ...WORKERS]) expect(inspect.dependencies, node).toContain(named(plan, `${node}-reachable`).urn);
     // every node's first preparation step waits for it
     for (const node of [...CPS, ...WORKERS]) expect(named(plan, `${node}-base`).dependencies, node).toEqual([inspect.urn]);

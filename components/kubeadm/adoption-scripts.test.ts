@@ -67,7 +67,7 @@ describe.runIf(gate.run)("adoption scripts on a hand-built single master (Debian
   let cp: ControlPlaneHost;
   let worker: ControlPlaneHost;
   let spec: ClusterSpec;
-  const inspectEnv = { NODE_NAME: CP.name, NODE_ADDRESS: CP.address, KUBERNETES_VERSION: "1.34.4" };
+  const inspectEnv = { NODE_NAME: CP.name, NODE_ADDRESS: CP.address, KUBERNETES_VERSION: "1.34.4", API_ENDPOINT_HOST: DNS_NAME, API_ENDPOINT_PORT: String(PORT) };
   let clusterConfigurationFile: string;
 
   beforeAll(async () => {
@@ -188,6 +188,17 @@ describe.runIf(gate.run)("adoption scripts on a hand-built single master (Debian
     it("changes nothing the second time (the original certificate stays the backup)", async () => {
       expectNoChange(await run(cp, "adopt-endpoint", endpointEnv));
       expect(cp.readFile(`${BACKUP_DIR}/pki/apiserver.crt`)).toBe(originalCert);
+    });
+
+    it("once adopted, adopt-inspect only reports: the version is the upgrades' and etcd has the members that joined since", async () => {
+      fs.writeFileSync(path.join(cluster.dir, "etcd", "k8s-master-2"), "1234567890abcdef 10.0.20.110\n");
+      try {
+        const r = expectOk(await run(cp, "adopt-inspect", { ...inspectEnv, KUBERNETES_VERSION: "1.33.7" }));
+        expect(r.output).toContain(`ok: the cluster is adopted already (kubeadm-config names ${DNS_NAME}:${PORT}): reporting only`);
+        expect(parseAdoptionReport(r.output).pki["ca.key"]).toBe(cp.readFile("/etc/kubernetes/pki/ca.key"));
+      } finally {
+        fs.rmSync(path.join(cluster.dir, "etcd", "k8s-master-2"));
+      }
     });
 
     it("moves the control plane's five kubeconfigs to the endpoint, keeps the originals, restarts what reads them and waits for health", async () => {

@@ -13,6 +13,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { remote } from "@pulumi/command";
 import type { ClusterSpec } from "../../stacks/spec";
+import { NO_HISTORY, dayOneVersion, type VersionHistory } from "../../stacks/upgrade";
 import type { ArtifactSink } from "../artifacts";
 import type { AdoptedCluster } from "../context";
 import type { Machine } from "../machines";
@@ -27,7 +28,7 @@ import type { ControlPlaneRun } from "./steps";
 export type { AdoptedCluster } from "../context";
 
 /** Step 0 of an adoption: the inspect step on the running control plane, after every machine answers. */
-export function inspectAdoptedCluster(spec: ClusterSpec, machines: Machine[], artifacts: ArtifactSink, parent: pulumi.Resource): AdoptedCluster {
+export function inspectAdoptedCluster(spec: ClusterSpec, machines: Machine[], artifacts: ArtifactSink, parent: pulumi.Resource, history: VersionHistory = NO_HISTORY): AdoptedCluster {
   const first = machines.find((m) => m.node.name === spec.adoption!.controlPlane);
   if (!first) throw new Error(`the adopted control plane ${spec.adoption!.controlPlane} has no machine`);
   artifacts.add("checklist", "adoption/rollback.md", adoptionRollback(spec));
@@ -37,7 +38,14 @@ export function inspectAdoptedCluster(spec: ClusterSpec, machines: Machine[], ar
       host: { name: first.node.name, connection: first.connection },
       bundle: adoptionBundle("adopt-inspect"),
       commandLine: remoteCommandLine(spec.ssh.user),
-      env: { NODE_NAME: first.node.name, NODE_ADDRESS: first.node.address, KUBERNETES_VERSION: spec.kubernetes.version },
+      env: {
+        NODE_NAME: first.node.name,
+        NODE_ADDRESS: first.node.address,
+        // The version it was adopted at: a later upgrade changes nothing here (the step only reports once adopted).
+        KUBERNETES_VERSION: dayOneVersion(history, first.node.name, spec.kubernetes.version),
+        API_ENDPOINT_HOST: spec.apiEndpoint.host,
+        API_ENDPOINT_PORT: String(spec.apiEndpoint.port),
+      },
       triggers: [first.platformId],
       dependsOn: machines.map((m) => m.ready),
       artifacts,

@@ -9,11 +9,14 @@
 #   - more than one control plane (only a single master is adopted; its etcd has one member).
 # Then, between marker lines, the cluster CA, service-account key pair, front-proxy CA and etcd CA
 # (keys included: the step's output is a Pulumi secret) and the ClusterConfiguration. Read-only:
-# safe to run any number of times.
+# safe to run any number of times. Once adopted (kubeadm-config names the endpoint: adopt-endpoint.sh
+# ran) the cluster is the stack's: a run then only reports (its version is the upgrades' business,
+# its etcd has the members that joined since).
 #
 # Parameters (environment):
 #   NODE_NAME, NODE_ADDRESS     required; the running control plane
-#   KUBERNETES_VERSION          required; the description's (x.y.z)
+#   KUBERNETES_VERSION          required; the description's (x.y.z) when the stack adopted the cluster
+#   API_ENDPOINT_HOST, API_ENDPOINT_PORT   required; the endpoint the adoption puts in front
 #   APISERVER_PORT, CRI_SOCKET
 set -euo pipefail
 # shellcheck source=../../node/scripts/lib.sh
@@ -94,11 +97,15 @@ print_report() {
 
 main() {
   kubeadm_begin adopt-inspect
-  require_env NODE_NAME NODE_ADDRESS KUBERNETES_VERSION
+  require_env NODE_NAME NODE_ADDRESS KUBERNETES_VERSION API_ENDPOINT_HOST API_ENDPOINT_PORT
   ensure_tools
   check_kubeadm_control_plane
-  check_version
-  check_stacked_etcd
+  if [[ "$(cluster_configuration_value controlPlaneEndpoint)" == "$API_ENDPOINT_HOST:$API_ENDPOINT_PORT" ]]; then
+    ok "the cluster is adopted already (kubeadm-config names $API_ENDPOINT_HOST:$API_ENDPOINT_PORT): reporting only"
+  else
+    check_version
+    check_stacked_etcd
+  fi
   print_report
   nodeprep_end
 }
