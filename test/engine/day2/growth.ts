@@ -70,8 +70,8 @@ function described(ctx: JourneyContext, extraControlPlanes: string[], extraWorke
 }
 
 /** Lists the hosts of `names` in the stack's control planes or its (first) worker pool, in the lab's order. */
-function listHosts(ctx: JourneyContext, cluster: any, controlPlanes: string[], workers: string[]): void {
-  const address = (name: string) => ctx.hosts.hosts.find((h) => h.name === name)!.address;
+export function listHosts(hosts: { name: string; address: string }[], cluster: any, controlPlanes: string[], workers: string[]): void {
+  const address = (name: string) => hosts.find((h) => h.name === name)!.address;
   cluster.controlPlane.names = controlPlanes;
   cluster.controlPlane.addresses = controlPlanes.map(address);
   cluster.workerPools[0].names = workers;
@@ -113,7 +113,7 @@ export const growthPhases: JourneyPhase[] = [
       podsBefore = await workloadPods(first);
       expect(Object.keys(podsBefore)).toHaveLength(2);
       const { controlPlanes, workers } = described(ctx, SPARE_CONTROL_PLANES, SPARE_WORKERS);
-      ctx.editDescription((cluster) => listHosts(ctx, cluster, controlPlanes, workers));
+      ctx.editDescription((cluster) => listHosts(ctx.hosts.hosts, cluster, controlPlanes, workers));
       const started = Date.now();
       const grown = await ctx.upWithEvents();
       const ended = Date.now();
@@ -136,7 +136,7 @@ export const growthPhases: JourneyPhase[] = [
     minutes: 30,
     async run(ctx) {
       const first = ctx.first();
-      ctx.editDescription((cluster) => listHosts(ctx, cluster, ctx.controlPlanes, ctx.workers));
+      ctx.editDescription((cluster) => listHosts(ctx.hosts.hosts, cluster, ctx.controlPlanes, ctx.workers));
       const started = Date.now();
       const shrunk = await ctx.upWithEvents();
       const ended = Date.now();
