@@ -20,13 +20,16 @@ describe("stepWindowsFromOutput", () => {
   it("ends the run at `created replacement`; the next step's starts after it", () => {
     const lines = [
       ...REPLACEMENT,
+      " ++ command:remote:Command k8s-master-upgrade creating replacement (20s) [diff: ~stdin,triggers]; I1206 prober_manager.go:312] \"Failed to trigger a manual run\"",
+      " ++ command:remote:Command k8s-master-upgrade creating replacement (22s) [diff: ~stdin,triggers]; error: kubeadm upgrade plan v1.34.4 failed on k8s-master (retried)",
       " ++ command:remote:Command k8s-master-upgrade created replacement (41s) [diff: ~stdin,triggers]",
       " ++ command:remote:Command k8s-master-2-upgrade creating replacement (0s) [diff: ~stdin,triggers]",
     ];
     const running = stepWindowsFromOutput(lines.join("\n")).filter((w) => RUNS_COMMAND.has(w.op));
-    expect(running.map((w) => [resourceName(w.urn), w.finished !== undefined])).toEqual([
-      ["k8s-master-upgrade", true],
-      ["k8s-master-2-upgrade", false],
+    // The step's own output saying "failed" does not make the step a failed one.
+    expect(running.map((w) => [resourceName(w.urn), w.finished !== undefined, w.failed ?? false])).toEqual([
+      ["k8s-master-upgrade", true, false],
+      ["k8s-master-2-upgrade", false, false],
     ]);
     expect(running[0]!.started).toBeLessThan(running[0]!.finished!);
     expect(running[1]!.started).toBeGreaterThan(running[0]!.finished!);
@@ -38,5 +41,11 @@ describe("stepWindowsFromOutput", () => {
       ["a", "create", 0, 2],
       ["b", "update", 1, 3],
     ]);
+  });
+
+  it("marks a failed replacement from the CLI's status text (`creating failed`, progress.go of v3.248.0)", () => {
+    const lines = [...REPLACEMENT, " ++ command:remote:Command k8s-master-upgrade creating failed (20s) [diff: ~stdin,triggers]; error: exit status 1"];
+    const running = stepWindowsFromOutput(lines.join("\n")).filter((w) => RUNS_COMMAND.has(w.op));
+    expect(running.map((w) => [resourceName(w.urn), w.op, w.finished !== undefined, w.failed])).toEqual([["k8s-master-upgrade", "create-replacement", true, true]]);
   });
 });

@@ -97,11 +97,17 @@ export function stepWindowsFromOutput(output: string): StepWindow[] {
     const [, type, name, verb, rest] = m as unknown as [string, string, string, string, string];
     const [op, edge] = verbs[verb]!;
     const urn = `${type}::${name}`;
+    // A failed step's status is "<verb> failed" right after the verb ("creating failed" also for a
+    // replacement's create); the step's own output after the "; " may say "failed" anywhere.
+    if (edge === "start" && /^ failed\b/.test(rest)) {
+      const open = [...windows.values()].filter((w) => w.urn === urn && w.finished === undefined).at(-1);
+      if (open) Object.assign(open, { finished: index, failed: true });
+      return;
+    }
     const key = `${op} ${urn}`;
     if (edge === "start" && !windows.has(key)) windows.set(key, { urn, op, started: index });
     const window = windows.get(key);
     if (edge === "end" && window) window.finished = index;
-    if (window && /failed/.test(rest)) window.failed = true;
   });
   return [...windows.values()].sort((a, b) => a.started - b.started);
 }
