@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterContext } from "./context";
 import { createMachines, type Machine } from "./machines";
 import { prepareNodes } from "./node";
-import { buildControlPlane, type ControlPlane } from "./kubeadm";
+import { buildControlPlane, inspectAdoptedCluster, type ControlPlane } from "./kubeadm";
 import { installAddons } from "./addons";
 import { runNodeOperations } from "./node-operations";
 import { renderChecklists } from "./checks";
@@ -27,8 +27,11 @@ export class Cluster extends pulumi.ComponentResource {
     // blocked removing a worker's reachable step in prod. The machines and CAs protect
     // themselves; program.ts adds the destroy guard.
     this.machines = createMachines(ctx, { parent: this });
-    const nodes = prepareNodes(ctx, this.machines, { parent: this });
-    const controlPlane = buildControlPlane(ctx, nodes, { parent: this });
+    // Adoption: the running control plane is read (and refused) before any node is touched.
+    const adoption = spec.adoption ? inspectAdoptedCluster(spec, this.machines, ctx.artifacts, this, ctx.history) : undefined;
+    const machines = adoption ? this.machines.map((machine) => ({ ...machine, ready: adoption.inspect })) : this.machines;
+    const nodes = prepareNodes(ctx, machines, { parent: this });
+    const controlPlane = buildControlPlane({ ...ctx, ...(adoption ? { adoption } : {}) }, nodes, { parent: this });
     const addons = installAddons(ctx, controlPlane, { parent: this });
     // The cluster as described first (every node joined, upgraded, the add-ons ready), then the operations.
     runNodeOperations(ctx, nodes, [...controlPlane.allJoined, ...controlPlane.controlPlaneUpgraded, ...addons.ready], { parent: this });

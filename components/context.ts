@@ -13,6 +13,22 @@ export interface ClusterSecrets {
   veleroS3Credentials?: pulumi.Output<string>;
 }
 
+/** What an adopted cluster's running control plane reported (components/kubeadm/adoption.ts parses it). */
+export interface AdoptionReport {
+  /** /etc/kubernetes/pki file -> PEM: the CAs and the service-account key pair. */
+  pki: Record<string, string>;
+  /** The cluster's ClusterConfiguration as kubeadm-config holds it. */
+  clusterConfiguration: string;
+}
+
+/** An adoption in progress (docs/adoption.md): the step every node waits for, and what it read. */
+export interface AdoptedCluster {
+  /** The adopt-inspect step: nothing changes on any node before it has passed. */
+  inspect: pulumi.Resource;
+  /** Secret. */
+  report: pulumi.Output<AdoptionReport>;
+}
+
 export interface ClusterContext {
   spec: ClusterSpec;
   secrets: ClusterSecrets;
@@ -27,4 +43,6 @@ export interface ClusterContext {
   previousCertificates?: unknown;
   /** This stack's previous `encryption` output (components/kubeadm/encryption-rotation.ts); none on a first deployment. */
   previousEncryption?: unknown;
+  /** An adopted cluster (description `adoption`, docs/adoption.md): what its running control plane reported. */
+  adoption?: AdoptedCluster;
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import * as formats from "./formats";
 import { authorizedKeyProblem } from "./ssh-keys";
 import { addonsSchema } from "./schema-addons";
+import { adoptionSchema } from "./schema-adoption";
 import { DEFAULT_RENEW_BEFORE_DAYS, certificatesSchema } from "./schema-certificates";
 import { hardeningFields } from "./schema-hardening";
 import { nodeOperationsSchema } from "./schema-node-operations";
@@ -243,6 +244,7 @@ export const clusterSchema = z
       })
       .default({ resetStaleState: false }),
     nodeOperations: nodeOperationsSchema,
+    adoption: adoptionSchema.optional(),
   })
   .describe("the cluster description (`onprem-k8s:cluster`)");
 

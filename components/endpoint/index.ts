@@ -2,7 +2,13 @@
 // init/join — the kube-vip static Pod, or keepalived + haproxy. An external load balancer needs
 // nothing on the nodes (init.sh checks it answers over TCP). Artifacts: kinds "kube-vip",
 // "haproxy", "keepalived" per control plane.
-import type * as pulumi from "@pulumi/pulumi";
+//
+// Growth (docs/growth.md): every control plane's haproxy backends and keepalived peers list every
+// control plane, so adding or removing one changes the configuration of each existing one (its
+// step runs again and reloads the services). A control plane the stack did not have before
+// starts its keepalived only after every existing one lists it as a peer: before that, it would
+// hear no advertisement and take the VIP as a second MASTER.
+import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { remote } from "@pulumi/command";
 import type { ClusterContext } from "../context";
@@ -27,8 +33,27 @@ export interface EndpointStepsArgs {
   parent: pulumi.Resource;
 }
 
+/** Control planes the stack deployed before (its previous outputs); all of them on a first deployment. */
+export function deployedControlPlanes(ctx: ClusterContext, controlPlanes: PreparedNode[]): { existing: PreparedNode[]; added: PreparedNode[] } {
+  const recorded = ctx.history?.nodes ?? new Map<string, string>();
+  if (recorded.size === 0) return { existing: controlPlanes, added: [] };
+  return {
+    existing: controlPlanes.filter((node) => recorded.has(node.machine.node.name)),
+    added: controlPlanes.filter((node) => !recorded.has(node.machine.node.name)),
+  };
+}
+
 export function buildEndpointSteps(args: EndpointStepsArgs): EndpointSteps {
-  const { ctx, controlPlanes, parent } = args;
+  const { ctx, parent } = args;
+  // Existing control planes first (their steps reload the new backend list), then the added ones after them.
+  const { existing, added } = deployedControlPlanes(ctx, args.controlPlanes);
+  const controlPlanes = [...existing, ...added];
+  const afterExisting = (node: PreparedNode): pulumi.Input<pulumi.Input<pulumi.Resource>[]> => {
+    if (!added.includes(node)) return args.dependsOn(node);
+    const existingSteps = existing.map((n) => steps.get(n.machine.node.name)).filter((s): s is remote.Command => s !== undefined);
+    const own = args.dependsOn(node);
+    return Array.isArray(own) ? [...own, ...existingSteps] : pulumi.output(own).apply((resolved) => [...resolved, ...existingSteps]);
+  };
   const configs = controlPlaneEndpointConfigs(ctx.spec);
   const steps = new Map<string, remote.Command>();
   const commandLine = remoteCommandLine(ctx.spec.ssh.user);
@@ -56,7 +81,7 @@ export function buildEndpointSteps(args: EndpointStepsArgs): EndpointSteps {
             bundle: endpointBundle("kube-vip"),
             commandLine,
             env: { NODE_NAME: name, KUBE_VIP_MANIFEST: config.kubeVip, ...(config.kubeVipInit ? { KUBE_VIP_INIT_MANIFEST: config.kubeVipInit } : {}) },
-            dependsOn: args.dependsOn(node),
+            dependsOn: afterExisting(node),
             artifacts: ctx.artifacts,
             artifactPath: `nodes/${name}/endpoint-kube-vip.env`,
           },
@@ -82,7 +107,7 @@ export function buildEndpointSteps(args: EndpointStepsArgs): EndpointSteps {
               SCRIPT_USER: DEFAULT_SCRIPT_USER,
             },
             secretEnv: { [KEEPALIVED_AUTH_PASS_ENV]: vrrpPassword.result },
-            dependsOn: args.dependsOn(node),
+            dependsOn: afterExisting(node),
             artifacts: ctx.artifacts,
             artifactPath: `nodes/${name}/endpoint-keepalived-haproxy.env`,
           },
@@ -91,5 +116,7 @@ export function buildEndpointSteps(args: EndpointStepsArgs): EndpointSteps {
       );
     }
   }
-  return { steps, configs };
+  // The map in the description's order (readers look steps up by name; a listing reads in order).
+  const ordered = new Map(args.controlPlanes.flatMap((node) => (steps.has(node.machine.node.name) ? [[node.machine.node.name, steps.get(node.machine.node.name)!] as const] : [])));
+  return { steps: ordered, configs };
 }

@@ -116,7 +116,7 @@ describe.runIf(gate.run)("keepalived-haproxy.sh in a Debian sandbox (Proxmox kee
     expect(host.calls("systemctl").filter((c) => /\b(start|restart)\b/.test(c))).toEqual([]);
   });
 
-  it("restarts only haproxy when only haproxy.cfg changed", async () => {
+  it("reloads only haproxy when only haproxy.cfg changed (a control plane added: its backend)", async () => {
     const haproxy = renderHaproxyConfig({
       frontendPort,
       backends: [...haproxyBackends(env.HAPROXY_CONFIG!), { name: "added-cp", address: "10.0.20.120" }],
@@ -124,8 +124,31 @@ describe.runIf(gate.run)("keepalived-haproxy.sh in a Debian sandbox (Proxmox kee
     });
     host.clearCalls();
     const r = expectOk(await host.run(commandLine, stepStdin("keepalived-haproxy", { ...env, HAPROXY_CONFIG: haproxy })));
-    expect(changedLines(r)).toEqual(["changed: wrote /etc/haproxy/haproxy.cfg", "changed: restarted haproxy (configuration changed)"]);
-    expect(host.calls("systemctl").filter((c) => /\b(start|restart)\b/.test(c))).toEqual(["systemctl restart haproxy"]);
+    expect(changedLines(r)).toEqual(["changed: wrote /etc/haproxy/haproxy.cfg", "changed: reloaded haproxy (configuration changed)"]);
+    // a reload keeps haproxy's socket and connections: never a restart (every node runs this step at once)
+    expect(host.calls("systemctl").filter((c) => /\b(start|restart|reload-or-restart)\b/.test(c))).toEqual(["systemctl reload-or-restart haproxy"]);
+    expectOk(await host.run(commandLine, stdin));
+  });
+
+  it("reloads keepalived, not restarts it, when its peers change (a control plane added or removed)", async () => {
+    const file = readStackFile(EXAMPLE, REPO_ROOT);
+    const grown = structuredClone(file.cluster) as any;
+    grown.controlPlane.names = [...grown.controlPlane.names, "k8s-master-4", "k8s-master-5"];
+    grown.controlPlane.addresses = [...grown.controlPlane.addresses, "10.0.20.112", "10.0.20.113"];
+    const result = validateCluster(grown, { secretsPresent: new Set(), planMode: true });
+    if (!result.ok) throw new Error(formatProblems(result.problems));
+    const config = controlPlaneEndpointConfigs(result.spec).find((c) => c.node === env.NODE_NAME)!;
+    expect(config.keepalived).toContain("10.0.20.113");
+    host.clearCalls();
+    const r = expectOk(await host.run(commandLine, stepStdin("keepalived-haproxy", { ...env, HAPROXY_CONFIG: config.haproxy!, KEEPALIVED_CONFIG: config.keepalived! })));
+    expect(changedLines(r)).toEqual([
+      "changed: wrote /etc/haproxy/haproxy.cfg",
+      "changed: wrote /etc/keepalived/keepalived.conf",
+      "changed: reloaded haproxy (configuration changed)",
+      "changed: reloaded keepalived (configuration changed)",
+    ]);
+    expect(host.readFile("/etc/keepalived/keepalived.conf")).toMatch(/unicast_peer \{\n(\s+10\.0\.20\.\d+\n){4}\s+\}/);
+    expect(host.calls("systemctl").filter((c) => /\b(start|restart|reload-or-restart)\b/.test(c))).toEqual(["systemctl reload-or-restart haproxy", "systemctl reload-or-restart keepalived"]);
     expectOk(await host.run(commandLine, stdin));
   });
 

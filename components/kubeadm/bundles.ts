@@ -24,6 +24,18 @@ export const KUBEADM_BUNDLES = {
 } as const;
 export type KubeadmScript = keyof typeof KUBEADM_BUNDLES;
 
+/** Adoption's steps (docs/adoption.md): not part of a cluster the program builds itself. */
+export const ADOPTION_BUNDLES = {
+  "adopt-inspect": [NODE_LIBRARY, KUBEADM_LIBRARY, script("adopt-inspect")],
+  "adopt-endpoint": [NODE_LIBRARY, KUBEADM_LIBRARY, script("adopt-endpoint")],
+  "adopt-kubeconfigs": [NODE_LIBRARY, KUBEADM_LIBRARY, script("adopt-kubeconfigs")],
+} as const;
+export type AdoptionScript = keyof typeof ADOPTION_BUNDLES;
+
+export function adoptionBundle(name: AdoptionScript): ScriptBundle {
+  return { name, text: readBundle(ADOPTION_BUNDLES[name]) };
+}
+
 export function kubeadmBundle(name: KubeadmScript): ScriptBundle {
   return { name, text: readBundle(KUBEADM_BUNDLES[name]) };
 }

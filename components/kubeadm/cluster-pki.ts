@@ -5,7 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { discoveryTokenCaCertHashFromPublicKey } from "./pki";
+import { createPublicKey } from "node:crypto";
 import { ADMIN_CLIENT_COMMON_NAME, ADMIN_CLIENT_ORGANIZATION } from "./kubeconfig";
+import type { AdoptedPkiFile, AdoptionReport } from "./adoption";
 
 /** kubeadm's own CA lifetime. */
 export const CA_VALIDITY_HOURS = 10 * 365 * 24;
@@ -71,6 +73,19 @@ export function createClusterPki(cluster: string, parent: pulumi.Resource, prote
   const frontProxyCa = certificateAuthority(`${cluster}-front-proxy-ca`, "front-proxy-ca", opts);
   const serviceAccountKey = rsaKey(`${cluster}-service-account-key`, opts);
 
+  return {
+    ca,
+    etcdCa,
+    frontProxyCa,
+    serviceAccountKeyPem: pulumi.secret(serviceAccountKey.privateKeyPem),
+    serviceAccountPublicKeyPem: serviceAccountKey.publicKeyPem,
+    discoveryHash: ca.publicKeyPem.apply(discoveryTokenCaCertHashFromPublicKey),
+    ...adminCertificate(cluster, parent, ca, adminEarlyRenewalHours),
+  };
+}
+
+/** The admin client certificate (kubeadm:cluster-admins) signed by the cluster CA, held by Pulumi. */
+function adminCertificate(cluster: string, parent: pulumi.Resource, ca: CertificateAuthority, adminEarlyRenewalHours: number): Pick<ClusterPki, "adminCertPem" | "adminKeyPem" | "adminCertExpires"> {
   const adminKey = rsaKey(`${cluster}-admin-key`, { parent });
   const adminCsr = new tls.CertRequest(
     `${cluster}-admin-csr`,
@@ -89,17 +104,42 @@ export function createClusterPki(cluster: string, parent: pulumi.Resource, prote
     },
     { parent },
   );
+  return { adminCertPem: adminCert.certPem, adminKeyPem: pulumi.secret(adminKey.privateKeyPem), adminCertExpires: adminCert.validityEndTime };
+}
 
+function pemOf(report: AdoptionReport, file: AdoptedPkiFile): string {
+  const pem = report.pki[file];
+  if (!pem) throw new Error(`the adopted cluster's report lacks ${file}`);
+  return pem;
+}
+
+/** The public half of a PEM private key (SubjectPublicKeyInfo PEM): a CA's certificate carries the same key. */
+function publicKeyOf(privateKeyPem: string): string {
+  return createPublicKey(privateKeyPem).export({ type: "spki", format: "pem" }).toString();
+}
+
+/**
+ * The PKI of an adopted cluster (docs/adoption.md): the CAs and the service-account key read from
+ * its running control plane (`report`, the adopt-inspect step's output) instead of generated, so
+ * every node and token of the cluster stays valid; the admin certificate is Pulumi's, signed by
+ * the adopted CA. Everything secret: the report holds the keys.
+ */
+export function adoptedClusterPki(cluster: string, parent: pulumi.Resource, report: pulumi.Output<AdoptionReport>, adminEarlyRenewalHours = ADMIN_CERT_EARLY_RENEWAL_HOURS): ClusterPki {
+  const file = (name: AdoptedPkiFile) => pulumi.secret(report.apply((r) => pemOf(r, name)));
+  const authority = (cert: AdoptedPkiFile, key: AdoptedPkiFile): CertificateAuthority => ({
+    certPem: file(cert),
+    keyPem: file(key),
+    publicKeyPem: pulumi.unsecret(report.apply((r) => publicKeyOf(pemOf(r, key)))),
+  });
+  const ca = authority("ca.crt", "ca.key");
   return {
     ca,
-    etcdCa,
-    frontProxyCa,
-    serviceAccountKeyPem: pulumi.secret(serviceAccountKey.privateKeyPem),
-    serviceAccountPublicKeyPem: serviceAccountKey.publicKeyPem,
+    etcdCa: authority("etcd/ca.crt", "etcd/ca.key"),
+    frontProxyCa: authority("front-proxy-ca.crt", "front-proxy-ca.key"),
+    serviceAccountKeyPem: file("sa.key"),
+    serviceAccountPublicKeyPem: file("sa.pub"),
     discoveryHash: ca.publicKeyPem.apply(discoveryTokenCaCertHashFromPublicKey),
-    adminCertPem: adminCert.certPem,
-    adminKeyPem: pulumi.secret(adminKey.privateKeyPem),
-    adminCertExpires: adminCert.validityEndTime,
+    ...adminCertificate(cluster, parent, ca, adminEarlyRenewalHours),
   };
 }
 

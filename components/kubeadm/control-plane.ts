@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { remote } from "@pulumi/command";
 import type { ClusterContext } from "../context";
 import type { PreparedNode } from "../node";
+import { adoptionEndpointStep, adoptionKubeconfigSteps } from "./adoption-steps";
 import { controlPlaneJoins, workerJoins } from "./joins";
 import type { CertificatesOutput } from "./renewal";
 import { certificateSteps, certificatesStackOutput } from "./renewal-steps";
@@ -57,6 +58,8 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
   /** In order: a key rotation's steps, then each control plane's settings step (settings.ts), after every certificates step. */
   readonly settingsSteps: remote.Command[];
   readonly encryption: pulumi.Output<EncryptionState>;
+  /** Adoption only: per node, its kubeconfigs moved to the endpoint (adoption-steps.ts). */
+  readonly adoptionKubeconfigSteps: remote.Command[];
 
   constructor(name: string, ctx: ClusterContext, nodes: PreparedNode[], opts?: pulumi.ComponentResourceOptions) {
     super("onprem-k8s:kubeadm:ControlPlane", name, {}, opts);
@@ -67,10 +70,13 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     const pki = pkiSteps(run, credentials); // each control plane once prepared
     const endpoint = endpointSteps(run, pki); // each control plane after its PKI
     this.init = initStep(run, credentials, { pki, endpoint }); // the first, after its PKI and endpoint
-    const controlPlanes = controlPlaneJoins(run, credentials, this.init, { pki, endpoint }); // one at a time
+    // Adoption: the endpoint into the running cluster before anything joins (adoption-steps.ts).
+    const adopted = ctx.adoption ? adoptionEndpointStep(run, ctx.adoption, [this.init, ...endpoint.steps.values()]) : undefined;
+    const joinable = adopted ?? this.init; // what every token and join step waits for
+    const controlPlanes = controlPlaneJoins(run, credentials, joinable, { pki, endpoint }); // one at a time
     this.controlPlaneUpgrades = controlPlaneUpgrades(run, this.init, controlPlanes); // one at a time, after the joins
     const controlPlaneUpgraded = this.controlPlaneUpgrades.at(-1)!;
-    const workers = workerJoins(run, credentials, this.init, { pki, endpoint }, controlPlaneUpgraded); // all at once, after every endpoint
+    const workers = workerJoins(run, credentials, joinable, { pki, endpoint }, controlPlaneUpgraded); // all at once, after every endpoint
     this.workerUpgrades = workerUpgrades(run, controlPlaneUpgraded, workers); // in batches, after the control planes
 
     const joins = [...controlPlanes, ...workers];
@@ -81,6 +87,8 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     this.workerMemberships = workers.map((j) => j.membership);
     this.nodeJoined.set(run.first.machine.node.name, this.init);
     for (const j of joins) this.nodeJoined.set(j.node.machine.node.name, j.membership);
+    // Adoption: each node's kubeconfigs onto the endpoint, one node at a time, after its join.
+    this.adoptionKubeconfigSteps = adopted ? adoptionKubeconfigSteps(run, adopted, this.nodeJoined) : [];
     const certificates = certificateSteps(run, ctx.previousCertificates, [this.init, ...this.controlPlaneJoins]); // one control plane at a time, after every join
     this.certificateSteps = certificates.steps;
     this.certificates = certificatesStackOutput(run, certificates, credentials.pki.adminCertExpires);

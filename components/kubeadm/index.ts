@@ -23,6 +23,7 @@
 // A version change is the rolling upgrade of upgrade.ts: <cp>-upgrade steps one at a time after the
 // joins, then each worker's -upgrade-drain, -upgrade, -upgrade-uncordon in batches.
 export { buildControlPlane, KubeadmControlPlane, type ControlPlane } from "./control-plane";
+export { inspectAdoptedCluster, type AdoptedCluster } from "./adoption-steps";
 export { refuseUnsafeControlPlaneRemoval, selfStackName } from "./removal-guard";
 export { refuseUnsafeVersionChange } from "./version-guard";
 export { previousCertificatesOutput } from "./renewal-steps";

@@ -3,7 +3,10 @@
 //   <node>-join        on the node, with the bootstrap token only; its delete is `kubeadm reset`
 //   <node>-membership  on the first control plane: labels and taints; its delete drains the node,
 //                      deletes it and removes its etcd member (by name) before the node's reset
-// Control planes join one at a time, workers all at once.
+// Control planes join one at a time, workers all at once. Control planes also LEAVE one at a time,
+// the last first: each control plane's membership depends on the next one's, so when an update
+// drops several (5 -> 3 -> 1, docs/growth.md) Pulumi deletes them in reverse order, and each
+// delete checks that the etcd members that stay are healthy before it removes its own.
 import * as pulumi from "@pulumi/pulumi";
 import type { remote } from "@pulumi/command";
 import type { PreparedNode } from "../node";
@@ -24,7 +27,7 @@ export interface NodeJoin {
 
 /** Step 6: the other control planes, in order, each after init and the previous control plane's join. */
 export function controlPlaneJoins(run: ControlPlaneRun, credentials: Credentials, init: remote.Command, onNode: OnNodeSteps): NodeJoin[] {
-  const joins: NodeJoin[] = [];
+  const joined: Omit<NodeJoin, "membership">[] = [];
   let previousStep = init;
   let previousNode = run.first.machine.node;
   for (const node of run.otherControlPlanes) {
@@ -33,11 +36,18 @@ export function controlPlaneJoins(run: ControlPlaneRun, credentials: Credentials
     // The previous join ends only once its apiserver and etcd member are healthy.
     const previous = { PREVIOUS_CONTROL_PLANE: previousNode.name, PREVIOUS_CONTROL_PLANE_ADDRESS: previousNode.address };
     const join = joinStep(run, credentials, node, previous, [previousStep, token, ...readyOnNode(node, onNode)]);
-    joins.push({ node, token, join, membership: membershipStep(run, node, init, join) });
+    joined.push({ node, token, join });
     previousStep = join;
     previousNode = node.machine.node;
   }
-  return joins;
+  // Memberships from the last control plane back: each waits for the next one's, so removals run last first, one at a time.
+  const memberships: remote.Command[] = [];
+  let next: remote.Command | undefined;
+  for (const j of [...joined].reverse()) {
+    next = membershipStep(run, j.node, init, j.join, next ? [next] : []);
+    memberships.unshift(next);
+  }
+  return joined.map((j, i) => ({ ...j, membership: memberships[i]! }));
 }
 
 /**
@@ -97,6 +107,7 @@ function joinStep(run: ControlPlaneRun, credentials: Credentials, node: Prepared
         NODE_ADDRESS: nodeSpec.address,
         JOIN_ROLE: nodeSpec.role,
         ...run.common,
+        CONTROL_PLANE_ADDRESSES: run.probedBy(node),
         ...extraEnv,
         KUBEADM_CONFIG: parameter("KUBEADM_CONFIG"),
         FALLBACK_API_HOST: parameter("FALLBACK_API_HOST"),
@@ -115,7 +126,7 @@ function joinStep(run: ControlPlaneRun, credentials: Credentials, node: Prepared
 }
 
 /** On the first control plane, after init and the node's join: its labels and taints. */
-function membershipStep(run: ControlPlaneRun, node: PreparedNode, init: remote.Command, join: remote.Command): remote.Command {
+function membershipStep(run: ControlPlaneRun, node: PreparedNode, init: remote.Command, join: remote.Command, after: remote.Command[] = []): remote.Command {
   const nodeSpec = node.machine.node;
   const first = run.first.machine.node;
   return nodeStep(
@@ -135,7 +146,7 @@ function membershipStep(run: ControlPlaneRun, node: PreparedNode, init: remote.C
       },
       // Removal: drain (strictly in prod), delete the Node, remove its etcd member by name.
       deleteEnv: { KUBEADM_ACTION: "delete", DRAIN_POLICY: run.spec.profile === "prod" ? "strict" : "best-effort" },
-      dependsOn: [init, join],
+      dependsOn: [init, join, ...after],
       artifacts: run.ctx.artifacts,
       artifactPath: `nodes/${nodeSpec.name}/membership.env`,
     },

@@ -18,12 +18,17 @@ describe("control-plane membership guard", () => {
     ["growing 1 -> 3", ["a"], ["a", "b", "c"]],
     ["shrinking 5 -> 3 (3 of 5 remain: quorum)", ["a", "b", "c", "d", "e"], ["a", "b", "c"]],
     ["replacing one member of three", ["a", "b", "c"], ["a", "b", "d"]],
+    ["shrinking 3 -> 1 alone (removals run one at a time, each checking the members that stay)", ["a", "b", "c"], ["a"]],
+    ["shrinking 5 -> 1 alone", ["a", "b", "c", "d", "e"], ["a"]],
+    ["growing 3 -> 5", ["a", "b", "c"], ["a", "b", "c", "d", "e"]],
   ])("allows %s", (_name, previous, desired) => {
     expect(controlPlaneRemovalProblems(previous, desired)).toEqual([]);
   });
 
-  it("refuses going below quorum in one step (3 -> 1), saying how many may go per update", () => {
-    expect(() => assertControlPlaneRemovalSafe(["a", "b", "c"], ["a"])).toThrow(/removing b, c at once leaves 1 of 3 etcd members, below quorum \(2\)\. Remove at most 1/);
+  it("refuses replacing a majority in one update (two of three swapped), saying how to do it instead", () => {
+    expect(() => assertControlPlaneRemovalSafe(["a", "b", "c"], ["a", "d", "e"])).toThrow(
+      /removing b, c at once leaves 1 of 3 etcd members, below quorum \(2\), while d, e join\. Remove at most 1 .* add them first and remove the old ones in a later update/,
+    );
   });
 
   it("refuses removing every current control plane (the last one included)", () => {

@@ -32,16 +32,17 @@ export function controlPlaneRemovalProblems(previous: string[], desired: string[
   if (previous.length === 0) return [];
   const kept = previous.filter((name) => desired.includes(name));
   const removed = previous.filter((name) => !desired.includes(name));
+  const added = desired.filter((name) => !previous.includes(name));
   const problems: string[] = [];
   if (kept.length === 0) {
     problems.push(
       `every current control plane (${previous.join(", ")}) would be removed: that deletes the cluster's etcd data. ` +
         "Keep at least the existing members; to tear the cluster down use `pulumi destroy`.",
     );
-  } else if (kept.length < etcdQuorum(previous.length)) {
+  } else if (kept.length < etcdQuorum(previous.length) && added.length > 0) {
     problems.push(
-      `removing ${removed.join(", ")} at once leaves ${kept.length} of ${previous.length} etcd members, below quorum (${etcdQuorum(previous.length)}). ` +
-        `Remove at most ${previous.length - etcdQuorum(previous.length)} control plane(s) per update.`,
+      `removing ${removed.join(", ")} at once leaves ${kept.length} of ${previous.length} etcd members, below quorum (${etcdQuorum(previous.length)}), while ${added.join(", ")} join. ` +
+        `Remove at most ${previous.length - etcdQuorum(previous.length)} control plane(s) per update while adding others, or add them first and remove the old ones in a later update (a shrink alone removes them one at a time).`,
     );
   }
   if (desired[0] !== previous[0]) {

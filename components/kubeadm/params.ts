@@ -52,7 +52,11 @@ function initParamsOf(spec: ClusterSpec, node: NodeSpec): KubeadmInitParams {
     controlPlaneEndpoint: { host: spec.apiEndpoint.host, port: spec.apiEndpoint.port },
     vip: spec.apiEndpoint.vip,
     vipDnsName: spec.apiEndpoint.dnsName,
-    controlPlaneAddresses: spec.controlPlanes.map((node) => node.address),
+    // The first control plane's own address only: kubeadm puts each apiserver's own advertise
+    // address into its certificate, and a list of every control plane would change init's
+    // parameters (and re-run it) whenever one is added or removed (docs/growth.md). The settings
+    // steps' phase configuration keeps the same list: the ClusterConfiguration they upload is init's.
+    controlPlaneAddresses: [spec.controlPlanes[0]!.address],
     node: kubeadmNodeParams(spec, node),
     networking: { podSubnet: spec.kubernetes.podCidr, serviceSubnet: spec.kubernetes.serviceCidr, dnsDomain: spec.kubernetes.clusterDomain },
     imageRepository: spec.kubernetes.imageRepository,

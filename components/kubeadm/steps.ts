@@ -21,7 +21,7 @@ import { addKubeadmBundleArtifacts, kubeadmBundle } from "./bundles";
 import { createEncryptionKeys, encryptionKeyEnv } from "./encryption-key";
 import { previousEncryption, readPhase, rotationPlan, type RotationPlan } from "./encryption-rotation";
 import { apiServerFilesEnv } from "./hardening";
-import { createClusterPki, pkiSecretEnv, type ClusterPki } from "./cluster-pki";
+import { adoptedClusterPki, createClusterPki, pkiSecretEnv, type ClusterPki } from "./cluster-pki";
 import { renderAdminKubeconfig } from "./kubeconfig";
 import { adminEarlyRenewalHours } from "./renewal";
 import { initConfigOf } from "./params";
@@ -48,6 +48,13 @@ export interface ControlPlaneRun {
   rotation: RotationPlan;
   /** Parameters of init and every join. */
   common: { API_ENDPOINT_HOST: string; API_ENDPOINT_PORT: string; CONTROL_PLANE_ADDRESSES: string; RESET_STALE_STATE: string };
+  /**
+   * The apiservers a node's init or join probes when it fails (CONTROL_PLANE_ADDRESSES): the ones
+   * already there when it runs. Init: the first control plane; a control-plane join: those before
+   * it; a worker: the first (its fallback). Never the whole list: a control plane added or removed
+   * later would change every init and join step's parameters and run them all again (docs/growth.md).
+   */
+  probedBy: (node: PreparedNode) => string;
 }
 
 export function controlPlaneRun(ctx: ClusterContext, nodes: PreparedNode[], parent: pulumi.Resource): ControlPlaneRun {
@@ -73,6 +80,10 @@ export function controlPlaneRun(ctx: ClusterContext, nodes: PreparedNode[], pare
     history: ctx.history ?? NO_HISTORY,
     rotation: rotationPlan(previousEncryption(ctx.previousEncryption), spec.kubernetes.encryption),
     specOf: (node) => specAtVersion(spec, dayOneVersion(ctx.history ?? NO_HISTORY, node, spec.kubernetes.version)),
+    probedBy: (node) => {
+      const index = controlPlanes.indexOf(node);
+      return (index > 0 ? controlPlanes.slice(0, index) : [first]).map((cp) => cp.machine.node.address).join(",");
+    },
     common: {
       API_ENDPOINT_HOST: spec.apiEndpoint.host,
       API_ENDPOINT_PORT: String(spec.apiEndpoint.port),
@@ -103,7 +114,10 @@ export interface Credentials {
 export function createCredentials(run: ControlPlaneRun): Credentials {
   const { spec, parent } = run;
   // The admin certificate is re-issued within the same window as the control planes' (renewal.ts).
-  const pki = createClusterPki(spec.name, parent, spec.protect, adminEarlyRenewalHours(spec.kubernetes.certificates.renewBeforeDays));
+  // An adopted cluster keeps its own CAs and service-account key (adoption-steps.ts).
+  const pki = run.ctx.adoption
+    ? adoptedClusterPki(spec.name, parent, run.ctx.adoption.report, adminEarlyRenewalHours(spec.kubernetes.certificates.renewBeforeDays))
+    : createClusterPki(spec.name, parent, spec.protect, adminEarlyRenewalHours(spec.kubernetes.certificates.renewBeforeDays));
   const server = { host: spec.apiEndpoint.host, port: spec.apiEndpoint.port };
   const kubeconfig = pulumi.secret(
     pulumi
@@ -185,6 +199,7 @@ export function initStep(run: ControlPlaneRun, credentials: Credentials, onNode:
         NODE_ADDRESS: first.machine.node.address,
         ENDPOINT_MODE: spec.apiEndpoint.mode,
         ...run.common,
+        CONTROL_PLANE_ADDRESSES: run.probedBy(first),
         KUBEADM_CONFIG: initConfig,
         // kube-vip back on admin.conf once init has finished (only where init used super-admin.conf).
         ...(firstEndpoint?.kubeVipInit && firstEndpoint.kubeVip ? { KUBE_VIP_MANIFEST: firstEndpoint.kubeVip } : {}),

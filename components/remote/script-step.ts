@@ -39,6 +39,8 @@ export interface ScriptStepArgs {
   artifacts: ArtifactSink;
   /** Artifact path of the parameters file (kind "script"). */
   artifactPath: string;
+  /** The step prints secrets (adoption's report of the cluster's keys): its output is a Pulumi secret and stays out of the log. */
+  secretOutput?: boolean;
 }
 
 /** A remote step running one bundle with its parameters, plus its parameters artifact. */
@@ -59,7 +61,7 @@ export function scriptStep(name: string, args: ScriptStepArgs, opts: { parent: p
       create: args.commandLine,
       ...(args.deleteEnv ? { delete: deleteCommandLine(args.commandLine, args.deleteEnv) } : {}),
       stdin,
-      ...(secret ? { secrets: "stdin" as const } : {}),
+      ...(args.secretOutput ? { secrets: "all" as const } : secret ? { secrets: "stdin" as const } : {}),
       triggers: args.triggers,
       withoutPreviousOutput: true,
     },

@@ -160,3 +160,25 @@ export const planMocks: Mocks = {
     return { ...args.inputs, id: `${name}-id` };
   },
 };
+
+// Adoption (components/kubeadm/adoption-steps.ts): what the running control plane's inspect step
+// prints, its CAs' and the service-account keys real (the discovery hash is computed from the CA
+// key), the certificates stand-ins, and the ClusterConfiguration of a plain `kubeadm init`.
+async function adoptionReport(args: MockResourceArgs): Promise<string> {
+  const key = async (name: string) => String((await realPrivateKey({ ...args, name: `${args.name}-${name}`, inputs: { algorithm: "RSA", rsaBits: 2048 } })).privateKeyPem);
+  const sa = await realPrivateKey({ ...args, name: `${args.name}-sa`, inputs: { algorithm: "RSA", rsaBits: 2048 } });
+  const version = /export KUBERNETES_VERSION=([0-9.]+);/.exec(String(args.inputs.stdin ?? ""))?.[1] ?? "1.34.4";
+  const items: [string, string][] = [
+    ["ca.crt", standInPem("CERTIFICATE", "adopted cluster CA")],
+    ["ca.key", await key("ca")],
+    ["sa.key", String(sa.privateKeyPem)],
+    ["sa.pub", String(sa.publicKeyPem)],
+    ["front-proxy-ca.crt", standInPem("CERTIFICATE", "adopted front-proxy CA")],
+    ["front-proxy-ca.key", await key("front-proxy-ca")],
+    ["etcd/ca.crt", standInPem("CERTIFICATE", "adopted etcd CA")],
+    ["etcd/ca.key", await key("etcd-ca")],
+    ["ClusterConfiguration", `apiServer: {}\napiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nkubernetesVersion: v${version}\nnetworking:\n  serviceSubnet: 10.96.0.0/12\n`],
+  ];
+  return items.map(([name, body]) => `=== onprem-k8s adoption: ${name}\n${body.trimEnd()}\n=== end of adoption item ===`).join("\n");
+}
+resourceOutputFakers["command:remote:Command"] = async (args) => (args.name.endsWith("-adopt-inspect") ? { stdout: await adoptionReport(args) } : {});

@@ -22,7 +22,7 @@ export interface SshHost {
 }
 
 const PREFIX = "10.251.0";
-const CONTROL_PLANE_OCTETS = [100, 110, 111];
+const CONTROL_PLANE_OCTETS = [100, 110, 111, 112, 113];
 const WORKER_OCTETS = [101, 102, 103];
 
 /** Only what decides the images: kubeadm's defaults for a version (registry.k8s.io). */
@@ -55,7 +55,7 @@ export class SshHosts implements LabFacts {
     readonly kubernetesVersion: string,
   ) {}
 
-  /** Starts one node per name (control planes .100, .110, .111; workers .101 on), each listening for SSH. */
+  /** Starts one node per name (control planes .100, .110, .111, .112, .113; workers .101 on), each listening for SSH. */
   static async start(controlPlanes: string[], workers: string[], options: SshHostsOptions = {}): Promise<SshHosts> {
     const versions = options.kubernetesVersions ?? [PACKAGED_KUBERNETES_VERSION];
     const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "ssh-hosts-"));

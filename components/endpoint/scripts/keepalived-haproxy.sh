@@ -4,7 +4,10 @@
 # keepalived.conf with the VRRP password substituted on the node, haproxy_connect_any on SELinux
 # hosts (T-036). Services restart only when their configuration changed. VRRP through firewalld
 # is the node firewall part's (components/node: FIREWALL_PROTOCOLS=vrrp on keepalived control
-# planes), which owns every firewall rule and runs before this step.
+# planes), which owns every firewall rule and runs before this step. A changed configuration (a
+# control plane added or removed: every node's backends and peers change) is reloaded, not
+# restarted: haproxy's reload keeps its listening socket and open connections, keepalived's keeps
+# the VIP where it is (a restart would hand it over and back on the node holding it).
 #
 # Parameters (environment):
 #   NODE_NAME            required
@@ -75,8 +78,8 @@ ensure_service() {
   step "service $unit"
   ensure_unit_enabled_and_running "$unit"
   if [[ "$config_changed" == true && "$UNIT_STARTED" == false ]]; then
-    systemctl restart "$unit"
-    changed "restarted $unit (configuration changed)"
+    systemctl reload-or-restart "$unit"
+    changed "reloaded $unit (configuration changed)"
   fi
 }
 

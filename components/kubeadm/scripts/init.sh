@@ -10,7 +10,7 @@
 #   NODE_NAME, NODE_ADDRESS                 required
 #   API_ENDPOINT_HOST, API_ENDPOINT_PORT    the control-plane endpoint
 #   ENDPOINT_MODE                           kube-vip | keepalived-haproxy | external
-#   CONTROL_PLANE_ADDRESSES                 comma-separated, for the diagnostics probes
+#   CONTROL_PLANE_ADDRESSES                 this control plane's address: the diagnostics probe it
 #   KUBEADM_CONFIG                          rendered InitConfiguration (token as ${KUBEADM_TOKEN})
 #   KUBE_VIP_MANIFEST                       optional: kube-vip manifest using admin.conf, written after init
 #   RESET_STALE_STATE, APISERVER_PORT, CRI_SOCKET, KUBEADM_ACTION (create | delete)

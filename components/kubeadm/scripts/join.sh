@@ -10,7 +10,8 @@
 #
 # Parameters (environment):
 #   NODE_NAME, NODE_ADDRESS, JOIN_ROLE (control-plane | worker)          required
-#   API_ENDPOINT_HOST, API_ENDPOINT_PORT, CONTROL_PLANE_ADDRESSES
+#   API_ENDPOINT_HOST, API_ENDPOINT_PORT
+#   CONTROL_PLANE_ADDRESSES        the apiservers there before this node (diagnostics probes)
 #   KUBEADM_CONFIG                 JoinConfiguration through the API endpoint (token as ${KUBEADM_TOKEN})
 #   FALLBACK_API_HOST              the first control plane's address: its apiserver is the fallback
 #   KUBEADM_CONFIG_FALLBACK        JoinConfiguration with file discovery of DISCOVERY_KUBECONFIG_PATH

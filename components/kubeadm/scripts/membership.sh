@@ -7,7 +7,10 @@
 #           its etcd member BY NAME through this control plane's etcd. Pulumi runs it before the
 #           node's own reset (the join's delete) and before its machine goes; working by name also
 #           removes the member of a control plane whose machine was replaced or is already gone.
-#           The program's membership guard (membership.ts) has refused unsafe removals before.
+#           The program's membership guard (membership.ts) has refused unsafe removals before;
+#           here, at the moment the member goes, every etcd member that stays must be healthy
+#           (control planes leave one at a time, the last first: a shrink 3 -> 1 removes one,
+#           then the next, each against the cluster as it is then).
 #
 # Parameters (environment):
 #   NODE_NAME, JOIN_ROLE (control-plane | worker)      required; the node this step is about
@@ -105,6 +108,30 @@ etcd_member_id() {
   awk -F', ' -v name="$1" '$3 == name { print $1 }'
 }
 
+# Client URL -> health of every member, from `endpoint health --cluster` (healthy lines on stdout,
+# unhealthy ones on stderr; it exits non-zero when any member is unhealthy, the leaving one included).
+# Prints the client URLs of the members other than $1 that are NOT healthy (none: all good).
+unhealthy_remaining_members() {
+  local leaving="$1" members health url
+  members=$(etcdctl_local member list 2>&1) || { echo "(etcdctl member list failed: $members)"; return 0; }
+  health=$(etcdctl_local endpoint health --cluster 2>&1 || true)
+  while IFS= read -r url; do
+    if [[ -z "$url" ]]; then
+      echo "(a member that never started)"
+    elif ! grep -qF -- "$url is healthy" <<<"$health"; then
+      echo "$url"
+    fi
+  done < <(awk -F', ' -v name="$leaving" '$3 != name { print $5 }' <<<"$members")
+}
+
+remaining_members_healthy() {
+  local unhealthy
+  unhealthy=$(unhealthy_remaining_members "$1")
+  [[ -z "$unhealthy" ]] && return 0
+  echo "etcd members that stay but are not healthy: $(paste -sd' ' <<<"$unhealthy")"
+  return 1
+}
+
 remove_etcd_member() {
   step "etcd member $NODE_NAME"
   ETCD_CONTAINER=$(crictl --runtime-endpoint "$CRI_SOCKET" ps --name '^etcd$' --state running --quiet 2>/dev/null | head -n 1 || true)
@@ -117,6 +144,10 @@ remove_etcd_member() {
     ok "$NODE_NAME is no etcd member"
     return 0
   fi
+  step "etcd members that stay are healthy before $NODE_NAME leaves"
+  retry_backoff "${HEALTH_ATTEMPTS:-6}" 5 30 remaining_members_healthy "$NODE_NAME" ||
+    die "not removing the etcd member $NODE_NAME: the members that would stay are not all healthy (see above), and a removal needs a quorum of them. Bring them back (etcdctl endpoint health --cluster on $HOST_NAME), then run pulumi up again."
+  ok "every other etcd member is healthy"
   logged etcdctl_local member remove "$id" ||
     die "could not remove the etcd member $NODE_NAME ($id); check 'etcdctl member list' on $HOST_NAME before retrying"
   changed "removed the etcd member $NODE_NAME ($id)"

@@ -25,8 +25,6 @@ set -euo pipefail
 [[ "$(type -t kubeadm_begin)" == function ]] || source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RENEWAL_STATE_FILE=/var/lib/onprem-k8s/certificate-renewal
-# Outside the manifests directory: kubelet must not see a held manifest.
-HELD_MANIFESTS_DIR=/var/lib/onprem-k8s/held-manifests
 # etcd first (the apiserver waits for it), kube-vip last: it holds admin.conf's old certificate.
 RESTART_ORDER=(etcd kube-apiserver kube-controller-manager kube-scheduler kube-vip)
 RECORDED_GENERATION=""
@@ -44,54 +42,6 @@ write_renewal_state() {
   printf 'generation=%s\nphase=%s\n' "$1" "$2" >"$RENEWAL_STATE_FILE.tmp"
   mv "$RENEWAL_STATE_FILE.tmp" "$RENEWAL_STATE_FILE"
   RECORDED_GENERATION=$1 RECORDED_PHASE=$2
-}
-
-held_manifests() {
-  [[ -d "$HELD_MANIFESTS_DIR" ]] && [[ -n "$(ls -A "$HELD_MANIFESTS_DIR")" ]]
-}
-
-pod_stopped() { [[ -z "$(static_pod_container "$1")" ]]; }
-pod_running() { [[ -n "$(static_pod_container "$1")" ]]; }
-local_apiserver_answers() { readyz_ok "$NODE_ADDRESS" "$APISERVER_PORT"; }
-
-# A manifest a run left outside /etc/kubernetes/manifests goes back first: kubelet starts its Pod.
-restore_held_manifests() {
-  local held
-  held_manifests || return 0
-  for held in "$HELD_MANIFESTS_DIR"/*.yaml; do
-    [[ -f "$held" ]] || continue
-    if [[ -e "$MANIFESTS_DIR/$(basename "$held")" ]]; then
-      die "$(basename "$held") is both in $MANIFESTS_DIR and held in $HELD_MANIFESTS_DIR on $NODE_NAME: keep the one kubeadm wrote last, remove the other, then run pulumi up again"
-    fi
-    mv "$held" "$MANIFESTS_DIR/"
-    changed "put $(basename "$held") back into $MANIFESTS_DIR (a run before stopped while it was held out)"
-  done
-}
-
-# kubeadm's way to restart a static Pod: kubelet stops it when its manifest leaves the directory
-# and starts it again when the manifest is back.
-restart_static_pod() {
-  local pod="$1" attempts="${RESTART_ATTEMPTS:-45}"
-  [[ -f "$MANIFESTS_DIR/$pod.yaml" ]] || return 0
-  step "restart of the $pod static Pod on $NODE_NAME"
-  mkdir -p "$HELD_MANIFESTS_DIR"
-  mv "$MANIFESTS_DIR/$pod.yaml" "$HELD_MANIFESTS_DIR/$pod.yaml"
-  if ! retry "$attempts" 2 pod_stopped "$pod"; then
-    mv "$HELD_MANIFESTS_DIR/$pod.yaml" "$MANIFESTS_DIR/$pod.yaml"
-    die "kubelet on $NODE_NAME did not stop $pod after its manifest left $MANIFESTS_DIR (journalctl -u kubelet); the manifest is back, run pulumi up again"
-  fi
-  mv "$HELD_MANIFESTS_DIR/$pod.yaml" "$MANIFESTS_DIR/$pod.yaml"
-  retry "$attempts" 2 pod_running "$pod" ||
-    die "kubelet on $NODE_NAME did not start $pod again from $MANIFESTS_DIR/$pod.yaml (journalctl -u kubelet, crictl ps -a --name $pod)"
-  changed "restarted $pod on $NODE_NAME"
-  case "$pod" in
-    etcd)
-      retry_backoff "${HEALTH_ATTEMPTS:-12}" 5 30 local_etcd_healthy ||
-        die "etcd on $NODE_NAME is not healthy after its restart (crictl logs of the etcd container)" ;;
-    kube-apiserver)
-      retry_backoff "${HEALTH_ATTEMPTS:-12}" 5 30 local_apiserver_answers ||
-        die "the apiserver on $NODE_NAME ($NODE_ADDRESS:$APISERVER_PORT) does not answer /readyz after its restart" ;;
-  esac
 }
 
 restart_control_plane() {

@@ -5,7 +5,9 @@
 # cluster's configuration (as comment lines), so a changed setting changes the manifest. A phase
 # writes the file only when its content changes: kubelet restarts a Pod only then, and the crictl
 # stand-in's container id follows the manifest's ctime.
-#   upload-config all|kubeadm   needs admin.conf; the config becomes the cluster's (later joins read it)
+#   certs apiserver             the apiserver's serving certificate with the config's SANs (adoption)
+#   upload-config all|kubeadm   needs admin.conf; the config becomes the cluster's (later joins read
+#                               it) and its ClusterConfiguration the kubeadm-config ConfigMap's
 #   control-plane apiserver|controller-manager|scheduler|all, etcd local   rewrite the manifests
 SETTINGS_SOURCE=$CLUSTER/configmaps/kube-system/kubeadm-config/onprem-k8s-settings-source
 
@@ -47,16 +49,34 @@ phase_manifest() { # component
   printf '%s\n' "$text" >"$K/manifests/$1.yaml"
 }
 
+# certs apiserver: a real certificate (openssl) with the SANs the config names, kept when one is
+# there ("Using existing", like kubeadm).
+certs_apiserver() {
+  if [[ -f "$K/pki/apiserver.crt" ]]; then echo "[certs] Using existing apiserver certificate and key on disk"; return 0; fi
+  local sans node address endpoint
+  node=$(yaml_value name) address=$(yaml_value advertiseAddress) endpoint=$(yaml_value controlPlaneEndpoint)
+  sans="DNS:kubernetes,DNS:kubernetes.default,DNS:$node,IP:10.96.0.1,IP:$address"
+  [[ -n "$endpoint" ]] && sans+=",$(sans_entry "${endpoint%:*}")"
+  while IFS= read -r san; do sans+=",$(sans_entry "$san")"; done < <(awk '/^  certSANs:/ { on = 1; next } on && /^ +- / { sub(/^ +- /, ""); print; next } { on = 0 }' "$config")
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=kube-apiserver -days 365 \
+    -addext "subjectAltName=$sans" -keyout "$K/pki/apiserver.key" -out "$K/pki/apiserver.crt" 2>/dev/null
+  echo "[certs] Generating \"apiserver\" certificate and key"
+  echo "[certs] apiserver serving cert is signed for DNS names and IPs [${sans//,/ }]"
+}
+sans_entry() { if [[ "$1" =~ ^[0-9.]+$ ]]; then echo "IP:$1"; else echo "DNS:$1"; fi; }
+
 init_phase() { # phase words
   [[ -n "$config" && -f "$config" ]] || { echo "unable to read config from \"$config\": no such file or directory"; exit 1; }
   grep -q '^kind: InitConfiguration' "$config" || { echo "error: the config holds no InitConfiguration"; exit 1; }
   mkdir -p "$D/phase-configs"
   cp "$config" "$D/phase-configs/$(find "$D/phase-configs" -type f | wc -l)"
   case "$1 ${2:-}" in
+    "certs apiserver") certs_apiserver ;;
     "upload-config all" | "upload-config kubeadm")
       [[ -f "$K/admin.conf" ]] || { echo "couldn't create a Kubernetes client from file \"$K/admin.conf\""; exit 1; }
       mkdir -p "$(dirname "$SETTINGS_SOURCE")"
       cp "$config" "$SETTINGS_SOURCE"
+      awk 'BEGIN { RS = "---\n" } /kind: ClusterConfiguration/ { printf "%s", $0 }' "$config" >"$(dirname "$SETTINGS_SOURCE")/ClusterConfiguration"
       echo "[upload-config] Storing the configuration used in ConfigMap \"kubeadm-config\" in the \"kube-system\" Namespace" ;;
     "control-plane apiserver") phase_manifest kube-apiserver ;;
     "control-plane controller-manager") phase_manifest kube-controller-manager ;;
