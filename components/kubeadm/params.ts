@@ -109,3 +109,16 @@ export function nodeLabelsParam(node: NodeSpec): string {
 export function nodeTaintsParam(node: NodeSpec): string {
   return node.taints.map((taint) => `${taint.key}${taint.value !== undefined ? `=${taint.value}` : ""}:${taint.effect}`).join("\n");
 }
+
+/**
+ * The apiservers a step on the running cluster (an upgrade step, a settings step) probes when it
+ * fails (CONTROL_PLANE_ADDRESSES): the first control plane's and the node's own, a worker's the
+ * first's alone. Never every control plane: adding or removing one would change the parameters of
+ * every such step and run them all again (docs/growth.md).
+ */
+export function runningClusterProbes(spec: ClusterSpec, node: string): string {
+  const first = spec.controlPlanes[0];
+  if (!first) throw new Error("a cluster needs at least one control plane");
+  const own = spec.controlPlanes.find((cp) => cp.name === node);
+  return [...new Set([first.address, ...(own ? [own.address] : [])])].join(",");
+}

@@ -21,7 +21,7 @@ import { kubeadmBundle } from "./bundles";
 import { encryptionKeyEnv } from "./encryption-key";
 import type { EncryptionState } from "./encryption-rotation";
 import { apiServerFilesEnv, etcdArgsOf, type RotationPhase } from "./hardening";
-import { phaseConfigOf } from "./params";
+import { phaseConfigOf, runningClusterProbes } from "./params";
 import type { ControlPlaneRun, Credentials } from "./steps";
 
 const nameOf = (node: PreparedNode): string => node.machine.node.name;
@@ -57,7 +57,7 @@ export function settingsEnv(spec: ClusterSpec, node: { name: string }, first: bo
     NODE_ADDRESS: nodeSpec.address,
     API_ENDPOINT_HOST: common.API_ENDPOINT_HOST,
     API_ENDPOINT_PORT: common.API_ENDPOINT_PORT,
-    CONTROL_PLANE_ADDRESSES: common.CONTROL_PLANE_ADDRESSES,
+    CONTROL_PLANE_ADDRESSES: runningClusterProbes(spec, nodeSpec.name),
     KUBEADM_PHASE_CONFIG: settingsPhaseConfig(spec, nodeSpec),
     // The first uploads the configuration every later join and upgrade reads.
     UPLOAD_CONFIG: String(first),

@@ -27,7 +27,7 @@
 #   ETCD_PHASE                              true: rewrite etcd's manifest too
 #   SETTINGS_DIGEST                         recorded in $SETTINGS_STATE_FILE once applied
 #   SETTINGS_ACTION                         apply (default) | rewrite-secrets
-#   API_ENDPOINT_HOST, API_ENDPOINT_PORT, CONTROL_PLANE_ADDRESSES
+#   API_ENDPOINT_HOST, API_ENDPOINT_PORT, CONTROL_PLANE_ADDRESSES (the first control plane's and its own: the diagnostics' probes)
 #   APISERVER_* files (apiserver-files.sh); RESTART_ATTEMPTS (default 45, 2 s apart), HEALTH_ATTEMPTS
 # Secrets: APISERVER_ENCRYPTION_KEY, APISERVER_ENCRYPTION_KEY_PREVIOUS (with APISERVER_ENCRYPTION_CONFIG)
 set -euo pipefail
