@@ -74,6 +74,7 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
     proxmoxApiToken: secret("proxmoxApiToken"),
     proxmoxSshPrivateKey: secret("proxmoxSshPrivateKey"),
     veleroS3Credentials: secret("veleroS3Credentials"),
+    etcdSnapshotS3Credentials: secret("etcdSnapshotS3Credentials"),
   };
   const previousState = await refuseUnsafeControlPlaneRemoval(spec);
   const history = await refuseUnsafeVersionChange(spec, previousState);

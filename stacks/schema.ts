@@ -30,6 +30,7 @@ export const SECRET_KEYS = {
   proxmoxApiToken: "Proxmox VE API token `user@realm!tokenid=uuid` (platform.type proxmox)",
   proxmoxSshPrivateKey: "PEM private key for SSH to the Proxmox nodes, which snippet uploads need (platform.proxmox.ssh without agent)",
   veleroS3Credentials: "Velero's S3 credentials file content (addons.backups.velero.enabled)",
+  etcdSnapshotS3Credentials: "AWS credentials file (aws_access_key_id, aws_secret_access_key) the etcd snapshot job signs its S3 requests with (addons.backups.etcdSnapshots.s3)",
 } as const;
 export type SecretKey = keyof typeof SECRET_KEYS;
 

@@ -7,6 +7,7 @@ import type { Problem, Rule, RuleContext } from "./common";
 import { accessRules } from "./access";
 import { addonsRules } from "./addons";
 import { addressRules } from "./addresses";
+import { backupsRules } from "./backups";
 import { endpointRules } from "./endpoint";
 import { networkingRules } from "./networking";
 import { nodesRules } from "./nodes";
@@ -20,7 +21,7 @@ export type { Problem, RuleContext } from "./common";
 export { noProxyGaps } from "./networking";
 export { requiredSecretKeys } from "./secrets";
 
-const rules: Rule[] = [...nodesRules, ...preflightRules, ...endpointRules, ...networkingRules, ...addonsRules, ...addressRules, ...platformRules, ...softwareRules, ...upgradeRules, ...accessRules, ...secretsRules];
+const rules: Rule[] = [...nodesRules, ...preflightRules, ...endpointRules, ...networkingRules, ...addonsRules, ...backupsRules, ...addressRules, ...platformRules, ...softwareRules, ...upgradeRules, ...accessRules, ...secretsRules];
 
 /** Paths (below `cluster.`) a schema issue taints; a rule using any of them is skipped. */
 function isTainted(uses: string[], taintedPaths: string[]): boolean {
