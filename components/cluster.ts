@@ -7,6 +7,7 @@ import { prepareNodes } from "./node";
 import { buildControlPlane, type ControlPlane } from "./kubeadm";
 import { installAddons } from "./addons";
 import { renderChecklists } from "./checks";
+import { renderRestoreRunbooks } from "./addons/runbooks";
 
 export class Cluster extends pulumi.ComponentResource {
   readonly machines: Machine[];
@@ -28,6 +29,7 @@ export class Cluster extends pulumi.ComponentResource {
     const controlPlane = buildControlPlane(ctx, nodes, { parent: this });
     installAddons(ctx, controlPlane, { parent: this });
     renderChecklists(ctx);
+    renderRestoreRunbooks(ctx);
 
     this.apiEndpoint = pulumi.output(`https://${spec.apiEndpoint.host}:${spec.apiEndpoint.port}`);
     this.kubeconfig = pulumi.secret(controlPlane.kubeconfig);
