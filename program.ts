@@ -98,5 +98,7 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
     noProxy: spec.noProxy,
     // When the control planes' certificates expire and the renewal window (docs/certificates.md).
     certificates: cluster.certificates,
+    // The acceptance checks that ran and their PASS lines (docs/acceptance.md).
+    acceptance: cluster.acceptance,
   };
 }

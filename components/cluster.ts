@@ -1,12 +1,12 @@
 // The Cluster component: wires the layers in dependency order and does nothing else.
-//   machines -> node preparation -> control plane (endpoint, init, joins) -> add-ons -> checks
+//   machines -> node preparation -> control plane (endpoint, init, joins) -> add-ons -> acceptance checks
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterContext } from "./context";
 import { createMachines, type Machine } from "./machines";
 import { prepareNodes } from "./node";
 import { buildControlPlane, type ControlPlane } from "./kubeadm";
 import { installAddons } from "./addons";
-import { renderChecklists } from "./checks";
+import { acceptanceChecks, renderChecklists } from "./checks";
 import { renderRestoreRunbooks } from "./addons/runbooks";
 
 export class Cluster extends pulumi.ComponentResource {
@@ -16,6 +16,8 @@ export class Cluster extends pulumi.ComponentResource {
   /** cluster.kubernetes.version once every node's upgrade step has finished (kubeadm/upgrade.ts). */
   readonly kubernetesVersion: pulumi.Output<string>;
   readonly certificates: ControlPlane["certificates"];
+  /** The acceptance checks' report: per check that ran, its PASS line. */
+  readonly acceptance: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, ctx: ClusterContext, opts?: pulumi.ComponentResourceOptions) {
     super("onprem-k8s:index:Cluster", name, {}, opts);
@@ -27,9 +29,10 @@ export class Cluster extends pulumi.ComponentResource {
     this.machines = createMachines(ctx, { parent: this });
     const nodes = prepareNodes(ctx, this.machines, { parent: this });
     const controlPlane = buildControlPlane(ctx, nodes, { parent: this });
-    installAddons(ctx, controlPlane, { parent: this });
+    const addons = installAddons(ctx, controlPlane, { parent: this });
     renderChecklists(ctx);
     renderRestoreRunbooks(ctx);
+    this.acceptance = acceptanceChecks(ctx, controlPlane, addons.ready, { parent: this }).checks;
 
     this.apiEndpoint = pulumi.output(`https://${spec.apiEndpoint.host}:${spec.apiEndpoint.port}`);
     this.kubeconfig = pulumi.secret(controlPlane.kubeconfig);

@@ -5,6 +5,7 @@ import { z } from "zod";
 import * as formats from "./formats";
 import { authorizedKeyProblem } from "./ssh-keys";
 import { addonsSchema } from "./schema-addons";
+import { DEFAULT_CHECK_TIMEOUT_SECONDS, checksSchema } from "./schema-checks";
 import { DEFAULT_RENEW_BEFORE_DAYS, certificatesSchema } from "./schema-certificates";
 import { checked, cidr, dnsLabel, dnsName, httpUrl, ipv4, labelMap, port, sizing } from "./schema-primitives";
 
@@ -234,6 +235,7 @@ export const clusterSchema = z
     ssh: sshSchema,
     proxy: proxySchema.optional(),
     addons: addonsSchema,
+    checks: checksSchema.default({ enabled: true, skip: [], keepTestObjects: false, timeoutSeconds: DEFAULT_CHECK_TIMEOUT_SECONDS }),
     registries: registriesSchema.default({ containerdMirrors: {} }),
     kubeadm: z
       .strictObject({

@@ -5,23 +5,19 @@
 // real curl signing with --aws-sigv4, and versitygw v1.8.0 as the S3-compatible store. The
 // snapshot must land in the store, read back with `etcdutl snapshot status` holding the keys put
 // into etcd, and the oldest beyond `retain` must go.
-import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderEnvPrefix } from "../../remote/env";
 import { stackSpec } from "../../../test/stack-spec";
 import { NodeSandbox, PACKAGE_LAYERS, sandboxGate, sandboxUnavailableReason, type RunResult } from "../../../test/sandbox/node-sandbox";
-import { etcdBinary, etcdctlBinary, etcdutlBinary, kubeadmBinary } from "../../../test/tools/go-binaries";
+import { ETCD_IMAGE_STANDINS, startEtcdMember, type EtcdMember } from "../../../test/sandbox/etcd-member";
 import { freePort } from "../../../test/tools/free-port";
 import { runProcess, sleep } from "../../../test/tools/process";
 import { startS3Store, type S3Store } from "../../../test/tools/versitygw";
 import { expectShellcheckClean } from "../../../test/tools/shell-checks";
 import { ETCD_SNAPSHOT_SCRIPT, etcdSnapshotManifestsOf } from "../plan";
 
-const STANDINS = path.resolve(__dirname, "../../../test/sandbox/etcd-image-standins");
-const PKI = "/etc/kubernetes/pki/etcd";
 const BUCKET = "etcd-snapshots";
 const CLUSTER = "nsx-prod";
 const SNAPSHOT_NAME = /^etcd-snapshot-\d{8}T\d{6}Z-[A-Za-z0-9.-]+\.db$/;
@@ -56,12 +52,9 @@ function cronJobEnv(manifests: Record<string, any>[], credentials: string): Reco
 describe.runIf(gate.run)("etcd-snapshots/scripts/snapshot.sh against a real etcd and versitygw", () => {
   let sb: NodeSandbox;
   let store: S3Store;
-  let etcd: ChildProcess;
-  let work: string;
+  let etcd: EtcdMember;
   let etcdPort = 0;
   let deadPort = 0;
-  let etcdutl = "";
-  let etcdctl = "";
   let credentials = "";
 
   /** The CronJob's environment for the prod stack with its store, and test-only overrides. */
@@ -87,74 +80,23 @@ describe.runIf(gate.run)("etcd-snapshots/scripts/snapshot.sh against a real etcd
     return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
   };
 
-  async function put(key: string, value: string): Promise<void> {
-    await runProcess(etcdctl, [`--endpoints=https://127.0.0.1:${etcdPort}`, `--cacert=${sb.path(PKI)}/ca.crt`, `--cert=${sb.path(PKI)}/healthcheck-client.crt`, `--key=${sb.path(PKI)}/healthcheck-client.key`, "put", key, value]);
-  }
+  const put = (key: string, value: string) => etcd.ctl(["put", key, value]);
 
   beforeAll(async () => {
-    [etcdutl, etcdctl] = await Promise.all([etcdutlBinary(), etcdctlBinary()]);
-    sb = await NodeSandbox.create("etcd-snapshot", { packages: PACKAGE_LAYERS.labHost, standins: [STANDINS] });
-    work = fs.mkdtempSync(path.join(os.tmpdir(), "etcd-snapshot-"));
-    // kubeadm's own etcd certificates, where kubeadm puts them on a control plane.
-    const config = path.join(work, "kubeadm.yaml");
-    fs.writeFileSync(
-      config,
-      [
-        "apiVersion: kubeadm.k8s.io/v1beta4",
-        "kind: InitConfiguration",
-        "localAPIEndpoint: { advertiseAddress: 192.0.2.10 }",
-        "nodeRegistration: { name: snapshot-host }",
-        "---",
-        "apiVersion: kubeadm.k8s.io/v1beta4",
-        "kind: ClusterConfiguration",
-        "kubernetesVersion: v1.34.4",
-        `certificatesDir: ${sb.path("/etc/kubernetes/pki")}`,
-        "",
-      ].join("\n"),
-    );
-    const kubeadm = await kubeadmBinary();
-    for (const phase of ["etcd-ca", "etcd-server", "etcd-healthcheck-client"]) await runProcess(kubeadm, ["init", "phase", "certs", phase, "--config", config]);
-    // The etcd image's tools, as the stand-in runs them inside "the etcd container".
-    fs.mkdirSync(sb.path("/usr/local/lib/etcd-image"), { recursive: true });
-    fs.copyFileSync(etcdutl, sb.path("/usr/local/lib/etcd-image/etcdutl"));
-    fs.copyFileSync(etcdctl, sb.path("/usr/local/lib/etcd-image/etcdctl"));
-    fs.chmodSync(sb.path("/usr/local/lib/etcd-image/etcdutl"), 0o755);
-    fs.chmodSync(sb.path("/usr/local/lib/etcd-image/etcdctl"), 0o755);
-    sb.writeFile("/var/lib/sandbox/etcd-container", "3f2a9c81d0e4b\n");
-    [etcdPort, deadPort] = [await freePort(), await freePort()];
-    const peerPort = await freePort();
-    const pki = sb.path(PKI);
-    etcd = spawn(
-      await etcdBinary(),
-      [
-        "--name", "snapshot-host",
-        "--data-dir", path.join(work, "etcd"),
-        "--listen-client-urls", `https://127.0.0.1:${etcdPort}`,
-        "--advertise-client-urls", `https://127.0.0.1:${etcdPort}`,
-        "--listen-peer-urls", `http://127.0.0.1:${peerPort}`,
-        "--initial-advertise-peer-urls", `http://127.0.0.1:${peerPort}`,
-        "--initial-cluster", `snapshot-host=http://127.0.0.1:${peerPort}`,
-        "--client-cert-auth", "--trusted-ca-file", `${pki}/ca.crt`, "--cert-file", `${pki}/server.crt`, "--key-file", `${pki}/server.key`,
-      ],
-      { stdio: ["ignore", fs.openSync(path.join(work, "etcd.log"), "a"), fs.openSync(path.join(work, "etcd.log"), "a")] },
-    );
+    sb = await NodeSandbox.create("etcd-snapshot", { packages: PACKAGE_LAYERS.labHost, standins: [ETCD_IMAGE_STANDINS] });
+    etcd = await startEtcdMember(sb, "snapshot-host");
+    etcdPort = Number(new URL(etcd.endpoint).port);
+    deadPort = await freePort();
     store = await startS3Store();
     await store.createBucket(BUCKET);
     credentials = `[default]\naws_access_key_id = ${store.accessKeyId}\naws_secret_access_key = ${store.secretAccessKey}\n`;
-    for (let i = 0; ; i++) {
-      const r = await runProcess(etcdctl, [`--endpoints=https://127.0.0.1:${etcdPort}`, `--cacert=${pki}/ca.crt`, `--cert=${pki}/healthcheck-client.crt`, `--key=${pki}/healthcheck-client.key`, "endpoint", "health"], { allowFail: true });
-      if (r.status === 0) break;
-      if (i > 100 || etcd.exitCode !== null) throw new Error(`etcd did not start:\n${fs.readFileSync(path.join(work, "etcd.log"), "utf8").slice(-3000)}`);
-      await sleep(200);
-    }
     for (let i = 1; i <= 5; i++) await put(`/registry/configmaps/default/key-${i}`, `value-${i}`);
   }, 20 * 60_000);
 
   afterAll(async () => {
-    etcd?.kill("SIGKILL");
+    await etcd?.stop();
     await store?.stop();
     await sb?.dispose();
-    if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
   it("takes a snapshot, stores it in the bucket under the cluster's prefix, and the stored object is a snapshot holding the keys", async () => {
@@ -164,7 +106,7 @@ describe.runIf(gate.run)("etcd-snapshots/scripts/snapshot.sh against a real etcd
     const objects = stored();
     expect(objects).toHaveLength(1);
     expect(objects[0]).toMatch(SNAPSHOT_NAME);
-    const status = await runProcess(etcdutl, ["snapshot", "status", path.join(store.root, BUCKET, CLUSTER, objects[0]!), "--write-out=json"]);
+    const status = await runProcess(etcd.etcdutl, ["snapshot", "status", path.join(store.root, BUCKET, CLUSTER, objects[0]!), "--write-out=json"]);
     expect(JSON.parse(status.stdout).totalKey).toBeGreaterThanOrEqual(5);
     // Nothing stays on the node: the staging directory goes with the run.
     expect(sb.exists("/var/lib/etcd/snapshot-staging")).toBe(false);
@@ -225,13 +167,13 @@ describe.runIf(gate.run)("etcd-snapshots/scripts/snapshot.sh against a real etcd
     const noKeys = await runJob({ ...jobEnv(), S3_CREDENTIALS: "[other]\naws_access_key_id = x\n" });
     expect(noKeys.status).toBe(1);
     expect(noKeys.output).toMatch(/etcdSnapshotS3Credentials has no aws_access_key_id and aws_secret_access_key under \[default\]/);
-    fs.renameSync(sb.path("/var/lib/sandbox/etcd-container"), sb.path("/var/lib/sandbox/etcd-container.stopped"));
+    etcd.setContainerRunning(false);
     try {
       const r = await runJob(jobEnv());
       expect(r.status).toBe(1);
       expect(r.output).toMatch(/no running etcd container on this control plane/);
     } finally {
-      fs.renameSync(sb.path("/var/lib/sandbox/etcd-container.stopped"), sb.path("/var/lib/sandbox/etcd-container"));
+      etcd.setContainerRunning(true);
     }
   });
 
@@ -246,7 +188,7 @@ describe.runIf(gate.run)("etcd-snapshots/scripts/snapshot.sh against a real etcd
     const kept = fs.readdirSync(sb.path("/var/lib/etcd-snapshots"));
     expect(kept).toHaveLength(1);
     expect(kept[0]).toMatch(SNAPSHOT_NAME);
-    const status = await runProcess(etcdutl, ["snapshot", "status", sb.path(`/var/lib/etcd-snapshots/${kept[0]}`), "--write-out=json"]);
+    const status = await runProcess(etcd.etcdutl, ["snapshot", "status", sb.path(`/var/lib/etcd-snapshots/${kept[0]}`), "--write-out=json"]);
     expect(JSON.parse(status.stdout).totalKey).toBeGreaterThanOrEqual(6);
   });
 });
