@@ -27,6 +27,8 @@ CHECK_NAMESPACE=${CHECK_NAMESPACE:-onprem-k8s-acceptance}
 KEEP_OBJECTS=${KEEP_OBJECTS:-false}
 CRI_SOCKET=${CRI_SOCKET:-unix:///run/containerd/containerd.sock}
 ETCD_PKI=${ETCD_PKI:-/etc/kubernetes/pki/etcd}
+# This control plane's etcd member.
+ETCD_ENDPOINT=${ETCD_ENDPOINT:-https://127.0.0.1:2379}
 
 # Each check function sets SUMMARY (one line) and DIAGNOSTICS (what to look at) and returns 0 or 1.
 SUMMARY="" DIAGNOSTICS=""
@@ -89,7 +91,7 @@ check_etcd() {
   local container members health missing="" cp
   container=$(crictl --runtime-endpoint "$CRI_SOCKET" ps --name '^etcd$' --state running --quiet 2>/dev/null | head -n 1)
   [[ -n "$container" ]] || { fail_with "no running etcd container on $(hostname)" "$(crictl --runtime-endpoint "$CRI_SOCKET" ps -a --name etcd 2>&1)"; return 1; }
-  etcdctl() { crictl --runtime-endpoint "$CRI_SOCKET" exec "$container" etcdctl --endpoints=https://127.0.0.1:2379 --cacert="$ETCD_PKI/ca.crt" --cert="$ETCD_PKI/healthcheck-client.crt" --key="$ETCD_PKI/healthcheck-client.key" --command-timeout=10s "$@"; }
+  etcdctl() { crictl --runtime-endpoint "$CRI_SOCKET" exec "$container" etcdctl --endpoints="$ETCD_ENDPOINT" --cacert="$ETCD_PKI/ca.crt" --cert="$ETCD_PKI/healthcheck-client.crt" --key="$ETCD_PKI/healthcheck-client.key" --command-timeout=10s "$@"; }
   members=$(etcdctl member list 2>&1) || { fail_with "the etcd member list cannot be read" "$members"; return 1; }
   while IFS= read -r cp; do
     awk -F', ' -v n="$cp" '$3 == n && $2 == "started" {found = 1} END {exit !found}' <<<"$members" || missing+="$cp "
