@@ -39,7 +39,8 @@ export function runAcceptanceChecks(ctx: ClusterContext, controlPlane: ControlPl
         commandLine: remoteCommandLine(spec.ssh.user),
         // The version the upgrade steps finished at: the checks wait for them too.
         env: { ...checkEnv(spec, check), KUBERNETES_VERSION: controlPlane.upgradedVersion.apply((v) => (v.startsWith("v") ? v : `v${v}`)) },
-        triggers: [description, controlPlane.upgradedVersion, ...joins],
+        // The certificates output comes after each control plane's renewal step: no check runs while an apiserver restarts.
+        triggers: [description, controlPlane.upgradedVersion, controlPlane.certificates, ...joins],
         dependsOn: [...addonsReady, ...controlPlane.allJoined],
         artifacts: ctx.artifacts,
         artifactPath: `checks/acceptance-${check}.env`,
