@@ -42,8 +42,9 @@ export function probeImage(spec: ClusterSpec): string {
 
 /** The parameters of one check; KUBERNETES_VERSION is the version the upgrade steps finished at. */
 export function checkEnv(spec: ClusterSpec, check: CheckName): Record<string, string> {
-  const common = { CHECK: check, KUBECONFIG: ADMIN_KUBECONFIG, TIMEOUT_SECONDS: String(spec.checks.timeoutSeconds) };
-  const objects = { CHECK_NAMESPACE, KEEP_OBJECTS: String(spec.checks.keepTestObjects), PROBE_IMAGE: probeImage(spec) };
+  // Every check gets the probe image, so the script's Pods are pinned in whichever step sends it.
+  const common = { CHECK: check, KUBECONFIG: ADMIN_KUBECONFIG, TIMEOUT_SECONDS: String(spec.checks.timeoutSeconds), PROBE_IMAGE: probeImage(spec) };
+  const objects = { CHECK_NAMESPACE, KEEP_OBJECTS: String(spec.checks.keepTestObjects) };
   const nodes = spec.nodes.map((n) => n.name).join(",");
   switch (check) {
     case "endpoint-readyz":
