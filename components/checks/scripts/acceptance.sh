@@ -119,8 +119,15 @@ check_cni() {
 }
 
 # A Pod in the check namespace, deleted afterwards unless the objects are kept.
-ensure_namespace() { kubectl get namespace "$CHECK_NAMESPACE" >/dev/null 2>&1 || kubectl create namespace "$CHECK_NAMESPACE" >/dev/null; }
-cleanup_objects() { [[ "$KEEP_OBJECTS" == true ]] || kubectl delete namespace "$CHECK_NAMESPACE" --ignore-not-found --wait=false >/dev/null 2>&1 || true; }
+USED_NAMESPACE=false
+ensure_namespace() {
+  USED_NAMESPACE=true
+  kubectl get namespace "$CHECK_NAMESPACE" >/dev/null 2>&1 || kubectl create namespace "$CHECK_NAMESPACE" >/dev/null
+}
+cleanup_objects() {
+  [[ "$USED_NAMESPACE" == true && "$KEEP_OBJECTS" != true ]] || return 0
+  kubectl delete namespace "$CHECK_NAMESPACE" --ignore-not-found --wait=false --request-timeout=20s >/dev/null 2>&1 || true
+}
 
 probe_pod() { # name, shell command
   kubectl -n "$CHECK_NAMESPACE" delete pod "$1" --ignore-not-found --wait=true >/dev/null 2>&1
