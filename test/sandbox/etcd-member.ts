@@ -23,10 +23,26 @@ export interface EtcdMember {
   ctl(args: string[]): Promise<string>;
   /** The crictl stand-in shows the etcd container running (true) or not. */
   setContainerRunning(running: boolean): void;
+  /** Ends the etcd process (as kubelet does when its manifest goes), the container with it. */
+  kill(): Promise<void>;
+  /** Starts it again on the same data directory and waits until it answers (its manifest came back). */
+  start(): Promise<void>;
+  running(): boolean;
   stop(): Promise<void>;
 }
 
-export async function startEtcdMember(sb: NodeSandbox, name: string): Promise<EtcdMember> {
+export interface EtcdMemberOptions {
+  /** Runs etcd and etcdctl elsewhere, e.g. in a network namespace where 127.0.0.1:2379 is free for it. */
+  wrap?: (argv: string[]) => string[];
+  /** Client and peer ports (default: free ones on this machine's loopback). */
+  clientPort?: number;
+  peerPort?: number;
+  /** The data directory (default: a temporary one), e.g. the sandbox's /var/lib/etcd, as kubeadm's. */
+  dataDir?: string;
+}
+
+export async function startEtcdMember(sb: NodeSandbox, name: string, options: EtcdMemberOptions = {}): Promise<EtcdMember> {
+  const wrap = options.wrap ?? ((argv: string[]) => argv);
   const [etcdutl, etcdctl, etcd, kubeadm] = await Promise.all([etcdutlBinary(), etcdctlBinary(), etcdBinary(), kubeadmBinary()]);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "etcd-member-"));
   const config = path.join(work, "kubeadm.yaml");
@@ -55,50 +71,70 @@ export async function startEtcdMember(sb: NodeSandbox, name: string): Promise<Et
     if (running) sb.writeFile("/var/lib/sandbox/etcd-container", "3f2a9c81d0e4b\n");
     else fs.rmSync(sb.path("/var/lib/sandbox/etcd-container"), { force: true });
   };
-  setContainerRunning(true);
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const clientPort = options.clientPort ?? (await freePort());
+  const peerPort = options.peerPort ?? (await freePort());
+  const dataDir = options.dataDir ?? path.join(work, "etcd");
   const pki = sb.path(ETCD_PKI);
   const endpoint = `https://127.0.0.1:${clientPort}`;
-  const log = fs.openSync(path.join(work, "etcd.log"), "a");
-  const child: ChildProcess = spawn(
-    etcd,
-    [
-      "--name", name,
-      "--data-dir", path.join(work, "etcd"),
-      "--listen-client-urls", endpoint,
-      "--advertise-client-urls", endpoint,
-      "--listen-peer-urls", `http://127.0.0.1:${peerPort}`,
-      "--initial-advertise-peer-urls", `http://127.0.0.1:${peerPort}`,
-      "--initial-cluster", `${name}=http://127.0.0.1:${peerPort}`,
-      "--client-cert-auth", "--trusted-ca-file", `${pki}/ca.crt`, "--cert-file", `${pki}/server.crt`, "--key-file", `${pki}/server.key`,
-    ],
-    { stdio: ["ignore", log, log] },
-  );
-  fs.closeSync(log);
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
+  const args = [
+    "--name", name,
+    "--data-dir", dataDir,
+    "--listen-client-urls", endpoint,
+    "--advertise-client-urls", endpoint,
+    "--listen-peer-urls", `http://127.0.0.1:${peerPort}`,
+    "--initial-advertise-peer-urls", `http://127.0.0.1:${peerPort}`,
+    "--initial-cluster", `${name}=http://127.0.0.1:${peerPort}`,
+    "--client-cert-auth", "--trusted-ca-file", `${pki}/ca.crt`, "--cert-file", `${pki}/server.crt`, "--key-file", `${pki}/server.key`,
+  ];
   const tls = [`--endpoints=${endpoint}`, `--cacert=${pki}/ca.crt`, `--cert=${pki}/healthcheck-client.crt`, `--key=${pki}/healthcheck-client.key`];
+  let child: ChildProcess | undefined;
+  const alive = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+  const killOnExit = () => child?.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  const kill = async () => {
+    if (!alive()) return;
+    const exited = new Promise<void>((resolve) => child!.once("exit", () => resolve()));
+    child!.kill("SIGTERM");
+    await exited;
+    setContainerRunning(false);
+  };
+  const start = async () => {
+    const log = fs.openSync(path.join(work, "etcd.log"), "a");
+    const [command, ...rest] = wrap([etcd, ...args]);
+    child = spawn(command!, rest, { stdio: ["ignore", log, log] });
+    fs.closeSync(log);
+    for (let i = 0; ; i++) {
+      const [ctl, ...ctlArgs] = wrap([etcdctl, ...tls, "endpoint", "health"]);
+      const r = await runProcess(ctl!, ctlArgs, { allowFail: true });
+      if (r.status === 0) break;
+      if (i > 150 || !alive()) throw new Error(`etcd did not start:\n${fs.readFileSync(path.join(work, "etcd.log"), "utf8").slice(-3000)}`);
+      await sleep(200);
+    }
+    setContainerRunning(true);
+  };
   const stop = async () => {
     process.removeListener("exit", killOnExit);
-    child.kill("SIGKILL");
+    child?.kill("SIGKILL");
     fs.rmSync(work, { recursive: true, force: true });
   };
-  for (let i = 0; ; i++) {
-    const r = await runProcess(etcdctl, [...tls, "endpoint", "health"], { allowFail: true });
-    if (r.status === 0) break;
-    if (i > 150 || child.exitCode !== null) {
-      const text = fs.readFileSync(path.join(work, "etcd.log"), "utf8").slice(-3000);
-      await stop();
-      throw new Error(`etcd did not start:\n${text}`);
-    }
-    await sleep(200);
+  try {
+    await start();
+  } catch (err) {
+    await stop();
+    throw err;
   }
   return {
     endpoint,
     etcdctl,
     etcdutl,
-    ctl: async (args) => (await runProcess(etcdctl, [...tls, ...args])).stdout,
+    ctl: async (args) => {
+      const [ctl, ...ctlArgs] = wrap([etcdctl, ...tls, ...args]);
+      return (await runProcess(ctl!, ctlArgs)).stdout;
+    },
     setContainerRunning,
+    kill,
+    start,
+    running: alive,
     stop,
   };
 }
