@@ -21,6 +21,7 @@
 // while one control plane restarts; one worker shows the worker batch (drain, upgrade, uncordon).
 // A phase that fails names itself; the phases after it are skipped, saying which one failed.
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
@@ -212,10 +213,19 @@ describe.runIf(JOURNEY && gate.run)(`day-2 journey on one real cluster: bring-up
     try {
       firstDone = await waitForFinishedStep(() => stepWindowsFromOutput(progress), upgradeStep(CONTROL_PLANES[0]!), () => running, DEPLOY_LIMIT_MS);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n${(await run).output.slice(-4000)}`);
+      // The engine's Diagnostics section names the failed step and carries its script's output.
+      const output = (await run).output;
+      const kept = path.join(os.tmpdir(), "day2-journey-upgrade-run-1.log");
+      fs.writeFileSync(kept, output);
+      console.log(`[day-2 journey] the whole output of the failed run: ${kept}`);
+      const diagnostics = output.lastIndexOf("Diagnostics:");
+      throw new Error(`${(err as Error).message}\n${diagnostics >= 0 ? output.slice(diagnostics, diagnostics + 8000) : output.slice(-4000)}`);
     }
     killTree(cli!.pid!);
     const killed = await run;
+    // What the CLI had shown when it was killed: the evidence for where the kill landed.
+    fs.writeFileSync(path.join(workspace.dir, "upgrade-run-1.log"), progress);
+    console.log(`[day-2 journey] the killed run's progress, last lines:\n${progress.split("\n").slice(-30).join("\n")}`);
     expect(killed.status, `pulumi up was killed after ${resourceName(firstDone.urn)}, not finished:\n${killed.output.slice(-3000)}`).toBe(-1);
     report(`upgrade run 1 killed ${Math.round((Date.now() - upgradeStarted) / 1000)} s after it started, once ${resourceName(firstDone.urn)} finished`);
     // The first control plane is at the new version; the others are not (the kill came before them).

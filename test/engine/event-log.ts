@@ -21,8 +21,12 @@ export interface StepWindow {
   failed?: boolean;
 }
 
-/** The operations that run a step's create or update (a replacement's `replace` and `delete-replaced` come after it). */
-export const RUNS_COMMAND = new Set(["create", "update", "create-replacement", "replace"]);
+/**
+ * The operations that run a step's create or update. A replacement's `replace` is only the engine's
+ * marker (with deleteBeforeReplace it is over before the replacement's create starts), and
+ * `delete-replaced`/`delete` run the delete.
+ */
+export const RUNS_COMMAND = new Set(["create", "update", "create-replacement"]);
 
 /** The resource name at the end of a URN. */
 export const resourceName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
@@ -64,9 +68,15 @@ export function stepWindows(events: EngineEvent[]): StepWindow[] {
 
 /**
  * The same windows read from the CLI's own progress output (`pulumi up --non-interactive`): this
- * CLI (v3.248.0) has no --event-log flag. A line per step state, e.g.
- * ` ++  command:remote:Command k8s-master-upgrade creating replacement (0s) ...` and
- * ` ++  command:remote:Command k8s-master-upgrade created replacement (41s)`; the line numbers order them.
+ * CLI (v3.248.0) has no --event-log flag. A line per step state; the line numbers order them. A
+ * replacement with deleteBeforeReplace, as this CLI prints it:
+ *   -- command:remote:Command k8s-master-upgrade deleting original (0s)
+ *   -- command:remote:Command k8s-master-upgrade deleted original (0.17s)
+ *   +- command:remote:Command k8s-master-upgrade replacing (0s) [diff: ~stdin,triggers]
+ *   +- command:remote:Command k8s-master-upgrade replaced (0.01s) [diff: ~stdin,triggers]
+ *   ++ command:remote:Command k8s-master-upgrade creating replacement (0s) [diff: ~stdin,triggers]
+ *   ++ command:remote:Command k8s-master-upgrade created replacement (41s) [diff: ~stdin,triggers]
+ * The command runs between the last two: `replaced` is the marker, not the end of the run.
  */
 export function stepWindowsFromOutput(output: string): StepWindow[] {
   const windows = new Map<string, StepWindow>();
@@ -75,11 +85,10 @@ export function stepWindowsFromOutput(output: string): StepWindow[] {
     created: ["create", "end"],
     updating: ["update", "start"],
     updated: ["update", "end"],
-    // A replacement: one step as the CLI shows it by default, two with --show-replacement-steps.
     replacing: ["replace", "start"],
     replaced: ["replace", "end"],
-    "creating replacement": ["replace", "start"],
-    "created replacement": ["replace", "end"],
+    "creating replacement": ["create-replacement", "start"],
+    "created replacement": ["create-replacement", "end"],
   };
   const line = /^\s*\S+\s+([\w:/.-]+)\s+(\S+)\s+(creating replacement|created replacement|creating|created|updating|updated|replacing|replaced)\b(.*)$/;
   output.split("\n").forEach((text, index) => {
@@ -88,11 +97,17 @@ export function stepWindowsFromOutput(output: string): StepWindow[] {
     const [, type, name, verb, rest] = m as unknown as [string, string, string, string, string];
     const [op, edge] = verbs[verb]!;
     const urn = `${type}::${name}`;
+    // A failed step's status is "<verb> failed" right after the verb ("creating failed" also for a
+    // replacement's create); the step's own output after the "; " may say "failed" anywhere.
+    if (edge === "start" && /^ failed\b/.test(rest)) {
+      const open = [...windows.values()].filter((w) => w.urn === urn && w.finished === undefined).at(-1);
+      if (open) Object.assign(open, { finished: index, failed: true });
+      return;
+    }
     const key = `${op} ${urn}`;
     if (edge === "start" && !windows.has(key)) windows.set(key, { urn, op, started: index });
     const window = windows.get(key);
     if (edge === "end" && window) window.finished = index;
-    if (window && /failed/.test(rest)) window.failed = true;
   });
   return [...windows.values()].sort((a, b) => a.started - b.started);
 }

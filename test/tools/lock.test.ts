@@ -30,4 +30,13 @@ describe("withLock", () => {
     await fs.writeFile(path.join(lock, "pid"), String(process.pid));
     await expect(withLock(lock, async () => "never", { waitLimitMs: 100 })).rejects.toThrow(/timed out waiting for .*base\.lock/);
   });
+
+  it("holds its pid from the moment the lock exists; an empty lock directory (an owner killed before writing its pid) is taken over", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "lock-"));
+    const lock = path.join(dir, "lab.lockdir");
+    await fs.mkdir(lock);
+    const held = await withLock(lock, async () => (await fs.readFile(path.join(lock, "pid"), "utf8")).trim(), { waitLimitMs: 5000 });
+    expect(held).toBe(String(process.pid));
+    expect(await fs.readdir(dir)).toEqual([]);
+  });
 });
