@@ -74,6 +74,7 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
     proxmoxApiToken: secret("proxmoxApiToken"),
     proxmoxSshPrivateKey: secret("proxmoxSshPrivateKey"),
     veleroS3Credentials: secret("veleroS3Credentials"),
+    etcdSnapshotS3Credentials: secret("etcdSnapshotS3Credentials"),
   };
   const previousState = await refuseUnsafeControlPlaneRemoval(spec);
   const history = await refuseUnsafeVersionChange(spec, previousState);
@@ -101,5 +102,7 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
     // Whether Secrets are encrypted and with which key generation (docs/hardening.md): the next
     // update refuses turning it off or lowering it, and rotates when it went up.
     encryption: cluster.encryption,
+    // The acceptance checks that ran and their PASS lines (docs/acceptance.md).
+    acceptance: cluster.acceptance,
   };
 }

@@ -1,4 +1,5 @@
-// Rendered artifacts (user-data, kubeadm configs, VIP configs, Helm values, scripts, checklists).
+// Rendered artifacts (user-data, kubeadm configs, VIP configs, Helm values, scripts, checklists,
+// restore runbooks).
 // Components hand every file they render to the sink; the offline plan writes them out, a real
 // `pulumi up` ignores them. Paths are relative to out/<stack>/artifacts/.
 import * as pulumi from "@pulumi/pulumi";
@@ -13,6 +14,7 @@ export const ARTIFACT_KINDS = [
   "manifest",
   "script",
   "checklist",
+  "runbook",
 ] as const;
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 

@@ -1,5 +1,5 @@
 // The Cluster component: wires the layers in dependency order and does nothing else.
-//   machines -> node preparation -> control plane (endpoint, init, joins) -> add-ons -> node operations -> checks
+//   machines -> node preparation -> control plane (endpoint, init, joins) -> add-ons -> node operations -> acceptance checks
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterContext } from "./context";
 import { createMachines, type Machine } from "./machines";
@@ -7,7 +7,8 @@ import { prepareNodes } from "./node";
 import { buildControlPlane, inspectAdoptedCluster, type ControlPlane } from "./kubeadm";
 import { installAddons } from "./addons";
 import { runNodeOperations } from "./node-operations";
-import { renderChecklists } from "./checks";
+import { acceptanceChecks, renderChecklists } from "./checks";
+import { renderRestoreRunbooks } from "./addons/runbooks";
 
 export class Cluster extends pulumi.ComponentResource {
   readonly machines: Machine[];
@@ -18,6 +19,8 @@ export class Cluster extends pulumi.ComponentResource {
   readonly certificates: ControlPlane["certificates"];
   /** kubernetes.encryption once every settings step has finished (kubeadm/settings.ts). */
   readonly encryption: ControlPlane["encryption"];
+  /** The acceptance checks' report: per check that ran, its PASS line. */
+  readonly acceptance: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, ctx: ClusterContext, opts?: pulumi.ComponentResourceOptions) {
     super("onprem-k8s:index:Cluster", name, {}, opts);
@@ -36,6 +39,8 @@ export class Cluster extends pulumi.ComponentResource {
     // The cluster as described first (every node joined, upgraded, the add-ons ready), then the operations.
     runNodeOperations(ctx, nodes, [...controlPlane.allJoined, ...controlPlane.controlPlaneUpgraded, ...addons.ready], { parent: this });
     renderChecklists(ctx);
+    renderRestoreRunbooks(ctx);
+    this.acceptance = acceptanceChecks(ctx, controlPlane, addons.ready, { parent: this }).checks;
 
     this.apiEndpoint = pulumi.output(`https://${spec.apiEndpoint.host}:${spec.apiEndpoint.port}`);
     this.kubeconfig = pulumi.secret(controlPlane.kubeconfig);

@@ -11,6 +11,7 @@ export interface ClusterSecrets {
   proxmoxApiToken?: pulumi.Output<string>;
   proxmoxSshPrivateKey?: pulumi.Output<string>;
   veleroS3Credentials?: pulumi.Output<string>;
+  etcdSnapshotS3Credentials?: pulumi.Output<string>;
 }
 
 /** What an adopted cluster's running control plane reported (components/kubeadm/adoption.ts parses it). */

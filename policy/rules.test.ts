@@ -119,6 +119,16 @@ describe("policy pack rules", () => {
     expect(messages).toMatch(/image busybox .* has no tag/);
   });
 
+  it("pinned-versions: an image written as a script parameter is checked at its export in the same stdin", () => {
+    const prod = shipped.get("prod")!;
+    const check = prod.resources.find((r) => r.name.endsWith("-check-dns"))!;
+    expect(check, "the acceptance check step of the prod plan").toBeDefined();
+    const withImage = (exported: string) => ({ ...prod, resources: [{ ...check, props: { ...check.props, stdin: `${exported}kubectl apply -f - <<EOF\ncontainers: [{name: probe, image: "$PROBE_IMAGE"}]\nEOF\n` } }] });
+    expect(evaluate(rule("pinned-versions"), withImage("export PROBE_IMAGE=docker.io/library/busybox:1.37.0; "))).toEqual([]);
+    expect(evaluate(rule("pinned-versions"), withImage("export PROBE_IMAGE=busybox; ")).map((v) => v.message).join("\n")).toMatch(/image \$PROBE_IMAGE \(busybox\) at stdin has no tag/);
+    expect(evaluate(rule("pinned-versions"), withImage("")).map((v) => v.message).join("\n")).toMatch(/is a shell parameter set nowhere in the same input/);
+  });
+
   it("no-insecure-tls: fails on prod with metrics-server skipping kubelet certificates", async () => {
     const facts = await plannedFacts("prod", (c) => (c.addons.metrics = { ...(c.addons.metrics ?? {}), insecureKubeletTls: true }));
     expect(evaluate(rule("no-insecure-tls"), facts).map((v) => v.message).join("\n")).toMatch(/metrics-server: metrics-server skips kubelet certificate checks/);

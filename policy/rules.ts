@@ -148,6 +148,17 @@ const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 /** `image: <ref>` in rendered YAML or scripts. */
 const IMAGE_LINE = /\bimage:\s*["']?([^\s"']+)/g;
 
+/**
+ * A script's `image: "$NAME"` is the parameter NAME exported above it in the same stdin (the
+ * acceptance checks' probe image): the value there is what gets checked.
+ */
+function imageReference(ref: string, text: string): string | undefined {
+  const parameter = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(ref);
+  if (!parameter) return ref;
+  const exported = new RegExp(`(?:^|[;\\n])\\s*export ${parameter[1]}=['"]?([^\\s'";]+)`).exec(text);
+  return exported?.[1];
+}
+
 function imageProblem(ref: string): string | undefined {
   if (ref.includes("@sha256:")) return undefined;
   const lastSegment = ref.slice(ref.lastIndexOf("/") + 1);
@@ -170,8 +181,9 @@ const pinnedVersions: Rule = {
       for (const [at, s] of strings(r.props)) {
         if (/(^|\.)tag$/.test(at) && /^latest$/i.test(s)) violations.push({ urn: r.urn, message: `${r.name}: ${at} is latest; pin an exact image tag` });
         for (const match of s.matchAll(IMAGE_LINE)) {
-          const problem = imageProblem(match[1]!);
-          if (problem) violations.push({ urn: r.urn, message: `${r.name}: image ${match[1]} at ${at} ${problem}; pin an exact tag or digest` });
+          const ref = imageReference(match[1]!, s);
+          const problem = ref === undefined ? "is a shell parameter set nowhere in the same input" : imageProblem(ref);
+          if (problem) violations.push({ urn: r.urn, message: `${r.name}: image ${match[1]}${ref && ref !== match[1] ? ` (${ref})` : ""} at ${at} ${problem}; pin an exact tag or digest` });
         }
       }
     }

@@ -164,6 +164,14 @@ export function bucketProblem(bucket: string): string | undefined {
   return undefined;
 }
 
+/** A key prefix in a bucket or a directory below an export: path segments, no '..', no leading or trailing '/'. */
+export function objectPrefixProblem(prefix: string): string | undefined {
+  if (prefix.startsWith("/") || prefix.endsWith("/")) return "a leading or trailing '/'; the prefix is joined with '/' itself";
+  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(prefix)) return "only letters, digits, '.', '_', '-' and '/' between segments go into object keys and paths unquoted";
+  if (prefix.split("/").some((segment) => segment === "." || segment === "..")) return "'.' or '..' as a segment";
+  return undefined;
+}
+
 /** vSphere CSI datastore URLs as vCenter shows them. */
 export function datastoreUrlProblem(url: string): string | undefined {
   if (!/^ds:\/\/\/\S+\/$/.test(url)) return "not a datastore URL; vCenter shows it as ds:///vmfs/volumes/<uuid>/";

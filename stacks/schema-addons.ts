@@ -2,7 +2,8 @@
 // DNSCache and backups.
 import { z } from "zod";
 import * as formats from "./formats";
-import { addressBlock, checked, cron, dnsLabel, httpUrl, ipv4, labelMap, veleroCron } from "./schema-primitives";
+import { addressBlock, checked, dnsLabel, httpUrl, ipv4, labelMap } from "./schema-primitives";
+import { backupsSchema } from "./schema-backups";
 
 const cniSchema = z
   .strictObject({
@@ -84,27 +85,6 @@ const storageSchema = z
       .optional(),
   })
   .describe("dynamic volumes");
-
-const backupsSchema = z
-  .strictObject({
-    etcdSnapshots: z
-      .strictObject({
-        enabled: z.boolean(),
-        schedule: cron.default("0 */6 * * *").describe("cron schedule of the snapshot CronJob (five fields or @daily etc.)"),
-        retain: z.number().int().min(1).default(28),
-      })
-      .optional(),
-    velero: z
-      .strictObject({
-        enabled: z.boolean(),
-        s3Url: httpUrl.optional(),
-        bucket: checked(formats.bucketProblem, "use the bucket's name as S3 knows it, e.g. velero-backups").optional(),
-        region: z.string().min(1).default("default"),
-        schedule: veleroCron.default("0 2 * * *").describe("cron schedule of the whole-cluster backup (five fields or @daily etc.)"),
-      })
-      .optional(),
-  })
-  .describe("etcd snapshots and Velero");
 
 export const addonsSchema = z.strictObject({
   cni: cniSchema,

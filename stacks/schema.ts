@@ -6,6 +6,7 @@ import * as formats from "./formats";
 import { authorizedKeyProblem } from "./ssh-keys";
 import { addonsSchema } from "./schema-addons";
 import { adoptionSchema } from "./schema-adoption";
+import { DEFAULT_CHECK_TIMEOUT_SECONDS, checksSchema } from "./schema-checks";
 import { DEFAULT_RENEW_BEFORE_DAYS, certificatesSchema } from "./schema-certificates";
 import { hardeningFields } from "./schema-hardening";
 import { nodeOperationsSchema } from "./schema-node-operations";
@@ -33,6 +34,7 @@ export const SECRET_KEYS = {
   proxmoxApiToken: "Proxmox VE API token `user@realm!tokenid=uuid` (platform.type proxmox)",
   proxmoxSshPrivateKey: "PEM private key for SSH to the Proxmox nodes, which snippet uploads need (platform.proxmox.ssh without agent)",
   veleroS3Credentials: "Velero's S3 credentials file content (addons.backups.velero.enabled)",
+  etcdSnapshotS3Credentials: "AWS credentials file (aws_access_key_id, aws_secret_access_key) the etcd snapshot job signs its S3 requests with (addons.backups.etcdSnapshots.s3)",
 } as const;
 export type SecretKey = keyof typeof SECRET_KEYS;
 
@@ -237,6 +239,7 @@ export const clusterSchema = z
     ssh: sshSchema,
     proxy: proxySchema.optional(),
     addons: addonsSchema,
+    checks: checksSchema.default({ enabled: true, skip: [], keepTestObjects: false, timeoutSeconds: DEFAULT_CHECK_TIMEOUT_SECONDS }),
     registries: registriesSchema.default({ containerdMirrors: {} }),
     kubeadm: z
       .strictObject({

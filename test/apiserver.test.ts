@@ -28,7 +28,7 @@ const examples = fs.readdirSync(path.join(root, "examples")).filter((f) => f.end
 
 /** Artifacts that are Kubernetes objects, and the ones that are not (each checked elsewhere). */
 const MANIFEST_ARTIFACTS: ArtifactKind[] = ["manifest", "kube-vip"];
-const OTHER_ARTIFACTS: ArtifactKind[] = ["cloud-init", "kubeadm-config", "haproxy", "keepalived", "helm-values", "script", "checklist"];
+const OTHER_ARTIFACTS: ArtifactKind[] = ["cloud-init", "kubeadm-config", "haproxy", "keepalived", "helm-values", "script", "checklist", "runbook"];
 
 /**
  * Kubernetes resource types of the plan that are not objects of their own here: Helm releases

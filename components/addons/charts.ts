@@ -186,11 +186,10 @@ export const NODE_LOCAL_DNS_IMAGE = {
 } as const;
 
 /**
- * etcdctl for the etcd snapshot CronJob (distroless: no shell), and a shell image that names and
- * prunes the snapshots. etcdctl 3.5 speaks the v3 API of the 3.5 and 3.6 servers kubeadm installs.
+ * The etcd snapshot CronJob's one image: busybox, whose `chroot` enters the host, where the
+ * snapshot script runs etcdctl and etcdutl in kubeadm's own etcd container (etcd-snapshots/).
  */
 export const ETCD_SNAPSHOT_IMAGES = {
-  etcdctl: { defaultRegistry: "registry.k8s.io", repository: "etcd", tag: "3.5.21-0" },
   shell: { defaultRegistry: "docker.io", repository: "library/busybox", tag: "1.37.0" },
 } as const;
 

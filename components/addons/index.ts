@@ -12,7 +12,7 @@
 //                         ├▶ kubelet-csr-approver ─▶ metrics-server
 //                         ├▶ NodeLocal DNSCache
 //                         └▶ storage ─▶ Velero (credentials Secret first)
-//   apiReady ─▶ etcd snapshot CronJob
+//   apiReady ─▶ [S3 credentials Secret ─▶] etcd snapshot ConfigMap + CronJob
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -43,6 +43,7 @@ import {
   type ReleaseName,
   type ReleasePlan,
 } from "./plan";
+import { etcdSnapshotCredentials } from "./etcd-snapshots/credentials";
 import { vsphereCpiCredentialsData } from "./vsphere-cpi/values";
 import { vsphereCsiConfig, vsphereCsiConfigSecret } from "./vsphere-csi/config";
 import { kubeletDnsSync } from "./nodelocaldns/kubelet-dns";
@@ -278,7 +279,9 @@ export class AddonsComponent extends pulumi.ComponentResource {
       release("velero", [...afterBase, ...storage, secret]);
     }
 
-    const snapshots = manifestGroup("etcd-snapshots", apiReady);
+    // The S3 credentials Secret comes before the CronJob whose Pods read it.
+    const snapshotCredentials = manifests["etcd-snapshots"] ? etcdSnapshotCredentials(spec, ctx.secrets, on(apiReady)) : [];
+    const snapshots = manifestGroup("etcd-snapshots", [...apiReady, ...snapshotCredentials]);
 
     this.ready = [...releases, ...lbPools, ...(ingressGateway ? [ingressGateway] : []), ...storage, ...(dnsCache ? [dnsCache] : []), ...kubeletDns, ...(snapshots ? [snapshots] : [])];
     this.registerOutputs({});

@@ -15,7 +15,6 @@ import type { ClusterSpec } from "../../stacks/spec";
 import { crdsForTest, looksLikeCustomResource, validateManifests } from "../../test/tools/kube-validate";
 import { unknownValuesKeys } from "./chart-keys";
 import { PINNED_CHARTS } from "./charts";
-import { etcdSnapshotCronJob } from "./etcd-snapshots/cronjob";
 import { exactNamesRegex } from "./kubelet-csr-approver/values";
 import {
   addonManifests,
@@ -221,21 +220,5 @@ describe("description to values", () => {
       }
     }
     expect(JSON.stringify(addonManifests(mirrored))).not.toMatch(/docker\.io|quay\.io|"registry\.k8s\.io/);
-  });
-});
-
-describe("etcd snapshot CronJob", () => {
-  it("runs on control planes with the etcd certs and hostPath, and rejects a bad retention", async () => {
-    const job = etcdSnapshotCronJob({ schedule: "0 */6 * * *", retain: 28 }) as any;
-    const pod = job.spec.jobTemplate.spec.template.spec;
-    expect(pod.nodeSelector).toEqual({ "node-role.kubernetes.io/control-plane": "" });
-    expect(pod.tolerations[0]).toMatchObject({ key: "node-role.kubernetes.io/control-plane" });
-    expect(pod.initContainers[0].command).toEqual(expect.arrayContaining(["snapshot", "save", "--cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt"]));
-    expect(pod.volumes).toEqual(expect.arrayContaining([{ name: "snapshots", hostPath: { path: "/var/lib/etcd-snapshots", type: "DirectoryOrCreate" } }]));
-    expect(pod.containers[0].env).toEqual([{ name: "RETAIN", value: "28" }]);
-    expect(() => etcdSnapshotCronJob({ schedule: "@daily", retain: 0 })).toThrow(/retain/);
-    const bad = structuredClone(job);
-    bad.spec.jobTemplate.spec.template.spec.hostNetworking = true;
-    expect((await validateManifests(toYaml([bad]))).ok).toBe(false);
   });
 });

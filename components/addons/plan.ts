@@ -9,7 +9,7 @@ import { clusterDnsServiceIp, kubeletServerTlsBootstrap, kubeletUsesExternalClou
 import { PINNED_CHARTS, gatewayApiCrdsUrl, type ChartId } from "./charts";
 import { calicoFelixConfiguration, calicoValues, type CalicoValuesParams } from "./calico/values";
 import { ciliumValues, type CiliumRouting } from "./cilium/values";
-import { etcdSnapshotCronJob } from "./etcd-snapshots/cronjob";
+import { etcdSnapshotManifestsOf } from "./etcd-snapshots/plan";
 import { gatewayObjects } from "./gateway-api/manifests";
 import { ingressNginxValues } from "./ingress-nginx/values";
 import { kubeletCsrApproverValues } from "./kubelet-csr-approver/values";
@@ -25,6 +25,7 @@ import { veleroValues } from "./velero/values";
 export { kubeletClusterDns, kubeletClusterDnsFollowsCache, kubeletServerTlsBootstrap, kubeletUsesExternalCloudProvider } from "../kubeadm/kubelet";
 
 export type { Manifest } from "./types";
+export { ETCD_SNAPSHOT_SCRIPT, etcdClientUrlsOf, etcdSnapshotManifestsOf, etcdSnapshotTargetOf } from "./etcd-snapshots/plan";
 export {
   NFS_STORAGE_CLASS,
   VSPHERE_CPI_CREDENTIALS_SECRET,
@@ -239,19 +240,6 @@ export function nodeLocalDnsParamsOf(spec: ClusterSpec): NodeLocalDnsParams {
     bindClusterDnsIp: nodeLocalDnsBindsClusterDnsIp(spec),
     imageRegistry: spec.registries.imageRegistry,
   };
-}
-
-export function etcdSnapshotManifestsOf(spec: ClusterSpec): Manifest[] {
-  const snapshots = spec.addons.backups.etcdSnapshots;
-  if (!snapshots?.enabled) return [];
-  return [
-    etcdSnapshotCronJob({
-      schedule: snapshots.schedule,
-      retain: snapshots.retain,
-      etcdctlRegistry: spec.kubernetes.imageRepository ?? spec.registries.imageRegistry,
-      shellRegistry: spec.registries.imageRegistry,
-    }),
-  ];
 }
 
 /** Every Helm release for the description, with the values the program passes. */

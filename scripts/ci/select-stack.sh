@@ -11,7 +11,8 @@ stack="$(ci_stack "${1:-}")"
 pulumi stack select "$stack" --create --non-interactive
 # config key : environment variable (the CI secret's name)
 for pair in sshPrivateKey:SSH_PRIVATE_KEY vspherePassword:VSPHERE_PASSWORD proxmoxApiToken:PROXMOX_API_TOKEN \
-  proxmoxSshPrivateKey:PROXMOX_SSH_PRIVATE_KEY veleroS3Credentials:VELERO_S3_CREDENTIALS; do
+  proxmoxSshPrivateKey:PROXMOX_SSH_PRIVATE_KEY veleroS3Credentials:VELERO_S3_CREDENTIALS \
+  etcdSnapshotS3Credentials:ETCD_SNAPSHOT_S3_CREDENTIALS; do
   key="${pair%%:*}"
   variable="${pair#*:}"
   [[ -n "${!variable:-}" ]] || continue

@@ -39,14 +39,13 @@ function manifestRow(spec: ClusterSpec, file: string): SiteAddon | undefined {
         resources: [file],
       };
     case "etcd-snapshots": {
-      const etcdctl = ETCD_SNAPSHOT_IMAGES.etcdctl;
-      const registry = spec.kubernetes.imageRepository ?? spec.registries.imageRegistry;
+      const shell = ETCD_SNAPSHOT_IMAGES.shell;
       return {
-        name: "etcd snapshot CronJob",
+        name: "etcd snapshot CronJob (etcdctl and etcdutl of kubeadm's etcd image, in the host)",
         kind: "manifest",
-        version: `etcdctl ${etcdctl.tag}`,
+        version: `busybox ${shell.tag}`,
         namespace: "kube-system",
-        source: `${RENDERED} (${artifact}); image ${withRegistry(`${etcdctl.defaultRegistry}/${etcdctl.repository}`, registry)}:${etcdctl.tag}`,
+        source: `${RENDERED} (${artifact}); image ${withRegistry(`${shell.defaultRegistry}/${shell.repository}`, spec.registries.imageRegistry)}:${shell.tag}`,
         resources: [file],
       };
     }

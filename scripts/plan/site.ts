@@ -82,11 +82,11 @@ function nodeTable(spec: ClusterSpec): string[] {
   ];
 }
 
-/** Links, relative to out/<name>/summary.md, to every checklist (the NSX ones among them). */
+/** Links, relative to out/<name>/summary.md, to every checklist (the NSX ones among them) and restore runbook. */
 export function checklistLinks(artifacts: { kind: string; path: string }[]): string[] {
-  const checklists = artifacts.filter((a) => a.kind === "checklist");
+  const checklists = artifacts.filter((a) => a.kind === "checklist" || a.kind === "runbook");
   if (checklists.length === 0) return ["No checklists were rendered."];
-  return checklists.map((a) => `- [${a.path}](artifacts/${a.path})${/nsx|spoofguard/.test(a.path) ? " (NSX)" : ""}`);
+  return checklists.map((a) => `- [${a.path}](artifacts/${a.path})${/nsx|spoofguard/.test(a.path) ? " (NSX)" : a.kind === "runbook" ? " (restore runbook)" : ""}`);
 }
 
 export function siteMarkdown(spec: ClusterSpec, resources: RecordedResource[], artifacts: { kind: string; path: string }[] = []): string[] {

@@ -8,6 +8,7 @@ import { accessRules } from "./access";
 import { addonsRules } from "./addons";
 import { addressRules } from "./addresses";
 import { adoptionRules } from "./adoption";
+import { backupsRules } from "./backups";
 import { endpointRules } from "./endpoint";
 import { networkingRules } from "./networking";
 import { nodesRules } from "./nodes";
@@ -22,7 +23,7 @@ export type { Problem, RuleContext } from "./common";
 export { noProxyGaps } from "./networking";
 export { requiredSecretKeys } from "./secrets";
 
-const rules: Rule[] = [...nodesRules, ...preflightRules, ...endpointRules, ...networkingRules, ...addonsRules, ...addressRules, ...platformRules, ...softwareRules, ...upgradeRules, ...accessRules, ...secretsRules, ...nodeOperationsRules, ...adoptionRules];
+const rules: Rule[] = [...nodesRules, ...preflightRules, ...endpointRules, ...networkingRules, ...addonsRules, ...backupsRules, ...addressRules, ...platformRules, ...softwareRules, ...upgradeRules, ...accessRules, ...secretsRules, ...nodeOperationsRules, ...adoptionRules];
 
 /** Paths (below `cluster.`) a schema issue taints; a rule using any of them is skipped. */
 function isTainted(uses: string[], taintedPaths: string[]): boolean {

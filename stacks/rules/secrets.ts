@@ -13,7 +13,7 @@ export const secretsRules: Rule[] = [
           path: `onprem-k8s:${key}`,
           value: undefined,
           problem: `the secret ${key} is not set (${SECRET_KEYS[key]})`,
-          fix: `pulumi config set --secret ${key} ...${key.endsWith("PrivateKey") ? ` (or: pulumi config set --secret ${key} < ~/.ssh/id_ed25519)` : ""}`,
+          fix: key === "etcdSnapshotS3Credentials" ? setSecretCommand(key) : `pulumi config set --secret ${key} ...${key.endsWith("PrivateKey") ? ` (or: pulumi config set --secret ${key} < ~/.ssh/id_ed25519)` : ""}`,
           severity: "error" as const,
         }));
     },
@@ -37,6 +37,7 @@ export const secretsRules: Rule[] = [
 export function setSecretCommand(key: SecretKey): string {
   if (key.endsWith("PrivateKey")) return `pulumi config set --secret ${key} < ~/.ssh/id_ed25519`;
   if (key === "veleroS3Credentials") return `pulumi config set --secret ${key} < velero-credentials`;
+  if (key === "etcdSnapshotS3Credentials") return `pulumi config set --secret ${key} < etcd-snapshot-credentials`;
   return `pulumi config set --secret ${key} '<value>'`;
 }
 
@@ -48,5 +49,7 @@ export function requiredSecretKeys(c: Pick<ClusterConfig, "platform" | "addons">
   const proxmoxSsh = c.platform.type === "proxmox" ? c.platform.proxmox?.ssh : undefined;
   if (proxmoxSsh && !proxmoxSsh.agent) needed.push("proxmoxSshPrivateKey");
   if (c.addons.backups.velero?.enabled) needed.push("veleroS3Credentials");
+  const snapshots = c.addons.backups.etcdSnapshots;
+  if (snapshots?.enabled && snapshots.s3) needed.push("etcdSnapshotS3Credentials");
   return needed;
 }

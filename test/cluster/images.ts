@@ -7,7 +7,9 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { toolCache } from "../tools/cache";
-import { corednsBinary, etcdBinary, etcdctlBinary, helloHttpBinary, kubeadmBinary, kubernetesBinary, pauseBinary } from "../tools/go-binaries";
+import { corednsBinary, etcdBinary, etcdctlBinary, etcdutlBinary, helloHttpBinary, kubeadmBinary, kubernetesBinary, pauseBinary } from "../tools/go-binaries";
+import { ETCD_SNAPSHOT_IMAGES } from "../../components/addons/charts";
+import { PACKAGE_LAYERS, ensurePackageLayer } from "../sandbox/node-sandbox";
 import { withLock } from "../tools/lock";
 import { runProcess } from "../tools/process";
 import { writeOciImage, type ImageSpec } from "./oci-image";
@@ -19,6 +21,21 @@ const WRITER_VERSION = "1";
 /** The day-2 journey's workload: tools/hello-http answering on :8080 (LISTEN overrides). */
 export const WORKLOAD_IMAGE = "lab.onprem-k8s.internal/hello-http:1";
 
+/** The snapshot CronJob's image as the program renders it (components/addons/charts.ts). */
+export const BUSYBOX_IMAGE = `${ETCD_SNAPSHOT_IMAGES.shell.defaultRegistry}/${ETCD_SNAPSHOT_IMAGES.shell.repository}:${ETCD_SNAPSHOT_IMAGES.shell.tag}`;
+const BUSYBOX_REPOSITORY = "docker.io/library/busybox";
+const BUSYBOX_APPLETS = ["busybox", "sh", "chroot", "nslookup", "httpd", "mkdir", "echo", "grep", "cat", "sleep"];
+
+async function busyboxBinary(): Promise<string> {
+  const layer = await ensurePackageLayer(PACKAGE_LAYERS.busybox);
+  // The layer is an overlay's upper directory: /bin is /usr/bin in the merged Debian root.
+  for (const candidate of ["usr/bin/busybox", "bin/busybox"]) {
+    const file = path.join(layer, candidate);
+    if (await fs.stat(file).then(() => true, () => false)) return file;
+  }
+  throw new Error(`no busybox in the package layer ${layer}`);
+}
+
 /** What goes into the image of each repository kubeadm asks for, given its tag (kubeadm's). */
 const CONTENT: Record<string, (tag: string) => Promise<Omit<ImageSpec, "ref">>> = {
   "kube-apiserver": async (tag) => ({ files: [{ source: await kubernetesBinary("kube-apiserver", tag), target: "/usr/local/bin/kube-apiserver" }] }),
@@ -27,14 +44,22 @@ const CONTENT: Record<string, (tag: string) => Promise<Omit<ImageSpec, "ref">>> 
   // The binary only: no iptables or conntrack in the image, so its pods start but cannot program
   // rules. kubeadm's preflight needs the image where a stack runs kube-proxy; no test needs Services.
   "kube-proxy": async (tag) => ({ files: [{ source: await kubernetesBinary("kube-proxy", tag), target: "/usr/local/bin/kube-proxy" }] }),
-  // etcdctl too, as upstream: the membership step removes members with `crictl exec <etcd> etcdctl`.
-  // The server at the tag's version (3.6.5-0: v3.6.5); etcdctl is always the pinned one.
+  // etcdctl and etcdutl too, as upstream: the membership step removes members with `crictl exec
+  // <etcd> etcdctl`, the snapshot job checks snapshots with etcdutl, the restore runbook restores
+  // with it. The server at the tag's version (3.6.5-0: v3.6.5); etcdctl and etcdutl are the pinned ones.
   etcd: async (tag) => ({
     files: [
       { source: await etcdBinary(`v${tag.replace(/-\d+$/, "")}`), target: "/usr/local/bin/etcd" },
       { source: await etcdctlBinary(), target: "/usr/local/bin/etcdctl" },
+      { source: await etcdutlBinary(), target: "/usr/local/bin/etcdutl" },
     ],
   }),
+  // The pinned busybox the etcd snapshot CronJob and the checks' Pods run: Debian's static busybox
+  // (a multi-call binary: each applet they use is a copy under its name).
+  [BUSYBOX_REPOSITORY]: async () => {
+    const busybox = await busyboxBinary();
+    return { files: BUSYBOX_APPLETS.map((applet) => ({ source: busybox, target: `/bin/${applet}` })), entrypoint: ["/bin/sh"] };
+  },
   // The upstream images' entrypoints: /pause and /coredns.
   pause: async () => ({ files: [{ source: await pauseBinary(), target: "/pause" }], entrypoint: ["/pause"] }),
   "coredns/coredns": async (tag) => ({ files: [{ source: await corednsBinary(tag), target: "/coredns" }], entrypoint: ["/coredns"] }),
@@ -99,5 +124,7 @@ export async function imageTarball(ref: string): Promise<string> {
 export async function nodeImages(kubeadmConfig: string, workDir: string, kubeadmVersion?: string): Promise<{ controlPlane: string[]; worker: string[] }> {
   const controlPlane: string[] = [];
   for (const ref of await kubeadmImages(kubeadmConfig, workDir, kubeadmVersion)) if (labCanBuild(ref)) controlPlane.push(await imageTarball(ref));
+  // The etcd snapshot CronJob's Pods run on control planes.
+  controlPlane.push(await imageTarball(BUSYBOX_IMAGE));
   return { controlPlane, worker: controlPlane.filter((tarball) => path.basename(tarball).startsWith("pause-")) };
 }

@@ -28,6 +28,7 @@ export async function testSecrets(dir: string, keys: readonly SecretKey[]): Prom
         secrets[key] = `root@pam!pulumi=${randomUUID()}`;
         break;
       case "veleroS3Credentials":
+      case "etcdSnapshotS3Credentials":
         secrets[key] = `[default]\naws_access_key_id=ENGINETEST${randomBytes(6).toString("hex").toUpperCase()}\naws_secret_access_key=${randomBytes(20).toString("base64")}\n`;
         break;
     }

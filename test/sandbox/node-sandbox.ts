@@ -175,6 +175,9 @@ export const PACKAGE_LAYERS = {
   // iproute2); curl, openssl and sudo for the control-plane scripts; haproxy and keepalived for the
   // keepalived-haproxy endpoint (the nodes have no network to install them from); openssh-server
   // for the real engine's SSH.
+  // The real-node lab's busybox image (test/cluster/images.ts): Debian's static busybox, whose
+  // chroot the etcd snapshot CronJob runs and whose nslookup, httpd and sh the checks' Pods run.
+  busybox: ["busybox-static"],
   clusterNode: ["openssh-server", "runc", "containernetworking-plugins", "iptables", "conntrack", "ebtables", "ethtool", "socat", "iproute2", "curl", "openssl", "procps", "kmod", "sudo", "haproxy", "keepalived"],
 } as const;
 

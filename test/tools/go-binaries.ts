@@ -144,6 +144,11 @@ export function etcdctlBinary(): Promise<string> {
   return buildOnce(path.join(cacheDir, `etcdctl-${PINNED_ETCD_VERSION}`), (target) => goBuild(target, etcdModuleDir, "go.etcd.io/etcd/etcdctl/v3", "-s -w"));
 }
 
+/** Path of the pinned etcdutl, built from tools/etcd on first use (the etcd image carries it, as upstream's does). */
+export function etcdutlBinary(): Promise<string> {
+  return buildOnce(path.join(cacheDir, `etcdutl-${PINNED_ETCD_VERSION}`), (target) => goBuild(target, etcdModuleDir, "go.etcd.io/etcd/etcdutl/v3", "-s -w"));
+}
+
 /** Path of the pinned crictl, built from tools/crictl on first use. */
 export function crictlBinary(): Promise<string> {
   return buildOnce(path.join(cacheDir, `crictl-${PINNED_CRICTL_VERSION}`), (target) =>

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildOnce, cacheDir, goBuild, toolsModule } from "./go-binaries";
 import { actionlintBinary } from "./actionlint";
-import { sleep } from "./process";
+import { runProcess, sleep } from "./process";
 import { freePort } from "./free-port";
 
 /** Keep in step with tools/versitygw/go.mod. */
@@ -27,8 +27,17 @@ export async function platformToolBinaries(): Promise<void> {
   await actionlintBinary();
 }
 
+export interface S3StoreOptions {
+  /**
+   * Where the gateway listens, and the wrapper that runs it there (e.g. the real-node lab's switch
+   * namespace, test/cluster/ssh-hosts.ts command(), so the lab's nodes reach it on the gateway's
+   * address). Default: a free loopback port on this machine.
+   */
+  listen?: { address: string; port: number; wrap: (argv: string[]) => string[] };
+}
+
 export interface S3Store {
-  /** host:port of the gateway on loopback. */
+  /** host:port of the gateway (on loopback unless told). */
   endpoint: string;
   accessKeyId: string;
   secretAccessKey: string;
@@ -43,7 +52,11 @@ export interface S3Store {
   stop(): Promise<void>;
 }
 
-function accepts(port: number): Promise<boolean> {
+function accepts(port: number, listen?: S3StoreOptions["listen"]): Promise<boolean> {
+  if (listen) {
+    const [command, ...args] = listen.wrap(["bash", "-c", `exec 3<>/dev/tcp/${listen.address}/${listen.port}`]);
+    return runProcess(command!, args, { allowFail: true, timeoutMs: 5000 }).then((r) => r.status === 0);
+  }
   return new Promise((resolve) => {
     const socket = net.connect({ host: "127.0.0.1", port }, () => {
       socket.end();
@@ -64,18 +77,21 @@ async function terminate(child: ChildProcess): Promise<void> {
 }
 
 /** Starts versitygw over a new temporary directory and waits until it accepts connections. */
-export async function startS3Store(): Promise<S3Store> {
+export async function startS3Store(options: S3StoreOptions = {}): Promise<S3Store> {
   const binary = await versitygwBinary();
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "s3-store-"));
   const root = path.join(dir, "root");
   await fs.mkdir(root);
-  const port = await freePort();
+  const listen = options.listen;
+  const address = listen?.address ?? "127.0.0.1";
+  const port = listen?.port ?? (await freePort());
   const accessKeyId = `TEST${randomBytes(8).toString("hex").toUpperCase()}`;
   const secretAccessKey = randomBytes(24).toString("base64url");
   const log = path.join(dir, "versitygw.log");
   const out = createWriteStream(log);
   // The root credentials go through the environment, never the command line (ps would show them).
-  const child = spawn(binary, ["--port", `127.0.0.1:${port}`, "--quiet", "posix", root], {
+  const [command, ...args] = (listen?.wrap ?? ((argv: string[]) => argv))([binary, "--port", `${address}:${port}`, "--quiet", "posix", root]);
+  const child = spawn(command!, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ROOT_ACCESS_KEY_ID: accessKeyId, ROOT_SECRET_ACCESS_KEY: secretAccessKey },
   });
@@ -90,15 +106,15 @@ export async function startS3Store(): Promise<S3Store> {
     await fs.rm(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 30_000;
-  while (!(await accepts(port))) {
+  while (!(await accepts(port, listen))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       const text = await fs.readFile(log, "utf8").catch(() => "(no log)");
       await stop();
-      throw new Error(`versitygw did not start on 127.0.0.1:${port}:\n${text.slice(-3000)}`);
+      throw new Error(`versitygw did not start on ${address}:${port}:\n${text.slice(-3000)}`);
     }
     await sleep(200);
   }
-  const endpoint = `127.0.0.1:${port}`;
+  const endpoint = `${address}:${port}`;
   return {
     endpoint,
     accessKeyId,

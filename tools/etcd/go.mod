@@ -1,10 +1,10 @@
 // Tools module that builds the etcd server the tests run under a real kube-apiserver
-// (test/tools/apiserver.ts), and etcdctl, which the real-node lab's etcd image carries as the
-// upstream one does (test/cluster). v3.6.5 is the etcd kubeadm v1.34 deploys (DefaultEtcdVersion 3.6.5-0).
+// (test/tools/apiserver.ts), and etcdctl and etcdutl, which the real-node lab's etcd image carries
+// as the upstream one does (test/cluster) and the etcd snapshot tests run. v3.6.5 is the etcd kubeadm v1.34 deploys (DefaultEtcdVersion 3.6.5-0).
 //
 // go.etcd.io/etcd/server/v3 resolves its sibling modules through `replace => ../` in its own
 // go.mod; replace directives of a dependency are ignored, so this module pins every sibling to
-// the same tag. Bump all five together.
+// the same tag. Bump them all together.
 module onprem-k8s/tools/etcd
 
 go 1.24.0
@@ -60,6 +60,7 @@ require (
 	go.etcd.io/etcd/client/pkg/v3 v3.6.5 // indirect
 	go.etcd.io/etcd/client/v3 v3.6.5 // indirect
 	go.etcd.io/etcd/etcdctl/v3 v3.6.5 // indirect
+	go.etcd.io/etcd/etcdutl/v3 v3.6.5 // indirect
 	go.etcd.io/etcd/pkg/v3 v3.6.5 // indirect
 	go.etcd.io/raft/v3 v3.6.0 // indirect
 	go.opentelemetry.io/auto/sdk v1.1.0 // indirect
