@@ -36,11 +36,14 @@ export class Cluster extends pulumi.ComponentResource {
     const nodes = prepareNodes(ctx, machines, { parent: this });
     const controlPlane = buildControlPlane({ ...ctx, ...(adoption ? { adoption } : {}) }, nodes, { parent: this });
     const addons = installAddons(ctx, controlPlane, { parent: this });
-    // The cluster as described first (every node joined, upgraded, the add-ons ready), then the operations.
-    runNodeOperations(ctx, nodes, [...controlPlane.allJoined, ...controlPlane.controlPlaneUpgraded, ...addons.ready], { parent: this });
+    // The cluster as described first (every node joined, upgraded, its settings applied, the add-ons
+    // ready), then the operations; the acceptance checks last, so none runs while a settings step
+    // restarts an apiserver or an operation a kubelet.
+    const settled = [...controlPlane.allJoined, ...controlPlane.controlPlaneUpgraded, ...controlPlane.settingsApplied, ...addons.ready];
+    const operations = runNodeOperations(ctx, nodes, settled, { parent: this });
     renderChecklists(ctx);
     renderRestoreRunbooks(ctx);
-    this.acceptance = acceptanceChecks(ctx, controlPlane, addons.ready, { parent: this }).checks;
+    this.acceptance = acceptanceChecks(ctx, controlPlane, [...settled, ...(operations?.steps ?? [])], { parent: this }).checks;
 
     this.apiEndpoint = pulumi.output(`https://${spec.apiEndpoint.host}:${spec.apiEndpoint.port}`);
     this.kubeconfig = pulumi.secret(controlPlane.kubeconfig);

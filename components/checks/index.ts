@@ -19,13 +19,13 @@ export function renderChecklists(ctx: ClusterContext): void {
 /** The acceptance checks' component and steps; its report is the stack output `acceptance`. */
 class AcceptanceChecks extends pulumi.ComponentResource {
   readonly report: AcceptanceReport;
-  constructor(name: string, ctx: ClusterContext, controlPlane: ControlPlane, addonsReady: pulumi.Resource[], opts: pulumi.ComponentResourceOptions) {
+  constructor(name: string, ctx: ClusterContext, controlPlane: ControlPlane, after: pulumi.Resource[], opts: pulumi.ComponentResourceOptions) {
     super("onprem-k8s:checks:Acceptance", name, {}, opts);
-    this.report = runAcceptanceChecks(ctx, controlPlane, addonsReady, this);
+    this.report = runAcceptanceChecks(ctx, controlPlane, after, this);
     this.registerOutputs({ checks: this.report.checks });
   }
 }
 
-export function acceptanceChecks(ctx: ClusterContext, controlPlane: ControlPlane, addonsReady: pulumi.Resource[], opts: pulumi.ComponentResourceOptions): AcceptanceReport {
-  return new AcceptanceChecks(`${ctx.spec.name}-acceptance`, ctx, controlPlane, addonsReady, opts).report;
+export function acceptanceChecks(ctx: ClusterContext, controlPlane: ControlPlane, after: pulumi.Resource[], opts: pulumi.ComponentResourceOptions): AcceptanceReport {
+  return new AcceptanceChecks(`${ctx.spec.name}-acceptance`, ctx, controlPlane, after, opts).report;
 }

@@ -1,6 +1,7 @@
 // The acceptance checks as the engine receives them (the program under the plan's mocks): one step
-// per enabled check on the first control plane, after every add-on and every join, under the
-// Acceptance component; their triggers move when the description changes, so they run again.
+// per enabled check on the first control plane, after every add-on, join, settings step and node
+// operation, under the Acceptance component; their triggers move when the description changes, so
+// they run again.
 import { beforeAll, describe, expect, it } from "vitest";
 import { planStack, resourcesOfType, type PlanResult } from "../../test/harness";
 
@@ -31,6 +32,18 @@ describe("acceptance check steps of poc", () => {
     expect(releases.length).toBeGreaterThan(0);
     for (const check of checksOf(plan)) expect(check.dependencies).toEqual(expect.arrayContaining([...releases, ...joins]));
   });
+
+  it("waits for the last control plane's settings step and every node operation, which restart apiservers and kubelets", async () => {
+    const operated = await planStack("poc", (c) => (c.nodeOperations = [{ name: "motd", type: "file", path: "/etc/motd", content: "onprem\n" }]));
+    const commands = resourcesOfType(operated, COMMAND);
+    const lastSettings = commands.filter((r) => /-settings$/.test(r.name)).at(-1)!;
+    const operations = commands.filter((r) => /-op-motd$/.test(r.name));
+    expect(lastSettings.name).toBe("nsx-poc-cp-3-settings");
+    expect(operations.length).toBeGreaterThan(0);
+    for (const check of checksOf(operated)) expect(check.dependencies).toEqual(expect.arrayContaining([lastSettings.urn, ...operations.map((r) => r.urn)]));
+    // and the operations wait for the settings too
+    for (const operation of operations) expect(operation.dependencies).toContain(lastSettings.urn);
+  }, 300_000);
 
   it("runs again when the description changes (a worker added), and not otherwise", async () => {
     const triggers = (p: PlanResult) => Object.fromEntries(checksOf(p).map((r) => [r.name, JSON.stringify(r.inputs.triggers)]));

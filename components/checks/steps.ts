@@ -21,7 +21,8 @@ export interface AcceptanceReport {
   checks: pulumi.Output<Record<string, string>>;
 }
 
-export function runAcceptanceChecks(ctx: ClusterContext, controlPlane: ControlPlane, addonsReady: pulumi.Resource[], parent: pulumi.Resource): AcceptanceReport {
+/** `after`: what the checks wait for besides every join (the add-ons, the settings steps, the node operations). */
+export function runAcceptanceChecks(ctx: ClusterContext, controlPlane: ControlPlane, after: pulumi.Resource[], parent: pulumi.Resource): AcceptanceReport {
   const { spec } = ctx;
   const checks = enabledChecks(spec);
   const first = spec.controlPlanes[0]!;
@@ -41,7 +42,7 @@ export function runAcceptanceChecks(ctx: ClusterContext, controlPlane: ControlPl
         env: { ...checkEnv(spec, check), KUBERNETES_VERSION: controlPlane.upgradedVersion.apply((v) => (v.startsWith("v") ? v : `v${v}`)) },
         // The certificates output comes after each control plane's renewal step: no check runs while an apiserver restarts.
         triggers: [description, controlPlane.upgradedVersion, controlPlane.certificates, ...joins],
-        dependsOn: [...addonsReady, ...controlPlane.allJoined],
+        dependsOn: [...after, ...controlPlane.allJoined],
         artifacts: ctx.artifacts,
         artifactPath: `checks/acceptance-${check}.env`,
       },

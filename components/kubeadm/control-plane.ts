@@ -35,6 +35,8 @@ export interface ControlPlane {
   certificates: pulumi.Output<CertificatesOutput>;
   /** kubernetes.encryption once every settings step has finished (the next update's rotation reads it). */
   encryption: pulumi.Output<EncryptionState>;
+  /** Completes when every control plane runs the description's settings (the last settings step, which restarts an apiserver when they changed). */
+  settingsApplied: pulumi.Resource[];
 }
 
 export class KubeadmControlPlane extends pulumi.ComponentResource {
@@ -118,5 +120,6 @@ export function buildControlPlane(ctx: ClusterContext, nodes: PreparedNode[], op
       .apply(() => ctx.spec.kubernetes.version),
     certificates: controlPlane.certificates,
     encryption: controlPlane.encryption,
+    settingsApplied: controlPlane.settingsSteps.slice(-1),
   };
 }
