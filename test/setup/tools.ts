@@ -15,6 +15,7 @@ import {
   crictlBinary,
   etcdBinary,
   etcdctlBinary,
+  etcdutlBinary,
   helloHttpBinary,
   kubernetesBinary,
   pauseBinary,
@@ -65,7 +66,9 @@ export default async function setup(): Promise<void> {
     ...KUBERNETES_COMMANDS.map((command): [string, () => Promise<unknown>] => [`${command} ${older} (Go link)`, afterPreviousBuild(command, older)]),
     [`etcd ${PINNED_ETCD_VERSION} (Go build)`, afterOtherBuild(() => etcdBinary())],
     [`etcdctl ${PINNED_ETCD_VERSION} (Go build after etcd)`, afterOtherBuild(etcdctlBinary)],
-    ["pause (Go build after etcdctl)", afterOtherBuild(pauseBinary)],
+    // The lab's etcd image carries etcdutl (the snapshot job verifies with it, the restore runbook restores with it).
+    [`etcdutl ${PINNED_ETCD_VERSION} (Go build after etcdctl)`, afterOtherBuild(etcdutlBinary)],
+    ["pause (Go build after etcdutl)", afterOtherBuild(pauseBinary)],
     ["hello-http, the day-2 journey's workload (Go build after pause)", afterOtherBuild(helloHttpBinary)],
     [`crictl ${PINNED_CRICTL_VERSION} (Go build after hello-http)`, afterOtherBuild(crictlBinary)],
     [`CoreDNS ${PINNED_COREDNS_VERSION} (Go build after crictl)`, afterOtherBuild(() => corednsBinary())],
