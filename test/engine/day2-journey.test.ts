@@ -15,6 +15,16 @@
 //   renewal    a window wider than the certificates' life renews on each control plane in turn (the
 //              apiserver certificate's notBefore moves everywhere, the API keeps answering); the
 //              default window changes nothing;
+//   hardening  audit log, encryption at rest and Pod Security baseline rolled through the control
+//              planes one at a time, then a key rotation (day2/hardening.ts);
+//   growth     3 -> 5 control planes and 1 -> 2 workers on the lab's spare hosts, and back, the
+//              workload's Pods untouched (day2/growth.ts);
+//   node operations  files, patches, labels, taints, a failing operation, the NodeLocal DNSCache
+//              kubelet wiring (day2/node-operations.ts);
+//   acceptance the checks the lab reaches pass in pulumi up, and fail naming what was broken
+//              (day2/acceptance.ts);
+//   backups    an etcd snapshot to versitygw by the shipped CronJob, a whole-cluster restore by the
+//              rendered runbook (day2/backups.ts);
 //   destroy    `pulumi destroy` removes it all.
 // Three control planes because that is the smallest shape with the rolling order to prove (the
 // first one, then each other in turn) whose etcd keeps quorum and whose endpoint keeps an apiserver
@@ -35,6 +45,11 @@ import { SshHosts } from "../cluster/ssh-hosts";
 import { labSpec, renderLabStack } from "../lab/stack-config";
 import { RUNS_COMMAND as RUNS, resourceName, stepWindowsFromOutput, waitForFinishedStep, type StepWindow } from "./event-log";
 import type { JourneyContext, JourneyPhase } from "./day2/context";
+import { acceptancePhases } from "./day2/acceptance";
+import { backupPhases } from "./day2/backups";
+import { SPARE_CONTROL_PLANES, SPARE_WORKERS, growthPhases, withoutSpareHosts } from "./day2/growth";
+import { hardeningPhases } from "./day2/hardening";
+import { nodeOperationPhases } from "./day2/node-operations";
 import { renewalPhases } from "./day2/renewal";
 import { API_OUTAGE_LIMIT_MS, expectOneAtATime } from "./day2/step-order";
 import { killTree } from "./kill-tree";
@@ -55,11 +70,15 @@ const upgradeStep = (node: string) => new RegExp(`^${node}-upgrade$`);
 /** The workload has two replicas on two nodes and a PodDisruptionBudget: it may not go away at all. */
 const WORKLOAD_OUTAGE_LIMIT_MS = 5_000;
 
-/** The lab's edits to the example (as real-cluster.test.ts): keepalived + haproxy; no MetalLB, so no ingress. */
+/**
+ * The lab's edits to the example (as real-cluster.test.ts): keepalived + haproxy; no MetalLB, so no
+ * ingress; the spare hosts the growth phases add are running but not in the description yet.
+ */
 function journeyStack(cluster: any): void {
   cluster.endpoint = { mode: "keepalived-haproxy", vip: cluster.endpoint.vip, dnsName: "k8s-apiserver.lab.example.internal", port: 16443, virtualRouterId: 51 };
   cluster.addons.loadBalancer = { type: "none" };
   cluster.addons.ingress = { type: "none" };
+  withoutSpareHosts(cluster);
 }
 
 /**
@@ -75,7 +94,7 @@ describe("the day-2 journey on the real-node lab", () => {
   if (!JOURNEY) it.skip("runs with npm run test:day2 (opt-in until its kill-and-resume phase passes on the lab)", () => {});
 });
 
-describe.runIf(JOURNEY && gate.run)(`day-2 journey on one real cluster: bring-up at ${FROM}, upgrade to ${TO} (killed and resumed), refusals, certificate renewal, destroy`, () => {
+describe.runIf(JOURNEY && gate.run)(`day-2 journey on one real cluster: bring-up at ${FROM}, upgrade to ${TO} (killed and resumed), refusals, certificate renewal, hardening, growth, node operations, acceptance checks, backups, destroy`, () => {
   let hosts: SshHosts;
   let workspace: EngineWorkspace;
   let stack: EngineStack;
@@ -149,10 +168,11 @@ describe.runIf(JOURNEY && gate.run)(`day-2 journey on one real cluster: bring-up
   }
 
   beforeAll(async () => {
-    hosts = await SshHosts.start(CONTROL_PLANES, WORKERS, { kubernetesVersions: [FROM, TO], extraImages: [WORKLOAD_IMAGE] });
+    // The spare hosts run from the start, outside the description until the growth phases list them.
+    hosts = await SshHosts.start([...CONTROL_PLANES, ...SPARE_CONTROL_PLANES], [...WORKERS, ...SPARE_WORKERS], { kubernetesVersions: [FROM, TO], extraImages: [WORKLOAD_IMAGE] });
     workspace = await EngineWorkspace.create("day2-journey", { wrap: (argv) => hosts.command(argv) });
     stack = await EngineStack.initFromText(workspace, "lab", renderLabStack(hosts, journeyStack), { sshPrivateKey: hosts.privateKey });
-  }, 35 * MINUTE);
+  }, 45 * MINUTE);
 
   afterAll(async () => {
     probe?.stop();
@@ -283,6 +303,11 @@ describe.runIf(JOURNEY && gate.run)(`day-2 journey on one real cluster: bring-up
   }
 
   phases(renewalPhases);
+  phases(hardeningPhases);
+  phases(growthPhases);
+  phases(nodeOperationPhases);
+  phases(acceptancePhases);
+  phases(backupPhases);
 
   phase("destroy", 30, async () => {
     probe.stop();
