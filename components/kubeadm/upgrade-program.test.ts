@@ -14,6 +14,8 @@ const named = (plan: PlanResult, name: string) => resourceNamed(plan, COMMAND, n
 const hostOf = (r: RecordedResource) => (r.inputs.connection as { host?: string } | undefined)?.host;
 const paramsOf = (r: RecordedResource) => String(r.inputs.stdin ?? "").split("\n#!/usr/bin/env bash")[0]!;
 const isUpgradeStep = (name: string) => /-upgrade(-drain|-uncordon)?$/.test(name);
+/** The acceptance checks (components/checks/steps.ts): last, at the version the upgrade finished at, and again when it moves. */
+const isCheckStep = (name: string) => /^nsx-poc-check-[a-z-]+$/.test(name);
 /** What the engine diffs for a command: its stdin, triggers and command lines. */
 const inputsOf = (plan: PlanResult) =>
   new Map(resourcesOfType(plan, COMMAND).map((r) => [r.name, JSON.stringify([r.inputs.stdin, r.inputs.triggers, r.inputs.create, r.inputs.delete])]));
@@ -96,9 +98,9 @@ describe("upgrade steps of a fresh poc stack (3 control planes, 2 workers)", () 
     expect(plan.outputs.nodes).toEqual(expect.arrayContaining([expect.objectContaining({ name: "nsx-poc-worker-2", role: "worker", packagesVersion: "1.34.4" })]));
   });
 
-  it("lets nothing but the recorded version wait for the no-op upgrade steps", () => {
+  it("lets nothing but the recorded version and the acceptance checks wait for the no-op upgrade steps", () => {
     const steps = new Set(resourcesOfType(plan, COMMAND).filter((r) => isUpgradeStep(r.name)).map((r) => r.urn));
-    const waiting = plan.resources.filter((r) => !isUpgradeStep(r.name) && r.dependencies.some((urn) => steps.has(urn)));
+    const waiting = plan.resources.filter((r) => !isUpgradeStep(r.name) && !isCheckStep(r.name) && r.dependencies.some((urn) => steps.has(urn)));
     expect(waiting.map((r) => r.name)).toEqual([]);
   });
 });
@@ -138,12 +140,12 @@ describe("an upgrade of a deployed poc stack", () => {
     expect(rerun.resources.map((r) => r.urn)).toEqual(fresh.resources.map((r) => r.urn));
   });
 
-  it("1.34.3 -> 1.34.4 changes the upgrade steps and no other command: packages, containerd, joins and init keep 1.34.3", () => {
+  it("1.34.3 -> 1.34.4 changes the upgrade steps and no other command but the acceptance checks: packages, containerd, joins and init keep 1.34.3", () => {
     const before = inputsOf(deployed);
     const after = inputsOf(upgrade);
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
     const changed = [...after.keys()].filter((name) => after.get(name) !== before.get(name));
-    expect(changed.sort()).toEqual([...after.keys()].filter(isUpgradeStep).sort());
+    expect(changed.sort()).toEqual([...after.keys()].filter((name) => isUpgradeStep(name) || isCheckStep(name)).sort());
     for (const node of [...CPS, ...WORKERS]) {
       expect(paramsOf(named(upgrade, `${node}-kubernetes-packages`))).toContain("export KUBERNETES_VERSION=1.34.3;");
     }
