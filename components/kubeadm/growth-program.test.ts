@@ -44,14 +44,18 @@ const inputsOf = (p: PlanResult) => new Map(p.resources.map((r) => [key(r), JSON
 const paramsOf = (r: RecordedResource) => String(r.inputs.stdin ?? "").split("\n#!/usr/bin/env bash")[0]!;
 const named = (p: PlanResult, name: string) => resourceNamed(p, COMMAND, name);
 const isUpgradeStep = (k: string) => /-upgrade(-drain|-uncordon)?$/.test(k);
+/** The acceptance checks (components/checks): they run again on any change of the description, by design. */
+const isCheckStep = (k: string) => /^command:remote:Command [a-z0-9-]+-check-[a-z-]+$/.test(k);
 
 interface Change {
   created: string[];
   deleted: string[];
-  /** Changed inputs, upgrade steps apart. */
+  /** Changed inputs, upgrade steps and acceptance checks apart. */
   changed: string[];
   /** Upgrade steps (components/kubeadm/upgrade.ts) whose inputs changed. */
   changedUpgradeSteps: string[];
+  /** Acceptance checks whose inputs changed (all of them on any change of the node list). */
+  changedChecks: string[];
 }
 
 /** From the deployed stack `before` (planned on its own previous outputs) to `after`. */
@@ -61,8 +65,9 @@ function change(before: PlanResult, after: PlanResult): Change {
   return {
     created: [...y.keys()].filter((k) => !x.has(k)).sort(),
     deleted: [...x.keys()].filter((k) => !y.has(k)).sort(),
-    changed: changed.filter((k) => !isUpgradeStep(k)).sort(),
+    changed: changed.filter((k) => !isUpgradeStep(k) && !isCheckStep(k)).sort(),
     changedUpgradeSteps: changed.filter(isUpgradeStep).sort(),
+    changedChecks: changed.filter(isCheckStep).sort(),
   };
 }
 
@@ -96,7 +101,7 @@ describe("growing and shrinking the control planes (keepalived + haproxy, existi
   }, 300_000);
 
   it("changes nothing when planned again on its own outputs", () => {
-    expect(change(at("1 fresh"), at("1"))).toEqual({ created: [], deleted: [], changed: [], changedUpgradeSteps: [] });
+    expect(change(at("1 fresh"), at("1"))).toEqual({ created: [], deleted: [], changed: [], changedUpgradeSteps: [], changedChecks: [] });
   });
 
   it("1 -> 3 creates the new control planes' steps only, and changes on the others only what must follow", () => {
@@ -106,6 +111,9 @@ describe("growing and shrinking the control planes (keepalived + haproxy, existi
     expect(c.created.filter((k) => !/ k8s-master-[23]-/.test(k))).toEqual([]);
     // init and every join keep their parameters: nothing re-runs kubeadm on a node that is there
     expect(c.changed).toEqual(followers(["k8s-master"], ["k8s-node1", "k8s-node2"]));
+    // the acceptance checks run again on the grown cluster
+    expect(c.changedChecks).toEqual([...inputsOf(at("1 -> 3")).keys()].filter(isCheckStep).sort());
+    expect(c.changedChecks.length).toBeGreaterThan(0);
   });
 
   it("gives a control plane added later exactly the steps and parameters it gets in a fresh deployment", () => {
@@ -185,14 +193,20 @@ describe("growing and shrinking the control planes (keepalived + haproxy, existi
     expect(named(five, "k8s-master-5-membership").inputs.delete).toMatch(/KUBEADM_ACTION=delete/);
   });
 
-  it("names what the upgrade steps (upgrade.ts) still re-run on every growth: only their probe list differs", () => {
-    for (const [from, to] of [["1", "1 -> 3"], ["5", "5 -> 3"]] as const) {
+  it("changes no upgrade step's inputs (upgrade.ts): growing or shrinking re-runs no upgrade", () => {
+    for (const [from, to] of [["1", "1 -> 3"], ["3", "3 -> 5"], ["5", "5 -> 3"], ["3", "3 -> 1"]] as const) {
       const c = change(at(from), at(to));
-      for (const k of c.changedUpgradeSteps) {
+      const differing = c.changedUpgradeSteps.map((k) => {
         const name = k.slice(COMMAND.length + 1);
-        expect(differingParams(named(at(from), name), named(at(to), name)), k).toEqual(["export CONTROL_PLANE_ADDRESSES", "export CONTROL_PLANE_ADDRESSES"]);
-      }
+        return `${name}: ${differingParams(named(at(from), name), named(at(to), name)).join(", ")}`;
+      });
+      expect(differing, `${from} -> ${to}`).toEqual([]);
     }
+  });
+
+  it("gives an added control plane's upgrade step the parameters a fresh deployment gives it", () => {
+    const [grown, fresh] = [at("1 -> 3"), at("3 fresh")];
+    for (const n of ["k8s-master-2", "k8s-master-3"]) expect(paramsOf(named(grown, `${n}-upgrade`)), n).toBe(paramsOf(named(fresh, `${n}-upgrade`)));
   });
 });
 

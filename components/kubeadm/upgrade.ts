@@ -17,8 +17,10 @@ import { PACKAGE_FAMILY } from "../node/parts";
 import type { PreparedNode } from "../node";
 import { nodeStep } from "../node/steps";
 import { kubeadmBundle } from "./bundles";
+import { runningClusterProbes } from "./params";
 import type { NodeJoin } from "./joins";
 import type { ControlPlaneRun } from "./steps";
+import type { ClusterSpec } from "../../stacks/spec";
 import { upgradePending } from "../../stacks/upgrade";
 
 /** How long a worker's drain may take before the upgrade stops, naming the pods that block it. */
@@ -36,15 +38,19 @@ export interface WorkerUpgrade {
 
 const nameOf = (node: PreparedNode): string => node.machine.node.name;
 
-/** The parameters every upgrade step shares: the target version and its minor's package repository. */
-function upgradeEnv(run: ControlPlaneRun): Record<string, string> {
-  const { spec } = run;
+/**
+ * The parameters of a node's upgrade steps: the target version and its minor's package repository,
+ * and what the diagnostics probe. Only what must re-run the upgrade may change them: the probes are
+ * the first control plane and the node's own (not every control plane), so growing or shrinking the
+ * cluster re-runs no upgrade step.
+ */
+function upgradeEnv(spec: ClusterSpec, common: ControlPlaneRun["common"], node: string): Record<string, string> {
   return {
     KUBERNETES_VERSION: spec.kubernetes.version,
     KUBERNETES_REPO_URL: kubernetesRepoUrl(PACKAGE_FAMILY[spec.os.family], spec.kubernetes.version, spec.kubernetes.packageRepository),
-    API_ENDPOINT_HOST: run.common.API_ENDPOINT_HOST,
-    API_ENDPOINT_PORT: run.common.API_ENDPOINT_PORT,
-    CONTROL_PLANE_ADDRESSES: run.common.CONTROL_PLANE_ADDRESSES,
+    API_ENDPOINT_HOST: common.API_ENDPOINT_HOST,
+    API_ENDPOINT_PORT: common.API_ENDPOINT_PORT,
+    CONTROL_PLANE_ADDRESSES: runningClusterProbes(spec, node),
   };
 }
 
@@ -64,7 +70,7 @@ function upgradeStep(
       ...(runOn ? { runOn } : {}),
       bundle: kubeadmBundle("upgrade"),
       commandLine: run.commandLine,
-      env: { NODE_NAME: nodeName, ...upgradeEnv(run), ...env },
+      env: { NODE_NAME: nodeName, ...upgradeEnv(run.spec, run.common, nodeName), ...env },
       triggers: [run.spec.kubernetes.version],
       dependsOn,
       artifacts: run.ctx.artifacts,

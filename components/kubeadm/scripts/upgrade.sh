@@ -22,7 +22,7 @@
 #   HOST_NAME, HOST_ADDRESS        drain, uncordon: the first control plane, where they run
 #   KUBERNETES_REPO_URL            the target minor's package repository (default pkgs.k8s.io's)
 #   KUBERNETES_REPO_KEY            optional signing key as data
-#   API_ENDPOINT_HOST, API_ENDPOINT_PORT, CONTROL_PLANE_ADDRESSES   the diagnostics' probes
+#   API_ENDPOINT_HOST, API_ENDPOINT_PORT, CONTROL_PLANE_ADDRESSES   the diagnostics' probes (the first control plane and this node's own)
 #   DRAIN_TIMEOUT_SECONDS (default 600), READY_ATTEMPTS (default 30), APISERVER_PORT, CRI_SOCKET
 set -euo pipefail
 # shellcheck source=../../node/scripts/lib.sh
