@@ -2,7 +2,9 @@
 // config (`kubeadm config images list`), a tarball written from the locally built binary that the
 // image stands for (oci-image.ts), at the version its tag names (the day-2 journey's nodes carry two
 // Kubernetes versions' control-plane images); and the journey's workload (WORKLOAD_IMAGE). Cached in the tool cache, keyed by the binary's path, size and
-// mtime, so a warm run writes nothing.
+// mtime, so a warm run writes nothing. Worktrees share the cache: each build of an image is a
+// tarball of its own, kept while some worktree uses it (each use marks it), never deleted for being
+// another build.
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
@@ -11,10 +13,13 @@ import { corednsBinary, etcdBinary, etcdctlBinary, etcdutlBinary, helloHttpBinar
 import { ETCD_SNAPSHOT_IMAGES } from "../../components/addons/charts";
 import { PACKAGE_LAYERS, ensurePackageLayer } from "../sandbox/node-sandbox";
 import { withLock } from "../tools/lock";
+import { unusedSiblings } from "../tools/unused-files";
 import { runProcess } from "../tools/process";
 import { writeOciImage, type ImageSpec } from "./oci-image";
 
 const IMAGE_DIR = toolCache("cluster-lab", "images");
+/** How long a tarball of another build of the same image may go unused before a new build deletes it. */
+const UNUSED_BUILD_LIMIT_MS = 7 * 24 * 3600_000;
 /** Bump when the image layout written by oci-image.ts changes. */
 const WRITER_VERSION = "1";
 
@@ -102,22 +107,43 @@ export async function imageTarball(ref: string): Promise<string> {
   const name = `${repository(ref).replace(/\//g, "_")}-${ref.slice(ref.lastIndexOf(":") + 1)}-${key.digest("hex").slice(0, 12)}.tar`;
   const target = path.join(IMAGE_DIR, name);
   await fs.mkdir(IMAGE_DIR, { recursive: true });
-  return withLock(`${target}.lockdir`, async () => {
+  const tarball = await withLock(`${target}.lockdir`, async () => {
     try {
       await fs.access(target);
-      return target;
     } catch {
       const partial = `${target}.partial-${process.pid}`;
       await writeOciImage(partial, spec);
       await fs.rename(partial, target);
-      // Tarballs of the same image from older binaries are never used again: 100+ MB each.
-      const prefix = name.slice(0, name.lastIndexOf("-") + 1);
-      for (const old of await fs.readdir(IMAGE_DIR)) {
-        if (old.startsWith(prefix) && old.endsWith(".tar") && old !== name) await fs.rm(path.join(IMAGE_DIR, old), { force: true });
-      }
-      return target;
     }
+    // Used now: another worktree's new build of this image keeps it (removeUnusedBuilds).
+    const now = new Date();
+    await fs.utimes(target, now, now);
+    return target;
   });
+  await removeUnusedBuilds(name);
+  return tarball;
+}
+
+/**
+ * Deletes the tarballs of other builds of the image `name` is one of that nobody has used for
+ * UNUSED_BUILD_LIMIT_MS (100+ MB each): another worktree's build in use stays. Each is checked
+ * again under its own lock, so a build taken meanwhile is kept.
+ */
+async function removeUnusedBuilds(name: string): Promise<void> {
+  const family = { prefix: name.slice(0, name.lastIndexOf("-") + 1), suffix: ".tar" };
+  const lastUse = async (file: string) => (await fs.stat(path.join(IMAGE_DIR, file)).catch(() => undefined))?.mtimeMs;
+  const files = [];
+  for (const file of await fs.readdir(IMAGE_DIR)) {
+    const lastUsedMs = await lastUse(file);
+    if (lastUsedMs !== undefined) files.push({ name: file, lastUsedMs });
+  }
+  for (const unused of unusedSiblings(files, family, name, Date.now(), UNUSED_BUILD_LIMIT_MS)) {
+    const file = path.join(IMAGE_DIR, unused);
+    await withLock(`${file}.lockdir`, async () => {
+      const lastUsedMs = await lastUse(unused);
+      if (lastUsedMs !== undefined && unusedSiblings([{ name: unused, lastUsedMs }], family, name, Date.now(), UNUSED_BUILD_LIMIT_MS).length > 0) await fs.rm(file, { force: true });
+    });
+  }
 }
 
 /** The tarballs a lab node imports: kubeadm's images for this config (control planes), the pod sandbox alone (workers). */
