@@ -82,7 +82,7 @@ const rows: Row[] = [
   { name: "vSphere CSI on Proxmox", mutate: (c) => { c.platform = { type: "proxmox", proxmox: { endpoint: "https://pve:8006/", nodes: ["a", "b", "c"], templateVmId: 9000, templateNode: "a", datastore: "local-lvm", vmIdStart: 200 } }; }, path: "cluster.addons.storage.type", message: /vSphere CSI needs vSphere machines/, fix: /nfs/ },
   { name: "NFS without a server", mutate: (c) => (c.addons.storage = { type: "nfs", nfs: {} }), path: "cluster.addons.storage.nfs", message: /needs a server/, fix: /serverNode/ },
   { name: "unsupported OS family", mutate: (c) => (c.os.family = "centos"), path: "cluster.os.family", message: /expected one of/, fix: /ubuntu, debian, rhel, redos/ },
-  { name: "unsupported OS release", mutate: (c) => (c.os.version = "20.04"), path: "cluster.os.version", message: /ubuntu 20.04 is not a supported release/, fix: /22.04, 24.04/ },
+  { name: "unsupported OS release", mutate: (c) => (c.os.version = "20.04"), path: "cluster.os.version", message: /ubuntu "20.04" is not a supported release/, fix: /22.04, 24.04/ },
   { name: "junk SELinux mode", mutate: (c) => (c.os.selinux = "sometimes"), path: "cluster.os.selinux", message: /not an SELinux mode/, fix: /enforcing, permissive or disabled/ },
   { name: "misspelt key", mutate: (c) => (c.network.gatway = "192.168.100.1"), path: "cluster.network.gatway", message: /unknown key "gatway"; did you mean gateway\? It is set as well/, fix: /remove gatway .*known keys: subnet, gateway/ },
   { name: "unknown key with nothing close", mutate: (c) => (c.network.routerAddress = "192.168.100.1"), path: "cluster.network.routerAddress", message: /^unknown key "routerAddress"$/, fix: /known keys: subnet, gateway/ },

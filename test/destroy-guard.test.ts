@@ -18,12 +18,12 @@ describe("destroy guard", () => {
     expect(missing).toEqual([]);
   });
 
-  it("prod: only the machines, the CAs and keys, and the guard are protected, never a component", async () => {
+  it("prod: only the machines, the CAs and keys (the Secrets-at-rest encryption keys among them), and the guard are protected, never a component", async () => {
     // The engine protects every child of a protected component, even one registered with
     // `protect: false` (shown by test/engine: the state's protected set equals the plan's).
     const plan = await planStack("prod");
     const protectedTypes = new Set(plan.resources.filter((r) => r.protect).map((r) => r.type));
-    expect([...protectedTypes].sort()).toEqual([GUARD, "tls:index/privateKey:PrivateKey", "tls:index/selfSignedCert:SelfSignedCert", "vsphere:index/virtualMachine:VirtualMachine"]);
+    expect([...protectedTypes].sort()).toEqual(["random:index/randomBytes:RandomBytes", GUARD, "tls:index/privateKey:PrivateKey", "tls:index/selfSignedCert:SelfSignedCert", "vsphere:index/virtualMachine:VirtualMachine"]);
   });
 
   it("poc (not protected): no guard, so destroy removes everything", async () => {

@@ -43,7 +43,7 @@ export const softwareRules: Rule[] = [
       const problems: Problem[] = [];
       const supported: readonly string[] = SUPPORTED_OS_VERSIONS[c.os.family];
       if (!supported.includes(c.os.version)) {
-        problems.push(error("os.version", c.os.version, `${c.os.family} ${c.os.version} is not a supported release`, `use one of: ${supported.join(", ")}`));
+        problems.push(error("os.version", c.os.version, `${c.os.family} ${JSON.stringify(c.os.version)} is not a supported release`, `use one of: ${supported.join(", ")}`));
       }
       if (!["enforcing", "permissive", "disabled"].includes(c.os.selinux.toLowerCase())) {
         problems.push(error("os.selinux", c.os.selinux, "not an SELinux mode", "use enforcing, permissive or disabled (any case)"));
