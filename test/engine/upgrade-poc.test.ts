@@ -41,10 +41,18 @@ describe("real engine: poc upgraded 1.34.3 -> 1.34.4", () => {
     expect(outputs.nodes.map((n) => n.packagesVersion)).toEqual(Array(spec.nodes.length).fill("1.34.3"));
   }, STEP_LIMIT_MS);
 
-  it("the bump previews exactly the upgrade steps, in order, and nothing else", async () => {
+  it("the bump previews exactly the upgrade steps, in order, then the acceptance checks again, and nothing else", async () => {
     stack.writeDescription(SOURCE);
     const preview = await stack.preview();
-    expect(previewChanges(preview)).toEqual({ create: [], delete: [], change: upgradeSteps.map((name) => `${COMMAND_KEY}${name}`).sort() });
+    // The acceptance checks (components/checks) check the version the upgrade finished at, so they
+    // run again after it, by design; every other step keeps its inputs.
+    const isCheck = (key: string) => key.startsWith(`${COMMAND_KEY}${spec.name}-check-`);
+    const changes = previewChanges(preview);
+    expect(changes.change.filter(isCheck).length, "the acceptance checks run again").toBeGreaterThan(0);
+    expect({ ...changes, change: changes.change.filter((key) => !isCheck(key)) }).toEqual({ create: [], delete: [], change: upgradeSteps.map((name) => `${COMMAND_KEY}${name}`).sort() });
+    const order = preview.steps.map((s) => urnKey(s.urn));
+    const lastUpgrade = Math.max(...upgradeSteps.map((name) => order.lastIndexOf(`${COMMAND_KEY}${name}`)));
+    expect(order.findIndex(isCheck), "the checks after the last upgrade step").toBeGreaterThan(lastUpgrade);
     // The preview lists them in the order they would run: the control planes one by one, then
     // the workers (one batch of two in poc: side by side, each drain, upgrade, uncordon in turn).
     const inOrder = [...new Set(preview.steps.map((s) => urnKey(s.urn).slice(COMMAND_KEY.length)).filter((name) => upgradeSteps.includes(name)))];
