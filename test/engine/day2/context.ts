@@ -34,3 +34,18 @@ export interface JourneyPhase {
   minutes: number;
   run(ctx: JourneyContext): Promise<void>;
 }
+
+/** The journey's groups of phases, in the order they run (the upgrade group is bring-up through the refusals). */
+export const JOURNEY_GROUPS = ["upgrade", "renewal", "hardening", "growth", "node-operations", "acceptance", "backups"] as const;
+export type JourneyGroup = (typeof JOURNEY_GROUPS)[number];
+
+/**
+ * The groups a run takes the cluster through: all of them, or those up to and including
+ * `until` (ONPREM_K8S_DAY2_UNTIL, for working on one part of the journey; the destroy still runs).
+ */
+export function journeyGroups(until: string | undefined): JourneyGroup[] {
+  if (!until) return [...JOURNEY_GROUPS];
+  const last = JOURNEY_GROUPS.indexOf(until as JourneyGroup);
+  if (last < 0) throw new Error(`ONPREM_K8S_DAY2_UNTIL=${until} names no group of the journey; one of: ${JOURNEY_GROUPS.join(", ")}`);
+  return JOURNEY_GROUPS.slice(0, last + 1);
+}
