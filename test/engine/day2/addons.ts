@@ -215,7 +215,7 @@ export const addonPhases: JourneyPhase[] = [
   {
     name: "add-ons: everything uninstalls cleanly",
     minutes: 20,
-    async run({ hosts }) {
+    async run({ hosts, first }) {
       const spec = state.spec!;
       await lab().kubectl(`delete namespace ${ECHO_NAMESPACE} --wait=true --timeout=180s`);
       await lab().delete(plannedManifests(spec, "ingress-gateway"));
@@ -223,7 +223,8 @@ export const addonPhases: JourneyPhase[] = [
       await lab().delete(plannedManifests(spec, "metallb-config"));
       await lab().uninstall(plannedRelease(spec, "metallb"));
       for (const namespace of ["traefik", METALLB_NAMESPACE]) {
-        expect((await lab().kubectl(`-n ${namespace} get pods -o name`)).trim(), `pods left in ${namespace}`).toBe("");
+        // helm deletes the workloads; their pods go after them (background deletion).
+        await first().waitFor(`no pods left in ${namespace}`, `[ -z "$(kubectl --kubeconfig /etc/kubernetes/admin.conf -n ${namespace} get pods -o name)" ]`, 120);
         await lab().kubectl(`delete namespace ${namespace} --wait=true --timeout=180s`);
       }
       expect(await lab().kubectl("get validatingwebhookconfigurations -o name")).not.toMatch(/metallb/);
