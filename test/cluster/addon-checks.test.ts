@@ -9,7 +9,7 @@ import { PINNED_CHARTS } from "../../components/addons/charts";
 import { crdsForTest, validateManifests } from "../tools/kube-validate";
 import { PINNED_HELM_VERSION, PINNED_METALLB_VERSION, PINNED_TRAEFIK_VERSION, toolsModule } from "../tools/go-binaries";
 import { addressVerdict, criImageName, echoHttpRoute, echoIngress, echoServer, labKubeProxyConfig, podNetworkRoutes, renderedImages } from "./addon-checks";
-import { LAB_CHARTS, chartDeviation } from "./addons";
+import { LAB_CHARTS, chartDeviation, labChartDir } from "./addons";
 import { ADDON_IMAGES, WORKLOAD_IMAGE, labCanBuild } from "./images";
 
 const toYaml = (docs: unknown[]): string => docs.map((d) => `---\n${stringify(d)}`).join("");
@@ -162,4 +162,12 @@ describe("the lab's add-on pins", () => {
     expect(chartDeviation("metallb")).toBeUndefined();
     expect(chartDeviation("traefik")).toBe("traefik: the lab installs chart 41.6.0; the plan pins 41.3.0, which the Go module proxy does not serve");
   });
+  it("the lab's chart directories hold those chart versions, fetched through the Go module proxy", async () => {
+    for (const chart of ["metallb", "traefik"] as const) {
+      const chartYaml = fs.readFileSync(path.join(await labChartDir(chart), "Chart.yaml"), "utf8");
+      expect(chartYaml).toMatch(new RegExp(`^name: ${chart}$`, "m"));
+      expect(chartYaml).toMatch(new RegExp(`^version: ${LAB_CHARTS[chart]!.version.replaceAll(".", "\\.")}$`, "m"));
+    }
+    await expect(labChartDir("velero")).rejects.toThrow(/no source for chart velero/);
+  }, 300_000);
 });
