@@ -206,10 +206,11 @@ export const addonPhases: JourneyPhase[] = [
       report(`add-ons: planted fault: ${verdict.message}`);
       expect(verdict.reachable).toBe(false);
       expect(verdict.message).toContain(`outside the node subnet ${hosts.subnet}`);
-      // The fault removed: the Service and the planted pool go, the program's manifests again.
+      // The fault removed: the Service goes, the program's manifests again (the advertisement no
+      // longer names the planted pool), then the planted pool.
       await lab().delete(echoServer({ name, image: WORKLOAD_IMAGE, service: "LoadBalancer", addressPool: OUTSIDE_POOL.name }));
-      await lab().kubectl(`-n ${METALLB_NAMESPACE} delete ipaddresspool ${OUTSIDE_POOL.name}`);
       await lab().apply(plannedManifests(spec, "metallb-config"));
+      await lab().kubectl(`-n ${METALLB_NAMESPACE} delete ipaddresspool ${OUTSIDE_POOL.name}`);
     },
   },
   {
