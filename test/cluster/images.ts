@@ -1,7 +1,8 @@
 // The container images a lab node's containerd imports: for every image kubeadm itself names for a
 // config (`kubeadm config images list`), a tarball written from the locally built binary that the
 // image stands for (oci-image.ts), at the version its tag names (the day-2 journey's nodes carry two
-// Kubernetes versions' control-plane images); and the journey's workload (WORKLOAD_IMAGE). Cached in the tool cache, keyed by the binary's path, size and
+// Kubernetes versions' control-plane images); the journey's workload (WORKLOAD_IMAGE); and the
+// add-on phases' images (ADDON_IMAGES), written only when those phases first ask for them. Cached in the tool cache, keyed by the binary's path, size and
 // mtime, so a warm run writes nothing. Worktrees share the cache: each build of an image is a
 // tarball of its own, kept while some worktree uses it (each use marks it), never deleted for being
 // another build.
@@ -9,7 +10,7 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { toolCache } from "../tools/cache";
-import { corednsBinary, etcdBinary, etcdctlBinary, etcdutlBinary, helloHttpBinary, kubeadmBinary, kubernetesBinary, pauseBinary } from "../tools/go-binaries";
+import { corednsBinary, etcdBinary, etcdctlBinary, etcdutlBinary, helloHttpBinary, kubeadmBinary, kubernetesBinary, metallbBinary, pauseBinary, traefikBinary } from "../tools/go-binaries";
 import { ETCD_SNAPSHOT_IMAGES } from "../../components/addons/charts";
 import { PACKAGE_LAYERS, ensurePackageLayer } from "../sandbox/node-sandbox";
 import { withLock } from "../tools/lock";
@@ -41,6 +42,19 @@ async function busyboxBinary(): Promise<string> {
   throw new Error(`no busybox in the package layer ${layer}`);
 }
 
+/**
+ * The add-on phases' images (test/engine/day2/addons.ts), under the references the lab's charts
+ * render (tools/charts), as containerd's CRI names them (addon-checks.ts criImageName): MetalLB's
+ * controller and speaker at the pinned chart's appVersion; Traefik as traefik chart 41.6.0 renders
+ * it (v3.7.13, its appVersion), holding the v3.7.11 binary: v3.7.13 does not build from the proxy
+ * here (it refuses one of its dependencies), and v3.7.11 is the pinned chart 41.3.0's appVersion.
+ */
+export const ADDON_IMAGES = {
+  metallbController: "quay.io/metallb/controller:v0.16.1",
+  metallbSpeaker: "quay.io/metallb/speaker:v0.16.1",
+  traefik: "docker.io/library/traefik:v3.7.13",
+} as const;
+
 /** What goes into the image of each repository kubeadm asks for, given its tag (kubeadm's). */
 const CONTENT: Record<string, (tag: string) => Promise<Omit<ImageSpec, "ref">>> = {
   "kube-apiserver": async (tag) => ({ files: [{ source: await kubernetesBinary("kube-apiserver", tag), target: "/usr/local/bin/kube-apiserver" }] }),
@@ -69,6 +83,11 @@ const CONTENT: Record<string, (tag: string) => Promise<Omit<ImageSpec, "ref">>> 
   pause: async () => ({ files: [{ source: await pauseBinary(), target: "/pause" }], entrypoint: ["/pause"] }),
   "coredns/coredns": async (tag) => ({ files: [{ source: await corednsBinary(tag), target: "/coredns" }], entrypoint: ["/coredns"] }),
   [repository(WORKLOAD_IMAGE)]: async () => ({ files: [{ source: await helloHttpBinary(), target: "/hello-http" }], entrypoint: ["/hello-http"] }),
+  // Upstream's entrypoints: /controller and /speaker; the chart passes only flags.
+  [repository(ADDON_IMAGES.metallbController)]: async () => ({ files: [{ source: await metallbBinary("controller"), target: "/controller" }], entrypoint: ["/controller"] }),
+  [repository(ADDON_IMAGES.metallbSpeaker)]: async () => ({ files: [{ source: await metallbBinary("speaker"), target: "/speaker" }], entrypoint: ["/speaker"] }),
+  // Upstream's entrypoint script prepends `traefik` to flag-only arguments (the chart's): no shell here, the binary itself.
+  [repository(ADDON_IMAGES.traefik)]: async () => ({ files: [{ source: await traefikBinary(), target: "/usr/local/bin/traefik" }], entrypoint: ["/usr/local/bin/traefik"] }),
 };
 
 /**

@@ -18,7 +18,7 @@ const NODE_ROOT_FILES = path.join(__dirname, "node-root");
 const BOOT = path.join(__dirname, "boot.sh");
 const PATH_IN_NODE = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 /** Where image tarballs are visible inside a node (read-only). */
-const IMAGES_IN_NODE = "/var/lib/onprem-lab/images";
+export const IMAGES_IN_NODE = "/var/lib/onprem-lab/images";
 
 export interface NodeOptions {
   name: string;

@@ -8,7 +8,10 @@
 // - tools/etcd: the etcd server behind that kube-apiserver, and etcdctl (the lab's etcd image);
 // - the real-node lab's (test/cluster): kubelet, kube-controller-manager, kube-scheduler and
 //   kube-proxy (tools/kubeadm), crictl (tools/crictl), CoreDNS (tools/coredns) and the pod
-//   sandbox process (tools/pause, the project's own), and the journey's workload (tools/hello-http).
+//   sandbox process (tools/pause, the project's own), and the journey's workload (tools/hello-http);
+// - the lab's add-on phases' (test/engine/day2/addons.ts), built only when they first run, never by
+//   the setup: MetalLB's controller and speaker (tools/metallb), Traefik (tools/traefik) and helm
+//   (tools/helm).
 // Binaries are cached under ~/.cache/onprem-k8s/tools/ (see cache.ts) and each is built at most
 // once even when several vitest workers ask at the same time (a lock per binary, lock.ts).
 import { createHash } from "node:crypto";
@@ -27,6 +30,13 @@ export const PINNED_ETCD_VERSION = "v3.6.5";
 export const PINNED_CRICTL_VERSION = "v1.34.0";
 /** CoreDNS kubeadm v1.34 deploys (CoreDNSVersion); keep in step with tools/coredns/go.mod. */
 export const PINNED_COREDNS_VERSION = "v1.12.1";
+
+/** MetalLB the pinned metallb chart deploys (its appVersion); keep in step with tools/metallb/go.mod. */
+export const PINNED_METALLB_VERSION = "v0.16.1";
+/** Traefik the pinned traefik chart deploys (its appVersion); keep in step with tools/traefik/go.mod. */
+export const PINNED_TRAEFIK_VERSION = "v3.7.11";
+/** helm the lab installs the planned releases with (the newest Helm 3 on the proxy); keep in step with tools/helm/go.mod. */
+export const PINNED_HELM_VERSION = "v3.22.1";
 
 /**
  * The older patch the day-2 journey brings its cluster up at before upgrading to the pinned one.
@@ -183,4 +193,23 @@ export function pauseBinary(): Promise<string> {
 /** Path of the day-2 journey's workload, a tiny HTTP server (tools/hello-http). */
 export function helloHttpBinary(): Promise<string> {
   return ownBinary("hello-http");
+}
+
+/** Path of MetalLB's controller or speaker at the pinned version (tools/metallb), built on first use. */
+export function metallbBinary(command: "controller" | "speaker"): Promise<string> {
+  return buildOnce(path.join(cacheDir, `metallb-${command}-${PINNED_METALLB_VERSION}`), (target) => goBuild(target, toolsModule("metallb"), `go.universe.tf/metallb/${command}`, "-s -w"));
+}
+
+/** Path of Traefik at the pinned version (tools/traefik), built on first use. */
+export function traefikBinary(): Promise<string> {
+  return buildOnce(path.join(cacheDir, `traefik-${PINNED_TRAEFIK_VERSION}`), (target) =>
+    goBuild(target, toolsModule("traefik"), "github.com/traefik/traefik/v3/cmd/traefik", `-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=${PINNED_TRAEFIK_VERSION}`),
+  );
+}
+
+/** Path of the helm CLI at the pinned version (tools/helm), built on first use. */
+export function helmBinary(): Promise<string> {
+  return buildOnce(path.join(cacheDir, `helm-${PINNED_HELM_VERSION}`), (target) =>
+    goBuild(target, toolsModule("helm"), "helm.sh/helm/v3/cmd/helm", `-s -w -X helm.sh/helm/v3/internal/version.version=${PINNED_HELM_VERSION}`),
+  );
 }
