@@ -52,26 +52,34 @@ export class AddonLab {
   private constructor(
     readonly hosts: SshHosts,
     readonly first: LabNode,
+    /** The cluster's nodes by name: the lab may run hosts outside the cluster (the day-2 journey's spare hosts). */
+    readonly members: string[],
     readonly dir: string,
     private readonly kubeconfig: string,
   ) {}
 
-  /** A working directory with the first control plane's admin kubeconfig, pointed at its own apiserver (the endpoint's name resolves only on the nodes). */
-  static async create(hosts: SshHosts, first: LabNode): Promise<AddonLab> {
+  /**
+   * A working directory with the first control plane's admin kubeconfig, pointed at its own
+   * apiserver (the endpoint's name resolves only on the nodes). `members` are the cluster's nodes
+   * (all the lab's hosts unless told).
+   */
+  static async create(hosts: SshHosts, first: LabNode, members: string[] = hosts.hosts.map((h) => h.name)): Promise<AddonLab> {
+    const unknown = members.filter((name) => !hosts.hosts.some((h) => h.name === name));
+    if (unknown.length > 0) throw new Error(`not hosts of this lab: ${unknown.join(", ")}`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "addon-lab-"));
     const admin = await first.exec("cat /etc/kubernetes/admin.conf", { check: true });
     const kubeconfig = path.join(dir, "admin.conf");
     fs.writeFileSync(kubeconfig, admin.stdout.replace(/^(\s*server:\s*).*$/m, `$1https://${first.address}:6443`), { mode: 0o600 });
-    return new AddonLab(hosts, first, dir, kubeconfig);
+    return new AddonLab(hosts, first, members, dir, kubeconfig);
   }
 
   dispose(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** The lab's nodes with their LabNode. */
+  /** The cluster's nodes with their LabNode. */
   private nodes(): LabNode[] {
-    return this.hosts.hosts.map((h) => this.hosts.node(h.name));
+    return this.members.map((name) => this.hosts.node(name));
   }
 
   /** helm in the switch namespace, with a Helm home of this lab's own. */
@@ -132,7 +140,7 @@ export class AddonLab {
     return this.kubectl("delete --ignore-not-found --wait=true -f -", manifests.map((m) => `---\n${stringify(m)}`).join(""));
   }
 
-  /** Writes each image's tarball (building its binary on first use) and imports it into every node's containerd. */
+  /** Writes each image's tarball (building its binary on first use) and imports it into every cluster node's containerd. */
   async importImages(refs: string[]): Promise<void> {
     for (const ref of refs) {
       const tarball = await imageTarball(ref);
@@ -140,10 +148,10 @@ export class AddonLab {
     }
   }
 
-  /** Each node's pod range, from the lab's CNI config on the node. */
+  /** Each cluster node's pod range, from the lab's CNI config on the node. */
   async podRanges(): Promise<PodRange[]> {
     const ranges: PodRange[] = [];
-    for (const host of this.hosts.hosts) {
+    for (const host of this.hosts.hosts.filter((h) => this.members.includes(h.name))) {
       const conf = await this.hosts.node(host.name).exec("cat /etc/cni/net.d/10-onprem-lab.conflist", { check: true });
       const subnet = (JSON.parse(conf.stdout) as { plugins: { ipam?: { ranges?: { subnet: string }[][] } }[] }).plugins[0]?.ipam?.ranges?.[0]?.[0]?.subnet;
       if (!subnet) throw new Error(`${host.name}: no pod range in its CNI config`);
@@ -162,7 +170,7 @@ export class AddonLab {
   }
 
   /**
-   * Starts the lab's kube-proxy on every node: the pinned kube-proxy out of the lab's own image,
+   * Starts the lab's kube-proxy on every cluster node: the pinned kube-proxy out of the lab's own image,
    * run by the node's iptables (the image has none), with the admin kubeconfig.
    */
   async startKubeProxy(clusterCidr: string): Promise<void> {
