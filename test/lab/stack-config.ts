@@ -74,7 +74,12 @@ export function renderLabStack(lab: LabFacts, edit?: (cluster: any) => void): st
 
 /** The validated spec of the lab's description, as the program would see it (warnings dropped). */
 export function labSpec(lab: LabFacts, edit?: (cluster: any) => void): ClusterSpec {
-  const result = validateCluster(labCluster(lab, edit), { secretsPresent: new Set(["sshPrivateKey"]), planMode: false });
+  return labDescriptionSpec(labCluster(lab, edit));
+}
+
+/** The validated spec of a lab description (e.g. a stack file's, as edited), as the program would see it; problems thrown as the program words them. */
+export function labDescriptionSpec(cluster: Record<string, any>): ClusterSpec {
+  const result = validateCluster(cluster, { secretsPresent: new Set(["sshPrivateKey"]), planMode: false });
   if (!result.ok) throw new Error(formatProblems(result.problems));
   return result.spec;
 }

@@ -6,37 +6,45 @@
 // the ingress's fixed address; a pool change moving the address; a pool outside the node subnet
 // caught; then everything uninstalled. What the lab stands in for, and what never runs here:
 // docs/addons-on-the-lab.md.
+//
+// The journey's stack itself keeps `loadBalancer: none` and `ingress: none`: its kubernetes
+// provider is a stand-in that only records releases, so a `pulumi up` with MetalLB described would
+// run the program's webhook gate on the real nodes against pods nobody started. The phases plan
+// from the stack's description as it stands, with MetalLB and Traefik added in memory (as a person
+// would write them), and install that plan themselves. What the running cluster needs for them is
+// written into the stack: the journey's hardening enforces Pod Security baseline, and MetalLB's
+// speaker (host network, NET_RAW) runs only in a namespace the apiservers exempt, so the first
+// phase adds the namespaces the program exempts for the planned add-ons (privilegedNamespacesOf)
+// and rolls them out with `pulumi up`.
 import * as fs from "node:fs";
 import { expect } from "vitest";
+import { parse } from "yaml";
 import { SCRIPTS, scriptCommandLine } from "../../../components/addons";
 import { INGRESS_GATEWAY, addonManifests, addonReleases, metallbAdvertisementOf, type Manifest, type ReleasePlan } from "../../../components/addons/plan";
 import { METALLB_NAMESPACE, metallbResources } from "../../../components/addons/metallb/values";
+import { ADMISSION_CONFIG_PATH, podSecurityConfigured, privilegedNamespacesOf } from "../../../components/kubeadm/hardening";
+import { CLUSTER_KEY } from "../../../stacks/config-keys";
 import type { ClusterSpec } from "../../../stacks/spec";
+import { longestOutage } from "../../cluster/availability";
 import { ECHO_NAMESPACE, addressVerdict, echoHttpRoute, echoIngress, echoServer } from "../../cluster/addon-checks";
 import { AddonLab, chartDeviation } from "../../cluster/addons";
 import { ADDON_IMAGES, WORKLOAD_IMAGE } from "../../cluster/images";
 import type { SshHosts } from "../../cluster/ssh-hosts";
-import { labSpec } from "../../lab/stack-config";
+import { labDescriptionSpec } from "../../lab/stack-config";
 import { fetchCrds } from "../../tools/kube-validate";
-import type { JourneyPhase } from "./context";
+import { RUNS_COMMAND as RUNS } from "../event-log";
+import { OUTSIDE_POOL, admissionExemptions, changedPools, firstPools, ingressAddress, missingExemptions, withAddons, type Pool } from "./addons-plan";
+import type { JourneyContext, JourneyPhase } from "./context";
+import { API_OUTAGE_LIMIT_MS, expectOneAtATime } from "./step-order";
 
-/** An address of the lab's node subnet by its last octet. */
-const octet = (hosts: SshHosts, last: number) => hosts.gateway.replace(/\.\d+$/, `.${last}`);
-/** The ingress's fixed address (the description's addons.ingress.loadBalancerIP). */
-const ingressAddress = (hosts: SshHosts) => octet(hosts, 200);
-const firstPools = (hosts: SshHosts) => [{ name: "default", addresses: [`${octet(hosts, 200)}-${octet(hosts, 220)}`] }];
-/** After the pool change: the ingress's address stays, every other address moves to .230-.240. */
-const changedPools = (hosts: SshHosts) => [{ name: "default", addresses: [`${octet(hosts, 200)}/32`, `${octet(hosts, 230)}-${octet(hosts, 240)}`] }];
-/** Outside the lab's node subnet (the planted fault). */
-const OUTSIDE_POOL = { name: "outside", addresses: ["10.252.0.10-10.252.0.20"], autoAssign: false };
-
-/** The lab's description with MetalLB (L2) and Traefik, as a person would write it; validated as the program does. */
-function plannedSpec(hosts: SshHosts, pools: { name: string; addresses: string[] }[]): ClusterSpec {
-  return labSpec(hosts, (cluster) => {
-    cluster.addons.loadBalancer = { type: "metallb", mode: "l2", pools };
-    cluster.addons.ingress = { type: "traefik", loadBalancerIP: ingressAddress(hosts) };
-  });
+/** The journey's description as its stack file has it now (Pulumi.<stack>.yaml, every earlier phase's edits in it). */
+function journeyDescription(ctx: JourneyContext): Record<string, any> {
+  const document = parse(fs.readFileSync(ctx.stack.file(), "utf8")) as { config: Record<string, any> };
+  return document.config[CLUSTER_KEY] as Record<string, any>;
 }
+
+/** The journey's description with MetalLB (L2) and Traefik added, as a person would write them; validated as the program does. */
+const plannedSpec = (ctx: JourneyContext, pools: Pool[]): ClusterSpec => labDescriptionSpec(withAddons(journeyDescription(ctx), ctx.hosts.gateway, pools));
 
 function plannedRelease(spec: ClusterSpec, name: "metallb" | "traefik"): ReleasePlan {
   const release = addonReleases(spec).find((r) => r.name === name);
@@ -70,30 +78,59 @@ async function observe(hosts: SshHosts, name: string, address: string | undefine
 
 export const addonPhases: JourneyPhase[] = [
   {
+    name: "add-ons: Pod Security exempts the namespaces the program exempts for MetalLB, rolled through the control planes one at a time",
+    minutes: 30,
+    async run(ctx) {
+      const { hosts, controlPlanes, editDescription, upWithEvents, probe, report } = ctx;
+      const journey = labDescriptionSpec(journeyDescription(ctx));
+      state.spec = plannedSpec(ctx, firstPools(hosts.gateway));
+      expect(privilegedNamespacesOf(state.spec), "the program exempts MetalLB's namespace (its speaker runs on the host network)").toContain(METALLB_NAMESPACE);
+      const missing = missingExemptions(journey, state.spec);
+      if (!podSecurityConfigured(journey.kubernetes.podSecurity) || missing.length === 0) {
+        report(`add-ons: nothing to exempt from Pod Security (levels ${JSON.stringify(journey.kubernetes.podSecurity)})`);
+        return;
+      }
+      editDescription((cluster) => (cluster.kubernetes.podSecurity = { ...cluster.kubernetes.podSecurity, exemptNamespaces: [...(cluster.kubernetes.podSecurity.exemptNamespaces ?? []), ...missing] }));
+      const started = Date.now();
+      const up = await upWithEvents();
+      const ended = Date.now();
+      expectOneAtATime(up.steps.filter((w) => RUNS.has(w.op)), controlPlanes, (node) => new RegExp(`^${node}-settings$`));
+      const api = longestOutage(probe().samples(), "api", started, ended);
+      report(`add-ons: Pod Security exemptions ${missing.join(", ")} rolled in ${Math.round((ended - started) / 1000)} s; longest time the API went unanswered through the endpoint ${api.ms} ms${api.detail ? ` (${api.detail})` : ""}`);
+      expect(api.ms, `the API through the endpoint: ${api.detail}`).toBeLessThan(API_OUTAGE_LIMIT_MS);
+      for (const node of controlPlanes) {
+        const admission = await hosts.node(node).exec(`cat ${ADMISSION_CONFIG_PATH}`, { check: true });
+        expect(admissionExemptions(admission.stdout), `${node}: ${ADMISSION_CONFIG_PATH}`).toEqual(expect.arrayContaining(missing));
+      }
+    },
+  },
+  {
     name: "add-ons: images built on first use and imported on every node; the lab's kube-proxy and pod routes stand in for the CNI's",
     // A cold machine builds Traefik, MetalLB and helm here (docs/addons-on-the-lab.md has the times).
     minutes: 90,
-    async run({ hosts, first, report }) {
-      state.spec = plannedSpec(hosts, firstPools(hosts));
-      state.lab = await AddonLab.create(hosts, first());
+    async run({ hosts, controlPlanes, workers, first, report }) {
+      // The cluster's nodes only: the lab also runs the growth phases' spare hosts, reset and outside the cluster.
+      const members = [...controlPlanes, ...workers];
+      const spec = state.spec!;
+      state.lab = await AddonLab.create(hosts, first(), members);
       for (const chart of ["metallb", "traefik"] as const) {
         const deviation = chartDeviation(chart);
         if (deviation) report(`add-ons: ${deviation}`);
       }
       const started = Date.now();
       const images = new Set<string>([WORKLOAD_IMAGE]);
-      for (const name of ["metallb", "traefik"] as const) for (const ref of await lab().releaseImages(plannedRelease(state.spec, name))) images.add(ref);
+      for (const name of ["metallb", "traefik"] as const) for (const ref of await lab().releaseImages(plannedRelease(spec, name))) images.add(ref);
       // Exactly the images the lab builds: a chart that renders another one fails here, by name.
       expect([...images].sort()).toEqual([...Object.values(ADDON_IMAGES), WORKLOAD_IMAGE].sort());
       await lab().importImages([...images]);
       report(`add-ons: images ${[...images].join(", ")} ready on every node in ${Math.round((Date.now() - started) / 1000)} s`);
       await lab().podRoutes("add");
-      await lab().startKubeProxy(state.spec.kubernetes.podCidr);
+      await lab().startKubeProxy(spec.kubernetes.podCidr);
       // The kubernetes Service answers through its ClusterIP on every node: Services work.
       const clusterIp = (await lab().kubectl("get service kubernetes -o jsonpath='{.spec.clusterIP}'")).trim();
-      for (const host of hosts.hosts) {
-        const r = await hosts.node(host.name).exec(`curl -sk --max-time 5 https://${clusterIp}/readyz`);
-        expect(r.stdout.trim(), `${host.name}: the kubernetes Service through ${clusterIp}\n${r.output}`).toBe("ok");
+      for (const name of members) {
+        const r = await hosts.node(name).exec(`curl -sk --max-time 5 https://${clusterIp}/readyz`);
+        expect(r.stdout.trim(), `${name}: the kubernetes Service through ${clusterIp}\n${r.output}`).toBe("ok");
       }
     },
   },
@@ -130,7 +167,7 @@ export const addonPhases: JourneyPhase[] = [
       await lab().kubectl(`wait --for=condition=Accepted --timeout=120s gatewayclass/${INGRESS_GATEWAY.className}`);
       await lab().kubectl(`-n ${INGRESS_GATEWAY.namespace} wait --for=condition=Accepted --timeout=120s gateway/${INGRESS_GATEWAY.name}`);
       // The ingress's Service holds the description's fixed address.
-      expect(await lab().loadBalancerAddress("traefik", "traefik", 120)).toBe(ingressAddress(hosts));
+      expect(await lab().loadBalancerAddress("traefik", "traefik", 120)).toBe(ingressAddress(hosts.gateway));
     },
   },
   {
@@ -157,7 +194,7 @@ export const addonPhases: JourneyPhase[] = [
       }
       const gateway = { name: INGRESS_GATEWAY.name, namespace: INGRESS_GATEWAY.namespace };
       await lab().apply([echoHttpRoute({ name: "echo", gateway, host: ROUTE_HOST, paths: { "/a": "echo-a", "/b": "echo-b" } }), echoIngress({ name: "echo", host: INGRESS_HOST, service: "echo-b" })]);
-      const address = ingressAddress(hosts);
+      const address = ingressAddress(hosts.gateway);
       for (const [path, backend] of [["/a", "echo-a"], ["/b", "echo-b"]] as const) {
         const answer = await lab().httpUntil(`http://${address}${path}`, answeredBy(backend), 60, ROUTE_HOST);
         expect(answeredBy(backend)(answer), `HTTPRoute ${ROUTE_HOST}${path} -> ${backend}: ${JSON.stringify(answer)}`).toBe(true);
@@ -172,9 +209,10 @@ export const addonPhases: JourneyPhase[] = [
   {
     name: "add-ons: a pool change (the program's manifests re-applied) moves the address",
     minutes: 10,
-    async run({ hosts, report }) {
+    async run(ctx) {
+      const { hosts, report } = ctx;
       const before = state.echoAddress!;
-      state.spec = plannedSpec(hosts, changedPools(hosts));
+      state.spec = plannedSpec(ctx, changedPools(hosts.gateway));
       await lab().apply(plannedManifests(state.spec, "metallb-config"));
       const after = await lab().loadBalancerAddress(ECHO_NAMESPACE, ECHO, 120, before);
       report(`add-ons: pool change moved ${ECHO_NAMESPACE}/${ECHO} from ${before} to ${after ?? "(no new address)"}`);
@@ -184,15 +222,16 @@ export const addonPhases: JourneyPhase[] = [
       // Nothing answers on the old address any more; the ingress kept its own.
       const old = await lab().httpFromSwitch(`http://${before}/`);
       expect(old.ok, `the old address ${before} still answers: ${JSON.stringify(old)}`).toBe(false);
-      expect(await lab().loadBalancerAddress("traefik", "traefik", 10)).toBe(ingressAddress(hosts));
+      expect(await lab().loadBalancerAddress("traefik", "traefik", 10)).toBe(ingressAddress(hosts.gateway));
       state.echoAddress = after;
     },
   },
   {
     name: "add-ons: a pool outside the node subnet is refused by the description's check; planted anyway, its address does not answer and the check says so",
     minutes: 10,
-    async run({ hosts, report }) {
-      expect(() => plannedSpec(hosts, [...changedPools(hosts), OUTSIDE_POOL])).toThrow(/an L2 pool must lie inside the node subnet/);
+    async run(ctx) {
+      const { hosts, report } = ctx;
+      expect(() => plannedSpec(ctx, [...changedPools(hosts.gateway), OUTSIDE_POOL])).toThrow(/an L2 pool must lie inside the node subnet/);
       // Planted past the description's check: the program's manifest builder with the outside pool added.
       const spec = state.spec!;
       const planted = metallbResources({ pools: [...spec.addons.loadBalancer.pools, OUTSIDE_POOL], advertisement: metallbAdvertisementOf(spec) });
@@ -234,7 +273,7 @@ export const addonPhases: JourneyPhase[] = [
       // own CRDs stay, as Helm leaves a chart's crds/ directory installed.
       await lab().kubectl("delete --ignore-not-found --wait=true -f -", await fetchCrds("gateway-api-v1.6.1"));
       // Nothing answers on the add-ons' addresses any more.
-      for (const address of [ingressAddress(hosts), state.echoAddress!]) {
+      for (const address of [ingressAddress(hosts.gateway), state.echoAddress!]) {
         const answer = await lab().httpFromSwitch(`http://${address}/`);
         expect(answer.ok, `${address} still answers after the uninstall: ${JSON.stringify(answer)}`).toBe(false);
       }
