@@ -23,6 +23,10 @@
 //              kubelet wiring (day2/node-operations.ts);
 //   acceptance the checks the lab reaches pass in pulumi up, and fail naming what was broken
 //              (day2/acceptance.ts);
+//   add-ons    MetalLB and Traefik installed for real with helm from the plan for this stack's
+//              description, an echo server answering on a LoadBalancer address and through an
+//              HTTPRoute and an Ingress, a pool change, a planted pool caught, all uninstalled
+//              (day2/addons.ts; the stack itself keeps no load balancer);
 //   backups    an etcd snapshot to versitygw by the shipped CronJob, a whole-cluster restore by the
 //              rendered runbook (day2/backups.ts);
 //   destroy    `pulumi destroy` removes it all.
@@ -46,6 +50,7 @@ import { labSpec, renderLabStack } from "../lab/stack-config";
 import { RUNS_COMMAND as RUNS, resourceName, stepWindowsFromOutput, waitForFinishedStep, type StepWindow } from "./event-log";
 import { journeyGroups, type JourneyContext, type JourneyGroup, type JourneyPhase } from "./day2/context";
 import { acceptancePhases } from "./day2/acceptance";
+import { addonPhases } from "./day2/addons";
 import { backupPhases } from "./day2/backups";
 import { SPARE_CONTROL_PLANES, SPARE_WORKERS, growthPhases, withoutSpareHosts } from "./day2/growth";
 import { hardeningPhases } from "./day2/hardening";
@@ -72,7 +77,9 @@ const WORKLOAD_OUTAGE_LIMIT_MS = 5_000;
 
 /**
  * The lab's edits to the example (as real-cluster.test.ts): keepalived + haproxy; no MetalLB, so no
- * ingress; the spare hosts the growth phases add are running but not in the description yet.
+ * ingress (the add-on phases install both themselves, from the plan for this description with them
+ * added: day2/addons.ts says why the stack keeps none); the spare hosts the growth phases add are
+ * running but not in the description yet.
  */
 function journeyStack(cluster: any): void {
   cluster.endpoint = { mode: "keepalived-haproxy", vip: cluster.endpoint.vip, dnsName: "k8s-apiserver.lab.example.internal", port: 16443, virtualRouterId: 51 };
@@ -94,7 +101,7 @@ describe("the day-2 journey on the real-node lab", () => {
   if (!JOURNEY) it.skip("runs with npm run test:day2 (opt-in until its kill-and-resume phase passes on the lab)", () => {});
 });
 
-describe.runIf(JOURNEY && gate.run)(`day-2 journey on one real cluster: bring-up at ${FROM}, upgrade to ${TO} (killed and resumed), refusals, certificate renewal, hardening, growth, node operations, acceptance checks, backups, destroy`, () => {
+describe.runIf(JOURNEY && gate.run)(`day-2 journey on one real cluster: bring-up at ${FROM}, upgrade to ${TO} (killed and resumed), refusals, certificate renewal, hardening, growth, node operations, acceptance checks, add-ons, backups, destroy`, () => {
   let hosts: SshHosts;
   let workspace: EngineWorkspace;
   let stack: EngineStack;
@@ -308,6 +315,7 @@ describe.runIf(JOURNEY && gate.run)(`day-2 journey on one real cluster: bring-up
     growth: growthPhases,
     "node-operations": nodeOperationPhases,
     acceptance: acceptancePhases,
+    addons: addonPhases,
     backups: backupPhases,
   };
   for (const group of journeyGroups(process.env.ONPREM_K8S_DAY2_UNTIL)) if (group !== "upgrade") phases(later[group]);

@@ -11,6 +11,10 @@ describe("journeyGroups", () => {
   it("stops after the named group, keeping the order", () => {
     expect(journeyGroups("upgrade")).toEqual(["upgrade"]);
     expect(journeyGroups("hardening")).toEqual(["upgrade", "renewal", "hardening"]);
+    // The add-ons after hardening (its Pod Security) and acceptance, before the backups' restore.
+    expect(journeyGroups("addons")).toEqual(["upgrade", "renewal", "hardening", "growth", "node-operations", "acceptance", "addons"]);
+    expect(journeyGroups("backups")).toEqual([...JOURNEY_GROUPS]);
+    expect(JOURNEY_GROUPS.at(-1)).toBe("backups");
   });
 
   it("refuses a name that is no group, listing the groups", () => {

@@ -35,8 +35,13 @@ export interface JourneyPhase {
   run(ctx: JourneyContext): Promise<void>;
 }
 
-/** The journey's groups of phases, in the order they run (the upgrade group is bring-up through the refusals). */
-export const JOURNEY_GROUPS = ["upgrade", "renewal", "hardening", "growth", "node-operations", "acceptance", "backups"] as const;
+/**
+ * The journey's groups of phases, in the order they run (the upgrade group is bring-up through the
+ * refusals). The add-ons run after hardening, under its enforced Pod Security as on a hardened
+ * site (their first phase exempts MetalLB's namespace as the program would), and before the
+ * backups, whose whole-cluster restore is the journey's last change; they leave nothing running.
+ */
+export const JOURNEY_GROUPS = ["upgrade", "renewal", "hardening", "growth", "node-operations", "acceptance", "addons", "backups"] as const;
 export type JourneyGroup = (typeof JOURNEY_GROUPS)[number];
 
 /**
