@@ -2,12 +2,14 @@
 // it stands when the add-on group starts (keepalived + haproxy, no load balancer or ingress, the
 // spare hosts out, hardening's Pod Security baseline), with MetalLB and Traefik added, is a
 // description the program accepts and plans both releases for; the pool change is accepted, the
-// planted pool refused; the exemption the first phase rolls out is MetalLB's namespace, and the
-// apiservers' AdmissionConfiguration as the program renders it then lists it.
+// planted pool refused; the exemption the first phase rolls out is MetalLB's namespace, it changes
+// the control planes' settings (so pulumi up rolls them), and the apiservers' AdmissionConfiguration
+// as the program renders it then lists it.
 import { describe, expect, it } from "vitest";
 import { addonReleases } from "../../../components/addons/plan";
 import { METALLB_NAMESPACE } from "../../../components/addons/metallb/values";
 import { renderAdmissionConfiguration } from "../../../components/kubeadm/hardening";
+import { settingsDigest } from "../../../components/kubeadm/settings";
 import { labCluster, labDescriptionSpec, type LabFacts } from "../../lab/stack-config";
 import { OUTSIDE_POOL, admissionExemptions, changedPools, firstPools, ingressAddress, missingExemptions, withAddons } from "./addons-plan";
 import { SPARE_CONTROL_PLANES, SPARE_WORKERS, withoutSpareHosts } from "./growth";
@@ -64,6 +66,8 @@ describe("the add-on phases' descriptions", () => {
     exempted.kubernetes.podSecurity.exemptNamespaces = missing;
     const after = labDescriptionSpec(exempted);
     expect(missingExemptions(after, labDescriptionSpec(withAddons(exempted, lab.gateway, firstPools(lab.gateway))))).toEqual([]);
+    // The edit changes the control planes' settings, so its pulumi up rolls them (the phase expects one settings step each).
+    expect(settingsDigest(after)).not.toBe(settingsDigest(before));
     expect(admissionExemptions(renderAdmissionConfiguration({ ...after.kubernetes.podSecurity, exemptNamespaces: ["kube-system", ...after.kubernetes.podSecurity.exemptNamespaces] }))).toEqual(["kube-system", METALLB_NAMESPACE]);
     expect(admissionExemptions("")).toEqual([]);
   });
