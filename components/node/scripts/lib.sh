@@ -225,6 +225,42 @@ pkg_installed() {
   esac
 }
 
+# A package-manager run that was cut off (its pulumi up stopped, the node restarted) leaves
+# dpkg's journal in /var/lib/dpkg/updates, and every later apt-get install refuses: "E: dpkg was
+# interrupted, you must manually run 'dpkg --configure -a' to correct the problem." That is run
+# first; while a dpkg or apt-get still running from that run holds dpkg's lock, it is waited for
+# (APT_LOCK_WAIT_SECONDS, as apt-get waits through DPkg::Lock::Timeout). A package killed in its
+# maintainer script is left "reinstreq": dpkg --configure -a cannot configure it and fails, but it
+# merges the journal, and the apt-get install that follows reinstalls the package.
+apt_finish_interrupted() {
+  [[ -n "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ]] || return 0
+  note "dpkg was interrupted by an earlier run that stopped while it installed packages; finishing it (dpkg --configure -a)"
+  local deadline=$(( SECONDS + ${APT_LOCK_WAIT_SECONDS:-300} )) from waited=false
+  # Each attempt's own output is read for the lock error (the log also holds earlier commands').
+  from=$(( $(wc -l <"$NODEPREP_PM_LOG") + 1 ))
+  until pm_run env DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a; do
+    if ! tail -n +"$from" "$NODEPREP_PM_LOG" | grep -q 'locked by another process'; then
+      note "dpkg --configure -a could not configure every package (a package cut off in its maintainer script is reinstalled by the install that follows)"
+      break
+    fi
+    (( SECONDS < deadline )) || die "dpkg's lock on $(hostname) was still held after ${APT_LOCK_WAIT_SECONDS:-300}s by the package manager of an earlier run (see the package manager output)"
+    if [[ "$waited" == false ]]; then
+      note "dpkg's lock is held by another process (a package manager still running from the stopped run); waiting for it"
+      waited=true
+    fi
+    sleep 5
+    from=$(( $(wc -l <"$NODEPREP_PM_LOG") + 1 ))
+  done
+  [[ -z "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ]] ||
+    die "dpkg --configure -a on $(hostname) did not finish the interrupted package installation (/var/lib/dpkg/updates is not empty; see the package manager output)"
+  changed "finished the interrupted dpkg run (dpkg --configure -a)"
+}
+
+apt_install() {
+  apt_finish_interrupted
+  pm_run env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout="${APT_LOCK_WAIT_SECONDS:-300}" install -y --no-install-recommends "$@"
+}
+
 ensure_packages() {
   local pkg missing=()
   for pkg in "$@"; do
@@ -234,7 +270,7 @@ ensure_packages() {
   case "$OS_FAMILY" in
     apt)
       pm_run env DEBIAN_FRONTEND=noninteractive apt-get update
-      pm_run env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+      apt_install "${missing[@]}"
       ;;
     dnf) pm_run dnf install -y "${missing[@]}" ;;
   esac

@@ -143,8 +143,7 @@ install_packages() {
       esac
     done
     case "$OS_FAMILY" in
-      apt) pm_run env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-             --allow-change-held-packages "${specs[@]}" ;;
+      apt) apt_install --allow-change-held-packages "${specs[@]}" ;;
       # --allowerasing lets the kubernetes repo's cri-tools replace a distribution
       # cri-tools instead of failing depsolve (seed T-028).
       dnf) pm_run dnf install -y --disableexcludes=kubernetes --allowerasing "${specs[@]}" ;;

@@ -1,0 +1,80 @@
+// The node preparation steps killed at a line (the Pulumi CLI killed, CI cancelled, the node
+// restarted), then run again as the next `pulumi up` runs them (docs/recovery.md): each must
+// converge, not stop on its own leftovers nor take a half-done change for a finished one. Run as
+// shipped in a Debian sandbox with real apt and dpkg (against the local signed repository of
+// scripts.test.ts); the stand-ins SIGKILL the script at a named call (test/sandbox/standins/
+// _state.sh kill_point), and so does a maintainer script of the installed kubelet package.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NodeSandbox, sandboxGate, sandboxUnavailableReason, type RunResult } from "../../test/sandbox/node-sandbox";
+import { changedLines, expectNoChange, expectOk } from "../../test/sandbox/expect-run";
+import { kubernetesPackagesEnv, kubernetesRepoUrl } from "./params";
+
+const gate = sandboxGate(sandboxUnavailableReason());
+if (gate.warning) console.warn(gate.warning);
+
+/** The run died by the kill (SIGKILL of the script: a signal, or 137 through a shell). */
+function expectKilled(r: RunResult): void {
+  expect([-1, 137], r.output).toContain(r.status);
+}
+
+/** Perl holding dpkg's frontend lock for 8 s (struct flock on x86_64 and aarch64: type, whence from the start, start, length 0 = all, pid). */
+const HOLD_DPKG_LOCK = [
+  'open(my $f, "+<", "/var/lib/dpkg/lock-frontend") or die $!;',
+  'my $lock = pack("s s x4 q q i x4", F_WRLCK, 0, 0, 0, 0);',
+  'fcntl($f, F_SETLK, $lock) or die "lock: $!";',
+  'open(my $m, ">", "/tmp/dpkg-locked"); close $m; sleep 8;',
+].join(" ");
+
+describe.runIf(gate.run)("node preparation steps killed at a line, then run again (Debian sandbox, real apt and dpkg)", () => {
+  let sb: NodeSandbox;
+  let repoKey: string;
+  const repoUrl = kubernetesRepoUrl("apt", "1.30", "file:///srv/k8s-mirror");
+  const packagesEnv = (version: string) => kubernetesPackagesEnv({ version, repoUrl, repoKey, repoRetries: 2, repoRetryDelaySeconds: 0 });
+  const installed = async () => (await sb.exec("dpkg-query -W -f='${Package}=${Version} ${Status}\\n' kubeadm kubelet kubectl")).output.trim().split("\n");
+  const killAt = (point: string) => sb.writeFile("/var/lib/sandbox/kill-point", `${point}\n`);
+  const killedAt = () => (sb.exists("/var/lib/sandbox/killed-at") ? sb.readFile("/var/lib/sandbox/killed-at").split("\n").filter(Boolean) : []);
+
+  beforeAll(async () => {
+    sb = await NodeSandbox.create("interrupted");
+    fs.copyFileSync(path.join(__dirname, "../../test/sandbox/build-k8s-repo.sh"), sb.path("/tmp/build-k8s-repo.sh"));
+    expectOk(await sb.exec("bash /tmp/build-k8s-repo.sh /srv/k8s-mirror"));
+    repoKey = sb.readFile("/srv/k8s-mirror/key.asc");
+    expectOk(await sb.run("kubernetes-packages", packagesEnv("1.30.1")));
+  }, 20 * 60_000);
+
+  afterAll(() => sb?.dispose());
+
+  it("kubernetes-packages killed while dpkg ran kubelet's maintainer script (a version bump): the next run finishes dpkg's run (dpkg --configure -a), then installs and holds", async () => {
+    // The installed kubelet's prerm, which dpkg runs before it unpacks the new version: the kill point.
+    sb.writeFile("/var/lib/dpkg/info/kubelet.prerm", "#!/bin/bash\n. /usr/local/sbin/_state.sh\nexit 0\n");
+    fs.chmodSync(sb.path("/var/lib/dpkg/info/kubelet.prerm"), 0o755);
+    killAt("kubelet.prerm upgrade");
+    expectKilled(await sb.run("kubernetes-packages", packagesEnv("1.30.2")));
+    expect(killedAt()).toEqual(["kubelet.prerm upgrade"]);
+    // What the kill left: dpkg's journal not merged, kubelet cut off in its maintainer script (to be
+    // reinstalled), no holds (released before the install), and apt refusing every install until
+    // someone finishes dpkg's run.
+    expect((await sb.exec("ls -A /var/lib/dpkg/updates")).output.trim()).not.toBe("");
+    expect(await installed()).toContain("kubelet=1.30.1-1.1 install reinstreq half-configured");
+    expect((await sb.exec("apt-mark showhold")).output.trim()).toBe("");
+    const refused = await sb.exec("apt-get install -y --no-install-recommends kubectl 2>&1");
+    expect(refused.output).toContain("E: dpkg was interrupted, you must manually run 'dpkg --configure -a' to correct the problem.");
+
+    // And a package manager of the stopped run still holds dpkg's lock for a few seconds (fcntl,
+    // as dpkg locks): the next run waits for it instead of failing.
+    expectOk(await sb.exec(`nohup perl -MFcntl -e '${HOLD_DPKG_LOCK}' >/dev/null 2>&1 &`));
+    expectOk(await sb.exec("for i in $(seq 100); do [ -e /tmp/dpkg-locked ] && exit 0; sleep 0.1; done; exit 1"));
+
+    const again = expectOk(await sb.run("kubernetes-packages", packagesEnv("1.30.2")));
+    expect(again.output).toContain("note: dpkg's lock is held by another process (a package manager still running from the stopped run); waiting for it");
+    expect(again.output).toContain("note: dpkg was interrupted by an earlier run that stopped while it installed packages; finishing it (dpkg --configure -a)");
+    expect(again.output).toContain("note: dpkg --configure -a could not configure every package (a package cut off in its maintainer script is reinstalled by the install that follows)");
+    expect(changedLines(again)).toContain("changed: finished the interrupted dpkg run (dpkg --configure -a)");
+    expect(await installed()).toEqual(["kubeadm=1.30.2-1.1 hold ok installed", "kubectl=1.30.2-1.1 hold ok installed", "kubelet=1.30.2-1.1 hold ok installed"]);
+    expect((await sb.exec("apt-mark showhold")).output.trim().split("\n")).toEqual(["kubeadm", "kubectl", "kubelet"]);
+    expect((await sb.exec("ls -A /var/lib/dpkg/updates")).output.trim()).toBe("");
+    expectNoChange(await sb.run("kubernetes-packages", packagesEnv("1.30.2")));
+  });
+});
