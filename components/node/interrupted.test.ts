@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NodeSandbox, sandboxGate, sandboxUnavailableReason, type RunResult } from "../../test/sandbox/node-sandbox";
 import { changedLines, expectNoChange, expectOk } from "../../test/sandbox/expect-run";
-import { kubernetesPackagesEnv, kubernetesRepoUrl } from "./params";
+import { baseEnv, containerdEnv, kubernetesPackagesEnv, kubernetesRepoUrl, proxyEnv } from "./params";
 
 const gate = sandboxGate(sandboxUnavailableReason());
 if (gate.warning) console.warn(gate.warning);
@@ -27,6 +27,8 @@ const HOLD_DPKG_LOCK = [
   'open(my $m, ">", "/tmp/dpkg-locked"); close $m; sleep 8;',
 ].join(" ");
 
+const EARLIER_RUN = "note: an earlier run stopped before it finished";
+
 describe.runIf(gate.run)("node preparation steps killed at a line, then run again (Debian sandbox, real apt and dpkg)", () => {
   let sb: NodeSandbox;
   let repoKey: string;
@@ -35,6 +37,8 @@ describe.runIf(gate.run)("node preparation steps killed at a line, then run agai
   const installed = async () => (await sb.exec("dpkg-query -W -f='${Package}=${Version} ${Status}\\n' kubeadm kubelet kubectl")).output.trim().split("\n");
   const killAt = (point: string) => sb.writeFile("/var/lib/sandbox/kill-point", `${point}\n`);
   const killedAt = () => (sb.exists("/var/lib/sandbox/killed-at") ? sb.readFile("/var/lib/sandbox/killed-at").split("\n").filter(Boolean) : []);
+  const restarts = () => sb.calls().filter((c) => /^systemctl (restart|daemon-reload)/.test(c));
+  const hosts = [{ ip: "10.0.0.11", names: ["cp-1"] }];
 
   beforeAll(async () => {
     sb = await NodeSandbox.create("interrupted");
@@ -76,5 +80,51 @@ describe.runIf(gate.run)("node preparation steps killed at a line, then run agai
     expect((await sb.exec("apt-mark showhold")).output.trim().split("\n")).toEqual(["kubeadm", "kubectl", "kubelet"]);
     expect((await sb.exec("ls -A /var/lib/dpkg/updates")).output.trim()).toBe("");
     expectNoChange(await sb.run("kubernetes-packages", packagesEnv("1.30.2")));
+  });
+
+  it("containerd killed between writing its config and restarting it: the next run restarts it (the config is already as wanted)", async () => {
+    expectOk(await sb.run("containerd", containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.9" })));
+    killAt("systemctl restart containerd");
+    expectKilled(await sb.run("containerd", containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.10" })));
+    expect(sb.readFile("/etc/containerd/config.toml")).toContain('sandbox_image = "registry.k8s.io/pause:3.10"');
+
+    sb.clearCalls();
+    const again = expectOk(await sb.run("containerd", containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.10" })));
+    expect(again.output).toContain(`${EARLIER_RUN}: the restart of containerd left for this run`);
+    expect(changedLines(again)).toEqual(["changed: restarted containerd (config changed)"]);
+    expect(restarts()).toEqual(["systemctl restart containerd"]);
+    sb.clearCalls();
+    expectNoChange(await sb.run("containerd", containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.10" })));
+    expect(restarts()).toEqual([]);
+  });
+
+  it("proxy killed between writing the drop-ins and reloading systemd: the next run reloads and restarts the units in use", async () => {
+    const proxy = proxyEnv({ mode: "present", httpProxy: "http://proxy.corp.example:3128", noProxy: ["10.0.0.11"] });
+    killAt("systemctl daemon-reload");
+    expectKilled(await sb.run("proxy", proxy));
+    expect(sb.exists("/etc/systemd/system/containerd.service.d/http-proxy.conf")).toBe(true);
+
+    sb.clearCalls();
+    const again = expectOk(await sb.run("proxy", proxy));
+    expect(again.output).toContain(`${EARLIER_RUN}: the restart of containerd left for this run`);
+    // containerd runs (the test above), kubelet is enabled (kubernetes-packages): both pick the proxy up.
+    expect(restarts()).toEqual(["systemctl daemon-reload", "systemctl restart containerd", "systemctl restart kubelet"]);
+    expect(changedLines(again)).toEqual(["changed: restarted containerd (proxy drop-in changed)", "changed: restarted kubelet (proxy drop-in changed)"]);
+    expectNoChange(await sb.run("proxy", proxy));
+  });
+
+  it("base killed before chrony's restart for new time servers: the next run restarts chrony", async () => {
+    expectOk(await sb.run("base", baseEnv({ hostname: "cp-1", hosts })));
+    const withServers = baseEnv({ hostname: "cp-1", hosts, timeServers: ["ntp1.corp.example"] });
+    killAt("systemctl restart chrony");
+    expectKilled(await sb.run("base", withServers));
+    expect(sb.readFile("/etc/chrony/chrony.conf")).toContain("server ntp1.corp.example iburst");
+
+    sb.clearCalls();
+    const again = expectOk(await sb.run("base", withServers));
+    expect(again.output).toContain(`${EARLIER_RUN}: the restart of chrony left for this run`);
+    expect(changedLines(again)).toEqual(["changed: restarted chrony"]);
+    expect(restarts()).toEqual(["systemctl restart chrony"]);
+    expectNoChange(await sb.run("base", withServers));
   });
 });

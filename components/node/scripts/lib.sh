@@ -48,6 +48,41 @@ changed() { NODEPREP_CHANGES=$((NODEPREP_CHANGES + 1)); echo "changed: $*"; }
 ok() { echo "ok: $*"; }
 note() { echo "note: $*"; }
 
+# Work a change owes the node (a unit's restart, firewalld's reload), marked on the node BEFORE the
+# change is made and cleared once done: a run killed between the two (its pulumi up stopped, the
+# node restarted) would otherwise find the files as wanted on the next run and never do it
+# (containerd left on its old cgroup driver, an opened port only in firewalld's permanent
+# configuration). Marks live beside the kubeadm attempt marker; NODEPREP_MARKED lists this run's.
+PENDING_DIR=/var/lib/onprem-k8s/pending
+NODEPREP_MARKED=" "
+
+pending_mark() {
+  [[ -e "$PENDING_DIR/$1" ]] || { mkdir -p "$PENDING_DIR"; : >"$PENDING_DIR/$1"; }
+  NODEPREP_MARKED+="$1 "
+}
+is_pending() { [[ -e "$PENDING_DIR/$1" ]]; }
+pending_done() { rm -f "$PENDING_DIR/$1"; }
+# Says so when the mark was left by an earlier run, not made by this one.
+note_pending_from_earlier_run() {
+  if [[ "$NODEPREP_MARKED" != *" $1 "* ]]; then
+    note "an earlier run stopped before it finished: $2 left for this run"
+  fi
+}
+
+# Restarts <unit> if a restart is owed (files written while RESTART_UNIT named it), unless
+# UNIT_STARTED says it was just started (it read the new configuration then); the mark goes.
+restart_if_pending() {
+  local unit="$1" why="${2:-}"
+  is_pending "restart-$unit" || return 0
+  if [[ "${UNIT_STARTED:-false}" == false ]]; then
+    note_pending_from_earlier_run "restart-$unit" "the restart of $unit"
+    NODEPREP_UNIT=$unit
+    systemctl restart "$unit"
+    changed "restarted $unit${why:+ ($why)}"
+  fi
+  pending_done "restart-$unit"
+}
+
 nodeprep_diagnostics() {
   local failed_command="$1" line="$2" code="$3"
   echo "=== nodeprep diagnostics: $NODEPREP_SCRIPT failed ==="
@@ -137,7 +172,8 @@ detect_os_family() {
   [[ -n "$OS_FAMILY" ]] || die "unsupported OS: ID='$os_id' ID_LIKE='$os_like'; supported: ubuntu, debian (apt) and rhel, rocky, almalinux, centos, redos (dnf)"
 }
 
-# Write a file only if its content or mode differs. Sets FILE_CHANGED=true|false.
+# Write a file only if its content or mode differs. Sets FILE_CHANGED=true|false. While
+# RESTART_UNIT names a unit, a change marks that unit's restart pending first (restart_if_pending).
 ensure_file() {
   local path="$1" mode="$2" content tmp
   # Compared the way $(cat) reads the file back: without trailing newlines.
@@ -145,6 +181,7 @@ ensure_file() {
   FILE_CHANGED=false
   if [[ -f "$path" ]] && [[ "$(cat "$path")" == "$content" ]]; then
     if [[ "$(stat -c %a "$path")" != "$mode" ]]; then
+      if [[ -n "${RESTART_UNIT:-}" ]]; then pending_mark "restart-$RESTART_UNIT"; fi
       chmod "$mode" "$path"
       FILE_CHANGED=true
       changed "mode of $path set to $mode"
@@ -155,16 +192,18 @@ ensure_file() {
   tmp=$(mktemp "$path.XXXXXX")
   printf '%s\n' "$content" >"$tmp"
   chmod "$mode" "$tmp"
+  if [[ -n "${RESTART_UNIT:-}" ]]; then pending_mark "restart-$RESTART_UNIT"; fi
   mv -f "$tmp" "$path"
   FILE_CHANGED=true
   changed "wrote $path"
 }
 
-# Remove a file if present. Sets FILE_CHANGED=true|false.
+# Remove a file if present. Sets FILE_CHANGED=true|false (and marks RESTART_UNIT as ensure_file).
 ensure_absent() {
   local path="$1"
   FILE_CHANGED=false
   if [[ -e "$path" ]]; then
+    if [[ -n "${RESTART_UNIT:-}" ]]; then pending_mark "restart-$RESTART_UNIT"; fi
     rm -f "$path"
     FILE_CHANGED=true
     changed "removed $path"
