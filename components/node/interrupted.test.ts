@@ -33,7 +33,8 @@ describe.runIf(gate.run)("node preparation steps killed at a line, then run agai
   let sb: NodeSandbox;
   let repoKey: string;
   const repoUrl = kubernetesRepoUrl("apt", "1.30", "file:///srv/k8s-mirror");
-  const packagesEnv = (version: string) => kubernetesPackagesEnv({ version, repoUrl, repoKey, repoRetries: 2, repoRetryDelaySeconds: 0 });
+  const packagesEnv = (version: string, key: "data" | "download" = "data") =>
+    kubernetesPackagesEnv({ version, repoUrl, repoKey: key === "data" ? repoKey : undefined, repoRetries: 2, repoRetryDelaySeconds: 0 });
   const installed = async () => (await sb.exec("dpkg-query -W -f='${Package}=${Version} ${Status}\\n' kubeadm kubelet kubectl")).output.trim().split("\n");
   const killAt = (point: string) => sb.writeFile("/var/lib/sandbox/kill-point", `${point}\n`);
   const killedAt = () => (sb.exists("/var/lib/sandbox/killed-at") ? sb.readFile("/var/lib/sandbox/killed-at").split("\n").filter(Boolean) : []);
@@ -82,6 +83,38 @@ describe.runIf(gate.run)("node preparation steps killed at a line, then run agai
     expectNoChange(await sb.run("kubernetes-packages", packagesEnv("1.30.2")));
   });
 
+  it("kubernetes-packages killed while it downloaded the repository key: the next run downloads it again instead of keeping half a key", async () => {
+    // A curl for file:// URLs whose download is cut off by the kill point half-way: the first bytes are written.
+    sb.writeFile(
+      "/usr/local/sbin/curl",
+      [
+        "#!/bin/bash",
+        'args=("$@") out="" url=""',
+        'for ((i = 0; i < ${#args[@]}; i++)); do case "${args[i]}" in -o) out=${args[i + 1]}; i=$((i + 1)) ;; -*) ;; *) url=${args[i]} ;; esac; done',
+        'src=${url#file://}',
+        '[[ -f "$src" ]] || { echo "curl: (37) Couldn\'t open file $src" >&2; exit 37; }',
+        'head -c 100 "$src" >"$out"',
+        ". /usr/local/sbin/_state.sh",
+        'cat "$src" >"$out"',
+        "",
+      ].join("\n"),
+    );
+    fs.chmodSync(sb.path("/usr/local/sbin/curl"), 0o755);
+    const keyring = "/etc/apt/keyrings/kubernetes-apt-keyring.asc";
+    fs.rmSync(sb.path(keyring));
+    killAt("curl -fsSL -o");
+    expectKilled(await sb.run("kubernetes-packages", packagesEnv("1.30.2", "download")));
+    expect(killedAt()).toContain("curl -fsSL -o");
+    // The part that arrived is not where apt and the next run look for the key.
+    expect(sb.exists(keyring)).toBe(false);
+
+    const again = expectOk(await sb.run("kubernetes-packages", packagesEnv("1.30.2", "download")));
+    expect(changedLines(again)).toEqual([`changed: downloaded repository key ${repoUrl}Release.key`]);
+    expect(sb.readFile(keyring)).toBe(repoKey);
+    expect((await sb.exec("stat -c %a /etc/apt/keyrings/kubernetes-apt-keyring.asc")).output.trim()).toBe("644");
+    expect((await sb.exec("ls -A /etc/apt/keyrings")).output.trim()).toBe("kubernetes-apt-keyring.asc");
+  });
+
   it("containerd killed between writing its config and restarting it: the next run restarts it (the config is already as wanted)", async () => {
     expectOk(await sb.run("containerd", containerdEnv({ sandboxImage: "registry.k8s.io/pause:3.9" })));
     killAt("systemctl restart containerd");
@@ -113,8 +146,11 @@ describe.runIf(gate.run)("node preparation steps killed at a line, then run agai
     expectNoChange(await sb.run("proxy", proxy));
   });
 
-  it("base killed before chrony's restart for new time servers: the next run restarts chrony", async () => {
+  it("base killed before chrony's restart for new time servers: the next run restarts chrony; a file a killed write left half-written is removed", async () => {
+    // What a run killed inside ensure_file leaves: the new content under a hidden name beside the file.
+    sb.writeFile("/etc/sysctl.d/.99-kubernetes.conf.onprem-k8s.Xy12Ab", "net.ipv4.ip_f");
     expectOk(await sb.run("base", baseEnv({ hostname: "cp-1", hosts })));
+    expect(sb.exists("/etc/sysctl.d/.99-kubernetes.conf.onprem-k8s.Xy12Ab")).toBe(false);
     const withServers = baseEnv({ hostname: "cp-1", hosts, timeServers: ["ntp1.corp.example"] });
     killAt("systemctl restart chrony");
     expectKilled(await sb.run("base", withServers));

@@ -26,8 +26,7 @@ configure_repository() {
     apt)
       codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
       if [[ -n "$key_url" && ! -s /etc/apt/keyrings/containerd.asc ]]; then
-        mkdir -p /etc/apt/keyrings
-        retry 5 5 curl -fsSL -o /etc/apt/keyrings/containerd.asc "$key_url"
+        download_file 5 5 /etc/apt/keyrings/containerd.asc "$key_url"
         changed "downloaded containerd repository key"
       fi
       ensure_file /etc/apt/sources.list.d/containerd.list 644 \

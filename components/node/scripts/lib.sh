@@ -174,8 +174,14 @@ detect_os_family() {
 
 # Write a file only if its content or mode differs. Sets FILE_CHANGED=true|false. While
 # RESTART_UNIT names a unit, a change marks that unit's restart pending first (restart_if_pending).
+# The new content is written beside the file under a hidden name and renamed over it, so the file
+# is never half-written; a hidden file a killed run left there is removed (the directories read
+# every file in them, kubelet's static Pod manifests, but skip hidden ones).
 ensure_file() {
-  local path="$1" mode="$2" content tmp
+  local path="$1" mode="$2" content tmp dir base
+  dir=$(dirname "$path")
+  base=$(basename "$path")
+  rm -f "$dir/.$base.onprem-k8s."??????
   # Compared the way $(cat) reads the file back: without trailing newlines.
   content=$(printf '%s' "$3")
   FILE_CHANGED=false
@@ -188,14 +194,32 @@ ensure_file() {
     fi
     return 0
   fi
-  mkdir -p "$(dirname "$path")"
-  tmp=$(mktemp "$path.XXXXXX")
+  mkdir -p "$dir"
+  tmp=$(mktemp "$dir/.$base.onprem-k8s.XXXXXX")
   printf '%s\n' "$content" >"$tmp"
   chmod "$mode" "$tmp"
   if [[ -n "${RESTART_UNIT:-}" ]]; then pending_mark "restart-$RESTART_UNIT"; fi
   mv -f "$tmp" "$path"
   FILE_CHANGED=true
   changed "wrote $path"
+}
+
+# download_file <attempts> <delay> <path> <url>: the file whole or not at all, as ensure_file
+# writes: a download cut off by a kill would otherwise stay half there, pass the next run's
+# "already downloaded" check and fail apt's signature checks from then on.
+download_file() {
+  local attempts="$1" delay="$2" path="$3" url="$4" dir base tmp
+  dir=$(dirname "$path")
+  base=$(basename "$path")
+  mkdir -p "$dir"
+  rm -f "$dir/.$base.onprem-k8s."??????
+  tmp=$(mktemp "$dir/.$base.onprem-k8s.XXXXXX")
+  if ! retry "$attempts" "$delay" curl -fsSL -o "$tmp" "$url"; then
+    rm -f "$tmp"
+    return 1
+  fi
+  chmod 644 "$tmp"
+  mv -f "$tmp" "$path"
 }
 
 # Remove a file if present. Sets FILE_CHANGED=true|false (and marks RESTART_UNIT as ensure_file).

@@ -18,8 +18,7 @@ install_key() {
   if [[ -n "${KUBERNETES_REPO_KEY:-}" ]]; then
     ensure_file "$path" 644 "$KUBERNETES_REPO_KEY"
   elif [[ ! -s "$path" ]]; then
-    mkdir -p "$(dirname "$path")"
-    retry "$RETRIES" "$RETRY_DELAY" curl -fsSL -o "$path" "$key_url"
+    download_file "$RETRIES" "$RETRY_DELAY" "$path" "$key_url"
     changed "downloaded repository key $key_url"
   fi
 }
