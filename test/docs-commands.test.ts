@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { planStack, REPO_ROOT } from "./harness";
 
-const RUNBOOKS = ["docs/first-deployment.md", "docs/runbooks.md", "docs/troubleshooting.md", "docs/state-backend.md", "docs/ci.md"];
+const RUNBOOKS = ["docs/first-deployment.md", "docs/runbooks.md", "docs/troubleshooting.md", "docs/state-backend.md", "docs/ci.md", "docs/recovery.md"];
 
 interface Tested {
   pattern: RegExp;
@@ -40,6 +40,8 @@ export const TESTED: Tested[] = [
   { pattern: /^pulumi cancel --yes -s poc$/, evidence: () => [[S3_TEST, '["cancel", "--yes", "-s", "poc"]']] },
   { pattern: /^pulumi refresh --clear-pending-creates --yes -s poc$/, evidence: () => [[S3_TEST, '["refresh", "--clear-pending-creates", "--yes", "-s", "poc"]']] },
   { pattern: /^pulumi stack (export|import) -s poc --file poc-state\.json$/, evidence: (m) => [[S3_TEST, `["stack", "${m[1]}", "-s", "poc", "--file", file]`], [S3_TEST, '"poc-state.json"']] },
+  { pattern: /^npm run recover -- poc$/, evidence: () => [["package.json", '"recover": "tsx scripts/recover.ts"'], ["test/engine/recover.test.ts", '"recover", "--", "poc"']] },
+  { pattern: /^npm run recover -- poc --owner-gone$/, evidence: () => [["scripts/recover.ts", '"--owner-gone"'], ["scripts/recover/recover.test.ts", "ownerGone: true"]] },
   { pattern: /^rm ~\/\.pulumi\/stacks\/onprem-k8s\/poc\.json\.attrs$/, evidence: () => [[S3_TEST, '"attrs.json.attrs"'], [S3_TEST, "fs.rmSync(attrs)"]] },
 ];
 

@@ -152,6 +152,26 @@ describe.runIf(gate.run)("keepalived-haproxy.sh in a Debian sandbox (Proxmox kee
     expectOk(await host.run(commandLine, stdin));
   });
 
+  it("killed between writing haproxy.cfg and restarting haproxy: the next run restarts it (the file is already as wanted)", async () => {
+    const haproxy = renderHaproxyConfig({
+      frontendPort,
+      backends: [...haproxyBackends(env.HAPROXY_CONFIG!), { name: "added-cp", address: "10.0.20.120" }],
+      healthCheckCaFile: CLUSTER_CA_FILE,
+    });
+    const changedStdin = stepStdin("keepalived-haproxy", { ...env, HAPROXY_CONFIG: haproxy });
+    host.killAt("systemctl restart haproxy");
+    const killed = await host.run(commandLine, changedStdin);
+    expect([-1, 137], killed.output).toContain(killed.status);
+    expect(host.readFile("/etc/haproxy/haproxy.cfg")).toContain("10.0.20.120");
+
+    host.clearCalls();
+    const again = expectOk(await host.run(commandLine, changedStdin));
+    expect(again.output).toContain("note: an earlier run stopped before it finished: the restart of haproxy left for this run");
+    expect(changedLines(again)).toEqual(["changed: reloaded haproxy (configuration changed)"]);
+    expect(host.calls("systemctl").filter((c) => /\b(start|restart)\b/.test(c))).toEqual(["systemctl restart haproxy"]);
+    expectOk(await host.run(commandLine, stdin));
+  });
+
   it("refuses a haproxy.cfg that haproxy -c rejects, leaving the running one in place", async () => {
     const before = host.readFile("/etc/haproxy/haproxy.cfg");
     host.clearCalls();

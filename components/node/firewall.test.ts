@@ -193,6 +193,36 @@ describe.runIf(gate.run)("firewall step against real firewalld (RedOS 8 shape)",
     expectOk(await sb.exec("firewall-offline-cmd --check-config"));
   });
 
+  it("killed between changing the permanent configuration and the reload: the next run reloads, and the port is open in the running firewalld", async () => {
+    const spec = stackSpec(REDOS, (c) => {
+      c.addons.cni = { type: "cilium", mode: "geneve", hubble: true };
+    });
+    const env = firewallPartEnv(spec, spec.workers[0].name);
+    const withPort = { ...env, FIREWALL_PORTS: `${env.FIREWALL_PORTS},9999/tcp` };
+    // The real client behind a wrapper with the stand-ins' kill points (test/sandbox/standins/_state.sh).
+    const wrapper = "/usr/local/sbin/firewall-cmd";
+    sb.writeFile(wrapper, '#!/bin/bash\n. /usr/local/sbin/_state.sh\nexec /usr/bin/firewall-cmd "$@"\n');
+    fs.chmodSync(sb.path(wrapper), 0o755);
+    try {
+      sb.writeFile("/var/lib/sandbox/kill-point", "firewall-cmd --reload\n");
+      const killed = await sb.run("firewall", withPort);
+      expect([-1, 137], killed.output).toContain(killed.status);
+      expect(changedLines(killed)).toEqual(["changed: opened 9999/tcp"]);
+      // Opened in the permanent configuration only: the running firewalld still drops it.
+      expect(words((await info("--permanent --info-service=onprem-k8s")).ports)).toContain("9999/tcp");
+      expect(words((await info("--info-service=onprem-k8s")).ports)).not.toContain("9999/tcp");
+
+      const again = expectOk(await sb.run("firewall", withPort));
+      expect(again.output).toContain("note: an earlier run stopped before it finished: firewalld's reload left for this run");
+      expect(changedLines(again)).toEqual(["changed: reloaded firewalld"]);
+      expect(words((await info("--info-service=onprem-k8s")).ports)).toContain("9999/tcp");
+      expectNoChange(await sb.run("firewall", withPort));
+    } finally {
+      fs.rmSync(sb.path(wrapper), { force: true });
+    }
+    expect(changedLines(expectOk(await sb.run("firewall", env)))).toEqual(["changed: closed 9999/tcp", "changed: reloaded firewalld"]);
+  });
+
   it("junk parameters fail naming the parameter before anything changes", async () => {
     const base = firewallEnv({ mode: "firewalld", ports: ["22/tcp"] });
     for (const [key, value, message] of [

@@ -57,6 +57,20 @@ export class ControlPlaneHost {
     if (initPhase) this.sandbox.writeFile("/var/lib/sandbox/kubeadm/fail-init-phase", `${initPhase}\n`);
   }
 
+  /**
+   * The next run is killed at `point` (SIGKILL of the script and the stand-in, as a stopped run or a
+   * restarted node leaves it): a kubeadm phase (join/kubelet-start, join/etcd-member-added,
+   * init/control-plane-up) or a stand-in call that starts with "<tool> <args>" (control-plane-standins/_cluster.sh).
+   */
+  killAt(point: string): void {
+    this.sandbox.writeFile("/var/lib/sandbox/kill-point", `${point}\n`);
+  }
+
+  /** The kill points that fired, in order. */
+  killedAt(): string[] {
+    return this.sandbox.exists("/var/lib/sandbox/killed-at") ? this.sandbox.readFile("/var/lib/sandbox/killed-at").split("\n").filter(Boolean) : [];
+  }
+
   /** A bash snippet run on every sleep of a script: what happens while it waits. */
   onSleep(script: string | undefined): void {
     const file = this.sandbox.path("/var/lib/sandbox/on-sleep");

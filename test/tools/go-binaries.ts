@@ -168,11 +168,11 @@ export function crictlBinary(): Promise<string> {
 
 /** Path of the CoreDNS server (the pinned one, built from tools/coredns, unless told), built on first use. */
 export function corednsBinary(version: string = PINNED_COREDNS_VERSION): Promise<string> {
-  const moduleName = version === PINNED_COREDNS_VERSION ? "coredns" : version === MINOR_UPGRADE_FROM_COREDNS_VERSION ? `coredns-${version}` : undefined;
-  if (!moduleName) throw new Error(`no tools module builds CoreDNS ${version} (test/tools/go-binaries.ts)`);
   // The pinned one is the module's own main (only the plugins kubeadm's Corefile uses); the minor
   // upgrade's older one is upstream's whole build.
   const pinned = version === PINNED_COREDNS_VERSION;
+  const moduleName = pinned ? "coredns" : version === MINOR_UPGRADE_FROM_COREDNS_VERSION ? `coredns-${version}` : undefined;
+  if (!moduleName) throw new Error(`no tools module builds CoreDNS ${version} (test/tools/go-binaries.ts)`);
   return buildOnce(path.join(cacheDir, pinned ? `coredns-${version}-kubeadm-plugins` : `coredns-${version}`), (target) =>
     goBuild(target, toolsModule(moduleName), pinned ? "." : "github.com/coredns/coredns", "-s -w"),
   );

@@ -57,30 +57,27 @@ configure_haproxy() {
   fi
   rm -f "$candidate"
   mkdir -p /run/haproxy
-  ensure_file /etc/haproxy/haproxy.cfg 644 "$HAPROXY_CONFIG"
-  HAPROXY_CHANGED=$FILE_CHANGED
+  RESTART_UNIT=haproxy ensure_file /etc/haproxy/haproxy.cfg 644 "$HAPROXY_CONFIG"
 }
 
 configure_keepalived() {
   step "keepalived.conf"
   [[ "$KEEPALIVED_AUTH_PASS" =~ ^[A-Za-z0-9]{1,8}$ ]] || die "KEEPALIVED_AUTH_PASS must be 1-8 letters or digits (VRRPv2 PASS)"
+  local RESTART_UNIT=keepalived
   ensure_file /etc/keepalived/check-apiserver.sh 755 "$CHECK_SCRIPT"
-  KEEPALIVED_CHANGED=$FILE_CHANGED
   # Only the named placeholder is replaced, as envsubst '${KEEPALIVED_AUTH_PASS}' would.
   # shellcheck disable=SC2016  # the literal placeholder text
   ensure_file /etc/keepalived/keepalived.conf 600 "${KEEPALIVED_CONFIG//'${KEEPALIVED_AUTH_PASS}'/$KEEPALIVED_AUTH_PASS}"
-  [[ "$FILE_CHANGED" == true ]] && KEEPALIVED_CHANGED=true
-  return 0
 }
 
+# A configuration change owes the unit a restart, kept on the node until done (restart_if_pending):
+# a run killed before it would otherwise leave the service on its old configuration for good.
 ensure_service() {
-  local unit="$1" config_changed="$2"
+  local unit="$1"
   step "service $unit"
   ensure_unit_enabled_and_running "$unit"
-  if [[ "$config_changed" == true && "$UNIT_STARTED" == false ]]; then
-    systemctl reload-or-restart "$unit"
-    changed "reloaded $unit (configuration changed)"
-  fi
+  # A reload, not a restart: a changed backend or peer list (growth) keeps the VIP and open connections.
+  restart_if_pending "$unit" "configuration changed" reload-or-restart
 }
 
 main() {
@@ -94,8 +91,8 @@ main() {
   ensure_selinux_boolean
   configure_haproxy
   configure_keepalived
-  ensure_service haproxy "$HAPROXY_CHANGED"
-  ensure_service keepalived "$KEEPALIVED_CHANGED"
+  ensure_service haproxy
+  ensure_service keepalived
   nodeprep_end
 }
 

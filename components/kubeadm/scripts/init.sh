@@ -37,9 +37,14 @@ run_kubeadm_init() {
   config=$(mktemp /run/onprem-k8s-kubeadm.XXXXXX)
   KUBEADM_TMP_FILES+=("$config")
   render_kubeadm_config "$config"
+  begin_kubeadm_attempt init
   # --skip-token-print: the closing join hint would print the bootstrap token.
-  logged kubeadm init --config "$config" --skip-token-print ||
+  if ! logged kubeadm init --config "$config" --skip-token-print; then
+    # A failure this run saw and reports: its leftovers stop the next run (handle_stale_state).
+    end_kubeadm_attempt
     die "kubeadm init failed on $NODE_NAME"
+  fi
+  end_kubeadm_attempt
   changed "kubeadm init on $NODE_NAME"
 }
 
@@ -54,7 +59,9 @@ init_control_plane() {
   kubeadm_begin init
   require_env NODE_NAME NODE_ADDRESS API_ENDPOINT_HOST API_ENDPOINT_PORT ENDPOINT_MODE KUBEADM_CONFIG KUBEADM_TOKEN
   ensure_tools
+  hold_kubeadm_lock
   step "control-plane state"
+  recover_interrupted_attempt init
   local state
   state=$(node_kubeadm_state)
   if [[ "$state" == running && -f "$ADMIN_CONF" ]]; then

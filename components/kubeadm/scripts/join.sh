@@ -74,8 +74,13 @@ run_kubeadm_join() {
   JOIN_CONFIG=$(mktemp /run/onprem-k8s-kubeadm.XXXXXX)
   KUBEADM_TMP_FILES+=("$JOIN_CONFIG")
   render_kubeadm_config "$JOIN_CONFIG" "$JOIN_CONFIG_SOURCE"
-  retry_backoff "${JOIN_ATTEMPTS:-3}" 10 60 join_attempt ||
+  begin_kubeadm_attempt join
+  if ! retry_backoff "${JOIN_ATTEMPTS:-3}" 10 60 join_attempt; then
+    # Each failed attempt was reset: nothing of it is left for the next run.
+    end_kubeadm_attempt
     die "kubeadm join of $NODE_NAME failed ${JOIN_ATTEMPTS:-3} times"
+  fi
+  end_kubeadm_attempt
   changed "$NODE_NAME joined as $JOIN_ROLE"
 }
 
@@ -95,7 +100,9 @@ join_node() {
     *) die "JOIN_ROLE must be control-plane or worker, got '$JOIN_ROLE'" ;;
   esac
   ensure_tools
+  hold_kubeadm_lock
   step "node state"
+  recover_interrupted_attempt join
   if already_joined; then
     ok "$NODE_NAME has already joined"
   else

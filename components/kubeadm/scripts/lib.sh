@@ -209,6 +209,46 @@ handle_stale_state() {
   reset_preserving_cluster_identity
 }
 
+# --- kubeadm runs that were interrupted (docs/recovery.md) ---
+# A run stopped mid-way (the Pulumi CLI killed, CI cancelled, the node restarted) leaves kubeadm's
+# files and no word about them: the next run would take them for a foreign half-initialised node
+# and stop, or (an init killed once its control plane answered) for a finished init and skip the
+# phases that never ran. The attempt marker says they are this program's own, from an init or
+# join of this node that never finished: they are reset (the cluster's identity kept) and the
+# step starts over. The lock is held by the script and every kubeadm it starts: a kubeadm still
+# running from the interrupted run is waited for, never raced.
+KUBEADM_ATTEMPT_DIR=/var/lib/onprem-k8s
+KUBEADM_ATTEMPT_MARKER=$KUBEADM_ATTEMPT_DIR/kubeadm-attempt
+KUBEADM_LOCK_FD=""
+
+hold_kubeadm_lock() {
+  mkdir -p "$KUBEADM_ATTEMPT_DIR"
+  exec {KUBEADM_LOCK_FD}>"$KUBEADM_ATTEMPT_DIR/kubeadm.lock"
+  flock -n "$KUBEADM_LOCK_FD" && return 0
+  note "a kubeadm started by an earlier, interrupted run still runs on $NODE_NAME; waiting for it to end"
+  flock -w "${KUBEADM_LOCK_WAIT_SECONDS:-600}" "$KUBEADM_LOCK_FD" ||
+    die "a kubeadm started by an earlier run still runs on $NODE_NAME after ${KUBEADM_LOCK_WAIT_SECONDS:-600}s ('pgrep -a kubeadm'): let it end or stop it, then run pulumi up again"
+}
+
+# Written (and on disk) before kubeadm <init|join> runs, removed once it has answered.
+begin_kubeadm_attempt() {
+  mkdir -p "$KUBEADM_ATTEMPT_DIR"
+  printf '%s %s\n' "$1" "$NODE_NAME" >"$KUBEADM_ATTEMPT_MARKER"
+  sync "$KUBEADM_ATTEMPT_MARKER" 2>/dev/null || sync
+}
+
+end_kubeadm_attempt() {
+  rm -f "$KUBEADM_ATTEMPT_MARKER"
+}
+
+# Resets what an interrupted kubeadm <init|join> of this node left, so the step starts over.
+recover_interrupted_attempt() {
+  [[ -f "$KUBEADM_ATTEMPT_MARKER" && "$(cat "$KUBEADM_ATTEMPT_MARKER")" == "$1 $NODE_NAME" ]] || return 0
+  note "an earlier kubeadm $1 of $NODE_NAME was interrupted before it finished (its run was stopped or the node restarted); resetting what it left and starting over"
+  reset_preserving_cluster_identity
+  end_kubeadm_attempt
+}
+
 # Places one PKI file from an environment variable. A different CA or service-account key
 # already on the host is never overwritten: it belongs to another cluster (or an older one).
 place_pki_file() {

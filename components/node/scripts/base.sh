@@ -99,50 +99,41 @@ set_distribution_sources() {
     !managed && ENVIRON["STATE"] == "on" && index($0, ENVIRON["MARK"]) == 1 { print substr($0, length(ENVIRON["MARK"]) + 1); next }
     { print }
   ')
-  FILE_CHANGED=false
   [[ "$new" == "$current" ]] && return 0
   ensure_file "$conf" "$(stat -c %a "$conf" 2>/dev/null || echo 644)" "$new"
 }
 
 configure_chrony() {
-  local unit=chrony conf=/etc/chrony/chrony.conf servers="" restart=false
+  local unit=chrony conf=/etc/chrony/chrony.conf servers=""
   if [[ "$OS_FAMILY" == dnf ]]; then unit=chronyd; conf=/etc/chrony.conf; fi
   ensure_packages chrony
   if [[ -n "${TIME_SERVERS:-}" ]]; then
     servers=$(tr ',' '\n' <<<"$TIME_SERVERS" | sed -E '/^\s*$/d; s/^\s*(\S+)\s*$/server \1 iburst/')
   fi
+  # A file changed below owes chrony a restart (restart_if_pending).
+  local RESTART_UNIT=$unit
   ensure_block "$conf" ntp-servers "$servers"
-  if [[ "$FILE_CHANGED" == true ]]; then restart=true; fi
   # Ubuntu 24.04 keeps its pools in sources.d/*.sources rather than chrony.conf.
   local state=on file
   if [[ -n "$servers" ]]; then state=off; fi
   for file in "$conf" "$(dirname "$conf")"/sources.d/*.sources; do
     [[ -f "$file" ]] || continue
     set_distribution_sources "$file" "$state"
-    if [[ "$FILE_CHANGED" == true ]]; then restart=true; fi
   done
   ensure_unit_enabled_and_running "$unit"
-  if [[ "$restart" == true && "$UNIT_STARTED" == false ]]; then
-    NODEPREP_UNIT=$unit
-    systemctl restart "$unit"
-    changed "restarted $unit"
-  fi
+  restart_if_pending "$unit"
 }
 
 configure_timesyncd() {
-  local servers=""
+  local servers="" RESTART_UNIT=systemd-timesyncd
   servers=$(tr ',' ' ' <<<"${TIME_SERVERS:-}" | xargs)
   if [[ -n "$servers" ]]; then
     ensure_file /etc/systemd/timesyncd.conf.d/onprem-k8s.conf 644 "$(printf '[Time]\nNTP=%s' "$servers")"
   else
     ensure_absent /etc/systemd/timesyncd.conf.d/onprem-k8s.conf
   fi
-  local restart=$FILE_CHANGED
   ensure_unit_enabled_and_running systemd-timesyncd
-  if [[ "$restart" == true && "$UNIT_STARTED" == false ]]; then
-    systemctl restart systemd-timesyncd
-    changed "restarted systemd-timesyncd"
-  fi
+  restart_if_pending systemd-timesyncd
 }
 
 configure_time_sync() {

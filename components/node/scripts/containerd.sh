@@ -26,8 +26,7 @@ configure_repository() {
     apt)
       codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
       if [[ -n "$key_url" && ! -s /etc/apt/keyrings/containerd.asc ]]; then
-        mkdir -p /etc/apt/keyrings
-        retry 5 5 curl -fsSL -o /etc/apt/keyrings/containerd.asc "$key_url"
+        download_file 5 5 /etc/apt/keyrings/containerd.asc "$key_url"
         changed "downloaded containerd repository key"
       fi
       ensure_file /etc/apt/sources.list.d/containerd.list 644 \
@@ -77,15 +76,12 @@ configure_containerd() {
   grep -q 'SystemdCgroup = true' <<<"$rendered" || die "could not set SystemdCgroup in the config of $(containerd --version)"
   grep -qF "\"$SANDBOX_IMAGE\"" <<<"$rendered" || die "could not pin the sandbox image in the config of $(containerd --version)"
   config_loads "$rendered" || die "containerd cannot load the config rendered for $(containerd --version); it was not written"
-  ensure_file "$CONFIG" 644 "$rendered"
-  local config_changed=$FILE_CHANGED
+  # A changed config owes containerd a restart, kept until done: a run killed before it would
+  # leave containerd on its old config (cgroup driver, sandbox image) for good.
+  RESTART_UNIT=containerd ensure_file "$CONFIG" 644 "$rendered"
   configure_mirrors
   ensure_unit_enabled_and_running containerd
-  if [[ "$config_changed" == true && "$UNIT_STARTED" == false ]]; then
-    NODEPREP_UNIT=containerd
-    systemctl restart containerd
-    changed "restarted containerd (config changed)"
-  fi
+  restart_if_pending containerd "config changed"
 }
 
 # Whether containerd itself parses a config (a key defined twice, say, would keep it from starting).

@@ -44,47 +44,52 @@ configure_firewalld() {
   step "firewalld"
   ensure_packages firewalld
   ensure_unit_enabled_and_running firewalld
-  local added=0
   if ! firewall-cmd --permanent --get-services | tr ' ' '\n' | grep -qxF "$SERVICE"; then
-    firewall-cmd --permanent --new-service="$SERVICE" >/dev/null
+    fw_change --new-service="$SERVICE"
     changed "created service $SERVICE"
-    added=1
   fi
   exact_list --service="$SERVICE" --get-ports port "${FIREWALL_PORTS:-}" "opened" "closed"
   exact_list --service="$SERVICE" --get-protocols protocol "${FIREWALL_PROTOCOLS:-}" "accepted protocol" "no longer accepting protocol"
   if ! firewall_cmd --permanent --query-service="$SERVICE" >/dev/null; then
-    firewall_cmd --permanent --add-service="$SERVICE" >/dev/null
+    fw_change ${FIREWALL_ZONE:+"--zone=$FIREWALL_ZONE"} --add-service="$SERVICE"
     changed "service $SERVICE in ${FIREWALL_ZONE:+zone }${FIREWALL_ZONE:-the default zone}"
-    added=1
   fi
   if [[ -n "${FIREWALL_POD_INTERFACES:-}${FIREWALL_POD_SOURCES:-}" ]]; then
     configure_pod_zone
   fi
-  if (( added )); then
+  if is_pending firewalld-reload; then
+    note_pending_from_earlier_run firewalld-reload "firewalld's reload"
     firewall-cmd --reload >/dev/null
     changed "reloaded firewalld"
+    pending_done firewalld-reload
   fi
 }
 
+# A change of firewalld's permanent configuration. The reload that makes it live is marked owed
+# first: a run killed between the two would find the permanent configuration as wanted next time
+# and never reload, leaving the port closed until something else reloads firewalld.
+fw_change() {
+  pending_mark firewalld-reload
+  firewall-cmd --permanent "$@" >/dev/null
+}
+
 # Makes one permanent list of a zone or service exactly `wanted` (comma-separated), with one
-# listing instead of a query per entry (each firewall-cmd call is a D-Bus round trip); sets
-# `added` on change. Arguments: target (--zone=z / --service=s), list option, entry kind (port,
-# protocol, interface, source), wanted, and the words for an added and a removed entry.
+# listing instead of a query per entry (each firewall-cmd call is a D-Bus round trip). Arguments:
+# target (--zone=z / --service=s), list option, entry kind (port, protocol, interface, source),
+# wanted, and the words for an added and a removed entry.
 exact_list() {
   local target=$1 list=$2 kind=$3 wanted=$4 on=$5 off=$6 entry present
   present=" $(firewall-cmd --permanent "$target" "$list") "
   for entry in $(tr ',\n' '  ' <<<"$wanted"); do
     if [[ "$present" != *" $entry "* ]]; then
-      firewall-cmd --permanent "$target" "--add-$kind=$entry" >/dev/null
+      fw_change "$target" "--add-$kind=$entry"
       changed "$on $entry"
-      added=1
     fi
   done
   for entry in $present; do
     if ! tr ',' '\n' <<<"$wanted" | grep -qxF -- "$entry"; then
-      firewall-cmd --permanent "$target" "--remove-$kind=$entry" >/dev/null
+      fw_change "$target" "--remove-$kind=$entry"
       changed "$off $entry"
-      added=1
     fi
   done
 }
@@ -93,38 +98,32 @@ exact_list() {
 accept_policy() {
   local name=$1 ingress=$2 egress=$3
   if ! firewall-cmd --permanent --get-policies | tr ' ' '\n' | grep -qxF "$name"; then
-    firewall-cmd --permanent --new-policy="$name" >/dev/null
+    fw_change --new-policy="$name"
     changed "created policy $name"
-    added=1
   fi
   if ! firewall-cmd --permanent --policy="$name" --query-ingress-zone="$ingress" >/dev/null; then
-    firewall-cmd --permanent --policy="$name" --add-ingress-zone="$ingress" >/dev/null
+    fw_change --policy="$name" --add-ingress-zone="$ingress"
     changed "policy $name from $ingress"
-    added=1
   fi
   if ! firewall-cmd --permanent --policy="$name" --query-egress-zone="$egress" >/dev/null; then
-    firewall-cmd --permanent --policy="$name" --add-egress-zone="$egress" >/dev/null
+    fw_change --policy="$name" --add-egress-zone="$egress"
     changed "policy $name to $egress"
-    added=1
   fi
   if [[ "$(firewall-cmd --permanent --policy="$name" --get-target)" != ACCEPT ]]; then
-    firewall-cmd --permanent --policy="$name" --set-target=ACCEPT >/dev/null
+    fw_change --policy="$name" --set-target=ACCEPT
     changed "policy $name accepts"
-    added=1
   fi
 }
 
 configure_pod_zone() {
   step "firewalld pod network"
   if ! firewall-cmd --permanent --get-zones | tr ' ' '\n' | grep -qxF "$POD_ZONE"; then
-    firewall-cmd --permanent --new-zone="$POD_ZONE" >/dev/null
+    fw_change --new-zone="$POD_ZONE"
     changed "created zone $POD_ZONE"
-    added=1
   fi
   if [[ "$(firewall-cmd --permanent --zone="$POD_ZONE" --get-target)" != ACCEPT ]]; then
-    firewall-cmd --permanent --zone="$POD_ZONE" --set-target=ACCEPT >/dev/null
+    fw_change --zone="$POD_ZONE" --set-target=ACCEPT
     changed "zone $POD_ZONE accepts"
-    added=1
   fi
   exact_list --zone="$POD_ZONE" --list-interfaces interface "${FIREWALL_POD_INTERFACES:-}" "zone $POD_ZONE: added interface" "zone $POD_ZONE: removed interface"
   exact_list --zone="$POD_ZONE" --list-sources source "${FIREWALL_POD_SOURCES:-}" "zone $POD_ZONE: added source" "zone $POD_ZONE: removed source"
@@ -141,6 +140,8 @@ disable_firewalld() {
   else
     ok "firewalld not in use"
   fi
+  # A reload an earlier run owed is moot once firewalld is off.
+  pending_done firewalld-reload
 }
 
 # enforcing|permissive|disabled from any case; dies naming the parameter for anything else.

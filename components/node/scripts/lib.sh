@@ -48,6 +48,44 @@ changed() { NODEPREP_CHANGES=$((NODEPREP_CHANGES + 1)); echo "changed: $*"; }
 ok() { echo "ok: $*"; }
 note() { echo "note: $*"; }
 
+# Work a change owes the node (a unit's restart, firewalld's reload), marked on the node BEFORE the
+# change is made and cleared once done: a run killed between the two (its pulumi up stopped, the
+# node restarted) would otherwise find the files as wanted on the next run and never do it
+# (containerd left on its old cgroup driver, an opened port only in firewalld's permanent
+# configuration). Marks live beside the kubeadm attempt marker; NODEPREP_MARKED lists this run's.
+PENDING_DIR=/var/lib/onprem-k8s/pending
+NODEPREP_MARKED=" "
+
+pending_mark() {
+  [[ -e "$PENDING_DIR/$1" ]] || { mkdir -p "$PENDING_DIR"; : >"$PENDING_DIR/$1"; }
+  NODEPREP_MARKED+="$1 "
+}
+is_pending() { [[ -e "$PENDING_DIR/$1" ]]; }
+pending_done() { rm -f "$PENDING_DIR/$1"; }
+# Says so when the mark was left by an earlier run, not made by this one.
+note_pending_from_earlier_run() {
+  if [[ "$NODEPREP_MARKED" != *" $1 "* ]]; then
+    note "an earlier run stopped before it finished: $2 left for this run"
+  fi
+}
+
+# Restarts <unit> if a restart is owed (files written while RESTART_UNIT named it), unless
+# UNIT_STARTED says it was just started (it read the new configuration then); the mark goes.
+# A third argument, reload-or-restart, reloads a unit that can take its configuration live.
+restart_if_pending() {
+  local unit="$1" why="${2:-}" action="${3:-restart}"
+  is_pending "restart-$unit" || return 0
+  if [[ "${UNIT_STARTED:-false}" == false ]]; then
+    note_pending_from_earlier_run "restart-$unit" "the restart of $unit"
+    NODEPREP_UNIT=$unit
+    systemctl "$action" "$unit"
+    local done_verb=restarted
+    [[ "$action" == reload-or-restart ]] && done_verb=reloaded
+    changed "$done_verb $unit${why:+ ($why)}"
+  fi
+  pending_done "restart-$unit"
+}
+
 nodeprep_diagnostics() {
   local failed_command="$1" line="$2" code="$3"
   echo "=== nodeprep diagnostics: $NODEPREP_SCRIPT failed ==="
@@ -137,34 +175,62 @@ detect_os_family() {
   [[ -n "$OS_FAMILY" ]] || die "unsupported OS: ID='$os_id' ID_LIKE='$os_like'; supported: ubuntu, debian (apt) and rhel, rocky, almalinux, centos, redos (dnf)"
 }
 
-# Write a file only if its content or mode differs. Sets FILE_CHANGED=true|false.
+# Write a file only if its content or mode differs. Sets FILE_CHANGED=true|false. While
+# RESTART_UNIT names a unit, a change marks that unit's restart pending first (restart_if_pending).
+# The new content is written beside the file under a hidden name and renamed over it, so the file
+# is never half-written; a hidden file a killed run left there is removed (the directories read
+# every file in them, kubelet's static Pod manifests, but skip hidden ones).
 ensure_file() {
-  local path="$1" mode="$2" content tmp
+  local path="$1" mode="$2" content tmp dir base
+  dir=$(dirname "$path")
+  base=$(basename "$path")
+  rm -f "$dir/.$base.onprem-k8s."??????
   # Compared the way $(cat) reads the file back: without trailing newlines.
   content=$(printf '%s' "$3")
   FILE_CHANGED=false
   if [[ -f "$path" ]] && [[ "$(cat "$path")" == "$content" ]]; then
     if [[ "$(stat -c %a "$path")" != "$mode" ]]; then
+      if [[ -n "${RESTART_UNIT:-}" ]]; then pending_mark "restart-$RESTART_UNIT"; fi
       chmod "$mode" "$path"
       FILE_CHANGED=true
       changed "mode of $path set to $mode"
     fi
     return 0
   fi
-  mkdir -p "$(dirname "$path")"
-  tmp=$(mktemp "$path.XXXXXX")
+  mkdir -p "$dir"
+  tmp=$(mktemp "$dir/.$base.onprem-k8s.XXXXXX")
   printf '%s\n' "$content" >"$tmp"
   chmod "$mode" "$tmp"
+  if [[ -n "${RESTART_UNIT:-}" ]]; then pending_mark "restart-$RESTART_UNIT"; fi
   mv -f "$tmp" "$path"
   FILE_CHANGED=true
   changed "wrote $path"
 }
 
-# Remove a file if present. Sets FILE_CHANGED=true|false.
+# download_file <attempts> <delay> <path> <url>: the file whole or not at all, as ensure_file
+# writes: a download cut off by a kill would otherwise stay half there, pass the next run's
+# "already downloaded" check and fail apt's signature checks from then on.
+download_file() {
+  local attempts="$1" delay="$2" path="$3" url="$4" dir base tmp
+  dir=$(dirname "$path")
+  base=$(basename "$path")
+  mkdir -p "$dir"
+  rm -f "$dir/.$base.onprem-k8s."??????
+  tmp=$(mktemp "$dir/.$base.onprem-k8s.XXXXXX")
+  if ! retry "$attempts" "$delay" curl -fsSL -o "$tmp" "$url"; then
+    rm -f "$tmp"
+    return 1
+  fi
+  chmod 644 "$tmp"
+  mv -f "$tmp" "$path"
+}
+
+# Remove a file if present. Sets FILE_CHANGED=true|false (and marks RESTART_UNIT as ensure_file).
 ensure_absent() {
   local path="$1"
   FILE_CHANGED=false
   if [[ -e "$path" ]]; then
+    if [[ -n "${RESTART_UNIT:-}" ]]; then pending_mark "restart-$RESTART_UNIT"; fi
     rm -f "$path"
     FILE_CHANGED=true
     changed "removed $path"
@@ -225,6 +291,42 @@ pkg_installed() {
   esac
 }
 
+# A package-manager run that was cut off (its pulumi up stopped, the node restarted) leaves
+# dpkg's journal in /var/lib/dpkg/updates, and every later apt-get install refuses: "E: dpkg was
+# interrupted, you must manually run 'dpkg --configure -a' to correct the problem." That is run
+# first; while a dpkg or apt-get still running from that run holds dpkg's lock, it is waited for
+# (APT_LOCK_WAIT_SECONDS, as apt-get waits through DPkg::Lock::Timeout). A package killed in its
+# maintainer script is left "reinstreq": dpkg --configure -a cannot configure it and fails, but it
+# merges the journal, and the apt-get install that follows reinstalls the package.
+apt_finish_interrupted() {
+  [[ -n "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ]] || return 0
+  note "dpkg was interrupted by an earlier run that stopped while it installed packages; finishing it (dpkg --configure -a)"
+  local deadline=$(( SECONDS + ${APT_LOCK_WAIT_SECONDS:-300} )) from waited=false
+  # Each attempt's own output is read for the lock error (the log also holds earlier commands').
+  from=$(( $(wc -l <"$NODEPREP_PM_LOG") + 1 ))
+  until pm_run env DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a; do
+    if ! tail -n +"$from" "$NODEPREP_PM_LOG" | grep -q 'locked by another process'; then
+      note "dpkg --configure -a could not configure every package (a package cut off in its maintainer script is reinstalled by the install that follows)"
+      break
+    fi
+    (( SECONDS < deadline )) || die "dpkg's lock on $(hostname) was still held after ${APT_LOCK_WAIT_SECONDS:-300}s by the package manager of an earlier run (see the package manager output)"
+    if [[ "$waited" == false ]]; then
+      note "dpkg's lock is held by another process (a package manager still running from the stopped run); waiting for it"
+      waited=true
+    fi
+    sleep 5
+    from=$(( $(wc -l <"$NODEPREP_PM_LOG") + 1 ))
+  done
+  [[ -z "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ]] ||
+    die "dpkg --configure -a on $(hostname) did not finish the interrupted package installation (/var/lib/dpkg/updates is not empty; see the package manager output)"
+  changed "finished the interrupted dpkg run (dpkg --configure -a)"
+}
+
+apt_install() {
+  apt_finish_interrupted
+  pm_run env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout="${APT_LOCK_WAIT_SECONDS:-300}" install -y --no-install-recommends "$@"
+}
+
 ensure_packages() {
   local pkg missing=()
   for pkg in "$@"; do
@@ -234,7 +336,7 @@ ensure_packages() {
   case "$OS_FAMILY" in
     apt)
       pm_run env DEBIAN_FRONTEND=noninteractive apt-get update
-      pm_run env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+      apt_install "${missing[@]}"
       ;;
     dnf) pm_run dnf install -y "${missing[@]}" ;;
   esac

@@ -18,8 +18,7 @@ install_key() {
   if [[ -n "${KUBERNETES_REPO_KEY:-}" ]]; then
     ensure_file "$path" 644 "$KUBERNETES_REPO_KEY"
   elif [[ ! -s "$path" ]]; then
-    mkdir -p "$(dirname "$path")"
-    retry "$RETRIES" "$RETRY_DELAY" curl -fsSL -o "$path" "$key_url"
+    download_file "$RETRIES" "$RETRY_DELAY" "$path" "$key_url"
     changed "downloaded repository key $key_url"
   fi
 }
@@ -143,8 +142,7 @@ install_packages() {
       esac
     done
     case "$OS_FAMILY" in
-      apt) pm_run env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-             --allow-change-held-packages "${specs[@]}" ;;
+      apt) apt_install --allow-change-held-packages "${specs[@]}" ;;
       # --allowerasing lets the kubernetes repo's cri-tools replace a distribution
       # cri-tools instead of failing depsolve (seed T-028).
       dnf) pm_run dnf install -y --disableexcludes=kubernetes --allowerasing "${specs[@]}" ;;

@@ -68,31 +68,32 @@ configure_login_environment() {
   ensure_file "$PROFILE_FILE" 644 "${content%$'\n'}"
 }
 
-# Writes or removes the drop-in of each unit; restarts a unit only when its drop-in changed.
+# Writes or removes the drop-in of each unit; restarts a unit only when its drop-in changed (or an
+# earlier run changed it and was stopped before the restart: restart_if_pending).
 configure_unit_dropins() {
   step "systemd drop-ins"
-  local unit dropin content changed_units=()
+  local unit dropin content pending_units=()
   content=$(printf '[Service]\nEnvironment="HTTP_PROXY=%s"\nEnvironment="HTTPS_PROXY=%s"\nEnvironment="NO_PROXY=%s"\nEnvironment="http_proxy=%s"\nEnvironment="https_proxy=%s"\nEnvironment="no_proxy=%s"' \
     "$(systemd_escape_value "$PROXY_HTTP")" "$(systemd_escape_value "$PROXY_HTTPS")" "$(systemd_escape_value "$PROXY_NO_PROXY")" \
     "$(systemd_escape_value "$PROXY_HTTP")" "$(systemd_escape_value "$PROXY_HTTPS")" "$(systemd_escape_value "$PROXY_NO_PROXY")")
   for unit in "${PROXY_UNITS[@]}"; do
     dropin="/etc/systemd/system/$unit.service.d/http-proxy.conf"
     if [[ "$PROXY_MODE" == present ]]; then
-      ensure_file "$dropin" 600 "$content"
+      RESTART_UNIT=$unit ensure_file "$dropin" 600 "$content"
     else
-      ensure_absent "$dropin"
+      RESTART_UNIT=$unit ensure_absent "$dropin"
       rmdir "$(dirname "$dropin")" 2>/dev/null || true
     fi
-    [[ "$FILE_CHANGED" == true ]] && changed_units+=("$unit")
+    if is_pending "restart-$unit"; then pending_units+=("$unit"); fi
   done
-  (( ${#changed_units[@]} == 0 )) && return 0
+  (( ${#pending_units[@]} == 0 )) && return 0
   systemctl daemon-reload
-  for unit in "${changed_units[@]}"; do
-    NODEPREP_UNIT=$unit
+  for unit in "${pending_units[@]}"; do
     # Units not installed or not in use yet pick the drop-in up when first started.
     if unit_active "$unit" || unit_enabled "$unit"; then
-      systemctl restart "$unit"
-      changed "restarted $unit (proxy drop-in changed)"
+      UNIT_STARTED=false restart_if_pending "$unit" "proxy drop-in changed"
+    else
+      pending_done "restart-$unit"
     fi
   done
 }

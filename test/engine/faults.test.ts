@@ -1,0 +1,77 @@
+// npm run faults: the fault sweep of issue 24 on the real-node lab (docs/recovery.md). A reference
+// deployment of a poc-shaped cluster gives the kill points (every step's start and middle, from the
+// engine's progress output); then, for each point and each signal (SIGKILL of the CLI as a tree, one
+// SIGINT), a deployment from clean hosts is stopped there, recovered (`npm run recover`, `pulumi
+// up`) and checked: every node Ready, one etcd member per control plane and no stale one, no
+// bootstrap token beyond the live one, the API through the endpoint, `preview --expect-no-changes`.
+// Then the node faults. It prints the table (fault, where, recovered by, converged, minutes) and
+// writes it to $TMPDIR/onprem-k8s-faults.md. Hours long: opt-in only.
+//   ONPREM_K8S_FAULTS_SIGNALS   SIGKILL,SIGINT (default both)
+//   ONPREM_K8S_FAULTS_STEPS     a regular expression the steps' names must match (default all)
+//   ONPREM_K8S_FAULTS_EVERY_NODE=1   every node's steps; by default one node per kind of step and
+//                               role (k8s-node1-join stands for k8s-node2-join: the same script)
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { labGate } from "../cluster/gate";
+import { CONTROL_PLANES, FaultLab, WORKERS } from "./faults/fault-lab";
+import { killPoints, sweptSteps, type Signal } from "./faults/kill-points";
+import type { NodeFault } from "./faults/node-faults";
+import { faultTable, type FaultRow } from "./faults/table";
+
+const gate = labGate();
+const SWEEP = process.env.ONPREM_K8S_FAULTS === "1";
+const HOUR = 3_600_000;
+
+/** The node faults of the sweep (node restart is listed, and reported as not available on this lab). */
+export const NODE_FAULTS: NodeFault[] = [
+  { kind: "kubelet killed", node: CONTROL_PLANES[0], during: `${WORKERS[0]}-join` },
+  { kind: "containerd killed", node: WORKERS[1], during: `${WORKERS[1]}-join` },
+  { kind: "keepalived stopped on the VIP holder", during: `${CONTROL_PLANES[2]}-join` },
+  { kind: "node restarted", node: CONTROL_PLANES[1], during: `${CONTROL_PLANES[1]}-join` },
+];
+
+describe("the fault sweep on the real-node lab", () => {
+  it.runIf(SWEEP && gate.failure !== undefined)("is available", () => {
+    throw new Error(gate.failure);
+  });
+  if (!SWEEP) it.skip("runs with npm run faults (hours on the lab)", () => {});
+});
+
+describe.runIf(SWEEP && gate.run)("fault sweep: every kill point of a poc-shaped deployment, SIGKILL and SIGINT, and node faults; each recovered and checked", () => {
+  let lab: FaultLab;
+  const rows: FaultRow[] = [];
+
+  beforeAll(async () => {
+    lab = await FaultLab.start();
+  }, HOUR / 2);
+
+  afterAll(async () => {
+    const table = faultTable(rows);
+    const file = path.join(os.tmpdir(), "onprem-k8s-faults.md");
+    fs.writeFileSync(file, `${table}\n`);
+    console.log(`[faults] ${rows.length} rows, also in ${file}:\n${table}`);
+    await lab?.dispose();
+  }, HOUR / 6);
+
+  it("every fault converges", async () => {
+    const reference = await lab.reference();
+    rows.push(reference.row);
+    expect(reference.row.converged, reference.row.reason).toBe(true);
+    const roles = Object.fromEntries([...CONTROL_PLANES.map((n) => [n, "control-plane"]), ...WORKERS.map((n) => [n, "worker"])]);
+    const points = killPoints(sweptSteps(reference.steps, roles, process.env));
+    const signals = (process.env.ONPREM_K8S_FAULTS_SIGNALS ?? "SIGKILL,SIGINT").split(",") as Signal[];
+    console.log(`[faults] ${points.length} kill points x ${signals.length} signals + ${NODE_FAULTS.length} node faults, about ${reference.row.minutes.toFixed(1)} min each or more`);
+    for (const point of points) {
+      for (const signal of signals) {
+        const row = await lab.killed(point, signal);
+        rows.push(row);
+        console.log(`[faults] ${row.fault} ${row.where}: ${row.converged ? "converged" : `NOT converged: ${row.reason}`} (${row.minutes.toFixed(1)} min)`);
+      }
+    }
+    for (const fault of NODE_FAULTS) rows.push(await lab.nodeFault(fault));
+    const failed = rows.filter((r) => !r.converged && !r.reason?.startsWith("not run:"));
+    expect(failed.map((r) => `${r.fault} ${r.where}: ${r.reason}`)).toEqual([]);
+  }, 48 * HOUR);
+});
