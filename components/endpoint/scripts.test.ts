@@ -159,7 +159,7 @@ describe.runIf(gate.run)("keepalived-haproxy.sh in a Debian sandbox (Proxmox kee
       healthCheckCaFile: CLUSTER_CA_FILE,
     });
     const changedStdin = stepStdin("keepalived-haproxy", { ...env, HAPROXY_CONFIG: haproxy });
-    host.killAt("systemctl restart haproxy");
+    host.killAt("systemctl reload-or-restart haproxy");
     const killed = await host.run(commandLine, changedStdin);
     expect([-1, 137], killed.output).toContain(killed.status);
     expect(host.readFile("/etc/haproxy/haproxy.cfg")).toContain("10.0.20.120");
@@ -168,7 +168,7 @@ describe.runIf(gate.run)("keepalived-haproxy.sh in a Debian sandbox (Proxmox kee
     const again = expectOk(await host.run(commandLine, changedStdin));
     expect(again.output).toContain("note: an earlier run stopped before it finished: the restart of haproxy left for this run");
     expect(changedLines(again)).toEqual(["changed: reloaded haproxy (configuration changed)"]);
-    expect(host.calls("systemctl").filter((c) => /\b(start|restart)\b/.test(c))).toEqual(["systemctl restart haproxy"]);
+    expect(host.calls("systemctl").filter((c) => /\b(start|restart)\b/.test(c))).toEqual(["systemctl reload-or-restart haproxy"]);
     expectOk(await host.run(commandLine, stdin));
   });
 

@@ -78,10 +78,13 @@ restart_if_pending() {
   if [[ "${UNIT_STARTED:-false}" == false ]]; then
     note_pending_from_earlier_run "restart-$unit" "the restart of $unit"
     NODEPREP_UNIT=$unit
-    systemctl "$action" "$unit"
-    local done_verb=restarted
-    [[ "$action" == reload-or-restart ]] && done_verb=reloaded
-    changed "$done_verb $unit${why:+ ($why)}"
+    if [[ "$action" == reload-or-restart ]]; then
+      systemctl reload-or-restart "$unit"
+      changed "reloaded $unit${why:+ ($why)}"
+    else
+      systemctl restart "$unit"
+      changed "restarted $unit${why:+ ($why)}"
+    fi
   fi
   pending_done "restart-$unit"
 }
