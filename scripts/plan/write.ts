@@ -64,7 +64,7 @@ export function writePlan(result: PlanResult, outRoot: string): WrittenPlan {
   };
 
   const graph = buildGraph(result.resources);
-  const critical = criticalPath(graph);
+  const critical = criticalPath(graph, { upgrading: result.fromVersion !== undefined && result.fromVersion !== result.spec.kubernetes.version });
   const certificates = certificatesMarkdown(result.spec, result.outputs.certificates);
   const site = [...siteMarkdown(result.spec, result.resources, result.artifacts), ...upgradeMarkdown(result.spec, result.resources, result.fromVersion), ...certificates];
   write("summary.md", summaryMarkdown(result.stack.name, graph, critical, site));
