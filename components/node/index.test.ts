@@ -52,7 +52,7 @@ describe("node preparation in the plan", () => {
     expect(nodes).toEqual(["nsx-poc-cp-1", "nsx-poc-cp-2", "nsx-poc-cp-3", "nsx-poc-worker-1", "nsx-poc-worker-2"]);
     for (const node of nodes) {
       const chain = chainOf(result, node);
-      expect(chain.map((c) => partOf(c, node))).toEqual(["base", "proxy", "containerd", "kubernetes-packages"]);
+      expect(chain.map((c) => partOf(c, node))).toEqual(["base", "proxy", "containerd", "kubernetes-packages", "images"]);
       const [first, ...rest] = chain;
       // The machine's ready step (components/machines: the reachable command), on this node.
       expect(first.dependencies).toHaveLength(1);
