@@ -32,14 +32,18 @@ function waitedFor(graph: ResourceGraph, urn: string): Set<string> {
   return seen;
 }
 
-/** The add-on steps (everything under the Addons component) that wait for a control-plane join. */
+/**
+ * The add-on steps (everything under the Addons component) that wait for a control-plane join,
+ * but for a step on that node itself (its kubelet's DNS address, which needs the node there).
+ */
 function addonsWaitingForControlPlaneJoins(plan: PlanResult): string[] {
   const graph = buildGraph(plan.resources);
   const addons = plan.resources.find((r) => r.type === "onprem-k8s:addons:Addons")!;
   const joins = new Set(plan.resources.filter(isControlPlaneJoin).map((r) => r.urn));
   expect(joins.size).toBeGreaterThan(0);
+  const onNode = (r: RecordedResource) => plan.spec.controlPlanes.some((node) => r.name === `${node.name}-kubelet-dns`);
   return plan.resources
-    .filter((r) => r.parent === addons.urn)
+    .filter((r) => r.parent === addons.urn && !onNode(r))
     .filter((r) => [...waitedFor(graph, r.urn)].some((urn) => joins.has(urn)))
     .map((r) => r.name)
     .sort();

@@ -50,21 +50,29 @@ function resolve<T>(output: pulumi.Output<T>): Promise<T> {
 }
 
 /**
- * Pulumi takes a stack trace for every promise it makes (debuggablePromise, for its leak report).
- * Where stack traces are mapped through source maps by a formatter (vitest's workers), mapping
- * those was three quarters of a plan's construction: seconds in which the test worker could not
- * answer vitest. While a plan runs, those traces stay unmapped; every other error is formatted as
- * before. Without such a formatter (Node's own source maps, the plan CLI) nothing changes.
+ * Pulumi takes a stack trace for every promise it makes (debuggablePromise, kept only for its
+ * promise-leak report) and a full one for every resource (Resource.callsites, its source position
+ * for the engine). A plan uses neither, and formatting them (through source maps: vitest's
+ * formatter, or Node's own under tsx) was the largest single cost of a plan's construction, seconds
+ * in which a test worker could not answer vitest. While a plan runs, those traces are not formatted
+ * (and promise traces not even captured: stackTraceLimit 0, which callsites raises for itself);
+ * every other error is formatted as before. ONPREM_K8S_DEBUG keeps everything.
  */
-async function withUnmappedPulumiDebugTraces<T>(run: () => Promise<T>): Promise<T> {
+async function withoutPulumiDebugTraces<T>(run: () => Promise<T>): Promise<T> {
+  if (process.env.ONPREM_K8S_DEBUG) return run();
   const prepare = Error.prepareStackTrace;
-  if (typeof prepare !== "function") return run();
-  Error.prepareStackTrace = (error, frames) =>
-    frames[0]?.getFunctionName() === "debuggablePromise" ? [String(error), ...frames.map((frame) => `    at ${frame}`)].join("\n") : prepare(error, frames);
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  Error.prepareStackTrace = (error, frames) => {
+    const top = frames[0]?.getFunctionName();
+    if (frames.length === 0 || top === "callsites" || top === "debuggablePromise") return String(error);
+    return typeof prepare === "function" ? prepare(error, frames) : [String(error), ...frames.map((frame) => `    at ${frame}`)].join("\n");
+  };
   try {
     return await run();
   } finally {
     Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
   }
 }
 
@@ -110,7 +118,7 @@ export async function runPlan(stack: StackFile, options: PlanOptions = {}): Prom
   // report it); without this the plan would wait forever for outputs that never resolve.
   try {
     await failOnUnhandledRejection(async () => {
-      await withUnmappedPulumiDebugTraces(async () => {
+      await withoutPulumiDebugTraces(async () => {
         await runInPulumiStack(() => clusterProgram({ artifacts: sink, warn: (found) => warnings.push(...found), placeholderSecrets: true }));
         await recorder.settle();
       });
