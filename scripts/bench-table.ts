@@ -6,6 +6,12 @@ export interface Measurement extends BenchSize {
   resources: number;
   /** Wall clock of the whole planning process (start-up included). */
   planSeconds: number;
+  /**
+   * CPU time of the planning process (user and system, its threads included): on a shared machine
+   * it says more than the wall clock, which mostly measures the wait for a core. Absent from
+   * baselines recorded before it was measured.
+   */
+  cpuSeconds?: number;
   /** The planning process's peak resident memory. */
   peakRssMiB: number;
   criticalPathSteps: number;
@@ -22,6 +28,8 @@ export interface BenchBaseline {
   rows: Measurement[];
 }
 
+const cpu = (m: Measurement) => (m.cpuSeconds === undefined ? "–" : m.cpuSeconds.toFixed(1));
+
 /** `now (before)`, or just `now` where the baseline has no such size. */
 function beside(now: string, before: string | undefined): string {
   return before === undefined ? now : `${now} (${before})`;
@@ -35,16 +43,16 @@ export function benchTable(rows: Measurement[], baseline: BenchBaseline | undefi
   return [
     `# Plan benchmark (${when})`,
     "",
-    "Plan time is wall clock for a whole `plan` process (start-up included); memory is the planning process's peak RSS;",
+    "Plan time is wall clock for a whole `plan` process (start-up included), CPU its user and system time; memory is the planning process's peak RSS;",
     "the critical path is the longest chain of dependent steps, weighted by measured per-step durations (scripts/plan/durations.ts);",
     "load is the 1-minute load average when the size's plan started (the machine is shared).",
     "",
     ...header,
-    "| control planes | workers | resources | plan s | load | peak RSS MiB | critical-path steps | critical path min |",
-    "|---|---|---|---|---|---|---|---|",
+    "| control planes | workers | resources | plan s | CPU s | load | peak RSS MiB | critical-path steps | critical path min |",
+    "|---|---|---|---|---|---|---|---|---|",
     ...rows.map((r) => {
       const b = previous(r);
-      return `| ${r.controlPlanes} | ${r.workers} | ${beside(String(r.resources), b && String(b.resources))} | ${beside(r.planSeconds.toFixed(1), b && b.planSeconds.toFixed(1))} | ${beside(r.load.toFixed(1), b && b.load.toFixed(1))} | ${beside(String(r.peakRssMiB), b && String(b.peakRssMiB))} | ${beside(String(r.criticalPathSteps), b && String(b.criticalPathSteps))} | ${beside(r.criticalPathMinutes.toFixed(1), b && b.criticalPathMinutes.toFixed(1))} |`;
+      return `| ${r.controlPlanes} | ${r.workers} | ${beside(String(r.resources), b && String(b.resources))} | ${beside(r.planSeconds.toFixed(1), b && b.planSeconds.toFixed(1))} | ${beside(cpu(r), b && b.cpuSeconds !== undefined ? cpu(b) : undefined)} | ${beside(r.load.toFixed(1), b && b.load.toFixed(1))} | ${beside(String(r.peakRssMiB), b && String(b.peakRssMiB))} | ${beside(String(r.criticalPathSteps), b && String(b.criticalPathSteps))} | ${beside(r.criticalPathMinutes.toFixed(1), b && b.criticalPathMinutes.toFixed(1))} |`;
     }),
     "",
   ].join("\n");
