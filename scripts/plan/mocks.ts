@@ -140,21 +140,12 @@ export const invokeFakers: Record<string, InvokeFaker> = {
   "vsphere:index/getComputeCluster:getComputeCluster": (args) => ({ ...args.inputs, id: `${String(args.inputs.name)}-id`, resourcePoolId: `${String(args.inputs.name)}-root-pool-id` }),
 };
 
-/**
- * Inputs a resource does not echo: a remote command's stdin (its script bundle, 10-40 kB) is read
- * by nobody as an output, and echoed it was kept twice more per step (the mock monitor's state and
- * the resource's outputs), a third of a large plan's memory. The recorder keeps it as an input.
- */
-const NOT_ECHOED: Record<string, string[]> = { "command:remote:Command": ["stdin"] };
-
 export const planMocks: Mocks = {
   async newResource(args: MockResourceArgs) {
     const faker = resourceOutputFakers[args.type];
-    const echoed = { ...args.inputs };
-    for (const key of NOT_ECHOED[args.type] ?? []) delete echoed[key];
     return {
       id: `${args.name}-id`,
-      state: { ...echoed, ...(faker ? await faker(args) : {}) },
+      state: { ...args.inputs, ...(faker ? await faker(args) : {}) },
     };
   },
   call(args: MockCallArgs) {
