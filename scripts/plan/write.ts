@@ -1,6 +1,6 @@
 // Writes a plan to out/<stack>/: summary, resources, graph (Mermaid, DOT, SVG where graphviz is
 // installed), outputs and every artifact with its index. Secrets never reach the disk.
-import { spawnSync, type SpawnSyncOptionsWithStringEncoding, type SpawnSyncReturns } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildGraph, criticalPath, isLeaf, summaryMarkdown, toDot, toMermaid } from "./graph";
@@ -79,12 +79,11 @@ export interface WrittenPlan {
 export const SVG_MAX_STEPS = 2000;
 
 /** graph.svg from graph.dot, or why there is none. */
-type RunSync = (command: string, args: string[], options: SpawnSyncOptionsWithStringEncoding) => SpawnSyncReturns<string>;
-
-export function renderSvg(dot: string, steps: number, run: RunSync = spawnSync): { svg?: string; note: string } {
+/** `command`: graphviz's dot, or in tests one that is not installed or fails. */
+export function renderSvg(dot: string, steps: number, command = "dot"): { svg?: string; note: string } {
   if (steps > SVG_MAX_STEPS) return { note: `graph.svg skipped: ${steps} steps, more than graphviz lays out in reasonable time (${SVG_MAX_STEPS}); graph.dot has them` };
   // The SVG of 1,500 steps is 1.7 MB, past spawnSync's default 1 MiB of output.
-  const rendered = run("dot", ["-Tsvg"], { input: dot, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const rendered = spawnSync(command, ["-Tsvg"], { input: dot, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   if ((rendered.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return { note: "graph.svg skipped: graphviz `dot` not installed" };
   if (rendered.status !== 0 || rendered.stdout.length === 0) {
     // dot's own message first: a dot that stops early also leaves its input unread (EPIPE).
