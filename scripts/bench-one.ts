@@ -10,6 +10,7 @@ async function main(): Promise<void> {
     JSON.stringify({
       resources: result.resources.length,
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
       criticalPathSteps: path.steps.length,
       criticalPathMinutes: path.seconds / 60,
     }),

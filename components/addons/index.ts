@@ -5,14 +5,16 @@
 //   apiReady ─▶ CNI (cilium | tigera-operator ─▶ calico gate [─▶ FelixConfiguration])
 //            └▶ vsphere-cpi (with its credentials Secret; nodes stay tainted until it runs; during an
 //               upgrade after the control planes' upgrade steps: its release line follows the minor)
-//   CNI + CPI + allJoined ─▶ metallb ─▶ webhook gate ─▶ pools/advertisements ─▶ ingress-nginx
+//   CNI + CPI + schedulable ─▶ metallb ─▶ webhook gate ─▶ pools/advertisements ─▶ ingress-nginx
 //                         │                                                   | Gateway API CRDs ─▶ traefik ─▶ GatewayClass + Gateway
-//                         ├▶ storage: vSphere CSI (Namespace ─▶ config Secret ─▶ driver ─▶ StorageClass)
+//                         ├▶ storage: vSphere CSI (Namespace ─▶ config Secret ─▶ driver (+ allJoined) ─▶ StorageClass)
 //                         │           | NFS (server on its node ─▶ provisioner + StorageClass)
 //                         ├▶ kubelet-csr-approver ─▶ metrics-server
 //                         ├▶ NodeLocal DNSCache
 //                         └▶ storage ─▶ Velero (credentials Secret first)
 //   apiReady ─▶ [S3 credentials Secret ─▶] etcd snapshot ConfigMap + CronJob
+// `schedulable`: init and every worker joined and labelled; the other control planes join beside
+// the add-ons, whose DaemonSets reach them as they join (docs/performance.md says why that converges).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -174,7 +176,7 @@ export class AddonsComponent extends pulumi.ComponentResource {
       const afterUpgrade = PINNED_CHARTS["vsphere-cpi"].followsKubernetesMinor ? controlPlane.controlPlaneUpgraded : [];
       base.push(release("vsphere-cpi", [cpiSecret, ...afterUpgrade])!);
     }
-    const afterBase = [...base, ...controlPlane.allJoined];
+    const afterBase = [...base, ...controlPlane.schedulable];
 
     // MetalLB: release, then a gate proving the webhook serves, then the custom resources.
     let lbPools: pulumi.Resource[] = [];
@@ -216,7 +218,8 @@ export class AddonsComponent extends pulumi.ComponentResource {
         "vsphere-csi-driver",
         { file: vsphereCsiManifestLocation(spec), skipAwait: false },
         {
-          ...on([csiSecret]),
+          // Its controller is pinned to control planes and spread one per host: it waits for all of them.
+          ...on([csiSecret, ...controlPlane.allJoined]),
           // An offline site pulls the driver's images from its mirror.
           transforms: registry ? [rewriteImages(registry)] : undefined,
         },
@@ -237,7 +240,8 @@ export class AddonsComponent extends pulumi.ComponentResource {
               stdin: fs.readFileSync(SCRIPTS.nfsServer, "utf8"),
               triggers: [scriptCommandLine(serverEnv), fs.readFileSync(SCRIPTS.nfsServer, "utf8")],
             },
-            { parent: this, dependsOn: controlPlane.allJoined },
+            // Its own node in the cluster is all it needs (the server is the host's).
+            { parent: this, dependsOn: [controlPlane.nodeJoined.get(node.name) ?? controlPlane.apiReady[0]] },
           ),
         );
       }

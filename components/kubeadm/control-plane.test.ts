@@ -12,6 +12,18 @@ const named = (plan: PlanResult, name: string) => resourceNamed(plan, COMMAND, n
 const joins = (plan: PlanResult) => commands(plan).filter((r) => r.name.endsWith("-join") || r.name.endsWith("-init"));
 const stdinOf = (r: RecordedResource) => String(r.inputs.stdin ?? "");
 const hostOf = (r: RecordedResource) => (r.inputs.connection as { host?: string } | undefined)?.host;
+/** Every URN a resource waits for, directly or through the resources it waits for. */
+function waitsFor(plan: PlanResult, resource: RecordedResource): Set<string> {
+  const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+  const seen = new Set<string>();
+  const pending = [...resource.dependencies];
+  for (let urn = pending.pop(); urn !== undefined; urn = pending.pop()) {
+    if (seen.has(urn)) continue;
+    seen.add(urn);
+    pending.push(...(byUrn.get(urn)?.dependencies ?? []));
+  }
+  return seen;
+}
 /** The exported parameters only (stdin up to the bundle's first script). */
 const paramsOf = (r: RecordedResource) => stdinOf(r).split("\n#!/usr/bin/env bash")[0]!;
 
@@ -224,7 +236,8 @@ describe("keepalived + haproxy and external endpoints", () => {
       expect(stdinOf(endpoint), endpoint.name).not.toContain("firewall-cmd");
       const firewall = named(plan, `${node}-firewall`);
       expect(stdinOf(firewall)).toContain("export FIREWALL_PROTOCOLS=vrrp;");
-      expect(endpoint.dependencies).toContain(firewall.urn);
+      // Directly or through the preparation parts after it (images).
+      expect(waitsFor(plan, endpoint), endpoint.name).toContain(firewall.urn);
     }
   });
 

@@ -21,6 +21,13 @@ export interface ControlPlane {
   apiReady: pulumi.Resource[];
   /** Completes when every node has joined. */
   allJoined: pulumi.Resource[];
+  /**
+   * Completes when the nodes that run the add-ons' workloads are in: init, and every worker joined,
+   * labelled and tainted (add-ons select nodes by those labels). The other control planes are not
+   * in it: they join one at a time beside the add-ons, which need only the API and somewhere to
+   * schedule. Without workers the control planes are where pods run, so it is every join.
+   */
+  schedulable: pulumi.Resource[];
   /** Per node name: completes when that node is in the cluster (joined, labelled and tainted). */
   nodeJoined: ReadonlyMap<string, pulumi.Resource>;
   /**
@@ -113,6 +120,10 @@ export function buildControlPlane(ctx: ClusterContext, nodes: PreparedNode[], op
     // Joined, and workers labelled/tainted: add-ons select nodes by those labels (MetalLB
     // speakers, ...). Control planes get no labels or taints from the program.
     allJoined: [controlPlane.init, ...controlPlane.controlPlaneJoins, ...controlPlane.workerJoins, ...controlPlane.workerMemberships],
+    schedulable:
+      controlPlane.workerJoins.length > 0
+        ? [controlPlane.init, ...controlPlane.workerJoins, ...controlPlane.workerMemberships]
+        : [controlPlane.init, ...controlPlane.controlPlaneJoins],
     nodeJoined: controlPlane.nodeJoined,
     controlPlaneUpgraded: upgradePending(ctx.history ?? NO_HISTORY, ctx.spec.kubernetes.version) ? controlPlane.controlPlaneUpgrades.slice(-1) : [],
     upgradedVersion: pulumi

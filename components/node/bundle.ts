@@ -23,6 +23,7 @@ export const NODE_SCRIPTS = [
   "containerd",
   "kubernetes-packages",
   "firewall",
+  "images",
 ] as const;
 export type NodeScript = (typeof NODE_SCRIPTS)[number];
 

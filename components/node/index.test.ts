@@ -52,7 +52,7 @@ describe("node preparation in the plan", () => {
     expect(nodes).toEqual(["nsx-poc-cp-1", "nsx-poc-cp-2", "nsx-poc-cp-3", "nsx-poc-worker-1", "nsx-poc-worker-2"]);
     for (const node of nodes) {
       const chain = chainOf(result, node);
-      expect(chain.map((c) => partOf(c, node))).toEqual(["base", "proxy", "containerd", "kubernetes-packages"]);
+      expect(chain.map((c) => partOf(c, node))).toEqual(["base", "proxy", "containerd", "kubernetes-packages", "images"]);
       const [first, ...rest] = chain;
       // The machine's ready step (components/machines: the reachable command), on this node.
       expect(first.dependencies).toHaveLength(1);
@@ -71,9 +71,9 @@ describe("node preparation in the plan", () => {
     }
   });
 
-  it("dnf family gets the firewall part last, apt family none", async () => {
+  it("dnf family gets the firewall part after the packages (then the images), apt family none", async () => {
     const redos = await plan(REDOS);
-    for (const node of nodeNames(redos)) expect(chainOf(redos, node).map((c) => partOf(c, node)).at(-1)).toBe("firewall");
+    for (const node of nodeNames(redos)) expect(chainOf(redos, node).map((c) => partOf(c, node)).slice(-3)).toEqual(["kubernetes-packages", "firewall", "images"]);
     const poc = await plan("poc");
     expect(poc.resources.filter((r) => r.type === COMMAND && r.name.endsWith("-firewall"))).toEqual([]);
   });
@@ -90,10 +90,10 @@ describe("node preparation in the plan", () => {
     expect(changedTriggers(a, b)).toEqual(nodeNames(a).map((n) => `${n}-proxy`).sort());
   });
 
-  it("a new Kubernetes patch re-triggers only the kubernetes-packages parts", async () => {
+  it("a new Kubernetes patch re-triggers only the kubernetes-packages and images parts (kubeadm lists each version's images)", async () => {
     const a = await plan("poc");
     const b = await plan("poc", (c) => (c.kubernetes.version = "1.34.5"));
-    expect(changedTriggers(a, b)).toEqual(nodeNames(a).map((n) => `${n}-kubernetes-packages`).sort());
+    expect(changedTriggers(a, b)).toEqual(nodeNames(a).flatMap((n) => [`${n}-images`, `${n}-kubernetes-packages`]).sort());
   });
 
   it("proxy credentials and the SSH key travel as secrets, never in the command line, and the plan's artifacts mask them", async () => {
@@ -123,7 +123,7 @@ describe("node preparation in the plan", () => {
     const result = await plan(REDOS);
     // Top-level scripts/ is node preparation's (other layers write into subfolders).
     const scripts = result.artifacts.filter((a) => /^scripts\/[^/]+$/.test(a.path)).map((a) => a.path);
-    expect(scripts.sort()).toEqual(["base", "containerd", "firewall", "kubernetes-packages", "proxy"].map((p) => `scripts/${p}.sh`));
+    expect(scripts.sort()).toEqual(["base", "containerd", "firewall", "images", "kubernetes-packages", "proxy"].map((p) => `scripts/${p}.sh`));
     expect(result.artifacts.find((a) => a.path === "scripts/base.sh")!.content).toContain("nodeprep_begin base");
     const firewall = result.artifacts.find((a) => a.path === "nodes/pcp-worker-1/firewall.env")!.content;
     expect(firewall).toMatch(/^export FIREWALL_MODE=firewalld;$/m);
@@ -155,11 +155,11 @@ describe("prepareNodes with given machines", () => {
     });
     await recorder.settle();
     const names = recorder.resources.filter((r) => r.type === COMMAND).map((r) => r.name);
-    expect(names.filter((n) => n.startsWith("nsx-poc-cp-1-"))).toEqual(["nsx-poc-cp-1-base", "nsx-poc-cp-1-proxy", "nsx-poc-cp-1-containerd", "nsx-poc-cp-1-kubernetes-packages"]);
+    expect(names.filter((n) => n.startsWith("nsx-poc-cp-1-"))).toEqual(["nsx-poc-cp-1-base", "nsx-poc-cp-1-proxy", "nsx-poc-cp-1-containerd", "nsx-poc-cp-1-kubernetes-packages", "nsx-poc-cp-1-images"]);
     expect(names.filter((n) => n.startsWith("nsx-poc-cp-2-"))[0]).toBe("nsx-poc-cp-2-wait-cloud-init");
     const base = recorder.resources.find((r) => r.name === "nsx-poc-cp-1-base")!;
     expect(base.dependencies).toEqual([recorder.resources.find((r) => r.name === "nsx-poc-cp-1-ready")!.urn]);
     expect(recorder.resources.find((r) => r.name === "nsx-poc-cp-2-wait-cloud-init")!.dependencies).toEqual([]);
-    expect(readyNames).toEqual([["nsx-poc-cp-1-kubernetes-packages"], ["nsx-poc-cp-2-kubernetes-packages"]]);
+    expect(readyNames).toEqual([["nsx-poc-cp-1-images"], ["nsx-poc-cp-2-images"]]);
   });
 });

@@ -1,6 +1,6 @@
 // Node preparation layer: turns every reachable machine into a node ready for kubeadm.
 // One NodePreparation per node, all in parallel; inside it one remote command per part, chained
-// (base -> proxy -> containerd -> kubernetes-packages [-> firewall on dnf]). Each part's trigger is
+// (base -> proxy -> containerd -> kubernetes-packages [-> firewall on dnf] -> images). Each part's trigger is
 // a hash of its own script and parameters, so a change re-runs that part only.
 import * as pulumi from "@pulumi/pulumi";
 import type { remote } from "@pulumi/command";

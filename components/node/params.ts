@@ -54,6 +54,19 @@ export interface KubernetesPackagesParams {
   repoRetryDelaySeconds?: number;
 }
 
+export interface ImagesParams {
+  /** Exact version, e.g. "1.34.4": kubeadm lists the images of this version. */
+  kubernetesVersion: string;
+  /** kubernetes.imageRepository (a mirror of registry.k8s.io), when set. */
+  imageRepository?: string;
+  /** A control plane pulls every image kubeadm lists; a worker the pause image (every Pod's sandbox). */
+  role: NodeRole;
+  /** Whether the cluster runs kube-proxy (not where Cilium replaces it). */
+  kubeProxy: boolean;
+  /** More images to pull, e.g. add-on images the description names. */
+  extraImages?: string[];
+}
+
 export interface FirewallParams {
   mode: "firewalld" | "disabled";
   ports: string[];
@@ -136,6 +149,20 @@ export function kubernetesPackagesEnv(p: KubernetesPackagesParams): ScriptEnv {
     KUBERNETES_REPO_KEY_URL: p.repoKeyUrl,
     KUBERNETES_REPO_RETRIES: p.repoRetries?.toString(),
     KUBERNETES_REPO_RETRY_DELAY_SECONDS: p.repoRetryDelaySeconds?.toString(),
+  });
+}
+
+export function imagesEnv(p: ImagesParams): ScriptEnv {
+  if (!/^\d+\.\d+\.\d+$/.test(p.kubernetesVersion)) throw new Error(`kubernetes.version: "${p.kubernetesVersion}" is not <major>.<minor>.<patch>, e.g. 1.34.4`);
+  for (const image of p.extraImages ?? []) {
+    if (!/^[^\s]+$/.test(image)) throw new Error(`image "${image}": an image reference has no whitespace`);
+  }
+  return compact({
+    IMAGES_KUBERNETES_VERSION: p.kubernetesVersion,
+    IMAGES_REPOSITORY: p.imageRepository,
+    IMAGES_ROLE: p.role,
+    IMAGES_KUBE_PROXY: String(p.kubeProxy),
+    IMAGES_EXTRA: p.extraImages?.length ? p.extraImages.join(" ") : undefined,
   });
 }
 

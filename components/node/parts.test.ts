@@ -26,7 +26,7 @@ describe("preparationParts", () => {
   it("apt family: base, proxy, containerd, kubernetes-packages and no firewall part", () => {
     const spec = specOf("poc");
     const parts = preparationParts(spec, spec.nodes[0], { waitForCloudInit: false }).map((p) => p.part);
-    expect(parts).toEqual(["base", "proxy", "containerd", "kubernetes-packages"]);
+    expect(parts).toEqual(["base", "proxy", "containerd", "kubernetes-packages", "images"]);
   });
 
   it("waits for cloud-init first only when asked (a machine without its own ready step)", () => {
@@ -37,7 +37,7 @@ describe("preparationParts", () => {
   it("dnf family: a firewall part with the role's ports from stacks/ports.ts, SELinux normalised, haproxy_connect_any on control planes", () => {
     const spec = specOf(REDOS);
     const node = spec.nodes[0];
-    expect(preparationParts(spec, node, { waitForCloudInit: false }).map((p) => p.part)).toEqual(["base", "proxy", "containerd", "kubernetes-packages", "firewall"]);
+    expect(preparationParts(spec, node, { waitForCloudInit: false }).map((p) => p.part)).toEqual(["base", "proxy", "containerd", "kubernetes-packages", "firewall", "images"]);
     const cp = envOf(spec, "pcp-cp-1", "firewall")!;
     expect(cp).toMatchObject({ FIREWALL_MODE: "firewalld", SELINUX_MODE: "enforcing", HAPROXY_ON_NODE: "true", FIREWALL_PROTOCOLS: "vrrp" });
     expect(cp.FIREWALL_PORTS.split(",")).toEqual(expect.arrayContaining(["6443/tcp", "8443/tcp", "2379-2380/tcp", "4789/udp"]));

@@ -11,6 +11,7 @@ import {
   firewallEnv,
   firewallPortsFor,
   firewallProtocolsFor,
+  imagesEnv,
   kubernetesMinor,
   kubernetesPackagesEnv,
   kubernetesRepoUrl,
@@ -112,6 +113,11 @@ export function preparationParts(spec: ClusterSpec, node: NodeSpec, options: { w
       }),
     });
   }
+  // Last: init and the joins then find kubeadm's images present (kubeadm and containerd are in place).
+  parts.push({
+    part: "images",
+    env: imagesEnv({ kubernetesVersion: spec.kubernetes.version, imageRepository: spec.kubernetes.imageRepository, role: node.role, kubeProxy: spec.kubeProxyEnabled }),
+  });
   return parts;
 }
 

@@ -60,7 +60,7 @@ export async function planCommand(argv: string[], io: PlanIo, cwd = process.cwd(
     const custom = result.resources.filter((r) => r.custom).length;
     io.out(
       `planned ${stack.name}: ${result.resources.length} resources (${custom} custom), ${result.artifacts.length} artifacts -> ${path.relative(cwd, written.directory)}/` +
-        (written.svg ? " (graph.svg written)" : " (graph.svg skipped: graphviz `dot` not installed)"),
+        ` (${written.svgNote})`,
     );
     return 0;
   } catch (error) {

@@ -1,6 +1,7 @@
 // The resource graph of a plan: summary, Mermaid and DOT renderings, and the critical path
 // (the longest chain of work `pulumi up` must do in order, weighted by estimated durations).
 import type { RecordedResource } from "./monitor";
+import { planDurations, type Duration } from "./durations";
 
 export interface ResourceGraph {
   resources: RecordedResource[];
@@ -32,29 +33,24 @@ export function buildGraph(resources: RecordedResource[]): ResourceGraph {
   return { resources, byUrn, waitsFor, parents };
 }
 
-/** Rough wall-clock seconds per resource type, for comparing plans, not for promising times. */
-export const ESTIMATED_SECONDS: Record<string, number> = {
-  "vsphere:index/virtualMachine:VirtualMachine": 240,
-  "proxmoxve:index/vmLegacy:VmLegacy": 180,
-  "proxmoxve:index/vm:Vm": 180,
-  "command:remote:Command": 60,
-  "command:remote:CopyToRemote": 5,
-  "command:local:Command": 10,
-  "kubernetes:helm.sh/v3:Release": 120,
-  "kubernetes:helm.sh/v4:Chart": 120,
-};
-
-export function estimatedSeconds(resource: RecordedResource): number {
-  return ESTIMATED_SECONDS[resource.type] ?? 1;
-}
-
 export interface CriticalPath {
   seconds: number;
-  /** Custom resources along the path, first to last. */
+  /** Steps along the path (custom resources and childless components), first to last. */
   steps: RecordedResource[];
+  /** Each step's duration, its kind and the figure's source (durations.ts). */
+  durations: ReadonlyMap<string, Duration & { kind?: string }>;
 }
 
-export function criticalPath(graph: ResourceGraph, weight: (r: RecordedResource) => number = estimatedSeconds): CriticalPath {
+/**
+ * The longest chain of work, each custom resource weighted by its step's duration (durations.ts;
+ * `upgrading`: the plan changes the version, so the upgrade steps do real work), or by `weight`.
+ */
+export function criticalPath(graph: ResourceGraph, how: ((r: RecordedResource) => number) | { upgrading?: boolean } = {}): CriticalPath {
+  const durations: ReadonlyMap<string, Duration & { kind?: string }> =
+    typeof how === "function"
+      ? new Map(graph.resources.map((r) => [r.urn, { seconds: how(r), source: "given" }]))
+      : planDurations(graph.resources, { upgrading: how.upgrading });
+  const weight = (r: RecordedResource) => durations.get(r.urn)?.seconds ?? 0;
   const finish = new Map<string, { seconds: number; via?: string }>();
   const visiting = new Set<string>();
   const visit = (urn: string): number => {
@@ -73,8 +69,9 @@ export function criticalPath(graph: ResourceGraph, weight: (r: RecordedResource)
     }
     visiting.delete(urn);
     const resource = graph.byUrn.get(urn)!;
-    // Components take no time of their own: they finish when their children do.
-    const seconds = start + (resource.custom ? weight(resource) : 0);
+    // Components take no time of their own: they finish when their children do. A childless one
+    // (a ConfigGroup, whose objects the provider creates) is a step like a custom resource.
+    const seconds = start + (isLeaf(graph, resource) ? weight(resource) : 0);
     finish.set(urn, { seconds, via });
     return seconds;
   };
@@ -90,9 +87,9 @@ export function criticalPath(graph: ResourceGraph, weight: (r: RecordedResource)
   const steps: RecordedResource[] = [];
   for (let urn = last; urn; urn = finish.get(urn)?.via) {
     const resource = graph.byUrn.get(urn)!;
-    if (resource.custom) steps.unshift(resource);
+    if (isLeaf(graph, resource) && resource.type !== STACK_TYPE) steps.unshift(resource);
   }
-  return { seconds: Math.max(longest, 0), steps };
+  return { seconds: Math.max(longest, 0), steps, durations };
 }
 
 function shortType(type: string): string {
@@ -104,7 +101,9 @@ function childrenOf(graph: ResourceGraph): Map<string | undefined, RecordedResou
   const children = new Map<string | undefined, RecordedResource[]>();
   for (const resource of graph.resources) {
     const parent = resource.parent && graph.byUrn.has(resource.parent) ? resource.parent : undefined;
-    children.set(parent, [...(children.get(parent) ?? []), resource]);
+    const siblings = children.get(parent);
+    if (siblings) siblings.push(resource);
+    else children.set(parent, [resource]);
   }
   return children;
 }
@@ -185,9 +184,12 @@ export function summaryMarkdown(stack: string, graph: ResourceGraph, path: Criti
     "",
     "## Critical path",
     "",
-    `About ${Math.round(path.seconds / 60)} min of work in sequence (estimates per resource type), ${path.steps.length} steps:`,
+    `About ${Math.round(path.seconds / 60)} min (${Math.round(path.seconds)} s) of work in sequence, ${path.steps.length} steps; each step's duration is measured on the lab or a stated estimate (scripts/plan/durations.ts, docs/performance.md):`,
     "",
-    ...path.steps.map((step, i) => `${i + 1}. ${step.name} (${shortType(step.type)})`),
+    ...path.steps.map((step, i) => {
+      const d = path.durations.get(step.urn);
+      return `${i + 1}. ${step.name} (${shortType(step.type)}): ${d?.seconds ?? 0} s${d?.kind ? `, ${d.kind}` : ""}${d?.source.startsWith("estimate") ? " (estimate)" : ""}`;
+    }),
     "",
   );
   return lines.join("\n");

@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildGraph, criticalPath, summaryMarkdown, toDot, toMermaid } from "./graph";
+import { buildGraph, criticalPath, isLeaf, summaryMarkdown, toDot, toMermaid } from "./graph";
 import type { RecordedResource } from "./monitor";
 import type { PlanResult } from "./run";
 import { certificatesMarkdown } from "./certificates";
@@ -44,10 +44,53 @@ function publicResource(resource: RecordedResource) {
   };
 }
 
+/**
+ * `JSON.stringify(items.map(render), null, 2)` and a newline, element by element, so that only one
+ * element's text exists at a time (JSON text holds no raw newline but the layout's, so indenting
+ * each line of an element places it as the whole array's stringify would).
+ */
+export function* jsonArrayLines<T>(items: readonly T[], render: (item: T) => unknown): Generator<string> {
+  if (items.length === 0) {
+    yield "[]\n";
+    return;
+  }
+  yield "[\n";
+  for (const [i, item] of items.entries()) {
+    yield `  ${JSON.stringify(render(item), null, 2).replace(/\n/g, "\n  ")}${i < items.length - 1 ? "," : ""}\n`;
+  }
+  yield "]\n";
+}
+
 export interface WrittenPlan {
   directory: string;
   files: string[];
   svg: boolean;
+  /** What became of graph.svg, for the command's last line. */
+  svgNote: string;
+}
+
+/**
+ * Graphviz's layout time grows much faster than the graph it lays out (CPU seconds on the loaded
+ * 2-core machine: 1,471 steps 1.2 s, 2,171 steps 2.3 s, 2,871 steps 6.5 s; the 4,300 of 5 control
+ * planes and 300 workers took minutes, longer than the whole plan before it). Past this many steps
+ * the plan leaves graph.svg out and says so (a drawing that size is not read as a picture anyway);
+ * graph.dot and graph.mmd hold the same graph.
+ */
+export const SVG_MAX_STEPS = 2000;
+
+/** graph.svg from graph.dot, or why there is none. */
+/** `command`: graphviz's dot, or in tests one that is not installed or fails. */
+export function renderSvg(dot: string, steps: number, command = "dot"): { svg?: string; note: string } {
+  if (steps > SVG_MAX_STEPS) return { note: `graph.svg skipped: ${steps} steps, more than graphviz lays out in reasonable time (${SVG_MAX_STEPS}); graph.dot has them` };
+  // The SVG of 1,500 steps is 1.7 MB, past spawnSync's default 1 MiB of output.
+  const rendered = spawnSync(command, ["-Tsvg"], { input: dot, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  if ((rendered.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return { note: "graph.svg skipped: graphviz `dot` not installed" };
+  if (rendered.status !== 0 || rendered.stdout.length === 0) {
+    // dot's own message first: a dot that stops early also leaves its input unread (EPIPE).
+    const why = (rendered.stderr ?? "").trim().split("\n")[0] || rendered.error?.message || `exit ${rendered.status}`;
+    return { note: `graph.svg skipped: dot failed: ${why}` };
+  }
+  return { svg: rendered.stdout, note: "graph.svg written" };
 }
 
 export function writePlan(result: PlanResult, outRoot: string): WrittenPlan {
@@ -62,20 +105,31 @@ export function writePlan(result: PlanResult, outRoot: string): WrittenPlan {
     fs.writeFileSync(file, content);
     files.push(relative);
   };
+  const writeChunks = (relative: string, chunks: Iterable<string>) => {
+    const file = path.join(staging, relative);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const fd = fs.openSync(file, "w");
+    try {
+      for (const chunk of chunks) fs.writeSync(fd, chunk);
+    } finally {
+      fs.closeSync(fd);
+    }
+    files.push(relative);
+  };
 
   const graph = buildGraph(result.resources);
-  const critical = criticalPath(graph);
+  const critical = criticalPath(graph, { upgrading: result.fromVersion !== undefined && result.fromVersion !== result.spec.kubernetes.version });
   const certificates = certificatesMarkdown(result.spec, result.outputs.certificates);
   const site = [...siteMarkdown(result.spec, result.resources, result.artifacts), ...upgradeMarkdown(result.spec, result.resources, result.fromVersion), ...certificates];
   write("summary.md", summaryMarkdown(result.stack.name, graph, critical, site));
-  write("resources.json", `${JSON.stringify(result.resources.map(publicResource), null, 2)}\n`);
+  // One resource at a time: the whole text of a large plan (every step's stdin) was 100 MiB more at once.
+  writeChunks("resources.json", jsonArrayLines(result.resources, publicResource));
   write("outputs.json", `${JSON.stringify(maskPaths(result.outputs, result.outputSecretPaths), null, 2)}\n`);
   const dot = toDot(graph);
   write("graph.mmd", toMermaid(graph));
   write("graph.dot", dot);
-  const rendered = spawnSync("dot", ["-Tsvg"], { input: dot, encoding: "utf8" });
-  const svg = rendered.status === 0 && rendered.stdout.length > 0;
-  if (svg) write("graph.svg", rendered.stdout);
+  const rendered = renderSvg(dot, graph.resources.filter((r) => isLeaf(graph, r)).length);
+  if (rendered.svg !== undefined) write("graph.svg", rendered.svg);
 
   const index = result.artifacts.map((artifact) => {
     const relative = path.posix.join("artifacts", artifact.path);
@@ -86,7 +140,7 @@ export function writePlan(result: PlanResult, outRoot: string): WrittenPlan {
 
   fs.rmSync(directory, { recursive: true, force: true });
   fs.renameSync(staging, directory);
-  return { directory, files, svg };
+  return { directory, files, svg: rendered.svg !== undefined, svgNote: rendered.note };
 }
 
 export const REFUSED_FILE = "REFUSED.md";

@@ -1,7 +1,7 @@
 // A planned stack's cluster brought up for real in the lab: one lab node per planned node (its name
 // and address from the stack), and the program's own steps (planned-steps.ts) run on the node each
 // step connects to: base, proxy, containerd, kubernetes-packages (from the lab's repository of the
-// locally built binaries, package-repo.ts), pki, endpoint, init, token, join, membership, and their
+// locally built binaries, package-repo.ts), images (present: the lab imports them), pki, endpoint, init, token, join, membership, and their
 // deletes.
 // The API endpoint: keepalived + haproxy run for real (the endpoint steps); kube-vip cannot (its
 // module is not on the Go module proxy, so no image), and the lab's stand-in for it is the VIP as
@@ -20,9 +20,9 @@ import type { LabNode } from "./node";
 import { realPackageRepository, REPO_PATH } from "./package-repo";
 import { caCertificateOverrides, plannedStep, stepParameters, withOverrides } from "./planned-steps";
 
-export type StepKind = "base" | "proxy" | "containerd" | "kubernetes-packages" | "pki" | "endpoint" | "init" | "token" | "join" | "membership";
+export type StepKind = "base" | "proxy" | "containerd" | "kubernetes-packages" | "images" | "pki" | "endpoint" | "init" | "token" | "join" | "membership";
 /** Node preparation, in the program's order (components/node/parts.ts; the apt family's parts). */
-const PREPARATION: StepKind[] = ["base", "proxy", "containerd", "kubernetes-packages"];
+const PREPARATION: StepKind[] = ["base", "proxy", "containerd", "kubernetes-packages", "images"];
 
 export class PlannedCluster {
   private caOverrides: Record<string, string> | undefined;

@@ -91,7 +91,7 @@ describe.runIf(gate.run)("a lab of two existing hosts", () => {
     const commandLine = remoteCommandLine(spec.ssh.user);
     expect(commandLine).toBe("bash -s");
     const parts = preparationParts(spec, node, { waitForCloudInit: false });
-    expect(parts.map((p) => p.part)).toEqual(["base", "proxy", "containerd", "kubernetes-packages"]);
+    expect(parts.map((p) => p.part)).toEqual(["base", "proxy", "containerd", "kubernetes-packages", "images"]);
     const host = lab.host("k8s-master").host;
     host.clearCalls();
     for (const { part, env } of parts) {

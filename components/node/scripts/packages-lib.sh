@@ -23,9 +23,37 @@ install_key() {
   fi
 }
 
+# Whether every package is installed at K8S_VERSION and held (or newer, which install_packages
+# leaves alone): then nothing needs the repository's index.
+packages_in_place() {
+  local pkg installed
+  for pkg in "${PACKAGES[@]}"; do
+    installed=$(installed_version "$pkg")
+    [[ -n "$installed" ]] || return 1
+    if [[ "$installed" == "$K8S_VERSION" ]]; then
+      is_held "$pkg" || return 1
+    else
+      version_newer "$installed" "$K8S_VERSION" || return 1
+    fi
+  done
+}
+
+# With the repository's files unchanged since <changes before writing them> and the packages in
+# place, the index is not fetched: a re-run, or a template that has the packages, is a quick
+# no-op that needs no repository at all.
+index_needed() {
+  (( NODEPREP_CHANGES != $1 )) && return 0
+  if packages_in_place; then
+    ok "kubeadm, kubelet and kubectl at $K8S_VERSION and held, repository unchanged: its index is not fetched"
+    return 1
+  fi
+}
+
 configure_apt_repository() {
+  local before=$NODEPREP_CHANGES
   install_key "$APT_KEYRING" "${REPO_URL}Release.key"
   ensure_file "$APT_SOURCE" 644 "deb [signed-by=$APT_KEYRING] $REPO_URL /"
+  index_needed "$before" || return 0
   # Errors of this update only: the log also holds earlier installs' harmless "E:" lines.
   local from
   from=$(( $(wc -l <"$NODEPREP_PM_LOG") + 1 ))
@@ -42,12 +70,13 @@ configure_apt_repository() {
 }
 
 configure_dnf_repository() {
-  local key_ref="${REPO_URL}repodata/repomd.xml.key"
+  local key_ref="${REPO_URL}repodata/repomd.xml.key" before=$NODEPREP_CHANGES
   if [[ -n "${KUBERNETES_REPO_KEY:-}" ]]; then
     install_key "$DNF_KEY" ""
     key_ref="file://$DNF_KEY"
   fi
   ensure_file "$DNF_REPO" 644 "$(printf '[kubernetes]\nname=Kubernetes\nbaseurl=%s\nenabled=1\ngpgcheck=1\ngpgkey=%s\nexclude=kubelet kubeadm kubectl cri-tools kubernetes-cni' "$REPO_URL" "$key_ref")"
+  index_needed "$before" || return 0
   if ! retry "$RETRIES" "$RETRY_DELAY" pm_run dnf makecache --disablerepo='*' --enablerepo=kubernetes; then
     die "Kubernetes repository $REPO_URL unreachable after $RETRIES attempts"
   fi
