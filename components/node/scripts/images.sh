@@ -9,7 +9,7 @@
 # Parameters (environment):
 #   IMAGES_KUBERNETES_VERSION    required, e.g. 1.34.4 (kubeadm must be installed: kubernetes-packages)
 #   IMAGES_REPOSITORY            kubernetes.imageRepository (default: kubeadm's, registry.k8s.io)
-#   IMAGES_ROLE                  control-plane (every image kubeadm lists) | worker (the pause image:
+#   IMAGES_ROLE                  control-plane (every image kubeadm lists) | worker (only the pause image,
 #                                every Pod's sandbox; the rest of a worker's images are not on the critical path)
 #   IMAGES_KUBE_PROXY            true | false: whether the cluster runs kube-proxy (default true)
 #   IMAGES_EXTRA                 more images, space-separated (add-on images the description names)
