@@ -41,16 +41,30 @@ export interface JourneyPhase {
  * site (their first phase exempts MetalLB's namespace as the program would), and before the
  * backups, whose whole-cluster restore is the journey's last change; they leave nothing running.
  */
-export const JOURNEY_GROUPS = ["upgrade", "renewal", "hardening", "growth", "node-operations", "acceptance", "addons", "backups"] as const;
+export const JOURNEY_GROUPS = ["upgrade", "renewal", "endpoint", "hardening", "growth", "node-operations", "acceptance", "addons", "backups"] as const;
 export type JourneyGroup = (typeof JOURNEY_GROUPS)[number];
 
 /**
- * The groups a run takes the cluster through: all of them, or those up to and including
- * `until` (ONPREM_K8S_DAY2_UNTIL, for working on one part of the journey; the destroy still runs).
+ * The default suite's sample of the journey (the CI budget: the whole journey is
+ * `npm run test:day2`): the patch upgrade uninterrupted, the refusals, the default renewal window
+ * and the endpoint's failover, on the one cluster that replaces the suite's other engine bring-ups.
  */
-export function journeyGroups(until: string | undefined): JourneyGroup[] {
-  if (!until) return [...JOURNEY_GROUPS];
-  const last = JOURNEY_GROUPS.indexOf(until as JourneyGroup);
-  if (last < 0) throw new Error(`ONPREM_K8S_DAY2_UNTIL=${until} names no group of the journey; one of: ${JOURNEY_GROUPS.join(", ")}`);
-  return JOURNEY_GROUPS.slice(0, last + 1);
+export const SAMPLE_GROUPS: readonly JourneyGroup[] = ["upgrade", "renewal", "endpoint"];
+
+/**
+ * The groups a run takes the cluster through: all of them, or those from `from` through `until`
+ * (ONPREM_K8S_DAY2_FROM and ONPREM_K8S_DAY2_UNTIL, for working on one part of the journey: the
+ * bring-up and the destroy still run; a run that starts after the upgrade brings the cluster up at
+ * the newer version).
+ */
+export function journeyGroups(until: string | undefined, from?: string): JourneyGroup[] {
+  const index = (name: string, variable: string) => {
+    const at = JOURNEY_GROUPS.indexOf(name as JourneyGroup);
+    if (at < 0) throw new Error(`${variable}=${name} names no group of the journey; one of: ${JOURNEY_GROUPS.join(", ")}`);
+    return at;
+  };
+  const first = from ? index(from, "ONPREM_K8S_DAY2_FROM") : 0;
+  const last = until ? index(until, "ONPREM_K8S_DAY2_UNTIL") : JOURNEY_GROUPS.length - 1;
+  if (first > last) throw new Error(`ONPREM_K8S_DAY2_FROM=${from} comes after ONPREM_K8S_DAY2_UNTIL=${until} in the journey: ${JOURNEY_GROUPS.join(", ")}`);
+  return JOURNEY_GROUPS.slice(first, last + 1);
 }

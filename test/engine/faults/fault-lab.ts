@@ -22,7 +22,7 @@ const DEPLOY_LIMIT_MS = 25 * MINUTE;
 /** One SIGINT lets the running steps finish: a kubeadm join takes minutes on a loaded machine. */
 const SIGINT_LIMIT_MS = 10 * MINUTE;
 
-/** The lab's edits to the example, as real-cluster.test.ts: keepalived + haproxy; no MetalLB, no ingress. */
+/** The lab's edits to the example, as the day-2 journey: keepalived + haproxy; no MetalLB, no ingress. */
 export function faultLabStack(cluster: any): void {
   cluster.endpoint = { mode: "keepalived-haproxy", vip: cluster.endpoint.vip, dnsName: "k8s-apiserver.lab.example.internal", port: 16443, virtualRouterId: 51 };
   cluster.addons.loadBalancer = { type: "none" };
