@@ -17,8 +17,12 @@ deadline=$(( $(date +%s) + timeout ))
 
 # Until the deadline: the TigeraStatus object appears only once the operator has reconciled the
 # Installation; then wait for Available. A wait that fails early (API hiccup, object recreated) is
-# retried instead of ending the gate with time left.
-while remaining=$(( deadline - $(date +%s) )); [ "$remaining" -gt 0 ]; do
+# retried instead of ending the gate with time left. The first check runs even when a slow start
+# used up a short bound.
+checked=0
+while remaining=$(( deadline - $(date +%s) )); [ "$remaining" -gt 0 ] || [ "$checked" -eq 0 ]; do
+  checked=1
+  [ "$remaining" -gt 0 ] || remaining=1
   if kubectl get tigerastatus calico >/dev/null 2>&1; then
     if kubectl wait --for=condition=Available tigerastatus/calico --timeout="${remaining}s"; then
       echo "calico-ready: Calico is Available"
