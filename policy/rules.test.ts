@@ -129,6 +129,14 @@ describe("policy pack rules", () => {
     expect(evaluate(rule("pinned-versions"), withImage("")).map((v) => v.message).join("\n")).toMatch(/is a shell parameter set nowhere in the same input/);
   });
 
+  it("pinned-versions: a comment line is no image line, and an image: with nothing after it does not take the next line", () => {
+    const prod = shipped.get("prod")!;
+    const withYaml = (yaml: string) => ({ ...prod, resources: prod.resources.map((r) => (r.name === "etcd-snapshots" ? { ...r, props: { ...r.props, yaml } } : r)) });
+    expect(evaluate(rule("pinned-versions"), withYaml("# each pod's image:\n# one of the pinned ones\nimage: registry.k8s.io/etcd:3.6.5-0\n"))).toEqual([]);
+    expect(evaluate(rule("pinned-versions"), withYaml("  # image: busybox\nimage: registry.k8s.io/etcd:3.6.5-0\n"))).toEqual([]);
+    expect(evaluate(rule("pinned-versions"), withYaml("image:\n  busybox\n")).map((v) => v.message).join("\n")).not.toMatch(/busybox/);
+  });
+
   it("no-insecure-tls: fails on prod with metrics-server skipping kubelet certificates", async () => {
     const facts = await plannedFacts("prod", (c) => (c.addons.metrics = { ...(c.addons.metrics ?? {}), insecureKubeletTls: true }));
     expect(evaluate(rule("no-insecure-tls"), facts).map((v) => v.message).join("\n")).toMatch(/metrics-server: metrics-server skips kubelet certificate checks/);

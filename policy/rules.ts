@@ -146,7 +146,13 @@ const plaintextSecrets: Rule = {
 /** A chart version that names one release, not a range or a moving tag. */
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 /** `image: <ref>` in rendered YAML or scripts. */
-const IMAGE_LINE = /\bimage:\s*["']?([^\s"']+)/g;
+/** `image: <ref>` on one line; a shell or YAML comment line is skipped (commentLine). */
+const IMAGE_LINE = /\bimage:[ \t]*["']?([^\s"']+)/g;
+
+/** Whether the match at `index` is on a line that is a `#` comment. */
+function commentLine(text: string, index: number): boolean {
+  return /^[ \t]*#/.test(text.slice(text.lastIndexOf("\n", index) + 1, index));
+}
 
 /**
  * A script's `image: "$NAME"` is the parameter NAME exported above it in the same stdin (the
@@ -181,6 +187,7 @@ const pinnedVersions: Rule = {
       for (const [at, s] of strings(r.props)) {
         if (/(^|\.)tag$/.test(at) && /^latest$/i.test(s)) violations.push({ urn: r.urn, message: `${r.name}: ${at} is latest; pin an exact image tag` });
         for (const match of s.matchAll(IMAGE_LINE)) {
+          if (commentLine(s, match.index)) continue;
           const ref = imageReference(match[1]!, s);
           const problem = ref === undefined ? "is a shell parameter set nowhere in the same input" : imageProblem(ref);
           if (problem) violations.push({ urn: r.urn, message: `${r.name}: image ${match[1]}${ref && ref !== match[1] ? ` (${ref})` : ""} at ${at} ${problem}; pin an exact tag or digest` });
