@@ -1,9 +1,12 @@
 // The day-2 journey: ONE real cluster (the CI budget: one cluster per journey) taken through the
 // life a production cluster has, phase after phase, by the real engine over SSH on the real-node
 // lab, as a person would with `pulumi` and one line of the stack file:
-//   bring-up   3 control planes + 1 worker at Kubernetes 1.34.3 behind keepalived + haproxy, a
-//              workload (two replicas of hello-http) serving; the packages held, the API through
-//              the endpoint, the certificates' expiry and the admin kubeconfig as stack outputs;
+//   bring-up   3 control planes + 1 worker at Kubernetes 1.34.3 behind keepalived + haproxy, the
+//              deployment killed in init and in the joins and the VIP holder's keepalived stopped
+//              in a join, each recovered as docs/recovery.md says, converged (the fault sample:
+//              day2/faulted-bring-up.ts); a workload (two replicas of hello-http) serving; the
+//              packages held, the API through the endpoint, the certificates' expiry and the admin
+//              kubeconfig as stack outputs;
 //   upgrade    1.34.4: `pulumi preview` lists the rolling upgrade steps in order; `pulumi up` (in
 //              the full journey killed once the first control plane's upgrade step finished,
 //              recovered as docs/testing-day2.md says and run again) while an availability probe
@@ -56,6 +59,8 @@ import { addonPhases } from "./day2/addons";
 import { backupPhases } from "./day2/backups";
 import { bringUpCheckPhases } from "./day2/bring-up";
 import { endpointPhases } from "./day2/endpoint";
+import { faultedBringUp } from "./day2/faulted-bring-up";
+import { faultTable } from "./faults/table";
 import { SPARE_CONTROL_PLANES, SPARE_WORKERS, growthPhases, withoutSpareHosts } from "./day2/growth";
 import { hardeningPhases } from "./day2/hardening";
 import { nodeOperationPhases } from "./day2/node-operations";
@@ -188,12 +193,13 @@ describe.runIf(gate.run)(`day-2 journey on one real cluster${FULL ? "" : " (the 
     await hosts?.dispose();
   }, 2 * MINUTE);
 
-  phase(`bring-up at ${BRING_UP}`, 30, async () => {
-    await stack.ok(["up", "--yes"], { timeoutMs: DEPLOY_LIMIT_MS });
+  phase(`bring-up at ${BRING_UP}, killed in init and in the joins, keepalived stopped in a join: recovered, converged`, 40, async () => {
+    const spec = labSpec(hosts, journeyStack);
+    const faults = await faultedBringUp(ctx, { controlPlanes: CONTROL_PLANES, nodes: NODES, endpoint: { host: hosts.vip, port: spec.apiEndpoint.port } });
+    console.log(`[day-2 journey] the bring-up's fault sample:\n${faultTable(faults)}`);
     await first().waitNodesReady(NODES, 180);
     expect(Object.values(await kubeletVersions(first()))).toEqual(NODES.map(() => `v${BRING_UP}`));
     await deployWorkload(first(), WORKLOAD_IMAGE);
-    const spec = labSpec(hosts, journeyStack);
     probe = await AvailabilityProbe.start(
       hosts.lab,
       {

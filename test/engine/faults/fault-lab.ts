@@ -29,11 +29,44 @@ export function faultLabStack(cluster: any): void {
   cluster.addons.ingress = { type: "none" };
 }
 
-interface RunningUp {
+export interface RunningUp {
   clock: ProgressClock;
   pid: () => number;
   running: () => boolean;
   done: Promise<CommandResult>;
+}
+
+/** `pulumi up` of `stack`, its progress read as it comes. */
+export function startUp(workspace: EngineWorkspace, stack: EngineStack): RunningUp {
+  const clock = new ProgressClock();
+  let pid = 0;
+  let running = true;
+  const done = workspace
+    .pulumi(["up", "--yes", "-s", stack.name], {
+      timeoutMs: DEPLOY_LIMIT_MS,
+      onSpawn: (child) => {
+        // nsenter execs the CLI: this pid is the CLI's.
+        pid = child.pid!;
+        child.stdout?.on("data", (chunk: Buffer) => clock.add(chunk.toString("utf8")));
+      },
+    })
+    .finally(() => (running = false));
+  return { clock, pid: () => pid, running: () => running, done };
+}
+
+/** Waits until the engine has started `step`; false when the run ended first. */
+export async function stepStarted(run: RunningUp, step: string): Promise<boolean> {
+  while (run.running()) {
+    if (stepWindowsFromOutput(run.clock.output).some((w) => RUNS_COMMAND.has(w.op) && resourceName(w.urn) === step)) return true;
+    await sleep(200);
+  }
+  return false;
+}
+
+/** `npm run recover -- <stack>` in the workspace, as a person runs it. */
+export function recoverStack(hosts: SshHosts, workspace: EngineWorkspace, stack: EngineStack, extra: string[] = []): Promise<ProcessResult> {
+  const [command, ...args] = hosts.command(["npm", "run", "--silent", "recover", "--", stack.name, ...extra]);
+  return runProcess(command!, args, { cwd: workspace.projectDir, env: workspace.env, allowFail: true, timeoutMs: 15 * MINUTE });
 }
 
 export class FaultLab {
@@ -55,37 +88,17 @@ export class FaultLab {
     return { controlPlanes: CONTROL_PLANES, nodes: [...CONTROL_PLANES, ...WORKERS], endpoint: { host: this.hosts.vip, port: spec.apiEndpoint.port } };
   }
 
-  /** `pulumi up`, its progress read as it comes. */
   private startUp(): RunningUp {
-    const clock = new ProgressClock();
-    let pid = 0;
-    let running = true;
-    const done = this.workspace
-      .pulumi(["up", "--yes", "-s", this.stack.name], {
-        timeoutMs: DEPLOY_LIMIT_MS,
-        onSpawn: (child) => {
-          // nsenter execs the CLI: this pid is the CLI's.
-          pid = child.pid!;
-          child.stdout?.on("data", (chunk: Buffer) => clock.add(chunk.toString("utf8")));
-        },
-      })
-      .finally(() => (running = false));
-    return { clock, pid: () => pid, running: () => running, done };
+    return startUp(this.workspace, this.stack);
   }
 
-  /** Waits until the engine has started `step`; false when the run ended first. */
-  private async stepStarted(run: RunningUp, step: string): Promise<boolean> {
-    while (run.running()) {
-      if (stepWindowsFromOutput(run.clock.output).some((w) => RUNS_COMMAND.has(w.op) && resourceName(w.urn) === step)) return true;
-      await sleep(200);
-    }
-    return false;
+  private stepStarted(run: RunningUp, step: string): Promise<boolean> {
+    return stepStarted(run, step);
   }
 
   /** `npm run recover -- lab` in the workspace, as a person runs it. */
   recover(extra: string[] = []): Promise<ProcessResult> {
-    const [command, ...args] = this.hosts.command(["npm", "run", "--silent", "recover", "--", this.stack.name, ...extra]);
-    return runProcess(command!, args, { cwd: this.workspace.projectDir, env: this.workspace.env, allowFail: true, timeoutMs: 15 * MINUTE });
+    return recoverStack(this.hosts, this.workspace, this.stack, extra);
   }
 
   /** The uninterrupted deployment: its steps and their durations, then the checks and a destroy. */
