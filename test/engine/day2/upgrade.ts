@@ -1,9 +1,9 @@
 // The journey's rolling upgrade (components/kubeadm/upgrade.ts) from the version the cluster was
-// brought up at to the next: `pulumi preview` lists the upgrade steps in order, `pulumi up` (in the
-// full journey killed once the first control plane is done, recovered and run again) upgrades the
-// control planes one at a time and then the worker while the API answers through the endpoint and
-// the workload keeps serving; afterwards a downgrade and a skipped minor are refused with nothing
-// changed.
+// brought up at to the next: `pulumi preview` lists the upgrade steps in order; `pulumi up` (in the
+// full journey killed once the first control plane is done, recovered as docs/recovery.md says and
+// run again) upgrades the control planes one at a time and then the worker while the API answers
+// through the endpoint and the workload keeps serving; afterwards a downgrade and a skipped minor
+// are refused with nothing changed.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -12,6 +12,7 @@ import { expect } from "vitest";
 import { longestOutage } from "../../cluster/availability";
 import { apiserverVersion, etcdHealth, kubeletVersions, staticPodImages } from "../../cluster/day2-checks";
 import { RUNS_COMMAND as RUNS, resourceName, stepWindowsFromOutput, waitForFinishedStep, type StepWindow } from "../event-log";
+import { recoverStack } from "../faults/fault-lab";
 import { killTree } from "../kill-tree";
 import type { JourneyContext, JourneyPhase } from "./context";
 import { expectPackagesHeld } from "./node-packages";
@@ -31,11 +32,10 @@ export interface UpgradeOptions {
   interrupted: boolean;
 }
 
-/** What docs/testing-day2.md says to run after a `pulumi up` that was killed. */
-async function recoverInterruptedUpdate({ stack }: JourneyContext): Promise<void> {
-  // The killed run's lock refuses every later command until it is cancelled.
-  await stack.ok(["cancel", "--yes"]);
-  await stack.ok(["refresh", "--yes", "--clear-pending-creates"], { timeoutMs: 10 * MINUTE });
+/** What docs/recovery.md says to run after a `pulumi up` that was killed: `npm run recover -- <stack>`. */
+async function recoverInterruptedUpdate({ hosts, workspace, stack }: JourneyContext): Promise<void> {
+  const recovered = await recoverStack(hosts, workspace, stack);
+  expect(recovered.status, `npm run recover:\n${recovered.output.slice(-3000)}`).toBe(0);
 }
 
 /** `pulumi up` killed (the CLI and its plugins) once the first control plane's upgrade step finished, recovered, run again. */
