@@ -10,7 +10,9 @@
 //   adoption    one `pulumi up` of the adopting description: keepalived + haproxy in front, three
 //               control planes, every kubeconfig on every node on the endpoint, the original CA
 //               unchanged, the workload's Pods untouched (same UIDs), etcd with three members;
-//               `preview --expect-no-changes` afterwards.
+//               `preview --expect-no-changes` afterwards;
+//   growth      back to the one control plane behind the endpoint, then to three again, each one
+//               `pulumi up`: etcd's members follow, the workload's Pods untouched.
 // Opt-in (heavy: its own cluster): `npm run test:adoption`.
 import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -201,4 +203,25 @@ describe.runIf(JOURNEY && gate.run)("adoption of a hand-built single master: ref
     expect(await workloadPods(), "the workload's Pods are the same Pods").toBe(podsBefore);
     await stack.ok(["preview", "--expect-no-changes"]);
   });
+
+  // Issue 19's growth from one control plane behind the endpoint: the adopted cluster is shrunk to
+  // its one control plane and grown back to three, each change one pulumi up.
+  for (const [what, names] of [
+    ["back to one control plane behind the endpoint", [MASTER]],
+    ["from one control plane behind the endpoint to three again", CONTROL_PLANES],
+  ] as const) {
+    phase(`growth: ${what}, one pulumi up; etcd follows, every node Ready, the workload untouched`, 30, async () => {
+      editDescription((cluster) => {
+        cluster.controlPlane.names = [...names];
+        cluster.controlPlane.addresses = names.map((name) => hosts.hosts.find((h) => h.name === name)!.address);
+      });
+      await stack.ok(["up", "--yes"], { timeoutMs: 25 * MINUTE });
+      await master().waitNodesReady([...names, ...WORKERS], 300);
+      const listed = (await master().kubectl(`get nodes -o jsonpath='{range .items[*]}{.metadata.name}{"\\n"}{end}'`)).stdout.split("\n").filter(Boolean).sort();
+      expect(listed).toEqual([...names, ...WORKERS].sort());
+      expect(await master().etcdMembers()).toEqual([...names].sort());
+      expect(await workloadPods(), "the workload's Pods are the same Pods").toBe(podsBefore);
+      await stack.ok(["preview", "--expect-no-changes"]);
+    });
+  }
 });
