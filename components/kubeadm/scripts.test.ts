@@ -377,7 +377,11 @@ describe.runIf(gate.run)("control-plane scripts in Debian sandboxes (poc stack a
         expect.stringMatching(/^etcdctl member remove [0-9a-f]{16}$/),
       ]);
       expect(cluster.nodes()).not.toContain(CP2.name);
-      expectOk(await runStep(plan, `${CP2.name}-join`, cp2, "delete"));
+      // What kubeadm upgrade left (a copy of etcd's data among it), which kubeadm reset keeps.
+      await cp2.run("mkdir -p /etc/kubernetes/tmp/kubeadm-backup-etcd-2026-12-07-05-58-36/etcd/member && touch /etc/kubernetes/tmp/kubeadm-backup-etcd-2026-12-07-05-58-36/etcd/member/snap", "");
+      const removed = expectOk(await runStep(plan, `${CP2.name}-join`, cp2, "delete"));
+      expect(changedLines(removed)).toContain(`changed: removed kubeadm's upgrade backups (/etc/kubernetes/tmp) on ${CP2.name}`);
+      expect(cp2.exists("/etc/kubernetes/tmp")).toBe(false);
       expect(cp2.exists("/etc/kubernetes/manifests/etcd.yaml")).toBe(false);
       expect(cp2.exists(KUBE_VIP)).toBe(false);
     });

@@ -15,6 +15,8 @@ MANIFESTS_DIR=/etc/kubernetes/manifests
 ADMIN_CONF=/etc/kubernetes/admin.conf
 KUBELET_CONF=/etc/kubernetes/kubelet.conf
 KUBE_VIP_MANIFEST_PATH=/etc/kubernetes/manifests/kube-vip.yaml
+# Where kubeadm upgrade writes its backups (kubeadm-backup-etcd-*, kubeadm-backup-manifests-*).
+UPGRADE_BACKUP_DIR=/etc/kubernetes/tmp
 CONTROL_PLANE_MANIFESTS=(kube-apiserver.yaml kube-controller-manager.yaml kube-scheduler.yaml etcd.yaml)
 KUBEADM_LOG=""
 KUBEADM_TMP_FILES=()

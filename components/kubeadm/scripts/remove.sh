@@ -37,5 +37,11 @@ reset_node() {
     rm -f "$KUBE_VIP_MANIFEST_PATH"
     changed "kubeadm reset -f on $NODE_NAME"
   fi
+  # kubeadm upgrade keeps its backups under tmp (a copy of etcd's data, so every Secret, and the old
+  # manifests), and kubeadm reset leaves them: a removed node must not keep the cluster's Secrets.
+  if [[ -n "$(ls -A "$UPGRADE_BACKUP_DIR" 2>/dev/null)" ]]; then
+    rm -rf "$UPGRADE_BACKUP_DIR"
+    changed "removed kubeadm's upgrade backups ($UPGRADE_BACKUP_DIR) on $NODE_NAME"
+  fi
   nodeprep_end
 }
