@@ -14,7 +14,7 @@ export interface Duration {
   source: string;
 }
 
-const LAB = "lab (docs/testing.md, poc.test.ts on the 2-core machine, packages from a local repository, images present)";
+const LAB = "lab (docs/testing.md, test/cluster/poc.suite.ts on the 2-core machine, packages from a local repository, images present)";
 const LAB_SPLIT = `${LAB}: its phase times (first control plane prepared twice and Ready 33 s; each further control plane prepared and joined 48–58 s; workers prepared and joined 26 s), split between the phase's steps`;
 const DAY2 = "lab (docs/testing-day2.md: the journey's uninterrupted upgrade run)";
 

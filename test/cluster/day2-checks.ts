@@ -1,4 +1,4 @@
-// What the day-2 journey (test/engine/day2-journey.test.ts) reads off a real cluster, through a
+// What the day-2 journey (test/engine/day2/journey.ts) reads off a real cluster, through a
 // control plane's admin.conf or on a node itself: the workload it keeps running, every kubelet's
 // and every control-plane static Pod's version, etcd's health, and the apiserver certificate's
 // notBefore (on disk and as the running apiserver serves it).

@@ -2,7 +2,7 @@
 // (node.ts) with its sshd on its own address and root's authorized key, the lab's package
 // repository of the locally built kubeadm, kubelet and kubectl served from the switch namespace,
 // and the control-plane images imported. Nothing of the cluster is there yet: a real `pulumi up`
-// prepares the hosts and brings it up over SSH (test/engine/day2-journey.test.ts). The engine runs
+// prepares the hosts and brings it up over SSH (test/engine/day2/journey.ts). The engine runs
 // in the switch namespace (command()), the only place that reaches the nodes.
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -31,7 +31,7 @@ const lab: LabFacts = {
   interfaceName: "eth0",
 };
 
-/** The journey's description when the add-on group starts: its stack (day2-journey.test.ts journeyStack) after the hardening group. */
+/** The journey's description when the add-on group starts: its stack (day2/journey.ts journeyStack) after the hardening group. */
 const journey = labCluster(lab, (cluster) => {
   cluster.endpoint = { mode: "keepalived-haproxy", vip: cluster.endpoint.vip, dnsName: "k8s-apiserver.lab.example.internal", port: 16443, virtualRouterId: 51 };
   cluster.addons.loadBalancer = { type: "none" };

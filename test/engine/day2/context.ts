@@ -1,4 +1,4 @@
-// What a phase of the day-2 journey (test/engine/day2-journey.test.ts) works with: the one lab
+// What a phase of the day-2 journey (test/engine/day2/journey.ts) works with: the one lab
 // cluster, its stack and the probe that watches it. Each journey's phases live in a module of
 // their own beside this one (one file per journey) and are listed in order by the journey file.
 import type { AvailabilityProbe } from "../../cluster/availability";
