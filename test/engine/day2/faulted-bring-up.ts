@@ -53,6 +53,7 @@ export async function faultedBringUp(ctx: JourneyContext, shape: ClusterShape): 
       .map((w) => resourceName(w.urn));
     killTree(run.pid());
     await run.done;
+    expect(cut, `the kill landed while ${kill.step} ran`).toContain(kill.step);
     await recover();
     rows.push({ fault: "SIGKILL", where: `${kill.step} ${kill.moment === "start" ? "at its start" : `+${kill.delayMs / 1000} s`} (running then: ${cut.join(", ")})`, recoveredBy: "npm run recover, pulumi up", converged: false, minutes: (Date.now() - started) / MINUTE });
   }
