@@ -119,7 +119,9 @@ export const growthPhases: JourneyPhase[] = [
       const ended = Date.now();
       ctx.report(`growth 3 -> 5 control planes, 1 -> 2 workers: pulumi up took ${Math.round((ended - started) / 1000)} s`);
       // Nothing ran kubeadm again on a node that was there: no init or join step of theirs ran.
-      const rerun = grown.steps.filter((w) => /-(init|join|pki)$/.test(resourceName(w.urn)) && [...ctx.controlPlanes, ...ctx.workers].some((n) => resourceName(w.urn).startsWith(`${n}-`)));
+      // (Whole names: k8s-master-4-join starts with "k8s-master-" too.)
+      const kubeadmStepOf = (node: string) => new RegExp(`^${node}-(init|join|pki)$`);
+      const rerun = grown.steps.filter((w) => [...ctx.controlPlanes, ...ctx.workers].some((n) => kubeadmStepOf(n).test(resourceName(w.urn))));
       expect(rerun.map((w) => `${w.op} ${resourceName(w.urn)}`)).toEqual([]);
       await expectClusterOf(ctx, controlPlanes, workers);
       expect(await workloadPods(first), "the workload's Pods are the same Pods").toEqual(podsBefore);
