@@ -10,7 +10,7 @@
 #   endpoint-readyz: ENDPOINT_URL
 #   apiserver-readyz: APISERVERS (name=https://address:6443, comma-separated)
 #   nodes: NODES (names, comma-separated), KUBERNETES_VERSION (v1.34.4)
-#   etcd: CONTROL_PLANES (names), CRI_SOCKET, ETCD_PKI
+#   etcd: CONTROL_PLANES (names), LEAVING_CONTROL_PLANES (names this update removes), CRI_SOCKET, ETCD_PKI
 #   cni: CNI_DAEMONSET (namespace/name), NODES
 #   dns: CLUSTER_DOMAIN, PROBE_IMAGE, CHECK_NAMESPACE, KEEP_OBJECTS
 #   metrics: NODES
@@ -96,10 +96,16 @@ check_etcd() {
   while IFS= read -r cp; do
     awk -F', ' -v n="$cp" '$3 == n && $2 == "started" {found = 1} END {exit !found}' <<<"$members" || missing+="$cp "
   done < <(split "$CONTROL_PLANES")
+  # The members of control planes this update removes: Pulumi deletes their steps, which remove
+  # the members, only after these checks.
+  local leaving=""
+  while IFS= read -r cp; do
+    awk -F', ' -v n="$cp" '$3 == n {found = 1} END {exit !found}' <<<"$members" && leaving+="$cp "
+  done < <(split "${LEAVING_CONTROL_PLANES:-}")
   health=$(etcdctl endpoint health --cluster 2>&1)
   local healthy=$?
-  if [[ -z "$missing" && $healthy -eq 0 && $(wc -l <<<"$members") -eq $(split "$CONTROL_PLANES" | wc -l) ]]; then
-    SUMMARY="etcd has one healthy member per control plane: $(split "$CONTROL_PLANES" | tr '\n' ' ')"
+  if [[ -z "$missing" && $healthy -eq 0 && $(wc -l <<<"$members") -eq $(( $(split "$CONTROL_PLANES" | wc -l) + $(wc -w <<<"$leaving") )) ]]; then
+    SUMMARY="etcd has one healthy member per control plane: $(split "$CONTROL_PLANES" | tr '\n' ' ')${leaving:+(and the members of ${leaving% }, removed at the end of this update)}"
     return 0
   fi
   fail_with "etcd is not one healthy member per control plane${missing:+ (no started member: $missing)}" "member list:"$'\n'"$members"$'\n'"endpoint health:"$'\n'"$health"
