@@ -4,9 +4,10 @@
 //   <node>-membership  on the first control plane: labels and taints; its delete drains the node,
 //                      deletes it and removes its etcd member (by name) before the node's reset
 // Control planes join one at a time, workers all at once. Control planes also LEAVE one at a time,
-// the last first: each control plane's membership depends on the next one's, so when an update
-// drops several (5 -> 3 -> 1, docs/growth.md) Pulumi deletes them in reverse order, and each
-// delete checks that the etcd members that stay are healthy before it removes its own.
+// the last first: each control plane's membership depends on the previous one's, and Pulumi
+// deletes a resource before the ones it depends on, so when an update drops several (5 -> 3 -> 1,
+// docs/growth.md) the last goes first, and each delete checks that the etcd members that stay are
+// healthy before it removes its own.
 import * as pulumi from "@pulumi/pulumi";
 import type { remote } from "@pulumi/command";
 import type { PreparedNode } from "../node";
@@ -40,12 +41,13 @@ export function controlPlaneJoins(run: ControlPlaneRun, credentials: Credentials
     previousStep = join;
     previousNode = node.machine.node;
   }
-  // Memberships from the last control plane back: each waits for the next one's, so removals run last first, one at a time.
+  // Each membership after the previous one's: deleted before it, so removals run last first, one at a
+  // time (the lab showed the other direction deleting k8s-master-4 before k8s-master-5).
   const memberships: remote.Command[] = [];
-  let next: remote.Command | undefined;
-  for (const j of [...joined].reverse()) {
-    next = membershipStep(run, j.node, init, j.join, next ? [next] : []);
-    memberships.unshift(next);
+  let previousMembership: remote.Command | undefined;
+  for (const j of joined) {
+    previousMembership = membershipStep(run, j.node, init, j.join, previousMembership ? [previousMembership] : []);
+    memberships.push(previousMembership);
   }
   return joined.map((j, i) => ({ ...j, membership: memberships[i]! }));
 }
