@@ -4,9 +4,9 @@
 import { expect } from "vitest";
 import { longestOutage } from "../../cluster/availability";
 import type { LabNode } from "../../cluster/node";
+import { sleep } from "../../tools/process";
 import type { JourneyPhase } from "./context";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Control planes (by name) whose eth0 holds `vip` now. */
 async function vipHolders(nodes: Array<[string, LabNode]>, vip: string): Promise<string[]> {

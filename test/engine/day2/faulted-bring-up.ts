@@ -10,12 +10,13 @@ import { failureSummary } from "../workspace";
 import { killTree } from "../kill-tree";
 import { RUNS_COMMAND, resourceName, stepWindowsFromOutput } from "../event-log";
 import { convergenceProblems, type ClusterShape } from "../faults/convergence";
-import { recoverStack, startUp, stepStarted } from "../faults/fault-lab";
+import { startUp, stepStarted } from "../faults/fault-lab";
 import type { KillPoint } from "../faults/kill-points";
 import { inject } from "../faults/node-faults";
 import type { FaultRow } from "../faults/table";
 import { sleep } from "../../tools/process";
 import type { JourneyContext } from "./context";
+import { recoverInterruptedUpdate } from "./upgrade";
 
 const MINUTE = 60_000;
 
@@ -35,10 +36,6 @@ export function bringUpKills(controlPlanes: string[], workers: string[]): KillPo
 export async function faultedBringUp(ctx: JourneyContext, shape: ClusterShape): Promise<FaultRow[]> {
   const { hosts, workspace, stack, controlPlanes, workers } = ctx;
   const rows: FaultRow[] = [];
-  const recover = async () => {
-    const recovered = await recoverStack(hosts, workspace, stack);
-    expect(recovered.status, `npm run recover:\n${recovered.output.slice(-3000)}`).toBe(0);
-  };
 
   for (const kill of bringUpKills(controlPlanes, workers)) {
     const started = Date.now();
@@ -54,7 +51,7 @@ export async function faultedBringUp(ctx: JourneyContext, shape: ClusterShape): 
     killTree(run.pid());
     await run.done;
     expect(cut, `the kill landed while ${kill.step} ran`).toContain(kill.step);
-    await recover();
+    await recoverInterruptedUpdate(ctx);
     rows.push({ fault: "SIGKILL", where: `${kill.step} ${kill.moment === "start" ? "at its start" : `+${kill.delayMs / 1000} s`} (running then: ${cut.join(", ")})`, recoveredBy: "npm run recover, pulumi up", converged: false, minutes: (Date.now() - started) / MINUTE });
   }
 

@@ -33,7 +33,7 @@ export interface UpgradeOptions {
 }
 
 /** What docs/recovery.md says to run after a `pulumi up` that was killed: `npm run recover -- <stack>`. */
-async function recoverInterruptedUpdate({ hosts, workspace, stack }: JourneyContext): Promise<void> {
+export async function recoverInterruptedUpdate({ hosts, workspace, stack }: JourneyContext): Promise<void> {
   const recovered = await recoverStack(hosts, workspace, stack);
   expect(recovered.status, `npm run recover:\n${recovered.output.slice(-3000)}`).toBe(0);
 }
