@@ -3,27 +3,17 @@
 // started again, the cluster is as before for the phases after this one.
 import { expect } from "vitest";
 import { longestOutage } from "../../cluster/availability";
-import type { LabNode } from "../../cluster/node";
+import type { SshHosts } from "../../cluster/ssh-hosts";
 import { sleep } from "../../tools/process";
+import { vipHolders } from "../faults/node-faults";
 import type { JourneyPhase } from "./context";
 
-
-/** Control planes (by name) whose eth0 holds `vip` now. */
-async function vipHolders(nodes: Array<[string, LabNode]>, vip: string): Promise<string[]> {
-  const holders: string[] = [];
-  for (const [name, node] of nodes) {
-    const addresses = await node.exec("ip -o -4 addr show dev eth0");
-    if (addresses.stdout.includes(` ${vip}/`)) holders.push(name);
-  }
-  return holders;
-}
-
 /** Waits up to `seconds` for exactly one holder other than `not`. */
-async function movedHolder(nodes: Array<[string, LabNode]>, vip: string, not: string, seconds: number): Promise<string[]> {
-  let holders = await vipHolders(nodes, vip);
+async function movedHolder(hosts: SshHosts, controlPlanes: string[], not: string, seconds: number): Promise<string[]> {
+  let holders = await vipHolders(hosts, controlPlanes);
   for (let i = 0; i < seconds && (holders.length !== 1 || holders[0] === not); i++) {
     await sleep(1000);
-    holders = await vipHolders(nodes, vip);
+    holders = await vipHolders(hosts, controlPlanes);
   }
   return holders;
 }
@@ -33,14 +23,13 @@ export const endpointPhases: JourneyPhase[] = [
     name: "endpoint: the VIP's holder stops keepalived, another control plane takes the VIP, the API answers through it",
     minutes: 5,
     async run({ hosts, controlPlanes, first, probe, report }) {
-      const nodes = controlPlanes.map((name): [string, LabNode] => [name, hosts.node(name)]);
-      const holders = await vipHolders(nodes, hosts.vip);
+      const holders = await vipHolders(hosts, controlPlanes);
       expect(holders, "one control plane holds the VIP").toHaveLength(1);
       const holder = holders[0]!;
       const stopped = Date.now();
       await hosts.node(holder).exec("systemctl stop keepalived", { check: true });
       try {
-        const moved = await movedHolder(nodes, hosts.vip, holder, 30);
+        const moved = await movedHolder(hosts, controlPlanes, holder, 30);
         expect(moved, `the VIP left ${holder} for one other control plane`).toHaveLength(1);
         expect(moved[0]).not.toBe(holder);
         // admin.conf names the endpoint: the VIP, now elsewhere.

@@ -21,13 +21,19 @@ export function unsupported(fault: NodeFault): string | undefined {
   return undefined;
 }
 
-/** The control plane that holds the VIP now. */
-export async function vipHolder(hosts: SshHosts, controlPlanes: string[]): Promise<string | undefined> {
+/** The control planes (by name) that hold the VIP now: one, or none while it moves. */
+export async function vipHolders(hosts: SshHosts, controlPlanes: string[]): Promise<string[]> {
+  const holders: string[] = [];
   for (const name of controlPlanes) {
     const r = await hosts.node(name).exec(`ip -o addr show | grep -qw ${hosts.vip.replaceAll(".", "\\.")}`);
-    if (r.status === 0) return name;
+    if (r.status === 0) holders.push(name);
   }
-  return undefined;
+  return holders;
+}
+
+/** The control plane that holds the VIP now. */
+export async function vipHolder(hosts: SshHosts, controlPlanes: string[]): Promise<string | undefined> {
+  return (await vipHolders(hosts, controlPlanes))[0];
 }
 
 /** Injects the fault now; resolves to its undo and the node it hit. */
