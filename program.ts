@@ -9,7 +9,7 @@ import { requiredSecretKeys } from "./stacks/rules";
 import { ArtifactSink } from "./components/artifacts";
 import { Cluster } from "./components/cluster";
 import { guardAgainstDestroy } from "./components/destroy-guard";
-import { leavingControlPlanes, previousCertificatesOutput, refuseUnsafeControlPlaneRemoval, refuseUnsafeEncryptionChange, refuseUnsafeVersionChange } from "./components/kubeadm";
+import { previousCertificatesOutput, refuseUnsafeControlPlaneRemoval, refuseUnsafeEncryptionChange, refuseUnsafeVersionChange } from "./components/kubeadm";
 import { dayOneVersion } from "./stacks/upgrade";
 import type { ClusterSecrets } from "./components/context";
 
@@ -80,8 +80,7 @@ export async function clusterProgram(options: ProgramOptions = {}): Promise<Reco
   const history = await refuseUnsafeVersionChange(spec, previousState);
   const previousCertificates = await previousCertificatesOutput(previousState);
   const previousEncryption = await refuseUnsafeEncryptionChange(spec, previousState);
-  const leaving = await leavingControlPlanes(spec, previousState);
-  const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink(), history, previousCertificates, previousEncryption, leavingControlPlanes: leaving });
+  const cluster = new Cluster(spec.name, { spec, secrets, artifacts: options.artifacts ?? new ArtifactSink(), history, previousCertificates, previousEncryption });
   if (spec.protect) guardAgainstDestroy(spec.name, [cluster, previousState]);
 
   return {

@@ -46,9 +46,4 @@ export interface ClusterContext {
   previousEncryption?: unknown;
   /** An adopted cluster (description `adoption`, docs/adoption.md): what its running control plane reported. */
   adoption?: AdoptedCluster;
-  /**
-   * Control planes the stack deployed that the description no longer lists: Pulumi deletes their
-   * steps (which remove their etcd members) at the end of this update, after the acceptance checks.
-   */
-  leavingControlPlanes?: string[];
 }

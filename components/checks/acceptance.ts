@@ -42,9 +42,8 @@ export function probeImage(spec: ClusterSpec): string {
 
 /**
  * The parameters of one check; KUBERNETES_VERSION is the version the upgrade steps finished at.
- * `leaving`: control planes this update removes, whose etcd members go only after the checks.
  */
-export function checkEnv(spec: ClusterSpec, check: CheckName, leaving: string[] = []): Record<string, string> {
+export function checkEnv(spec: ClusterSpec, check: CheckName): Record<string, string> {
   // Every check gets the probe image, so the script's Pods are pinned in whichever step sends it.
   const common = { CHECK: check, KUBECONFIG: ADMIN_KUBECONFIG, TIMEOUT_SECONDS: String(spec.checks.timeoutSeconds), PROBE_IMAGE: probeImage(spec) };
   const objects = { CHECK_NAMESPACE, KEEP_OBJECTS: String(spec.checks.keepTestObjects) };
@@ -57,7 +56,7 @@ export function checkEnv(spec: ClusterSpec, check: CheckName, leaving: string[] 
     case "nodes":
       return { ...common, NODES: nodes };
     case "etcd":
-      return { ...common, CONTROL_PLANES: spec.controlPlanes.map((cp) => cp.name).join(","), LEAVING_CONTROL_PLANES: leaving.join(","), CRI_SOCKET: CONTAINERD_CRI_SOCKET };
+      return { ...common, CONTROL_PLANES: spec.controlPlanes.map((cp) => cp.name).join(","), CRI_SOCKET: CONTAINERD_CRI_SOCKET };
     case "cni":
       return { ...common, CNI_DAEMONSET: cniDaemonSet(spec), NODES: nodes };
     case "dns":

@@ -39,7 +39,7 @@ export function runAcceptanceChecks(ctx: ClusterContext, controlPlane: ControlPl
         bundle,
         commandLine: remoteCommandLine(spec.ssh.user),
         // The version the upgrade steps finished at: the checks wait for them too.
-        env: { ...checkEnv(spec, check, ctx.leavingControlPlanes), KUBERNETES_VERSION: controlPlane.upgradedVersion.apply((v) => (v.startsWith("v") ? v : `v${v}`)) },
+        env: { ...checkEnv(spec, check), KUBERNETES_VERSION: controlPlane.upgradedVersion.apply((v) => (v.startsWith("v") ? v : `v${v}`)) },
         // The certificates output comes after each control plane's renewal step: no check runs while an apiserver restarts.
         triggers: [description, controlPlane.upgradedVersion, controlPlane.certificates, ...joins],
         dependsOn: [...after, ...controlPlane.allJoined],

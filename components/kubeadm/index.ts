@@ -24,7 +24,7 @@
 // joins, then each worker's -upgrade-drain, -upgrade, -upgrade-uncordon in batches.
 export { buildControlPlane, KubeadmControlPlane, type ControlPlane } from "./control-plane";
 export { inspectAdoptedCluster, type AdoptedCluster } from "./adoption-steps";
-export { leavingControlPlanes, refuseUnsafeControlPlaneRemoval, selfStackName } from "./removal-guard";
+export { refuseUnsafeControlPlaneRemoval, selfStackName } from "./removal-guard";
 export { refuseUnsafeVersionChange } from "./version-guard";
 export { previousCertificatesOutput } from "./renewal-steps";
 export { refuseUnsafeEncryptionChange } from "./encryption-guard";

@@ -21,12 +21,6 @@ export async function refuseUnsafeControlPlaneRemoval(spec: ClusterSpec): Promis
   return previous;
 }
 
-/** The control planes the previous deployment had that `spec` no longer lists (removal-guard.ts's reference). */
-export async function leavingControlPlanes(spec: ClusterSpec, previous: pulumi.StackReference): Promise<string[]> {
-  const described = new Set(spec.controlPlanes.map((node) => node.name));
-  return previousControlPlanes(await previous.getOutputValue("nodes")).filter((name) => !described.has(name));
-}
-
 /** The program's own stack, whose previous outputs tell which control planes exist now. */
 export function selfStackName(): string {
   let organization = "organization"; // the DIY backends' organization name; mocks set none

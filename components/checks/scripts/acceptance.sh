@@ -10,7 +10,7 @@
 #   endpoint-readyz: ENDPOINT_URL
 #   apiserver-readyz: APISERVERS (name=https://address:6443, comma-separated)
 #   nodes: NODES (names, comma-separated), KUBERNETES_VERSION (v1.34.4)
-#   etcd: CONTROL_PLANES (names), LEAVING_CONTROL_PLANES (names this update removes), CRI_SOCKET, ETCD_PKI
+#   etcd: CONTROL_PLANES (names), CRI_SOCKET, ETCD_PKI
 #   cni: CNI_DAEMONSET (namespace/name), NODES
 #   dns: CLUSTER_DOMAIN, PROBE_IMAGE, CHECK_NAMESPACE, KEEP_OBJECTS
 #   metrics: NODES
@@ -88,7 +88,7 @@ check_nodes() {
 }
 
 check_etcd() {
-  local container members health missing="" cp
+  local container members health missing="" leaving="" stale="" cp name
   container=$(crictl --runtime-endpoint "$CRI_SOCKET" ps --name '^etcd$' --state running --quiet 2>/dev/null | head -n 1)
   [[ -n "$container" ]] || { fail_with "no running etcd container on $(hostname)" "$(crictl --runtime-endpoint "$CRI_SOCKET" ps -a --name etcd 2>&1)"; return 1; }
   etcdctl() { crictl --runtime-endpoint "$CRI_SOCKET" exec "$container" etcdctl --endpoints="$ETCD_ENDPOINT" --cacert="$ETCD_PKI/ca.crt" --cert="$ETCD_PKI/healthcheck-client.crt" --key="$ETCD_PKI/healthcheck-client.key" --command-timeout=10s "$@"; }
@@ -96,19 +96,20 @@ check_etcd() {
   while IFS= read -r cp; do
     awk -F', ' -v n="$cp" '$3 == n && $2 == "started" {found = 1} END {exit !found}' <<<"$members" || missing+="$cp "
   done < <(split "$CONTROL_PLANES")
-  # The members of control planes this update removes: Pulumi deletes their steps, which remove
-  # the members, only after these checks.
-  local leaving=""
-  while IFS= read -r cp; do
-    awk -F', ' -v n="$cp" '$3 == n {found = 1} END {exit !found}' <<<"$members" && leaving+="$cp "
-  done < <(split "${LEAVING_CONTROL_PLANES:-}")
+  # A member of a control plane the description no longer lists: while its Node is registered it
+  # is leaving in this update (Pulumi deletes the removed nodes' steps after these checks, and
+  # membership.sh removes the member before the Node); without a Node it is stale.
+  while IFS= read -r name; do
+    split "$CONTROL_PLANES" | grep -qxF -- "$name" && continue
+    if kubectl get node "$name" --request-timeout=20s >/dev/null 2>&1; then leaving+="$name "; else stale+="${name:-(unnamed)} "; fi
+  done < <(awk -F', ' '{print $3}' <<<"$members")
   health=$(etcdctl endpoint health --cluster 2>&1)
   local healthy=$?
-  if [[ -z "$missing" && $healthy -eq 0 && $(wc -l <<<"$members") -eq $(( $(split "$CONTROL_PLANES" | wc -l) + $(wc -w <<<"$leaving") )) ]]; then
-    SUMMARY="etcd has one healthy member per control plane: $(split "$CONTROL_PLANES" | tr '\n' ' ')${leaving:+(and the members of ${leaving% }, removed at the end of this update)}"
+  if [[ -z "$missing" && -z "$stale" && $healthy -eq 0 ]]; then
+    SUMMARY="etcd has one healthy member per control plane: $(split "$CONTROL_PLANES" | tr '\n' ' ')${leaving:+(and the members of ${leaving% }, control planes this update removes)}"
     return 0
   fi
-  fail_with "etcd is not one healthy member per control plane${missing:+ (no started member: $missing)}" "member list:"$'\n'"$members"$'\n'"endpoint health:"$'\n'"$health"
+  fail_with "etcd is not one healthy member per control plane${missing:+ (no started member: $missing)}${stale:+ (members of no described control plane and no Node: ${stale% })}" "member list:"$'\n'"$members"$'\n'"endpoint health:"$'\n'"$health"
 }
 
 check_cni() {
