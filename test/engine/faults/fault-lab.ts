@@ -3,6 +3,9 @@
 // fault is one deployment from clean hosts that is stopped (SIGKILL of the CLI as a tree, or one
 // SIGINT) at a kill point, or disturbed by a node fault, then recovered as docs/recovery.md says,
 // deployed again, checked for convergence and destroyed for the next fault.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { labSpec, renderLabStack } from "../../lab/stack-config";
 import { SshHosts } from "../../cluster/ssh-hosts";
 import { runProcess, sleep, type ProcessResult } from "../../tools/process";
@@ -108,6 +111,11 @@ export class FaultLab {
     const result = await run.done;
     if (result.status !== 0) throw new Error(`the reference pulumi up failed:\n${failureSummary(result.output)}`);
     const steps = timedSteps(stepWindowsFromOutput(run.clock.output), run.clock.lineTimes);
+    // The uninterrupted run's output: `npm run durations` derives the plan's step durations from it
+    // (docs/performance.md).
+    const output = path.join(os.tmpdir(), "onprem-k8s-faults-reference.log");
+    fs.writeFileSync(output, run.clock.output);
+    console.log(`[faults] the uninterrupted pulumi up took ${Math.round((Date.now() - started) / 1000)} s; its output: ${output}`);
     const problems = await convergenceProblems(this.hosts, this.stack, this.shape());
     const row: FaultRow = { fault: "none", where: "uninterrupted", recoveredBy: "-", converged: problems.length === 0, minutes: (Date.now() - started) / MINUTE, reason: problems[0] };
     await this.reset();
