@@ -4,12 +4,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { stackReferenceOutputs } from "../../scripts/plan/mocks";
-import { planStack, resourcesOfType } from "../../test/harness";
+import { planStack, resourcesOfType, type PlanResult } from "../../test/harness";
 import { stackSpec } from "../../test/stack-spec";
 import { encryptionChangeProblems, previousEncryption, readPhase, rotationPlan } from "./encryption-rotation";
-import { apiServerFilesOf } from "./hardening";
+import { apiServerFilesOf, PREVIOUS_ENCRYPTION_KEY_ENV } from "./hardening";
 
 const on = (keyGeneration: number) => ({ enabled: true, keyGeneration });
+const VERSION = stackSpec("poc").kubernetes.version;
 
 describe("what an update rotates and refuses", () => {
   it("rotates when the generation went up while encryption was on; not on a first deployment or when it is turned on", () => {
@@ -82,6 +83,20 @@ describe("the planned rotation", () => {
     for (const step of steps) expect(step.secretPaths, step.name).toContain("stdin");
     const keys = resourcesOfType(plan, "random:index/randomBytes:RandomBytes").map((r) => r.name).sort();
     expect(keys).toEqual(["nsx-poc-secrets-encryption-key", "nsx-poc-secrets-encryption-key-2"]);
+  });
+
+  it("a control plane the stack had keeps its pki step at the final files through a rotation (nothing re-runs after it); one joining during the rotation reads with both keys", async () => {
+    const nodes = (names: string[]) => names.map((name) => ({ name, role: "control-plane", packagesVersion: VERSION }));
+    const pki = (plan: PlanResult, node: string) => String(resourcesOfType(plan, COMMAND).find((r) => r.name === `${node}-pki`)!.inputs.stdin);
+    stackReferenceOutputs.set("organization/onprem-k8s/poc", { encryption: on(1), kubernetesVersion: VERSION, nodes: nodes(CPS.slice(0, 2)) });
+    const rotating = await planStack("poc", (c) => (c.kubernetes.encryption = { enabled: true, keyGeneration: 2 }));
+    stackReferenceOutputs.set("organization/onprem-k8s/poc", { encryption: on(2), kubernetesVersion: VERSION, nodes: nodes(CPS) });
+    const after = await planStack("poc", (c) => (c.kubernetes.encryption = { enabled: true, keyGeneration: 2 }));
+    for (const node of CPS.slice(0, 2)) {
+      expect(pki(rotating, node), node).toBe(pki(after, node));
+      expect(pki(rotating, node)).not.toContain(`export ${PREVIOUS_ENCRYPTION_KEY_ENV}=`);
+    }
+    expect(pki(rotating, CPS[2]!)).toContain(`export ${PREVIOUS_ENCRYPTION_KEY_ENV}=`);
   });
 
   it("nothing to rotate: only the settings steps", async () => {

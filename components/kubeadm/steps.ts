@@ -138,6 +138,10 @@ export function pkiSteps(run: ControlPlaneRun, credentials: Credentials): Map<st
   return new Map(
     run.controlPlanes.map((node) => {
       const nodeName = nameOf(node);
+      // The read phase only for a control plane that joins while a rotation runs: one the stack
+      // already had keeps its pki step's parameters at the final files, so the update after the
+      // rotation does not run it again (its running apiserver's files change with its settings step).
+      const rotation = run.ctx.history?.nodes.has(nodeName) ? undefined : readPhase(run.rotation);
       const step = nodeStep(
         `${nodeName}-pki`,
         {
@@ -146,8 +150,8 @@ export function pkiSteps(run: ControlPlaneRun, credentials: Credentials): Map<st
           commandLine: run.commandLine,
           // A control plane that is not running yet gets the apiserver's files here (a running one
           // from its settings step); during a rotation the read phase's, which reads either key.
-          env: { NODE_NAME: nodeName, RESET_STALE_STATE: run.common.RESET_STALE_STATE, ...apiServerFilesEnv(run.spec, readPhase(run.rotation)) },
-          secretEnv: { ...pkiSecretEnv(credentials.pki), ...encryptionKeyEnv(credentials, run.spec.kubernetes.encryption.keyGeneration, readPhase(run.rotation)) },
+          env: { NODE_NAME: nodeName, RESET_STALE_STATE: run.common.RESET_STALE_STATE, ...apiServerFilesEnv(run.spec, rotation) },
+          secretEnv: { ...pkiSecretEnv(credentials.pki), ...encryptionKeyEnv(credentials, run.spec.kubernetes.encryption.keyGeneration, rotation) },
           dependsOn: node.ready,
           artifacts: run.ctx.artifacts,
           artifactPath: `nodes/${nodeName}/pki.env`,

@@ -112,7 +112,7 @@ export const hardeningPhases: JourneyPhase[] = [
   {
     name: "hardening: a key rotation reads with both keys, writes with the new one, rewrites every Secret and drops the old key, one control plane at a time",
     minutes: 30,
-    async run({ hosts, controlPlanes, first, editDescription, upWithEvents, probe, report }) {
+    async run({ hosts, controlPlanes, first, editDescription, upWithEvents, probe, report, stack }) {
       editDescription((cluster) => (cluster.kubernetes.encryption = { ...cluster.kubernetes.encryption, keyGeneration: 2 }));
       const started = Date.now();
       const up = await upWithEvents();
@@ -132,6 +132,8 @@ export const hardeningPhases: JourneyPhase[] = [
       const api = longestOutage(probe().samples(), "api", started, ended);
       report(`hardening: key rotation in ${Math.round((ended - started) / 1000)} s; longest time the API went unanswered through the endpoint ${api.ms} ms`);
       expect(api.ms, `the API through the endpoint: ${api.detail}`).toBeLessThan(API_OUTAGE_LIMIT_MS);
+      // The rotation is over: nothing of it (the pki steps' files among it) runs again.
+      await stack.ok(["preview", "--expect-no-changes"]);
     },
   },
   {
