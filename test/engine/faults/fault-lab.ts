@@ -113,9 +113,11 @@ export class FaultLab {
     const steps = timedSteps(stepWindowsFromOutput(run.clock.output), run.clock.lineTimes);
     // The uninterrupted run's output: `npm run durations` derives the plan's step durations from it
     // (docs/performance.md).
+    // Its stack file too: `npm run plan -- <file>` gives the model's figure for the same cluster.
     const output = path.join(os.tmpdir(), "onprem-k8s-faults-reference.log");
     fs.writeFileSync(output, run.clock.output);
-    console.log(`[faults] the uninterrupted pulumi up took ${Math.round((Date.now() - started) / 1000)} s; its output: ${output}`);
+    fs.copyFileSync(this.stack.file(), path.join(os.tmpdir(), "onprem-k8s-faults-reference.yaml"));
+    console.log(`[faults] the uninterrupted pulumi up took ${Math.round((Date.now() - started) / 1000)} s; its output: ${output}, its stack file beside it`);
     const problems = await convergenceProblems(this.hosts, this.stack, this.shape());
     const row: FaultRow = { fault: "none", where: "uninterrupted", recoveredBy: "-", converged: problems.length === 0, minutes: (Date.now() - started) / MINUTE, reason: problems[0] };
     await this.reset();
