@@ -65,6 +65,7 @@ import { SPARE_CONTROL_PLANES, SPARE_WORKERS, growthPhases, withoutSpareHosts } 
 import { hardeningPhases } from "./hardening";
 import { nodeOperationPhases } from "./node-operations";
 import { renewalPhases } from "./renewal";
+import { ServingCertificateApprover } from "./serving-approver";
 import { upgradePhases } from "./upgrade";
 import { EngineStack } from "../stack";
 import { EngineWorkspace } from "../workspace";
@@ -117,6 +118,7 @@ export function day2Journey(): void {
     let workspace: EngineWorkspace;
     let stack: EngineStack;
     let probe: AvailabilityProbe;
+    let approver: ServingCertificateApprover | undefined;
     let failedPhase: string | undefined;
     const times: string[] = [];
     const filesBefore = new Map<string, string>();
@@ -193,6 +195,7 @@ export function day2Journey(): void {
 
     afterAll(async () => {
       probe?.stop();
+      await approver?.stop();
       console.log(`[day-2 journey] phase times:\n  ${times.join("\n  ")}`);
       workspace?.dispose();
       await hosts?.dispose();
@@ -203,6 +206,8 @@ export function day2Journey(): void {
       const faults = await faultedBringUp(ctx, { controlPlanes: CONTROL_PLANES, nodes: NODES, endpoint: { host: hosts.vip, port: spec.apiEndpoint.port } });
       console.log(`[day-2 journey] the bring-up's fault sample:\n${faultTable(faults)}`);
       await first().waitNodesReady(NODES, 180);
+      // From here on, kubelet-serving certificate requests are approved as a site's approver would.
+      approver = ServingCertificateApprover.start(first);
       expect(Object.values(await kubeletVersions(first()))).toEqual(NODES.map(() => `v${BRING_UP}`));
       await deployWorkload(first(), WORKLOAD_IMAGE);
       probe = await AvailabilityProbe.start(

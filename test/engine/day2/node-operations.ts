@@ -6,6 +6,7 @@ import { expect } from "vitest";
 import { RUNS_COMMAND as RUNS, resourceName } from "../event-log";
 import type { JourneyContext, JourneyPhase } from "./context";
 import { expectOneAtATime } from "./step-order";
+import { sleep } from "../../tools/process";
 
 const DIR = "/etc/onprem-k8s-journey";
 const LABEL = "example.com/journey";
@@ -15,7 +16,13 @@ const patchOperation = { name: "journey-patch", type: "patch", path: `${DIR}/sit
 
 /** The clusterDNS a node's kubelet runs with, as the kubelet itself reports it (configz, through the API). */
 async function runningClusterDns(ctx: JourneyContext, node: string): Promise<string[]> {
-  const r = await ctx.first().kubectl(`get --raw /api/v1/nodes/${node}/proxy/configz`);
+  // A kubelet just restarted, or whose serving certificate is still being approved
+  // (serving-approver.ts), does not answer at once.
+  let r = await ctx.first().kubectl(`get --raw /api/v1/nodes/${node}/proxy/configz`);
+  for (let attempt = 0; attempt < 30 && r.status !== 0; attempt++) {
+    await sleep(2000);
+    r = await ctx.first().kubectl(`get --raw /api/v1/nodes/${node}/proxy/configz`);
+  }
   expect(r.status, r.output).toBe(0);
   return (JSON.parse(r.stdout) as { kubeletconfig: { clusterDNS?: string[] } }).kubeletconfig.clusterDNS ?? [];
 }
