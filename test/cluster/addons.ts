@@ -188,8 +188,10 @@ export class AddonLab {
       await node.exec(extract, { check: true, timeoutMs: 5 * 60_000 });
       await node.exec("umask 077 && cat > /etc/kubernetes/lab-kube-proxy.conf", { input: admin, check: true });
       await node.exec("cat > /etc/kubernetes/lab-kube-proxy.yaml", { input: labKubeProxyConfig({ nodeName: node.name, kubeconfig: "/etc/kubernetes/lab-kube-proxy.conf", clusterCidr }), check: true });
+      // `;`, not `&&`: `a && b &` backgrounds a subshell that keeps the exec's output open and waits
+      // for kube-proxy, so the exec never ends.
       await node.exec(
-        "mkdir -p /var/log/onprem-lab && setsid /usr/local/bin/lab-kube-proxy --config=/etc/kubernetes/lab-kube-proxy.yaml >/var/log/onprem-lab/kube-proxy.log 2>&1 </dev/null & echo $! >/run/lab-kube-proxy.pid",
+        "mkdir -p /var/log/onprem-lab; setsid /usr/local/bin/lab-kube-proxy --config=/etc/kubernetes/lab-kube-proxy.yaml >/var/log/onprem-lab/kube-proxy.log 2>&1 </dev/null & echo $! >/run/lab-kube-proxy.pid",
         { check: true },
       );
     }
