@@ -54,8 +54,13 @@ export interface S3Store {
 
 function accepts(port: number, listen?: S3StoreOptions["listen"]): Promise<boolean> {
   if (listen) {
-    const [command, ...args] = listen.wrap(["bash", "-c", `exec 3<>/dev/tcp/${listen.address}/${listen.port}`]);
-    return runProcess(command!, args, { allowFail: true, timeoutMs: 5000 }).then((r) => r.status === 0);
+    // --norc: bash whose stdin is a socket (node's pipes are socketpairs) reads ~/.bashrc as if
+    // started by rshd, and a machine's .bashrc may run anything (pyenv's rehash waited 60 s on a lock).
+    const [command, ...args] = listen.wrap(["bash", "--norc", "--noprofile", "-c", `exec 3<>/dev/tcp/${listen.address}/${listen.port}`]);
+    return runProcess(command!, args, { allowFail: true, timeoutMs: 5000 }).then(
+      (r) => r.status === 0,
+      () => false,
+    );
   }
   return new Promise((resolve) => {
     const socket = net.connect({ host: "127.0.0.1", port }, () => {
