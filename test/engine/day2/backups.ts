@@ -39,6 +39,7 @@ export function currentSpec(ctx: JourneyContext, secrets: string[] = []): Cluste
 
 const credentialsFile = (s: S3Store) => `[default]\naws_access_key_id = ${s.accessKeyId}\naws_secret_access_key = ${s.secretAccessKey}\n`;
 
+// (A step's stdin is a socket here, which /dev/stdin cannot open: input goes through cat.)
 async function kubectl(ctx: JourneyContext, args: string, input?: string): Promise<string> {
   const r = await ctx.first().exec(`kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=30s ${args}`, { input });
   if (r.status !== 0) throw new Error(`kubectl ${args} exited ${r.status}:\n${r.output}`);
@@ -68,7 +69,7 @@ export const backupPhases: JourneyPhase[] = [
       const spec = currentSpec(ctx, ["etcdSnapshotS3Credentials"]);
 
       // What the stand-in provider recorded, applied for real; the Secret as the program makes it.
-      await kubectl(ctx, `-n kube-system create secret generic ${ETCD_SNAPSHOT_CREDENTIALS_SECRET} --from-file=credentials=/dev/stdin`, credentialsFile(store));
+      await kubectl(ctx, `-n kube-system create secret generic ${ETCD_SNAPSHOT_CREDENTIALS_SECRET} --from-file=credentials=<(cat)`, credentialsFile(store));
       const objects = await recordedObjects(ctx, "etcd-snapshots");
       expect(objects.map((o) => o.kind)).toEqual(["ConfigMap", "CronJob"]);
       await kubectl(ctx, "apply -f -", objects.map((o) => `---\n${stringify(o)}`).join(""));
@@ -107,7 +108,7 @@ export const backupPhases: JourneyPhase[] = [
 
       // What the runbook asks of the reader first: the store's key on every control plane.
       for (const cp of controlPlanes) {
-        await hosts.node(cp).exec(`install -m 600 /dev/stdin ${RESTORE_CURL_CONFIG}`, { input: `user = "${store.accessKeyId}:${store.secretAccessKey}"\n`, check: true });
+        await hosts.node(cp).exec(`(umask 077 && cat > ${RESTORE_CURL_CONFIG})`, { input: `user = "${store.accessKeyId}:${store.secretAccessKey}"\n`, check: true });
       }
       const runbook = clusterRestoreRunbook(spec);
       const started = Date.now();
