@@ -13,6 +13,7 @@ import { expect } from "vitest";
 import { parse, stringify } from "yaml";
 import { RESTORE_CURL_CONFIG, clusterRestoreRunbook } from "../../../components/addons/etcd-snapshots/runbooks";
 import { ETCD_SNAPSHOT_CREDENTIALS_SECRET } from "../../../components/addons/etcd-snapshots/cronjob";
+import { addonManifests } from "../../../components/addons/plan";
 import { CLUSTER_KEY } from "../../../stacks/config-keys";
 import type { ClusterSpec } from "../../../stacks/spec";
 import { formatProblems, validateCluster } from "../../../stacks/validate";
@@ -46,12 +47,15 @@ async function kubectl(ctx: JourneyContext, args: string, input?: string): Promi
   return r.stdout;
 }
 
-/** The objects of a recorded ConfigGroup, as the program passed them to the provider. */
-async function recordedObjects(ctx: JourneyContext, name: string): Promise<Record<string, unknown>[]> {
-  const state = JSON.parse(await ctx.stack.exportState()) as { deployment: { resources?: { urn: string; inputs?: { objs?: Record<string, unknown>[] } }[] } };
-  const group = (state.deployment.resources ?? []).find((r) => r.urn.endsWith(`kubernetes:yaml/v2:ConfigGroup::${name}`));
-  if (!group?.inputs?.objs) throw new Error(`no ConfigGroup ${name} with objects in the state`);
-  return group.inputs.objs;
+/**
+ * The objects the program's etcd-snapshots ConfigGroup carries for `spec` (components/addons/plan.ts,
+ * which the program passes to the provider as they are). The engine's state keeps no inputs of a
+ * provider-side component such as ConfigGroup, so they come from the same function, not the state.
+ */
+function plannedObjects(spec: ClusterSpec): Record<string, unknown>[] {
+  const objects = addonManifests(spec)["etcd-snapshots"];
+  if (!objects) throw new Error("the plan renders no etcd-snapshots manifests for the journey's description");
+  return objects as Record<string, unknown>[];
 }
 
 export const backupPhases: JourneyPhase[] = [
@@ -68,9 +72,9 @@ export const backupPhases: JourneyPhase[] = [
       await upWithEvents();
       const spec = currentSpec(ctx, ["etcdSnapshotS3Credentials"]);
 
-      // What the stand-in provider recorded, applied for real; the Secret as the program makes it.
+      // The program's objects for this description, applied for real; the Secret as the program makes it.
       await kubectl(ctx, `-n kube-system create secret generic ${ETCD_SNAPSHOT_CREDENTIALS_SECRET} --from-file=credentials=<(cat)`, credentialsFile(store));
-      const objects = await recordedObjects(ctx, "etcd-snapshots");
+      const objects = plannedObjects(spec);
       expect(objects.map((o) => o.kind)).toEqual(["ConfigMap", "CronJob"]);
       await kubectl(ctx, "apply -f -", objects.map((o) => `---\n${stringify(o)}`).join(""));
       await kubectl(ctx, `create configmap ${PROBE_KEY} --from-literal=value=before-snapshot`);
