@@ -3,6 +3,7 @@
 // and every control-plane static Pod's version, etcd's health, and the apiserver certificate's
 // notBefore (on disk and as the running apiserver serves it).
 import type { LabNode } from "./node";
+import { sleep } from "../tools/process";
 
 /** The workload's port on every node it runs on (host network: the lab's pod network does not route between nodes). */
 export const WORKLOAD_PORT = 18080;
@@ -81,7 +82,18 @@ export async function staticPodImages(controlPlane: LabNode): Promise<Record<str
 
 /** The version each control plane's own apiserver reports on its address (the running binary, not the manifest). */
 export async function apiserverVersion(node: LabNode): Promise<string> {
-  const out = await node.exec(`kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=20s --server https://${node.address}:6443 version -o json`, { check: true });
+  // Retried: seen once right after a minor upgrade's first control plane (an empty 403, "Forbidden:
+  // unknown"), seconds after its apiserver had answered /readyz.
+  const command = `kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=20s --server https://${node.address}:6443 version -o json`;
+  let out = await node.exec(command);
+  for (let attempt = 0; attempt < 30 && out.status !== 0; attempt++) {
+    await sleep(2000);
+    out = await node.exec(command);
+  }
+  if (out.status !== 0) {
+    const raw = await node.exec(`curl -sk --max-time 10 -w ' (HTTP %{http_code})' https://${node.address}:6443/version`);
+    throw new Error(`on ${node.name}: ${command} exited ${out.status} for a minute:\n${out.output}\nthe same path without credentials: ${raw.output}`);
+  }
   return (JSON.parse(out.stdout) as { serverVersion: { gitVersion: string } }).serverVersion.gitVersion;
 }
 
