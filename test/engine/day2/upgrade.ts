@@ -79,14 +79,15 @@ async function killedAndResumed(ctx: JourneyContext, to: string, started: number
   // The first control plane is not upgraded again; the others' follow. Its step may run again (the
   // minor upgrade's resumed run replaced it once, 10 s of a kill after it had finished), but then
   // it finds the node at the target and changes nothing.
-  const ran = resumed.steps.filter((w) => RUNS.has(w.op));
   const first = controlPlanes[0]!;
-  if (ran.some((w) => upgradeStep(first).test(resourceName(w.urn)))) {
+  const isFirst = (w: (typeof resumed.steps)[number]) => upgradeStep(first).test(resourceName(w.urn));
+  const ran = resumed.steps.filter((w) => RUNS.has(w.op));
+  if (ran.some(isFirst)) {
     const summary = resumed.output.split("\n").find((line) => line.includes(` ${first}-upgrade `) && line.includes("summary: "));
     expect(summary, `${first}-upgrade ran again in the resumed run`).toMatch(/summary: upgrade [a-z-]+: 0 change\(s\)/);
     ctx.report(`upgrade: the resumed run ran ${first}-upgrade again, which changed nothing`);
   }
-  return ran.filter((w) => !upgradeStep(first).test(resourceName(w.urn)));
+  return ran.filter((w) => !isFirst(w));
 }
 
 export function upgradePhases({ from, to, interrupted }: UpgradeOptions): JourneyPhase[] {
