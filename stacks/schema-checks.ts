@@ -4,7 +4,7 @@
 import { z } from "zod";
 
 /** Every check, in the order they are reported. */
-export const CHECK_NAMES = ["endpoint-readyz", "apiserver-readyz", "nodes", "etcd", "cni", "dns", "metrics", "storage", "load-balancer", "mtu"] as const;
+export const CHECK_NAMES = ["endpoint-readyz", "apiserver-readyz", "nodes", "etcd", "cni", "pod-network", "dns", "metrics", "storage", "load-balancer", "ingress", "from-here", "mtu", "vip-failover"] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 export const DEFAULT_CHECK_TIMEOUT_SECONDS = 300;
@@ -16,6 +16,10 @@ export const checksSchema = z
       .array(z.enum(CHECK_NAMES))
       .default([])
       .describe(`checks not to run, e.g. one the machine running Pulumi cannot reach: ${CHECK_NAMES.join(", ")}`),
+    vipFailover: z
+      .boolean()
+      .default(false)
+      .describe("also fail the VIP over: on the control plane holding it, stop keepalived or kube-vip until the VIP moves and the API answers through the endpoint, then start it again (not for endpoint.mode external)"),
     keepTestObjects: z.boolean().default(false).describe("keep the checks' test objects (namespace onprem-k8s-acceptance) for a look afterwards"),
     timeoutSeconds: z
       .number()

@@ -239,7 +239,7 @@ export const clusterSchema = z
     ssh: sshSchema,
     proxy: proxySchema.optional(),
     addons: addonsSchema,
-    checks: checksSchema.default({ enabled: true, skip: [], keepTestObjects: false, timeoutSeconds: DEFAULT_CHECK_TIMEOUT_SECONDS }),
+    checks: checksSchema.default({ enabled: true, skip: [], vipFailover: false, keepTestObjects: false, timeoutSeconds: DEFAULT_CHECK_TIMEOUT_SECONDS }),
     registries: registriesSchema.default({ containerdMirrors: {} }),
     kubeadm: z
       .strictObject({

@@ -59,6 +59,7 @@ const rows: Row[] = [
   { name: "VIP is a node address", mutate: (c) => (c.endpoint.vip = "192.168.100.12"), path: "cluster.endpoint.vip", message: /is already node nsx-poc-cp-2's address/, fix: /not used by a node/ },
   { name: "VIP inside a LoadBalancer pool", mutate: (c) => (c.endpoint.vip = "192.168.100.210"), path: "cluster.endpoint.vip", message: /inside LoadBalancer pool default/, fix: /outside every pool/ },
   { name: "VIP missing for kube-vip", mutate: (c) => delete c.endpoint.vip, path: "cluster.endpoint.vip", message: /needs a virtual IP/, fix: /set cluster.endpoint.vip/ },
+  { name: "VIP failover check with an external load balancer", mutate: (c) => Object.assign(c, { endpoint: { mode: "external", vip: "192.168.100.10", port: 6443 }, checks: { vipFailover: true } }), path: "cluster.checks.vipFailover", message: /the program holds no VIP/, fix: /endpoint.mode kube-vip or keepalived-haproxy/ },
   { name: "haproxy on the apiserver port", mutate: (c) => Object.assign(c.endpoint, { mode: "keepalived-haproxy", port: 6443 }), path: "cluster.endpoint.port", message: /already listens on 6443/, fix: /8443/ },
   { name: "pod CIDR overlaps service CIDR", mutate: (c) => (c.kubernetes.podCidr = "10.100.0.0/16"), path: "cluster.kubernetes.podCidr", message: /overlaps cluster.kubernetes.serviceCidr/, fix: /do not overlap/ },
   { name: "service CIDR overlaps node subnet", mutate: (c) => (c.kubernetes.serviceCidr = "192.168.0.0/16"), path: "cluster.kubernetes.serviceCidr", message: /overlaps cluster.network.subnet/, fix: /do not overlap/ },

@@ -15,20 +15,23 @@ import { startApiServer, type ApiServer } from "../../test/tools/apiserver";
 import { freePort } from "../../test/tools/free-port";
 import { kubernetesBinary } from "../../test/tools/go-binaries";
 import { expectShellcheckClean } from "../../test/tools/shell-checks";
+import { readBundle } from "../remote/bundle";
 import { renderEnvPrefix } from "../remote/env";
-import { CHECK_NAMESPACE, checkEnv, enabledChecks } from "./acceptance";
-import { ACCEPTANCE_SCRIPT } from "./steps";
+import { CHECK_NAMESPACE, ROUTE_HOST, checkEnv, cleanupEnv, enabledChecks } from "./acceptance";
+import { ACCEPTANCE_BUNDLE } from "./steps";
 
 describe("which checks a description gets", () => {
-  it("every stack gets the API, node, etcd, CNI, DNS and MTU checks; the others follow what it deploys", () => {
-    expect(enabledChecks(stackSpec("poc"))).toEqual(["endpoint-readyz", "apiserver-readyz", "nodes", "etcd", "cni", "dns", "metrics", "storage", "load-balancer", "mtu"]);
+  it("every stack gets the API, node, etcd, CNI, pod network, DNS and MTU checks; the others follow what it deploys", () => {
+    expect(enabledChecks(stackSpec("poc"))).toEqual(["endpoint-readyz", "apiserver-readyz", "nodes", "etcd", "cni", "pod-network", "dns", "metrics", "storage", "load-balancer", "ingress", "from-here", "mtu"]);
     const bare = stackSpec("poc", (c) => {
       c.addons.metrics = { enabled: false };
       c.addons.storage = { type: "none" };
       c.addons.loadBalancer = { type: "none" };
       c.addons.ingress = { type: "none" };
     });
-    expect(enabledChecks(bare)).toEqual(["endpoint-readyz", "apiserver-readyz", "nodes", "etcd", "cni", "dns", "mtu"]);
+    expect(enabledChecks(bare)).toEqual(["endpoint-readyz", "apiserver-readyz", "nodes", "etcd", "cni", "pod-network", "dns", "mtu"]);
+    // The failover only on demand.
+    expect(enabledChecks(stackSpec("poc", (c) => (c.checks = { vipFailover: true })))).toContain("vip-failover");
     expect(enabledChecks(stackSpec("poc", (c) => (c.checks = { skip: ["dns", "mtu"] })))).not.toContain("dns");
     expect(enabledChecks(stackSpec("poc", (c) => (c.checks = { enabled: false })))).toEqual([]);
   });
@@ -43,12 +46,28 @@ describe("which checks a description gets", () => {
     expect(checkEnv(stackSpec("examples/proxmox-keepalived-calico-nfs.yaml"), "cni").CNI_DAEMONSET).toBe("calico-system/calico-node");
     expect(checkEnv(spec, "mtu")).toMatchObject({ MTU: String(spec.network.mtu) });
     expect(checkEnv(spec, "mtu").NODE_ADDRESSES).not.toContain(`${spec.controlPlanes[0]!.name}=`);
-    expect(checkEnv(spec, "dns")).toMatchObject({ CHECK_NAMESPACE, KEEP_OBJECTS: "false", TIMEOUT_SECONDS: "300", CLUSTER_DOMAIN: spec.kubernetes.clusterDomain });
+    expect(checkEnv(spec, "dns")).toMatchObject({ CHECK_NAMESPACE, TIMEOUT_SECONDS: "300", CLUSTER_DOMAIN: spec.kubernetes.clusterDomain });
+    expect(cleanupEnv(spec)).toMatchObject({ CHECK: "cleanup", CHECK_NAMESPACE, KEEP_OBJECTS: "false" });
+  });
+
+  it("routes the ingress check through the ingress the description installs, at its fixed address", () => {
+    const nginx = stackSpec("poc", (c) => (c.addons.ingress = { type: "ingress-nginx", loadBalancerIP: c.addons.ingress.loadBalancerIP }));
+    expect(checkEnv(nginx, "ingress")).toMatchObject({ INGRESS_KIND: "ingress", INGRESS_CLASS: "nginx", INGRESS_SERVICE: "ingress-nginx/ingress-nginx-controller", ROUTE_HOST, INGRESS_ADDRESS: nginx.addons.ingress.loadBalancerIP });
+    const traefik = stackSpec("poc", (c) => (c.addons.ingress = { type: "traefik", loadBalancerIP: c.addons.ingress.loadBalancerIP }));
+    expect(checkEnv(traefik, "ingress")).toMatchObject({ INGRESS_KIND: "gateway", GATEWAY: "traefik/traefik-gateway", INGRESS_SERVICE: "traefik/traefik" });
+  });
+
+  it("fails the VIP over through the VIP itself, stopping the service that holds it", () => {
+    const keepalived = stackSpec("examples/proxmox-keepalived-calico-nfs.yaml", (c) => (c.checks = { vipFailover: true }));
+    expect(checkEnv(keepalived, "vip-failover")).toMatchObject({ VIP: keepalived.apiEndpoint.vip, VIP_SERVICE: "keepalived", ENDPOINT_URL: `https://${keepalived.apiEndpoint.vip}:${keepalived.apiEndpoint.port}` });
+    const kubeVip = stackSpec("poc", (c) => (c.checks = { vipFailover: true }));
+    expect(kubeVip.apiEndpoint.mode).toBe("kube-vip");
+    expect(checkEnv(kubeVip, "vip-failover").VIP_SERVICE).toBe("kube-vip");
   });
 });
 
-it("acceptance.sh passes shellcheck", async () => {
-  await expectShellcheckClean(ACCEPTANCE_SCRIPT);
+it("the acceptance bundle's scripts pass shellcheck", async () => {
+  for (const script of ACCEPTANCE_BUNDLE) await expectShellcheckClean(script);
 });
 
 const gate = sandboxGate(sandboxUnavailableReason());
@@ -77,10 +96,10 @@ describe.runIf(gate.run)("scripts/acceptance.sh in the sandbox against a real ap
   };
 
   /** As the step runs it: its parameters exported, the script on stdin of bash, as root on the control plane. */
-  function runCheck(check: CheckName, env: Record<string, string>): Promise<RunResult> {
+  function runCheck(check: CheckName | "cleanup", env: Record<string, string>): Promise<RunResult> {
     const spec = stackSpec("poc");
-    const parameters = { ...checkEnv(spec, check), KUBERNETES_VERSION: VERSION, TIMEOUT_SECONDS: "6", RETRY_SECONDS: "1", ...env };
-    return sb.exec(`${renderEnvPrefix(parameters)}bash -s`, fs.readFileSync(ACCEPTANCE_SCRIPT, "utf8"));
+    const parameters = { ...(check === "cleanup" ? cleanupEnv(spec) : checkEnv(spec, check)), KUBERNETES_VERSION: VERSION, TIMEOUT_SECONDS: "6", RETRY_SECONDS: "1", ...env };
+    return sb.exec(`${renderEnvPrefix(parameters)}bash -s`, readBundle(ACCEPTANCE_BUNDLE));
   }
 
   async function nodeStatus(name: string, ready: "True" | "False" | "Unknown", reason: string, message: string, version = VERSION): Promise<void> {
@@ -164,8 +183,31 @@ describe.runIf(gate.run)("scripts/acceptance.sh in the sandbox against a real ap
     expect(r.output).toContain("FAIL dns: CoreDNS has no available replica (0/0), so no Service name resolves");
     expect(r.output).toMatch(/ {2}NAME +READY +UP-TO-DATE +AVAILABLE/);
     expect(r.output).toMatch(/ {2}coredns +0\/0/);
-    // The namespace of test objects goes away afterwards.
-    expect((await api.kubectl(["get", "namespace", CHECK_NAMESPACE])).status).not.toBe(0);
+  });
+
+  it("the objects stay for the probe from here and a look after a failure; the cleanup step deletes them unless kept", async () => {
+    await kubectl(["create", "namespace", CHECK_NAMESPACE]);
+    const kept = await runCheck("cleanup", { KEEP_OBJECTS: "true" });
+    expect(kept.output).toContain(`PASS cleanup: the test objects stay in ${CHECK_NAMESPACE}`);
+    expect((await api.kubectl(["get", "namespace", CHECK_NAMESPACE])).status).toBe(0);
+    const cleaned = await runCheck("cleanup", { KEEP_OBJECTS: "false" });
+    expect(cleaned.output).toContain(`PASS cleanup: the test objects are deleted with the namespace ${CHECK_NAMESPACE}`);
+    // (the sandbox runs no namespace controller: the namespace stays Terminating)
+    expect(await kubectl(["get", "namespace", CHECK_NAMESPACE, "-o", "jsonpath={.status.phase}"])).toBe("Terminating");
+  });
+
+  it("an ingress Service without its fixed address, and a LoadBalancer Service with none: each says which", async () => {
+    await kubectl(["create", "namespace", "ingress-nginx"]);
+    await kubectl(["-n", "ingress-nginx", "create", "service", "loadbalancer", "ingress-nginx-controller", "--tcp=80:80"]);
+    const ingress = await runCheck("ingress", { CHECK_NAMESPACE: "probe-ingress", INGRESS_ADDRESS: "192.168.100.200" });
+    expect(ingress.status).toBe(1);
+    expect(ingress.output).toContain("FAIL ingress: the ingress Service ingress-nginx/ingress-nginx-controller has no address, not its fixed address 192.168.100.200");
+  });
+
+  it("the VIP failover on a control plane that does not hold the VIP fails nothing over and says so", async () => {
+    const r = await runCheck("vip-failover", { VIP: "192.0.2.10", ENDPOINT_URL: "https://192.0.2.10:6443", VIP_SERVICE: "keepalived" });
+    expect(r.status, r.output).toBe(0);
+    expect(r.output).toMatch(/PASS vip-failover: \S+ does not hold the VIP 192\.0\.2\.10: nothing to fail over from here/);
   });
 
   it("etcd: one started, healthy member per control plane, or the members it lacks", async () => {

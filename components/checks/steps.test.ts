@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { planStack, resourcesOfType, type PlanResult } from "../../test/harness";
 
 const COMMAND = "command:remote:Command";
-const checksOf = (plan: PlanResult) => resourcesOfType(plan, COMMAND).filter((r) => /-check-[a-z-]+$/.test(r.name));
+const LOCAL = "command:local:Command";
+const checksOf = (plan: PlanResult) => resourcesOfType(plan, COMMAND).filter((r) => /-check-[a-z-]+$/.test(r.name) && !/-check-(cleanup|vip-failover-.*)$/.test(r.name));
 
 describe("acceptance check steps of poc", () => {
   let plan: PlanResult;
@@ -18,7 +19,7 @@ describe("acceptance check steps of poc", () => {
 
   it("one step per check on the first control plane, under the Acceptance component", () => {
     const checks = checksOf(plan);
-    expect(checks.map((r) => r.name)).toEqual(["endpoint-readyz", "apiserver-readyz", "nodes", "etcd", "cni", "dns", "metrics", "storage", "load-balancer", "mtu"].map((c) => `nsx-poc-check-${c}`));
+    expect(checks.map((r) => r.name)).toEqual(["endpoint-readyz", "apiserver-readyz", "nodes", "etcd", "cni", "pod-network", "dns", "metrics", "storage", "load-balancer", "ingress", "mtu"].map((c) => `nsx-poc-check-${c}`));
     for (const check of checks) {
       expect((check.inputs.connection as { host: string }).host).toBe("192.168.100.11");
       expect(check.parent).toMatch(/onprem-k8s:checks:Acceptance::nsx-poc-acceptance$/);
@@ -51,6 +52,31 @@ describe("acceptance check steps of poc", () => {
     expect(triggers(again)).toEqual(triggers(plan));
     for (const [name, value] of Object.entries(triggers(withWorker))) expect(value, name).not.toBe(triggers(plan)[name]);
     expect(String(checksOf(withWorker).find((r) => r.name === "nsx-poc-check-nodes")!.inputs.stdin)).toContain("nsx-poc-worker-3");
+  }, 300_000);
+
+  it("probes the load balancer's and the ingress's addresses from the machine running Pulumi after their checks, then cleans up last", () => {
+    const [fromHere] = resourcesOfType(plan, LOCAL).filter((r) => r.name === "nsx-poc-check-from-here");
+    expect(fromHere, "a local step nsx-poc-check-from-here").toBeDefined();
+    expect(fromHere!.inputs.create).toBe("node -");
+    expect(String(fromHere!.inputs.stdin)).toContain("PASS from-here:");
+    const byName = (name: string) => resourcesOfType(plan, COMMAND).find((r) => r.name === name)!;
+    expect(fromHere!.dependencies).toEqual(expect.arrayContaining([byName("nsx-poc-check-load-balancer").urn, byName("nsx-poc-check-ingress").urn]));
+    const cleanup = byName("nsx-poc-check-cleanup");
+    expect(String(cleanup.inputs.stdin)).toContain("export CHECK=cleanup");
+    expect(cleanup.dependencies).toEqual(expect.arrayContaining([fromHere!.urn, ...checksOf(plan).map((r) => r.urn)]));
+  });
+
+  it("fails the VIP over only on demand, on each control plane in turn after every other check", async () => {
+    expect(resourcesOfType(plan, COMMAND).filter((r) => r.name.includes("vip-failover"))).toEqual([]);
+    const failover = await planStack("poc", (c) => (c.checks = { vipFailover: true }));
+    const steps = resourcesOfType(failover, COMMAND).filter((r) => r.name.includes("-check-vip-failover-"));
+    expect(steps.map((r) => r.name)).toEqual(["nsx-poc-cp-1", "nsx-poc-cp-2", "nsx-poc-cp-3"].map((cp) => `nsx-poc-check-vip-failover-${cp}`));
+    expect(steps.map((r) => (r.inputs.connection as { host: string }).host)).toEqual(["192.168.100.11", "192.168.100.12", "192.168.100.13"]);
+    expect(steps[1]!.dependencies).toContain(steps[0]!.urn);
+    expect(steps[2]!.dependencies).toContain(steps[1]!.urn);
+    expect(steps[0]!.dependencies).toEqual(expect.arrayContaining(checksOf(failover).map((r) => r.urn)));
+    const cleanup = resourcesOfType(failover, COMMAND).find((r) => r.name === "nsx-poc-check-cleanup")!;
+    expect(cleanup.dependencies).toContain(steps[2]!.urn);
   }, 300_000);
 
   it("the report is the stack output acceptance", () => {

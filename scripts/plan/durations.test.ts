@@ -18,6 +18,7 @@ describe("step durations", () => {
     expect(stepKind({ type: COMMAND, name: "nsx-poc-cp-1-kubernetes-packages" })).toBe("prepare:kubernetes-packages");
     expect(stepKind({ type: COMMAND, name: "w-1-upgrade-drain", upgrading: true })).toBe("upgrade:worker");
     expect(stepKind({ type: COMMAND, name: "w-1-upgrade-drain" })).toBe("upgrade:none");
+    expect(stepKind({ type: "command:local:Command", name: "nsx-poc-check-from-here" })).toBe("local-check");
     expect(stepKind({ type: COMMAND, name: "cp-2-upgrade", upgrading: true })).toBe("upgrade:control-plane");
     expect(stepKind({ type: COMMAND, name: "cp-2-join", controlPlaneJoin: true })).toBe("join:control-plane");
     expect(stepKind({ type: COMMAND, name: "w-1-join" })).toBe("join:worker");

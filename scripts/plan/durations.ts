@@ -49,6 +49,7 @@ export const STEP_DURATIONS = {
   "kubernetes-object": { seconds: 1, source: "estimate: one object through the API" },
   held: { seconds: 0, source: "held by Pulumi: keys, certificates, tokens and providers take no measurable time" },
   command: { seconds: 10, source: "estimate: a remote step of no known kind" },
+  "local-check": { seconds: 2, source: "estimate: HTTP from the machine running Pulumi to addresses the checks before it found answering" },
 } satisfies Record<string, Duration>;
 
 export type StepKind = keyof typeof STEP_DURATIONS;
@@ -117,6 +118,7 @@ export function stepKind(step: StepFacts): StepKind {
   if (step.type === "kubernetes:helm.sh/v3:Release" || step.type === "kubernetes:helm.sh/v4:Chart") return "helm-release";
   if (step.type.startsWith("kubernetes:yaml/")) return "manifests";
   if (step.type.startsWith("kubernetes:") && !step.type.startsWith("kubernetes:index:")) return "kubernetes-object";
+  if (step.type === "command:local:Command") return "local-check";
   if (step.type !== "command:remote:Command") return "held";
   if (GATES.has(step.name)) return "gate";
   if (step.name === "nfs-server") return "nfs-server";

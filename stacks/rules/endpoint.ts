@@ -32,4 +32,13 @@ export const endpointRules: Rule[] = [
       return [];
     },
   },
+  {
+    uses: ["endpoint", "checks"],
+    check(c) {
+      if (c.checks.vipFailover && c.endpoint.mode === "external") {
+        return [error("checks.vipFailover", true, "the VIP failover check stops keepalived or kube-vip on the control plane holding the VIP; with an external load balancer the program holds no VIP", "set cluster.checks.vipFailover to false, or use endpoint.mode kube-vip or keepalived-haproxy")];
+      }
+      return [];
+    },
+  },
 ];

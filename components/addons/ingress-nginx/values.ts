@@ -1,6 +1,9 @@
 import { METALLB_LOAD_BALANCER_IPS_ANNOTATION } from "../metallb/values";
 import type { Environment, HelmValues } from "../types";
 
+/** The IngressClass the chart's controller serves. */
+export const INGRESS_NGINX_CLASS = "nginx";
+
 export interface IngressNginxValuesParams {
   /** Fixed address from a MetalLB pool, so DNS records for ingress hosts never move. */
   loadBalancerIp?: string;
@@ -29,7 +32,7 @@ export function ingressNginxValues(p: IngressNginxValuesParams): HelmValues {
   if (p.addressPool) annotations["metallb.io/address-pool"] = p.addressPool;
   const controller: HelmValues = {
     replicaCount: prod ? 2 : 1,
-    ingressClassResource: { name: "nginx", enabled: true, default: p.defaultIngressClass },
+    ingressClassResource: { name: INGRESS_NGINX_CLASS, enabled: true, default: p.defaultIngressClass },
     service: {
       type: "LoadBalancer",
       annotations,

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2153  # NODES and the other parameters come from the environment
-# One acceptance check (components/checks), run by `pulumi up` on the first control plane as root
-# after the add-ons: it retries until the cluster passes or TIMEOUT_SECONDS is over, then prints
-# `PASS <check>: ...` or `FAIL <check>: ...` and, on failure, the diagnostics that tell what is
-# wrong (which apiserver, which node and why, which member). Test objects live in CHECK_NAMESPACE
-# and go away afterwards unless KEEP_OBJECTS is true. Safe to re-run from any point.
+# One acceptance check (components/checks), run by `pulumi up` as root after the add-ons: on the
+# first control plane, or on each control plane in turn for vip-failover. It retries until the
+# cluster passes or TIMEOUT_SECONDS is over, then prints `PASS <check>: ...` or `FAIL <check>: ...`
+# and, on failure, the diagnostics that tell what is wrong (which apiserver, which node and why,
+# which member). Test objects live in CHECK_NAMESPACE and stay until the `cleanup` check, the
+# last step, deletes them (unless KEEP_OBJECTS is true): the machine running Pulumi probes the
+# addresses after these checks, and a failed update leaves them for a look. workload-checks.sh
+# and vip-failover.sh, bundled before this file, hold the checks that make objects and the
+# failover. Safe to re-run from any point.
 #
 # Environment: CHECK, KUBECONFIG, TIMEOUT_SECONDS; per check:
 #   endpoint-readyz: ENDPOINT_URL
@@ -12,11 +16,17 @@
 #   nodes: NODES (names, comma-separated), KUBERNETES_VERSION (v1.34.4)
 #   etcd: CONTROL_PLANES (names), CRI_SOCKET, ETCD_PKI
 #   cni: CNI_DAEMONSET (namespace/name), NODES
-#   dns: CLUSTER_DOMAIN, PROBE_IMAGE, CHECK_NAMESPACE, KEEP_OBJECTS
+#   pod-network: NODES, PROBE_IMAGE, CHECK_NAMESPACE
+#   dns: CLUSTER_DOMAIN, PROBE_IMAGE, CHECK_NAMESPACE
 #   metrics: NODES
-#   storage: PROBE_IMAGE, CHECK_NAMESPACE, KEEP_OBJECTS
-#   load-balancer: PROBE_IMAGE, CHECK_NAMESPACE, KEEP_OBJECTS, POOLS (address blocks, comma-separated)
+#   storage: PROBE_IMAGE, CHECK_NAMESPACE
+#   load-balancer: PROBE_IMAGE, CHECK_NAMESPACE, POOLS (address blocks, comma-separated)
+#   ingress: PROBE_IMAGE, CHECK_NAMESPACE, INGRESS_KIND (gateway or ingress), ROUTE_HOST,
+#            INGRESS_SERVICE (namespace/name), INGRESS_ADDRESS (the fixed address, or empty),
+#            GATEWAY (namespace/name) or INGRESS_CLASS
 #   mtu: NODE_ADDRESSES (name=address, comma-separated), MTU
+#   vip-failover: VIP, ENDPOINT_URL, VIP_SERVICE (keepalived or kube-vip)
+#   cleanup: CHECK_NAMESPACE, KEEP_OBJECTS
 set -uo pipefail
 
 : "${CHECK:?}" "${KUBECONFIG:?}"
@@ -125,40 +135,6 @@ check_cni() {
   fail_with "CNI $CNI_DAEMONSET is Ready on ${ready:-0} of $nodes nodes (scheduled: ${desired:-0})" "$(kubectl -n "$ns" get pods -o wide 2>&1 | grep -E "^NAME|$name" || true)"
 }
 
-# A Pod in the check namespace, deleted afterwards unless the objects are kept.
-USED_NAMESPACE=false
-ensure_namespace() {
-  USED_NAMESPACE=true
-  kubectl get namespace "$CHECK_NAMESPACE" >/dev/null 2>&1 || kubectl create namespace "$CHECK_NAMESPACE" >/dev/null
-}
-cleanup_objects() {
-  [[ "$USED_NAMESPACE" == true && "$KEEP_OBJECTS" != true ]] || return 0
-  kubectl delete namespace "$CHECK_NAMESPACE" --ignore-not-found --wait=false --request-timeout=20s >/dev/null 2>&1 || true
-}
-
-probe_pod() { # name, shell command
-  kubectl -n "$CHECK_NAMESPACE" delete pod "$1" --ignore-not-found --wait=true >/dev/null 2>&1
-  kubectl -n "$CHECK_NAMESPACE" run "$1" --image="$PROBE_IMAGE" --restart=Never --command -- sh -c "$2" >/dev/null 2>&1 || return 1
-  kubectl -n "$CHECK_NAMESPACE" wait pod "$1" --for=jsonpath='{.status.phase}'=Succeeded --timeout=60s >/dev/null 2>&1
-}
-
-check_dns() {
-  local available name="kubernetes.default.svc.$CLUSTER_DOMAIN"
-  available=$(kubectl -n kube-system get deployment coredns --request-timeout=20s -o jsonpath='{.status.availableReplicas}/{.spec.replicas}' 2>&1) ||
-    { fail_with "the CoreDNS Deployment cannot be read" "$available"; return 1; }
-  if [[ "${available%%/*}" == "" || "${available%%/*}" == 0 ]]; then
-    fail_with "CoreDNS has no available replica (${available/#\//0/}), so no Service name resolves" \
-      "$(kubectl -n kube-system get deployment coredns 2>&1; kubectl -n kube-system get pods -l k8s-app=kube-dns -o wide 2>&1; kubectl -n kube-system get endpointslices -l kubernetes.io/service-name=kube-dns 2>&1)"
-    return 1
-  fi
-  ensure_namespace
-  if probe_pod dns-probe "nslookup $name"; then
-    SUMMARY="$name resolves through the cluster DNS ($available CoreDNS replicas available)"
-    return 0
-  fi
-  fail_with "$name does not resolve from a Pod although CoreDNS has $available replicas available" "$(kubectl -n "$CHECK_NAMESPACE" logs dns-probe 2>&1; kubectl -n "$CHECK_NAMESPACE" describe pod dns-probe 2>&1 | tail -n 15)"
-}
-
 check_metrics() {
   local listing missing="" node
   listing=$(kubectl get --raw /apis/metrics.k8s.io/v1beta1/nodes --request-timeout=20s 2>&1) || { fail_with "the metrics API does not answer" "$listing"$'\n'"$(kubectl get apiservice v1beta1.metrics.k8s.io 2>&1)"; return 1; }
@@ -168,68 +144,6 @@ check_metrics() {
     return 0
   fi
   fail_with "the metrics API has no metrics for: $missing" "$(kubectl top nodes 2>&1)"
-}
-
-check_storage() {
-  ensure_namespace
-  kubectl -n "$CHECK_NAMESPACE" apply -f - >/dev/null 2>&1 <<EOF
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: {name: storage-probe}
-spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 64Mi}}}
-EOF
-  local phase
-  phase=$(kubectl -n "$CHECK_NAMESPACE" get pvc storage-probe -o jsonpath='{.status.phase}' 2>&1)
-  pod_with_claim() {
-    kubectl -n "$CHECK_NAMESPACE" delete pod "$1" --ignore-not-found --wait=true >/dev/null 2>&1
-    kubectl -n "$CHECK_NAMESPACE" apply -f - >/dev/null 2>&1 <<EOF
-apiVersion: v1
-kind: Pod
-metadata: {name: $1}
-spec:
-  restartPolicy: Never
-  containers: [{name: probe, image: "$PROBE_IMAGE", command: [sh, -c, "$2"], volumeMounts: [{name: data, mountPath: /data}]}]
-  volumes: [{name: data, persistentVolumeClaim: {claimName: storage-probe}}]
-EOF
-    kubectl -n "$CHECK_NAMESPACE" wait pod "$1" --for=jsonpath='{.status.phase}'=Succeeded --timeout=120s >/dev/null 2>&1
-  }
-  if pod_with_claim storage-writer "echo acceptance > /data/probe" && pod_with_claim storage-reader "grep -qx acceptance /data/probe"; then
-    SUMMARY="a claim on the default StorageClass bound; one Pod wrote a file another read"
-    return 0
-  fi
-  phase=$(kubectl -n "$CHECK_NAMESPACE" get pvc storage-probe -o jsonpath='{.status.phase}' 2>&1)
-  fail_with "a claim on the default StorageClass did not serve a write and a read (claim: ${phase:-missing})" "$(kubectl get storageclass 2>&1; kubectl -n "$CHECK_NAMESPACE" describe pvc storage-probe 2>&1 | tail -n 10; kubectl -n "$CHECK_NAMESPACE" get pods -o wide 2>&1)"
-}
-
-check_load_balancer() {
-  ensure_namespace
-  kubectl -n "$CHECK_NAMESPACE" apply -f - >/dev/null 2>&1 <<EOF
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: lb-probe, labels: {app: lb-probe}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: lb-probe}}
-  template:
-    metadata: {labels: {app: lb-probe}}
-    spec: {containers: [{name: web, image: "$PROBE_IMAGE", command: [sh, -c, "mkdir -p /www && echo acceptance > /www/index.html && exec httpd -f -p 8080 -h /www"], ports: [{containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: lb-probe}
-spec: {type: LoadBalancer, selector: {app: lb-probe}, ports: [{port: 80, targetPort: 8080}]}
-EOF
-  local address body
-  address=$(kubectl -n "$CHECK_NAMESPACE" get service lb-probe -o jsonpath='{.status.loadBalancer.ingress[0].ip}' 2>&1)
-  if [[ -z "$address" ]]; then
-    fail_with "the LoadBalancer Service got no address from the pools ($POOLS)" "$(kubectl -n "$CHECK_NAMESPACE" describe service lb-probe 2>&1 | tail -n 10)"
-    return 1
-  fi
-  if body=$(curl --silent --show-error --max-time 5 "http://$address/" 2>&1) && [[ "$body" == acceptance ]]; then
-    SUMMARY="a LoadBalancer Service got $address (pools $POOLS) and answers HTTP"
-    return 0
-  fi
-  fail_with "the LoadBalancer Service got $address but does not answer HTTP" "$body"$'\n'"$(kubectl -n "$CHECK_NAMESPACE" get pods -o wide 2>&1)"
 }
 
 check_mtu() {
@@ -249,11 +163,12 @@ check_mtu() {
 }
 
 case "$CHECK" in
-  endpoint-readyz | apiserver-readyz | nodes | etcd | cni | dns | metrics | storage | load-balancer | mtu) ;;
+  endpoint-readyz | apiserver-readyz | nodes | etcd | cni | pod-network | dns | metrics | storage | load-balancer | ingress | mtu | vip-failover | cleanup) ;;
   *) echo "FAIL $CHECK: no such check" >&2; exit 2 ;;
 esac
 run="check_${CHECK//-/_}"
-trap cleanup_objects EXIT
+# A failover is not retried: it stops a service on purpose and waits for the VIP itself.
+[[ "$CHECK" != vip-failover ]] || TIMEOUT_SECONDS=0
 deadline=$((SECONDS + TIMEOUT_SECONDS))
 attempts=0
 until "$run"; do
@@ -265,4 +180,7 @@ until "$run"; do
   fi
   sleep "$RETRY_SECONDS"
 done
+# What a later step needs from this one (the address the machine running Pulumi probes) comes
+# on a line of its own before the verdict, which is the report's line.
+[[ -z "${ADDRESS:-}" ]] || echo "ADDRESS $ADDRESS"
 echo "PASS $CHECK: $SUMMARY"

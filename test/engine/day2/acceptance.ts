@@ -7,6 +7,7 @@
 // passes again. CoreDNS scaled to zero is shown in the sandbox (components/checks/acceptance.test.ts):
 // the lab's CoreDNS never becomes ready.
 import { expect } from "vitest";
+import { vipHolders } from "../faults/node-faults";
 import type { JourneyContext, JourneyPhase } from "./context";
 
 const LAB_CHECKS = ["endpoint-readyz", "apiserver-readyz", "nodes", "etcd"];
@@ -92,6 +93,28 @@ export const acceptancePhases: JourneyPhase[] = [
         await node.exec("mv /etc/kubernetes/kube-apiserver.yaml.stopped /etc/kubernetes/manifests/kube-apiserver.yaml", { check: true });
       }
       await node.waitFor(`the apiserver on ${cp} answering again`, `curl --silent --insecure --max-time 3 https://${address}:6443/readyz | grep -qx ok`, 180);
+      await ctx.stack.ok(["up", "--yes"]);
+      await expectAllPass(ctx);
+    },
+  },
+  {
+    name: "acceptance: on demand, pulumi up fails the VIP over (keepalived stopped on its holder, the API answers through the endpoint) and starts keepalived again",
+    minutes: 15,
+    async run(ctx) {
+      const before = await vipHolders(ctx.hosts, ctx.controlPlanes);
+      expect(before, "one control plane holds the VIP").toHaveLength(1);
+      ctx.editDescription((cluster) => (cluster.checks = { ...(cluster.checks ?? {}), vipFailover: true }));
+      await ctx.stack.ok(["up", "--yes"]);
+      const line = (await report(ctx))["vip-failover"] ?? "";
+      ctx.report(`acceptance: ${line}`);
+      expect(line).toMatch(new RegExp(`PASS vip-failover: keepalived stopped on ${before[0]}, the VIP ${ctx.hosts.vip.replaceAll(".", "\\.")} moved away and the API answered through https://[0-9.]+:\\d+ after \\d+s; keepalived started again`));
+      for (const cp of ctx.controlPlanes) {
+        const active = await ctx.hosts.node(cp).exec("systemctl is-active keepalived");
+        expect(active.stdout.trim(), `${cp}: keepalived after the failover`).toBe("active");
+      }
+      expect(await vipHolders(ctx.hosts, ctx.controlPlanes)).toHaveLength(1);
+      // Off again: its steps leave the state (they have no delete command), the other checks stay.
+      ctx.editDescription((cluster) => (cluster.checks = { ...(cluster.checks ?? {}), vipFailover: false }));
       await ctx.stack.ok(["up", "--yes"]);
       await expectAllPass(ctx);
     },

@@ -69,6 +69,12 @@ const lab = () => {
   if (!state.lab) throw new Error("the add-on lab was not set up (its first phase did not run)");
   return state.lab;
 };
+/** For the phases that run the program's acceptance checks on the add-ons (addon-acceptance.ts). */
+export const addonLab = lab;
+export const plannedAddonSpec = (): ClusterSpec => {
+  if (!state.spec) throw new Error("the add-ons were not planned (the first add-on phase did not run)");
+  return state.spec;
+};
 
 /** The LoadBalancer Service `name`'s address as the switch sees it, judged (addressVerdict). */
 async function observe(hosts: SshHosts, name: string, address: string | undefined, accept: (a: { ok: boolean; body?: string }) => boolean, seconds: number) {

@@ -55,6 +55,7 @@ import { labSpec, renderLabStack } from "../../lab/stack-config";
 import { stepWindowsFromOutput, type StepWindow } from "../event-log";
 import { SAMPLE_GROUPS, journeyGroups, type JourneyContext, type JourneyGroup, type JourneyPhase } from "./context";
 import { acceptancePhases } from "./acceptance";
+import { withAddonAcceptance } from "./addon-acceptance";
 import { addonPhases } from "./addons";
 import { backupPhases } from "./backups";
 import { bringUpCheckPhases } from "./bring-up";
@@ -234,7 +235,7 @@ export function day2Journey(): void {
       growth: growthPhases,
       "node-operations": nodeOperationPhases,
       acceptance: acceptancePhases,
-      addons: addonPhases,
+      addons: withAddonAcceptance(addonPhases),
       backups: backupPhases,
     };
     for (const group of GROUPS) if (group !== "upgrade") phases(later[group]);

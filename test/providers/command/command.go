@@ -1,6 +1,7 @@
 // Package command is the project's stand-in for pulumi-command v1.2.1: the package "command"
-// with the resource command:remote:Command (the only one the program uses), the same inputs and
-// outputs, and the same behaviour, really run over SSH (golang.org/x/crypto/ssh):
+// with the resources command:remote:Command and command:local:Command (local.go; the ones the
+// program uses), the same inputs and outputs, and the same behaviour; remote commands really run
+// over SSH (golang.org/x/crypto/ssh):
 //
 //   - Create runs `create`; Update runs `update`, else `create`; Delete runs `delete`. Each run
 //     gets `stdin`, `environment` (SSH setenv) and, unless addPreviousOutputInEnv is false,
@@ -35,7 +36,7 @@ func Package() standin.Package {
 	return standin.Package{
 		Name:      "command",
 		Version:   "1.2.1",
-		Resources: map[string]standin.Resource{"command:remote:Command": remoteCommand{}},
+		Resources: map[string]standin.Resource{"command:remote:Command": remoteCommand{}, "command:local:Command": localCommand{}},
 	}
 }
 

@@ -1,0 +1,151 @@
+package command
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"onprem-k8s/test/providers/standin"
+)
+
+// localCommand is command:local:Command as pulumi-command v1.2.1 has it, for the inputs the
+// program uses: `create` (and `update`, `delete`) run by the interpreter (default /bin/sh -c) on
+// this machine, with `stdin`, `environment` on top of the provider's own environment, `dir`;
+// outputs are the inputs plus stdout and stderr. Record mode runs nothing, as for remote commands.
+type localCommand struct{}
+
+func (localCommand) ReplaceKeys() []string  { return []string{"triggers"} }
+func (localCommand) ComputedKeys() []string { return []string{"stdout", "stderr"} }
+
+func (c localCommand) Create(ctx context.Context, req standin.Request) (string, resource.PropertyMap, error) {
+	id, err := resource.NewUniqueHex(req.URN.Name(), 8, 0)
+	if err != nil {
+		return "", nil, err
+	}
+	if req.Preview {
+		return id, localOutputs(req.Inputs, nil), nil
+	}
+	in := plainMap(req.Inputs)
+	create := optString(in["create"])
+	if create == nil {
+		return id, localOutputs(req.Inputs, &captured{}), nil
+	}
+	out, err := runLocal(ctx, req, in, *create, captured{})
+	if err != nil {
+		return id, localOutputs(req.Inputs, &captured{}), err
+	}
+	return id, localOutputs(req.Inputs, out), nil
+}
+
+func (c localCommand) Update(ctx context.Context, req standin.Request) (resource.PropertyMap, error) {
+	if req.Preview {
+		return localOutputs(req.Inputs, nil), nil
+	}
+	old := previous(req.OldOutputs)
+	in := plainMap(req.Inputs)
+	cmd := optString(in["update"])
+	if cmd == nil {
+		cmd = optString(in["create"])
+	}
+	if cmd == nil {
+		return localOutputs(req.Inputs, &old), nil
+	}
+	out, err := runLocal(ctx, req, in, *cmd, old)
+	if err != nil {
+		return localOutputs(req.Inputs, &old), err
+	}
+	return localOutputs(req.Inputs, out), nil
+}
+
+func (c localCommand) Delete(ctx context.Context, req standin.Request) error {
+	state := req.OldOutputs
+	if len(state) == 0 {
+		state = req.Inputs
+	}
+	in := plainMap(state)
+	cmd := optString(in["delete"])
+	if cmd == nil {
+		return nil
+	}
+	_, err := runLocal(ctx, req, in, *cmd, previous(state))
+	return err
+}
+
+// runLocal runs cmd as the real provider does: interpreter + command, the environment added to
+// the provider's, PULUMI_COMMAND_STDOUT/STDERR unless addPreviousOutputInEnv is false; a non-zero
+// exit fails with the command and everything it printed.
+func runLocal(ctx context.Context, req standin.Request, in map[string]any, cmd string, prev captured) (*captured, error) {
+	log := req.Log
+	if log == nil {
+		log = func(standin.LogSeverity, string) {}
+	}
+	switch mode := os.Getenv(ModeEnv); mode {
+	case "":
+	case "record":
+		log(standin.LogInfo, "record mode: not run on this machine")
+		return &captured{}, nil
+	default:
+		return nil, fmt.Errorf("%s=%q: only \"record\" (or unset, for real runs) is known", ModeEnv, mode)
+	}
+	interpreter := []string{"/bin/sh", "-c"}
+	if list, ok := in["interpreter"].([]any); ok && len(list) > 0 {
+		interpreter = interpreter[:0]
+		for _, v := range list {
+			interpreter = append(interpreter, stringOr(v, ""))
+		}
+	}
+	argv := append(slices.Clone(interpreter), cmd)
+	command := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	command.Dir = stringOr(in["dir"], "")
+	command.Env = os.Environ()
+	if env, ok := in["environment"].(map[string]any); ok {
+		keys := make([]string, 0, len(env))
+		for k := range env {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			command.Env = append(command.Env, k+"="+stringOr(env[k], ""))
+		}
+	}
+	if boolOr(in["addPreviousOutputInEnv"], true) {
+		command.Env = append(command.Env, "PULUMI_COMMAND_STDOUT="+prev.stdout, "PULUMI_COMMAND_STDERR="+prev.stderr)
+	}
+	if stdin := stringOr(in["stdin"], ""); stdin != "" {
+		command.Stdin = strings.NewReader(stdin)
+	}
+	logging := stringOr(in["logging"], "stdoutAndStderr")
+	var outBuf, errBuf bytes.Buffer
+	combined := &lockedBuffer{}
+	outLines := &lineLogger{log: log, enabled: logging == "stdout" || logging == "stdoutAndStderr"}
+	errLines := &lineLogger{log: log, enabled: logging == "stderr" || logging == "stdoutAndStderr"}
+	command.Stdout = io.MultiWriter(&outBuf, combined, outLines)
+	command.Stderr = io.MultiWriter(&errBuf, combined, errLines)
+	err := command.Run()
+	outLines.flush()
+	errLines.flush()
+	if err != nil {
+		return nil, fmt.Errorf("%w: running %q:\n%s", err, cmd, combined.String())
+	}
+	return &captured{stdout: strings.TrimSuffix(outBuf.String(), "\n"), stderr: strings.TrimSuffix(errBuf.String(), "\n")}, nil
+}
+
+// localOutputs: the inputs as given and stdout/stderr (unknown in a preview).
+func localOutputs(inputs resource.PropertyMap, out *captured) resource.PropertyMap {
+	m := inputs.Copy()
+	if out == nil {
+		m["stdout"] = resource.MakeComputed(resource.NewProperty(""))
+		m["stderr"] = resource.MakeComputed(resource.NewProperty(""))
+		return m
+	}
+	m["stdout"] = resource.NewProperty(out.stdout)
+	m["stderr"] = resource.NewProperty(out.stderr)
+	return m
+}
