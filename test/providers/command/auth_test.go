@@ -14,7 +14,7 @@ import (
 
 func hostname(t *testing.T, inputs map[string]any) (string, error) {
 	t.Helper()
-	_, out, err := remoteCommand{}.Create(context.Background(), request(inputs, &logRecorder{}))
+	_, out, err := remoteCommand.Create(context.Background(), request(inputs, &logRecorder{}))
 	if err != nil {
 		return "", err
 	}
@@ -89,11 +89,11 @@ func TestThroughAProxy(t *testing.T) {
 func TestPreviewDoesNotConnect(t *testing.T) {
 	req := request(map[string]any{"connection": map[string]any{"host": "192.0.2.1"}, "create": "touch /tmp/never"}, &logRecorder{})
 	req.Preview = true
-	id, out, err := remoteCommand{}.Create(context.Background(), req)
+	id, out, err := remoteCommand.Create(context.Background(), req)
 	if err != nil || id == "" || !out["stdout"].IsComputed() || !out["stderr"].IsComputed() {
 		t.Fatalf("create preview: id %q, outputs %v, err %v", id, out, err)
 	}
-	if out, err = (remoteCommand{}).Update(context.Background(), req); err != nil || !out["stdout"].IsComputed() {
+	if out, err = (remoteCommand).Update(context.Background(), req); err != nil || !out["stdout"].IsComputed() {
 		t.Fatalf("update preview: outputs %v, err %v", out, err)
 	}
 }
@@ -102,13 +102,13 @@ func TestRecordModeDoesNotConnect(t *testing.T) {
 	t.Setenv(ModeEnv, "record")
 	logs := &logRecorder{}
 	state := map[string]any{"connection": map[string]any{"host": "192.0.2.1"}, "create": "exit 1", "delete": "exit 1"}
-	_, out, err := remoteCommand{}.Create(context.Background(), request(state, logs))
+	_, out, err := remoteCommand.Create(context.Background(), request(state, logs))
 	if err != nil || str(t, out, "stdout") != "" || str(t, out, "stderr") != "" {
 		t.Fatalf("outputs %v, err %v", out, err)
 	}
 	req := request(nil, logs)
 	req.OldOutputs = out
-	if err := (remoteCommand{}).Delete(context.Background(), req); err != nil {
+	if err := (remoteCommand).Delete(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
 	if got := logs.text(); got != "info: record mode: not connected to 192.0.2.1\ninfo: record mode: not connected to 192.0.2.1" {
@@ -116,7 +116,7 @@ func TestRecordModeDoesNotConnect(t *testing.T) {
 	}
 
 	t.Setenv(ModeEnv, "recrod")
-	if _, _, err := (remoteCommand{}).Create(context.Background(), request(state, logs)); err == nil {
+	if _, _, err := (remoteCommand).Create(context.Background(), request(state, logs)); err == nil {
 		t.Error("an unknown mode is not an error")
 	}
 }
@@ -124,12 +124,12 @@ func TestRecordModeDoesNotConnect(t *testing.T) {
 // Without create (or delete) nothing runs and nothing connects.
 func TestNoCommandNoConnection(t *testing.T) {
 	state := map[string]any{"connection": map[string]any{"host": "192.0.2.1"}}
-	_, out, err := remoteCommand{}.Create(context.Background(), request(state, &logRecorder{}))
+	_, out, err := remoteCommand.Create(context.Background(), request(state, &logRecorder{}))
 	if err != nil || str(t, out, "stdout") != "" {
 		t.Fatalf("outputs %v, err %v", out, err)
 	}
 	req := standin.Request{URN: urn, OldOutputs: out}
-	if err := (remoteCommand{}).Delete(context.Background(), req); err != nil {
+	if err := (remoteCommand).Delete(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
 }

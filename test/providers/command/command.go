@@ -36,20 +36,30 @@ func Package() standin.Package {
 	return standin.Package{
 		Name:      "command",
 		Version:   "1.2.1",
-		Resources: map[string]standin.Resource{"command:remote:Command": remoteCommand{}, "command:local:Command": localCommand{}},
+		Resources: map[string]standin.Resource{"command:remote:Command": remoteCommand, "command:local:Command": localCommand},
 	}
 }
 
-type remoteCommand struct{}
+// commandResource is a Command of either kind: they differ only in where a command runs (run)
+// and what their outputs add to the inputs (outputs).
+type commandResource struct {
+	run     func(ctx context.Context, req standin.Request, in map[string]any, cmd string, prev captured) (*captured, error)
+	outputs func(inputs resource.PropertyMap, out *captured) resource.PropertyMap
+}
+
+var (
+	remoteCommand = commandResource{run: runFor, outputs: outputs}
+	localCommand  = commandResource{run: runLocal, outputs: localOutputs}
+)
 
 // ReplaceKeys: the schema marks only `triggers` replaceOnChanges; a changed connection or create
 // command is an update, which runs `update` (or `create`) again.
-func (remoteCommand) ReplaceKeys() []string { return []string{"triggers"} }
+func (commandResource) ReplaceKeys() []string { return []string{"triggers"} }
 
 // ComputedKeys: what the command prints is unknown until it has run (preview).
-func (remoteCommand) ComputedKeys() []string { return []string{"stdout", "stderr"} }
+func (commandResource) ComputedKeys() []string { return []string{"stdout", "stderr"} }
 
-func (c remoteCommand) Create(ctx context.Context, req standin.Request) (string, resource.PropertyMap, error) {
+func (c commandResource) Create(ctx context.Context, req standin.Request) (string, resource.PropertyMap, error) {
 	id, err := resource.NewUniqueHex(req.URN.Name(), 8, 0)
 	if err != nil {
 		return "", nil, err
@@ -57,23 +67,23 @@ func (c remoteCommand) Create(ctx context.Context, req standin.Request) (string,
 	in := plainMap(req.Inputs)
 	create := optString(in["create"])
 	if req.Preview {
-		return id, outputs(req.Inputs, nil), nil
+		return id, c.outputs(req.Inputs, nil), nil
 	}
 	if create == nil {
-		return id, outputs(req.Inputs, &captured{}), nil
+		return id, c.outputs(req.Inputs, &captured{}), nil
 	}
 	// On failure the real provider still returns the id and the inputs, so the engine keeps the
 	// resource (initialization failed) and the next `up` updates it: the create runs again.
-	out, err := runFor(ctx, req, in, *create, captured{})
+	out, err := c.run(ctx, req, in, *create, captured{})
 	if err != nil {
-		return id, outputs(req.Inputs, &captured{}), err
+		return id, c.outputs(req.Inputs, &captured{}), err
 	}
-	return id, outputs(req.Inputs, out), nil
+	return id, c.outputs(req.Inputs, out), nil
 }
 
-func (c remoteCommand) Update(ctx context.Context, req standin.Request) (resource.PropertyMap, error) {
+func (c commandResource) Update(ctx context.Context, req standin.Request) (resource.PropertyMap, error) {
 	if req.Preview {
-		return outputs(req.Inputs, nil), nil
+		return c.outputs(req.Inputs, nil), nil
 	}
 	old := previous(req.OldOutputs)
 	in := plainMap(req.Inputs)
@@ -82,18 +92,18 @@ func (c remoteCommand) Update(ctx context.Context, req standin.Request) (resourc
 		cmd = optString(in["create"])
 	}
 	if cmd == nil {
-		return outputs(req.Inputs, &old), nil
+		return c.outputs(req.Inputs, &old), nil
 	}
-	out, err := runFor(ctx, req, in, *cmd, old)
+	out, err := c.run(ctx, req, in, *cmd, old)
 	if err != nil {
 		// As the real one: the state keeps the new inputs and the old output.
-		return outputs(req.Inputs, &old), err
+		return c.outputs(req.Inputs, &old), err
 	}
-	return outputs(req.Inputs, out), nil
+	return c.outputs(req.Inputs, out), nil
 }
 
 // Delete runs with the state as it was stored (the outputs hold every input and the output).
-func (c remoteCommand) Delete(ctx context.Context, req standin.Request) error {
+func (c commandResource) Delete(ctx context.Context, req standin.Request) error {
 	state := req.OldOutputs
 	if len(state) == 0 {
 		state = req.Inputs
@@ -103,7 +113,7 @@ func (c remoteCommand) Delete(ctx context.Context, req standin.Request) error {
 	if cmd == nil {
 		return nil
 	}
-	_, err := runFor(ctx, req, in, *cmd, previous(state))
+	_, err := c.run(ctx, req, in, *cmd, previous(state))
 	return err
 }
 

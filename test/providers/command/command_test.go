@@ -103,7 +103,7 @@ func TestCreateFeedsStdinAndEnvironmentAndCapturesOutput(t *testing.T) {
 func TestEnvironmentRefusedBySSHDFails(t *testing.T) {
 	sshd := startSSHD(t, "")
 	logs := &logRecorder{}
-	_, _, err := remoteCommand{}.Create(context.Background(), request(map[string]any{
+	_, _, err := remoteCommand.Create(context.Background(), request(map[string]any{
 		"connection": sshd.conn(nil), "create": "true", "environment": map[string]any{"NOT_ACCEPTED": "1"},
 	}, logs))
 	if err == nil {
@@ -115,7 +115,7 @@ func TestEnvironmentRefusedBySSHDFails(t *testing.T) {
 
 func TestNonZeroExitFailsWithStatusAndOutput(t *testing.T) {
 	sshd := startSSHD(t, "")
-	id, out, err := remoteCommand{}.Create(context.Background(), request(map[string]any{
+	id, out, err := remoteCommand.Create(context.Background(), request(map[string]any{
 		"connection": sshd.conn(nil), "create": "echo to-stdout; echo to-stderr >&2; exit 3",
 	}, &logRecorder{}))
 	if err == nil {
@@ -138,7 +138,7 @@ func TestUpdateRunsUpdateWithPreviousOutputElseCreate(t *testing.T) {
 	}
 	req := request(inputs, &logRecorder{})
 	req.OldOutputs = old
-	out, err := remoteCommand{}.Update(context.Background(), req)
+	out, err := remoteCommand.Update(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestUpdateRunsUpdateWithPreviousOutputElseCreate(t *testing.T) {
 	delete(inputs, "update")
 	req = request(inputs, &logRecorder{})
 	req.OldOutputs = old
-	if out, err = (remoteCommand{}).Update(context.Background(), req); err != nil {
+	if out, err = (remoteCommand).Update(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
 	if got := str(t, out, "stdout"); got != "created" {
@@ -160,7 +160,7 @@ func TestUpdateRunsUpdateWithPreviousOutputElseCreate(t *testing.T) {
 	inputs["create"] = "exit 1"
 	req = request(inputs, &logRecorder{})
 	req.OldOutputs = old
-	out, err = remoteCommand{}.Update(context.Background(), req)
+	out, err = remoteCommand.Update(context.Background(), req)
 	if err == nil || str(t, out, "stdout") != "first" {
 		t.Errorf("failed update: err %v, stdout %q", err, str(t, out, "stdout"))
 	}
@@ -175,7 +175,7 @@ func TestDeleteGetsPreviousOutput(t *testing.T) {
 	logs := &logRecorder{}
 	req := request(nil, logs)
 	req.OldOutputs = resource.NewPropertyMapFromMap(state)
-	if err := (remoteCommand{}).Delete(context.Background(), req); err != nil {
+	if err := (remoteCommand).Delete(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
 	contains(t, "log", logs.text(), "info: deleting the-output")
@@ -185,7 +185,7 @@ func TestDeleteGetsPreviousOutput(t *testing.T) {
 	logs = &logRecorder{}
 	req = request(nil, logs)
 	req.OldOutputs = resource.NewPropertyMapFromMap(state)
-	if err := (remoteCommand{}).Delete(context.Background(), req); err != nil {
+	if err := (remoteCommand).Delete(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
 	if got := logs.text(); got != "info: deleting " {
@@ -200,7 +200,7 @@ func TestPreviousOutputRefusedOnlyWarns(t *testing.T) {
 	req.OldOutputs = resource.NewPropertyMapFromMap(map[string]any{
 		"connection": sshd.conn(nil), "delete": `echo "[$PULUMI_COMMAND_STDOUT]"`, "stdout": "x", "stderr": "",
 	})
-	if err := (remoteCommand{}).Delete(context.Background(), req); err != nil {
+	if err := (remoteCommand).Delete(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
 	contains(t, "log", logs.text(), "warning: Unable to set 'PULUMI_COMMAND_STDOUT'", "info: []")
@@ -210,7 +210,7 @@ func TestLoggingChoosesStreams(t *testing.T) {
 	sshd := startSSHD(t, "")
 	for logging, want := range map[string]string{"none": "", "stdout": "info: out", "stderr": "info: err"} {
 		logs := &logRecorder{}
-		_, out, err := remoteCommand{}.Create(context.Background(), request(map[string]any{
+		_, out, err := remoteCommand.Create(context.Background(), request(map[string]any{
 			"connection": sshd.conn(nil), "create": "echo out; echo err >&2", "logging": logging,
 		}, logs))
 		if err != nil {
@@ -229,7 +229,7 @@ func TestDialGivesUpAfterTheErrorLimit(t *testing.T) {
 	port := freePort(t) // closed
 	logs := &logRecorder{}
 	start := time.Now()
-	_, _, err := remoteCommand{}.Create(context.Background(), request(map[string]any{
+	_, _, err := remoteCommand.Create(context.Background(), request(map[string]any{
 		"connection": map[string]any{"host": "127.0.0.1", "port": float64(port), "password": "x",
 			"dialErrorLimit": float64(2), "perDialTimeout": float64(1)},
 		"create": "true",

@@ -15,68 +15,11 @@ import (
 	"onprem-k8s/test/providers/standin"
 )
 
-// localCommand is command:local:Command as pulumi-command v1.2.1 has it, for the inputs the
-// program uses: `create` (and `update`, `delete`) run by the interpreter (default /bin/sh -c) on
-// this machine, with `stdin`, `environment` on top of the provider's own environment, `dir`;
-// outputs are the inputs plus stdout and stderr. Record mode runs nothing, as for remote commands.
-type localCommand struct{}
-
-func (localCommand) ReplaceKeys() []string  { return []string{"triggers"} }
-func (localCommand) ComputedKeys() []string { return []string{"stdout", "stderr"} }
-
-func (c localCommand) Create(ctx context.Context, req standin.Request) (string, resource.PropertyMap, error) {
-	id, err := resource.NewUniqueHex(req.URN.Name(), 8, 0)
-	if err != nil {
-		return "", nil, err
-	}
-	if req.Preview {
-		return id, localOutputs(req.Inputs, nil), nil
-	}
-	in := plainMap(req.Inputs)
-	create := optString(in["create"])
-	if create == nil {
-		return id, localOutputs(req.Inputs, &captured{}), nil
-	}
-	out, err := runLocal(ctx, req, in, *create, captured{})
-	if err != nil {
-		return id, localOutputs(req.Inputs, &captured{}), err
-	}
-	return id, localOutputs(req.Inputs, out), nil
-}
-
-func (c localCommand) Update(ctx context.Context, req standin.Request) (resource.PropertyMap, error) {
-	if req.Preview {
-		return localOutputs(req.Inputs, nil), nil
-	}
-	old := previous(req.OldOutputs)
-	in := plainMap(req.Inputs)
-	cmd := optString(in["update"])
-	if cmd == nil {
-		cmd = optString(in["create"])
-	}
-	if cmd == nil {
-		return localOutputs(req.Inputs, &old), nil
-	}
-	out, err := runLocal(ctx, req, in, *cmd, old)
-	if err != nil {
-		return localOutputs(req.Inputs, &old), err
-	}
-	return localOutputs(req.Inputs, out), nil
-}
-
-func (c localCommand) Delete(ctx context.Context, req standin.Request) error {
-	state := req.OldOutputs
-	if len(state) == 0 {
-		state = req.Inputs
-	}
-	in := plainMap(state)
-	cmd := optString(in["delete"])
-	if cmd == nil {
-		return nil
-	}
-	_, err := runLocal(ctx, req, in, *cmd, previous(state))
-	return err
-}
+// localCommand (command.go) is command:local:Command as pulumi-command v1.2.1 has it, for the
+// inputs the program uses: `create` (and `update`, `delete`) run by the interpreter (default
+// /bin/sh -c) on this machine, with `stdin`, `environment` on top of the provider's own
+// environment, `dir`; outputs are the inputs plus stdout and stderr. Record mode runs nothing, as
+// for remote commands.
 
 // runLocal runs cmd as the real provider does: interpreter + command, the environment added to
 // the provider's, PULUMI_COMMAND_STDOUT/STDERR unless addPreviousOutputInEnv is false; a non-zero

@@ -13,7 +13,7 @@ func TestLocalCommandRunsWithStdinAndEnvironment(t *testing.T) {
 		"stdin":       "hello\n",
 		"environment": map[string]any{"GREETING": "from here"},
 	}
-	_, out, err := localCommand{}.Create(context.Background(), request(inputs, logs))
+	_, out, err := localCommand.Create(context.Background(), request(inputs, logs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestLocalCommandRunsWithStdinAndEnvironment(t *testing.T) {
 
 func TestLocalCommandFailureShowsItsOutput(t *testing.T) {
 	logs := &logRecorder{}
-	_, _, err := localCommand{}.Create(context.Background(), request(map[string]any{"create": "echo FAIL here; exit 3"}, logs))
+	_, _, err := localCommand.Create(context.Background(), request(map[string]any{"create": "echo FAIL here; exit 3"}, logs))
 	if err == nil || !strings.Contains(err.Error(), "exit status 3") || !strings.Contains(err.Error(), "FAIL here") {
 		t.Fatalf("error %v", err)
 	}
@@ -37,7 +37,7 @@ func TestLocalCommandFailureShowsItsOutput(t *testing.T) {
 func TestLocalCommandRecordModeRunsNothing(t *testing.T) {
 	t.Setenv(ModeEnv, "record")
 	logs := &logRecorder{}
-	_, out, err := localCommand{}.Create(context.Background(), request(map[string]any{"create": "echo ran"}, logs))
+	_, out, err := localCommand.Create(context.Background(), request(map[string]any{"create": "echo ran"}, logs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestLocalCommandRecordModeRunsNothing(t *testing.T) {
 func TestLocalCommandPreviewLeavesOutputUnknown(t *testing.T) {
 	req := request(map[string]any{"create": "echo ran"}, &logRecorder{})
 	req.Preview = true
-	_, out, err := localCommand{}.Create(context.Background(), req)
+	_, out, err := localCommand.Create(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
