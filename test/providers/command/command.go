@@ -40,16 +40,14 @@ func Package() standin.Package {
 	}
 }
 
-// commandResource is a Command of either kind: they differ only in where a command runs (run)
-// and what their outputs add to the inputs (outputs).
+// commandResource is a Command of either kind: they differ only in where a command runs.
 type commandResource struct {
-	run     func(ctx context.Context, req standin.Request, in map[string]any, cmd string, prev captured) (*captured, error)
-	outputs func(inputs resource.PropertyMap, out *captured) resource.PropertyMap
+	run func(ctx context.Context, req standin.Request, in map[string]any, cmd string, prev captured) (*captured, error)
 }
 
 var (
-	remoteCommand = commandResource{run: runFor, outputs: outputs}
-	localCommand  = commandResource{run: runLocal, outputs: localOutputs}
+	remoteCommand = commandResource{run: runFor}
+	localCommand  = commandResource{run: runLocal}
 )
 
 // ReplaceKeys: the schema marks only `triggers` replaceOnChanges; a changed connection or create
@@ -67,23 +65,23 @@ func (c commandResource) Create(ctx context.Context, req standin.Request) (strin
 	in := plainMap(req.Inputs)
 	create := optString(in["create"])
 	if req.Preview {
-		return id, c.outputs(req.Inputs, nil), nil
+		return id, outputs(req.Inputs, nil), nil
 	}
 	if create == nil {
-		return id, c.outputs(req.Inputs, &captured{}), nil
+		return id, outputs(req.Inputs, &captured{}), nil
 	}
 	// On failure the real provider still returns the id and the inputs, so the engine keeps the
 	// resource (initialization failed) and the next `up` updates it: the create runs again.
 	out, err := c.run(ctx, req, in, *create, captured{})
 	if err != nil {
-		return id, c.outputs(req.Inputs, &captured{}), err
+		return id, outputs(req.Inputs, &captured{}), err
 	}
-	return id, c.outputs(req.Inputs, out), nil
+	return id, outputs(req.Inputs, out), nil
 }
 
 func (c commandResource) Update(ctx context.Context, req standin.Request) (resource.PropertyMap, error) {
 	if req.Preview {
-		return c.outputs(req.Inputs, nil), nil
+		return outputs(req.Inputs, nil), nil
 	}
 	old := previous(req.OldOutputs)
 	in := plainMap(req.Inputs)
@@ -92,14 +90,14 @@ func (c commandResource) Update(ctx context.Context, req standin.Request) (resou
 		cmd = optString(in["create"])
 	}
 	if cmd == nil {
-		return c.outputs(req.Inputs, &old), nil
+		return outputs(req.Inputs, &old), nil
 	}
 	out, err := c.run(ctx, req, in, *cmd, old)
 	if err != nil {
 		// As the real one: the state keeps the new inputs and the old output.
-		return c.outputs(req.Inputs, &old), err
+		return outputs(req.Inputs, &old), err
 	}
-	return c.outputs(req.Inputs, out), nil
+	return outputs(req.Inputs, out), nil
 }
 
 // Delete runs with the state as it was stored (the outputs hold every input and the output).
@@ -134,17 +132,13 @@ func runFor(ctx context.Context, req standin.Request, in map[string]any, cmd str
 	if err != nil {
 		return nil, err
 	}
-	log := req.Log
-	if log == nil {
-		log = func(standin.LogSeverity, string) {}
-	}
-	switch mode := os.Getenv(ModeEnv); mode {
-	case "":
-	case "record":
-		log(standin.LogInfo, "record mode: not connected to "+conn.host)
-		return &captured{}, nil
-	default:
-		return nil, fmt.Errorf("%s=%q: only \"record\" (or unset, for real SSH) is known", ModeEnv, mode)
+	log := engineLog(req)
+	if record, err := recordMode(); err != nil || record {
+		if record {
+			log(standin.LogInfo, "record mode: not connected to "+conn.host)
+			return &captured{}, nil
+		}
+		return nil, err
 	}
 	logging := stringOr(in["logging"], "stdoutAndStderr")
 	r := run{
@@ -169,7 +163,27 @@ func runFor(ctx context.Context, req standin.Request, in map[string]any, cmd str
 	return &captured{stdout: stdout, stderr: stderr}, nil
 }
 
-// outputs are the inputs as given (secrets kept), `connection` made secret as the schema says,
+// engineLog is where a run's lines go: the engine's log, or nowhere.
+func engineLog(req standin.Request) logFunc {
+	if req.Log == nil {
+		return func(standin.LogSeverity, string) {}
+	}
+	return req.Log
+}
+
+// recordMode: whether the provider only records (ModeEnv), or an error for a mode it does not know.
+func recordMode() (bool, error) {
+	switch mode := os.Getenv(ModeEnv); mode {
+	case "":
+		return false, nil
+	case "record":
+		return true, nil
+	default:
+		return false, fmt.Errorf("%s=%q: only \"record\" (or unset, for real runs) is known", ModeEnv, mode)
+	}
+}
+
+// outputs are the inputs as given (secrets kept), `connection` (remote only) made secret as the schema says,
 // and stdout/stderr: unknown when out is nil (a preview), else plain strings.
 func outputs(inputs resource.PropertyMap, out *captured) resource.PropertyMap {
 	m := inputs.Copy()

@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-
 	"onprem-k8s/test/providers/standin"
 )
 
@@ -25,17 +23,13 @@ import (
 // the provider's, PULUMI_COMMAND_STDOUT/STDERR unless addPreviousOutputInEnv is false; a non-zero
 // exit fails with the command and everything it printed.
 func runLocal(ctx context.Context, req standin.Request, in map[string]any, cmd string, prev captured) (*captured, error) {
-	log := req.Log
-	if log == nil {
-		log = func(standin.LogSeverity, string) {}
-	}
-	switch mode := os.Getenv(ModeEnv); mode {
-	case "":
-	case "record":
-		log(standin.LogInfo, "record mode: not run on this machine")
-		return &captured{}, nil
-	default:
-		return nil, fmt.Errorf("%s=%q: only \"record\" (or unset, for real runs) is known", ModeEnv, mode)
+	log := engineLog(req)
+	if record, err := recordMode(); err != nil || record {
+		if record {
+			log(standin.LogInfo, "record mode: not run on this machine")
+			return &captured{}, nil
+		}
+		return nil, err
 	}
 	interpreter := []string{"/bin/sh", "-c"}
 	if list, ok := in["interpreter"].([]any); ok && len(list) > 0 {
@@ -78,17 +72,4 @@ func runLocal(ctx context.Context, req standin.Request, in map[string]any, cmd s
 		return nil, fmt.Errorf("%w: running %q:\n%s", err, cmd, combined.String())
 	}
 	return &captured{stdout: strings.TrimSuffix(outBuf.String(), "\n"), stderr: strings.TrimSuffix(errBuf.String(), "\n")}, nil
-}
-
-// localOutputs: the inputs as given and stdout/stderr (unknown in a preview).
-func localOutputs(inputs resource.PropertyMap, out *captured) resource.PropertyMap {
-	m := inputs.Copy()
-	if out == nil {
-		m["stdout"] = resource.MakeComputed(resource.NewProperty(""))
-		m["stderr"] = resource.MakeComputed(resource.NewProperty(""))
-		return m
-	}
-	m["stdout"] = resource.NewProperty(out.stdout)
-	m["stderr"] = resource.NewProperty(out.stderr)
-	return m
 }
