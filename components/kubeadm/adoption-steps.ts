@@ -20,6 +20,7 @@ import type { Machine } from "../machines";
 import type { PreparedNode } from "../node";
 import { nodeStep } from "../node/steps";
 import { remoteCommandLine } from "../remote/command-line";
+import { parsedStepOutput } from "../remote/preview";
 import { scriptStep } from "../remote/script-step";
 import { adoptionBundle } from "./bundles";
 import { adoptionKubeadmConfig, adoptionRollback, endpointSans, parseAdoptionReport } from "./adoption";
@@ -55,7 +56,8 @@ export function inspectAdoptedCluster(spec: ClusterSpec, machines: Machine[], ar
     },
     { parent },
   );
-  return { inspect, report: pulumi.secret(inspect.stdout.apply(parseAdoptionReport)) };
+  // (after a refused run the state keeps the failed step's empty output, which a preview shows)
+  return { inspect, report: pulumi.secret(parsedStepOutput(inspect.stdout, parseAdoptionReport)) };
 }
 
 export interface AdoptionSteps {
