@@ -5,16 +5,22 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { planCommand } from "../scripts/plan/cli";
 import { runProcess } from "./tools/process";
 
 const root = path.resolve(__dirname, "..");
 const poc = fs.readFileSync(path.join(root, "Pulumi.poc.yaml"), "utf8");
 
-/** A scratch project: the stack files, examples/, the project file, a README and a script. */
+const scratchDirs: string[] = [];
+afterAll(() => {
+  for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A scratch project: the stack files, examples/, the project file, a README and a script (removed after the file's tests). */
 function scratch(files: Record<string, string> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bad-input-"));
+  scratchDirs.push(dir);
   for (const file of ["Pulumi.yaml", "Pulumi.poc.yaml", "Pulumi.prod.yaml", "README.md"]) fs.copyFileSync(path.join(root, file), path.join(dir, file));
   fs.cpSync(path.join(root, "examples"), path.join(dir, "examples"), { recursive: true });
   fs.mkdirSync(path.join(dir, "scripts"));
