@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { readStackFile } from "./stack-file";
 import { formatProblems, validateCluster, type Problem } from "./validate";
 import { INTERNAL_ERROR, noProxyGaps, runRules } from "./rules";
+import { testDir } from "../test/tools/test-dir";
 
 // Judged on a day the tested version is supported upstream, so only the end-of-life rows see that warning.
 const TODAY = "2026-06-01";
@@ -222,9 +223,8 @@ describe("validation of a bad description", () => {
   it("reads the SSH private key as the client would, and compares its public part with the authorized keys", async () => {
     const { runProcess } = await import("../test/tools/process");
     const fs = await import("node:fs");
-    const os = await import("node:os");
     const path = await import("node:path");
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sshkey-"));
+    const dir = testDir("sshkey-");
     const key = path.join(dir, "id");
     await runProcess("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", key]);
     const privateKey = fs.readFileSync(key, "utf8");

@@ -1,7 +1,6 @@
 // The offline plan end to end: every stack and example plans and writes its folder; a bad
 // description exits non-zero with the full report and leaves only REFUSED.md in its folder.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ARTIFACT_KINDS } from "../components/artifacts";
@@ -10,6 +9,7 @@ import { runPlan, type PlanResult } from "../scripts/plan/run";
 import { writePlan } from "../scripts/plan/write";
 import { siteAddons } from "../scripts/plan/site-addons";
 import { runProcess } from "./tools/process";
+import { testDir } from "./tools/test-dir";
 
 const root = path.resolve(__dirname, "..");
 const examples = fs.readdirSync(path.join(root, "examples")).filter((f) => f.endsWith(".yaml")).map((f) => `examples/${f}`);
@@ -25,7 +25,7 @@ function planCli(args: string[]) {
 
 describe("offline plan", () => {
   it.each(stacks)("plans %s and writes summary, graph and artifacts", async (stack) => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    const out = testDir("plan-");
     const result = await runPlan(readStackFile(stack, root));
     const written = writePlan(result, out);
     for (const file of ["summary.md", "resources.json", "outputs.json", "graph.mmd", "graph.dot", "artifacts.json"]) {
@@ -82,7 +82,7 @@ describe("offline plan", () => {
 
   it("draws kubernetes:yaml/v2 ConfigGroups and ConfigFiles (MetalLB pools, vSphere CSI) with their dependencies", async () => {
     const result = await planPoc();
-    const out = writePlan(result, fs.mkdtempSync(path.join(os.tmpdir(), "plan-graph-")));
+    const out = writePlan(result, testDir("plan-graph-"));
     const mermaid = fs.readFileSync(path.join(out.directory, "graph.mmd"), "utf8");
     const yamlV2 = result.resources.filter((r) => r.type.startsWith("kubernetes:yaml/v2:"));
     expect(yamlV2.length).toBeGreaterThanOrEqual(3);
@@ -100,7 +100,7 @@ describe("offline plan", () => {
   });
 
   it("runs as the README's command and writes out/<name>/", async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cli-"));
+    const out = testDir("plan-cli-");
     const run = await planCli(["poc", "--out", out]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/planned poc: \d+ resources/);
@@ -108,7 +108,7 @@ describe("offline plan", () => {
   });
 
   it("refuses a description with five mistakes: all five reported, exit 1, no plan written", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-bad-"));
+    const dir = testDir("plan-bad-");
     const cluster = structuredClone(readStackFile("poc", root).cluster) as Record<string, any>;
     cluster.controlPlane.addresses = ["192.168.100.11", "192.168.100.12"];
     cluster.endpoint.vip = "192.168.100.205";
@@ -129,7 +129,7 @@ describe("offline plan", () => {
   });
 
   it("a refused plan replaces the previous out/<name>/: no stale summary, REFUSED.md says why", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-stale-"));
+    const dir = testDir("plan-stale-");
     const out = path.join(dir, "out");
     const file = path.join(dir, "Pulumi.site.yaml");
     const good = readStackFile("poc", root).cluster as Record<string, any>;
@@ -153,7 +153,7 @@ describe("offline plan", () => {
   });
 
   it("a stack that does not exist: exit 1 with one line naming the stacks there are, no trace", async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-missing-"));
+    const out = testDir("plan-missing-");
     const run = await planCli(["dev", "--out", out]);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
@@ -162,7 +162,7 @@ describe("offline plan", () => {
   });
 
   it("a misspelled config key (onprem-k8s:clustr) is named with the key it was meant to be", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-key-"));
+    const dir = testDir("plan-key-");
     const file = path.join(dir, "Pulumi.typo.yaml");
     fs.writeFileSync(file, fs.readFileSync(path.join(root, "Pulumi.poc.yaml"), "utf8").replace("onprem-k8s:cluster:", "onprem-k8s:clustr:"));
     const run = await planCli([file, "--out", path.join(dir, "out")]);

@@ -1,12 +1,12 @@
 import { promises as fs } from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { pidAlive, withLock } from "./lock";
+import { testDir } from "./test-dir";
 
 describe("withLock", () => {
   it("serialises holders: the second runs only after the first released the lock", async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "lock-"));
+    const dir = testDir("lock-");
     const order: string[] = [];
     const hold = (name: string, ms: number) =>
       withLock(path.join(dir, "build.lock"), async () => {
@@ -20,7 +20,7 @@ describe("withLock", () => {
   });
 
   it("takes over a lock whose owner died, and gives up on a live one after the wait limit", async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "lock-"));
+    const dir = testDir("lock-");
     const lock = path.join(dir, "base.lock");
     await fs.mkdir(lock);
     await fs.writeFile(path.join(lock, "pid"), "999999999");
@@ -32,7 +32,7 @@ describe("withLock", () => {
   });
 
   it("holds its pid from the moment the lock exists; an empty lock directory (an owner killed before writing its pid) is taken over", async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "lock-"));
+    const dir = testDir("lock-");
     const lock = path.join(dir, "lab.lockdir");
     await fs.mkdir(lock);
     const held = await withLock(lock, async () => (await fs.readFile(path.join(lock, "pid"), "utf8")).trim(), { waitLimitMs: 5000 });

@@ -1,12 +1,12 @@
 // kubelet-dns.sh runs for real against a kubeadm-written kubelet config and stand-in systemctl and
 // kubectl; the program creates the sync steps exactly where kubelet's DNS follows the cache switch.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { planStack, type RecordedResource } from "../../../test/harness";
 import { runProcess } from "../../../test/tools/process";
 import { KUBELET_DNS_SCRIPT } from "./kubelet-dns";
+import { testDir } from "../../../test/tools/test-dir";
 
 // The shape kubeadm writes to /var/lib/kubelet/config.yaml.
 const KUBELET_CONFIG = `apiVersion: kubelet.config.k8s.io/v1beta1
@@ -22,7 +22,7 @@ serverTLSBootstrap: true
 `;
 
 function sandbox() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelet-dns-"));
+  const dir = testDir("kubelet-dns-");
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
   const calls = path.join(dir, "calls");
