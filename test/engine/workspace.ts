@@ -30,7 +30,8 @@ export interface WorkspaceOptions {
 /** What a failed command said about its failure: every resource's error and the end of the output. */
 export function failureSummary(output: string): string {
   const lines = output.split("\n");
-  const errors = lines.flatMap((line, i) => (/error|failed/i.test(line) ? [lines.slice(Math.max(0, i - 3), i + 2).join("\n")] : []));
+  // A step's retries ("attempt 3/45 failed, retrying in 2s") are progress, not the failure.
+  const errors = lines.flatMap((line, i) => (/error|failed/i.test(line) && !/retrying in \d+s/.test(line) ? [lines.slice(Math.max(0, i - 3), i + 2).join("\n")] : []));
   return `${[...new Set(errors)].slice(0, 30).join("\n--\n")}\n...\n${output.slice(-2000)}`;
 }
 
@@ -84,7 +85,12 @@ export class EngineWorkspace {
   /** Like pulumi(), but a non-zero exit throws with the command's output. */
   async pulumiOk(args: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<string> {
     const r = await this.pulumi(args, options);
-    if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.status}:\n${failureSummary(r.output)}`);
+    if (r.status !== 0) {
+      // The whole output outlives the workspace (removed after the test) for a look afterwards.
+      const kept = path.join(os.tmpdir(), `onprem-k8s-failed-pulumi-${path.basename(this.dir)}-${Date.now()}.log`);
+      fs.writeFileSync(kept, r.output);
+      throw new Error(`pulumi ${args.join(" ")} exited ${r.status} (whole output: ${kept}):\n${failureSummary(r.output)}`);
+    }
     return r.output;
   }
 
