@@ -71,6 +71,14 @@ describe("adopting a hand-built single master (plan)", () => {
     }
   });
 
+  it("runs no upgrade or renewal step on a control plane, and no worker upgrade, while kubeconfigs move (each restarts the node's static Pods or kubelet)", () => {
+    const lastControlPlane = named(plan, `${CPS.at(-1)}-adopt-kubeconfigs`).urn;
+    const lastWorker = named(plan, `${WORKERS.at(-1)}-adopt-kubeconfigs`).urn;
+    expect(named(plan, "k8s-master-upgrade").dependencies).toContain(lastControlPlane);
+    expect(named(plan, "k8s-master-certificates").dependencies).toContain(lastControlPlane);
+    for (const worker of WORKERS) expect(named(plan, `${worker}-upgrade-drain`).dependencies, worker).toContain(lastWorker);
+  });
+
   it("renders the rollback commands of each phase", () => {
     const rollback = artifactAt(plan, "adoption/rollback.md");
     expect(rollback).toMatch(/## 3\. The endpoint in the cluster \(on k8s-master\)/);

@@ -1,7 +1,9 @@
 // Adoption of a hand-built single master (docs/adoption.md) as named steps around day 1's:
 //
 //   every machine reachable ─▶ <cp1>-adopt-inspect ─▶ every node's preparation ─▶ pki, endpoint, init (a no-op: it runs)
-//     ─▶ <cp1>-adopt-endpoint ─▶ the joins ─▶ <cp1>-adopt-kubeconfigs ─▶ <node>-adopt-kubeconfigs ─▶ ... (one node at a time)
+//     ─▶ <cp1>-adopt-endpoint ─▶ the joins ─▶ <cp1>-adopt-kubeconfigs ─▶ <node>-adopt-kubeconfigs ─▶ ... (one node at a time;
+//        the control planes' before any upgrade or renewal step, the workers' before any worker upgrade: each restarts
+//        the node's kubelet or static Pods, and two at once on a node took each other's held manifests on the lab)
 //
 // The inspect step reads the running control plane and refuses (a version other than the
 // description's, an external etcd, no kubeadm control plane, more than one etcd member) before
@@ -96,11 +98,14 @@ export function adoptionEndpointStep(run: ControlPlaneRun, adopted: AdoptedClust
   );
 }
 
-/** Each node's kubeconfigs onto the endpoint, one node at a time, each after its own join (`joined`). */
-export function adoptionKubeconfigSteps(run: ControlPlaneRun, endpoint: remote.Command, joined: ReadonlyMap<string, pulumi.Resource>): remote.Command[] {
+/**
+ * The kubeconfigs of `nodes` onto the endpoint, one node at a time after `previous` (the endpoint
+ * step, or the last node's step), each after its own join (`joined`).
+ */
+export function adoptionKubeconfigSteps(run: ControlPlaneRun, nodes: PreparedNode[], previousStep: pulumi.Resource, joined: ReadonlyMap<string, pulumi.Resource>): remote.Command[] {
   const steps: remote.Command[] = [];
-  let previous: pulumi.Resource = endpoint;
-  for (const node of [...run.controlPlanes, ...run.workers]) {
+  let previous = previousStep;
+  for (const node of nodes) {
     const name = nameOf(node);
     const step = nodeStep(
       `${name}-adopt-kubeconfigs`,

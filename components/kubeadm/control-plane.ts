@@ -83,10 +83,19 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     const adopted = ctx.adoption ? adoptionEndpointStep(run, ctx.adoption, [this.init, ...endpoint.steps.values()]) : undefined;
     const joinable = adopted ?? this.init; // what every token and join step waits for
     const controlPlanes = controlPlaneJoins(run, credentials, joinable, { pki, endpoint }); // one at a time
-    this.controlPlaneUpgrades = controlPlaneUpgrades(run, this.init, controlPlanes); // one at a time, after the joins
+    this.nodeJoined.set(run.first.machine.node.name, this.init);
+    for (const j of controlPlanes) this.nodeJoined.set(j.node.machine.node.name, j.membership);
+    // Adoption: each control plane's kubeconfigs onto the endpoint, one at a time after its join,
+    // before the upgrade and renewal steps (each restarts static Pods: adoption-steps.ts).
+    const adoptedControlPlanes = adopted ? adoptionKubeconfigSteps(run, run.controlPlanes, adopted, this.nodeJoined) : [];
+    this.controlPlaneUpgrades = controlPlaneUpgrades(run, this.init, controlPlanes, adoptedControlPlanes); // one at a time, after the joins
     const controlPlaneUpgraded = this.controlPlaneUpgrades.at(-1)!;
     const workers = workerJoins(run, credentials, joinable, { pki, endpoint }, controlPlaneUpgraded); // all at once, after every endpoint
-    this.workerUpgrades = workerUpgrades(run, controlPlaneUpgraded, workers); // in batches, after the control planes
+    for (const j of workers) this.nodeJoined.set(j.node.machine.node.name, j.membership);
+    // Adoption: then each worker's, one at a time after its join, before the worker upgrades.
+    const adoptedWorkers = adopted ? adoptionKubeconfigSteps(run, run.workers, adoptedControlPlanes.at(-1) ?? adopted, this.nodeJoined) : [];
+    this.workerUpgrades = workerUpgrades(run, controlPlaneUpgraded, workers, adoptedWorkers.slice(-1)); // in batches, after the control planes
+    this.adoptionKubeconfigSteps = [...adoptedControlPlanes, ...adoptedWorkers];
 
     const joins = [...controlPlanes, ...workers];
     this.controlPlaneJoins = controlPlanes.map((j) => j.join);
@@ -94,11 +103,7 @@ export class KubeadmControlPlane extends pulumi.ComponentResource {
     this.tokenSteps = joins.map((j) => j.token);
     this.membershipSteps = joins.map((j) => j.membership);
     this.workerMemberships = workers.map((j) => j.membership);
-    this.nodeJoined.set(run.first.machine.node.name, this.init);
-    for (const j of joins) this.nodeJoined.set(j.node.machine.node.name, j.membership);
-    // Adoption: each node's kubeconfigs onto the endpoint, one node at a time, after its join.
-    this.adoptionKubeconfigSteps = adopted ? adoptionKubeconfigSteps(run, adopted, this.nodeJoined) : [];
-    const certificates = certificateSteps(run, ctx.previousCertificates, [this.init, ...this.controlPlaneJoins]); // one control plane at a time, after every join
+    const certificates = certificateSteps(run, ctx.previousCertificates, [this.init, ...this.controlPlaneJoins, ...adoptedControlPlanes]); // one control plane at a time, after every join
     this.certificateSteps = certificates.steps;
     this.certificates = certificatesStackOutput(run, certificates, credentials.pki.adminCertExpires);
     // One control plane at a time, after the renewal and a pending upgrade (both restart static

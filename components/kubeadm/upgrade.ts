@@ -84,11 +84,13 @@ function upgradeStep(
  * The control planes in order, each after the one before: the first (`kubeadm upgrade apply`)
  * after init and every control-plane join, the others (`kubeadm upgrade node`) after the previous
  * control plane's upgrade and their own join.
+ * `after`: what else the first waits for (an adoption's kubeconfig moves on the control planes).
  */
-export function controlPlaneUpgrades(run: ControlPlaneRun, init: remote.Command, joins: NodeJoin[]): remote.Command[] {
+export function controlPlaneUpgrades(run: ControlPlaneRun, init: remote.Command, joins: NodeJoin[], after: pulumi.Resource[] = []): remote.Command[] {
   const first = upgradeStep(run, `${nameOf(run.first)}-upgrade`, run.first, { UPGRADE_ACTION: "first-control-plane", NODE_ADDRESS: run.first.machine.node.address }, [
     init,
     ...joins.flatMap((j) => [j.join, j.membership]),
+    ...after,
   ]);
   const steps = [first];
   for (const j of joins) {
@@ -103,22 +105,23 @@ export function controlPlaneUpgrades(run: ControlPlaneRun, init: remote.Command,
  * steps are no-ops and run side by side, so they do not lengthen a deployment with the number of
  * workers; the batches chain whenever the stack's recorded version differs from the target (the
  * recorded version moves only once every upgrade step has finished: program.ts).
+ * `after`: what else the first batch waits for (an adoption's kubeconfig moves on the workers).
  */
-export function workerUpgrades(run: ControlPlaneRun, controlPlaneUpgraded: remote.Command, joins: NodeJoin[]): WorkerUpgrade[][] {
+export function workerUpgrades(run: ControlPlaneRun, controlPlaneUpgraded: remote.Command, joins: NodeJoin[], after: pulumi.Resource[] = []): WorkerUpgrade[][] {
   const size = upgradePending(run.history, run.spec.kubernetes.version) ? run.spec.kubernetes.upgrade.workerBatchSize : Math.max(joins.length, 1);
   const host = { HOST_NAME: nameOf(run.first), HOST_ADDRESS: run.first.machine.node.address };
   const batches: WorkerUpgrade[][] = [];
-  let after: pulumi.Resource[] = [controlPlaneUpgraded];
+  let previous: pulumi.Resource[] = [controlPlaneUpgraded, ...after];
   for (let start = 0; start < joins.length; start += size) {
     const batch = joins.slice(start, start + size).map((j): WorkerUpgrade => {
       const name = nameOf(j.node);
-      const drain = upgradeStep(run, `${name}-upgrade-drain`, j.node, { UPGRADE_ACTION: "drain", ...host, DRAIN_TIMEOUT_SECONDS: String(UPGRADE_DRAIN_TIMEOUT_SECONDS) }, [...after, j.membership], run.first);
+      const drain = upgradeStep(run, `${name}-upgrade-drain`, j.node, { UPGRADE_ACTION: "drain", ...host, DRAIN_TIMEOUT_SECONDS: String(UPGRADE_DRAIN_TIMEOUT_SECONDS) }, [...previous, j.membership], run.first);
       const upgrade = upgradeStep(run, `${name}-upgrade`, j.node, { UPGRADE_ACTION: "worker" }, [drain]);
       const uncordon = upgradeStep(run, `${name}-upgrade-uncordon`, j.node, { UPGRADE_ACTION: "uncordon", ...host }, [upgrade], run.first);
       return { node: j.node, drain, upgrade, uncordon };
     });
     batches.push(batch);
-    after = batch.map((w) => w.uncordon);
+    previous = batch.map((w) => w.uncordon);
   }
   return batches;
 }
