@@ -8,7 +8,7 @@
 // one worker (the CSI drivers never run here; docs/addons-on-the-lab.md).
 import * as fs from "node:fs";
 import { expect } from "vitest";
-import { CHECK_NAMESPACE, ROUTE_HOST, checkEnv, cleanupEnv } from "../../../components/checks/acceptance";
+import { CHECK_NAMESPACE, ROUTE_HOST, checkEnv, cleanupEnv, probeImage } from "../../../components/checks/acceptance";
 import { ACCEPTANCE_BUNDLE, FROM_HERE_SCRIPT, printedAddress } from "../../../components/checks/steps";
 import { readBundle } from "../../../components/remote/bundle";
 import { renderEnvPrefix } from "../../../components/remote/env";
@@ -46,6 +46,8 @@ export const addonAcceptancePhases: JourneyPhase[] = [
     minutes: 15,
     async run(ctx) {
       const worker = ctx.workers[0]!;
+      // The checks' Pods run the probe image on every node (the lab's workers hold only the pause image).
+      await addonLab().importImages([probeImage(plannedAddonSpec())]);
       await ctx.hosts.node(worker).exec(`mkdir -p ${LOCAL_DIR}`, { check: true });
       await addonLab().apply([
         { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: LOCAL_CLASS, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } }, provisioner: "kubernetes.io/no-provisioner", volumeBindingMode: "WaitForFirstConsumer" },
