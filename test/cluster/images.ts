@@ -30,7 +30,7 @@ export const WORKLOAD_IMAGE = "lab.onprem-k8s.internal/hello-http:1";
 /** The snapshot CronJob's image as the program renders it (components/addons/charts.ts). */
 export const BUSYBOX_IMAGE = `${ETCD_SNAPSHOT_IMAGES.shell.defaultRegistry}/${ETCD_SNAPSHOT_IMAGES.shell.repository}:${ETCD_SNAPSHOT_IMAGES.shell.tag}`;
 const BUSYBOX_REPOSITORY = "docker.io/library/busybox";
-const BUSYBOX_APPLETS = ["busybox", "sh", "chroot", "nslookup", "httpd", "wget", "mkdir", "echo", "grep", "cat", "sleep"];
+const BUSYBOX_APPLETS = ["busybox", "sh", "chroot", "nslookup", "httpd", "nc", "mkdir", "echo", "grep", "cat", "sleep"];
 
 async function busyboxBinary(): Promise<string> {
   const layer = await ensurePackageLayer(PACKAGE_LAYERS.busybox);

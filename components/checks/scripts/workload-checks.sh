@@ -108,7 +108,8 @@ EOF
     SUMMARY="one node only: no other node's Pods to reach"
     return 0
   fi
-  probe_pod net-client "for t in $targets; do n=\${t%%=*}; a=\${t#*=}; b=\$(wget -q -T 5 -O - http://\$a:8080/ 2>&1); [ \"\$b\" = \"\$n\" ] && echo \"ok \$n\" || echo \"no \$n \$a \$b\"; done" "$client"
+  # HTTP by nc: busybox has it everywhere (Debian's static busybox crashes in its wget).
+  probe_pod net-client "for t in $targets; do n=\${t%%=*}; a=\${t#*=}; if printf \"GET / HTTP/1.0\\r\\n\\r\\n\" | nc -w 5 \$a 8080 | grep -qx \"\$n\"; then echo \"ok \$n\"; else echo \"no \$n \$a\"; fi; done" "$client"
   answers=$(kubectl -n "$CHECK_NAMESPACE" logs net-client 2>&1)
   unreached=$(awk '$1 == "no" {print $2}' <<<"$answers" | tr '\n' ' ')
   if [[ -z "$unreached" ]] && (($(grep -c '^ok ' <<<"$answers") == $(wc -w <<<"$targets"))); then
