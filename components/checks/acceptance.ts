@@ -68,7 +68,8 @@ export const CHECKS_WITH_OBJECTS: readonly CheckName[] = ["pod-network", "dns", 
 
 /** What the cleanup step is told: the namespace of every check's objects, and whether to keep them. */
 export function cleanupEnv(spec: ClusterSpec): Record<string, string> {
-  return { CHECK: "cleanup", KUBECONFIG: ADMIN_KUBECONFIG, TIMEOUT_SECONDS: String(spec.checks.timeoutSeconds), CHECK_NAMESPACE, KEEP_OBJECTS: String(spec.checks.keepTestObjects) };
+  // The probe image too: the bundle it runs names it (policy: pinned-versions checks every image line).
+  return { CHECK: "cleanup", KUBECONFIG: ADMIN_KUBECONFIG, TIMEOUT_SECONDS: String(spec.checks.timeoutSeconds), PROBE_IMAGE: probeImage(spec), CHECK_NAMESPACE, KEEP_OBJECTS: String(spec.checks.keepTestObjects) };
 }
 
 /**

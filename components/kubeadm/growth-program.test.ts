@@ -44,8 +44,8 @@ const inputsOf = (p: PlanResult) => new Map(p.resources.map((r) => [key(r), JSON
 const paramsOf = (r: RecordedResource) => String(r.inputs.stdin ?? "").split("\n#!/usr/bin/env bash")[0]!;
 const named = (p: PlanResult, name: string) => resourceNamed(p, COMMAND, name);
 const isUpgradeStep = (k: string) => /-upgrade(-drain|-uncordon)?$/.test(k);
-/** The acceptance checks (components/checks): they run again on any change of the description, by design. */
-const isCheckStep = (k: string) => /^command:remote:Command [a-z0-9-]+-check-[a-z-]+$/.test(k);
+/** The acceptance checks (components/checks): they run again on any change of the description, by design (from-here is a local command). */
+const isCheckStep = (k: string) => /^command:(remote|local):Command [a-z0-9-]+-check-[a-z-]+$/.test(k);
 
 interface Change {
   created: string[];
