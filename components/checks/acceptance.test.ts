@@ -62,7 +62,7 @@ describe("which checks a description gets", () => {
     expect(checkEnv(keepalived, "vip-failover")).toMatchObject({ VIP: keepalived.apiEndpoint.vip, VIP_SERVICE: "keepalived", ENDPOINT_URL: `https://${keepalived.apiEndpoint.vip}:${keepalived.apiEndpoint.port}` });
     const kubeVip = stackSpec("poc", (c) => (c.checks = { vipFailover: true }));
     expect(kubeVip.apiEndpoint.mode).toBe("kube-vip");
-    expect(checkEnv(kubeVip, "vip-failover").VIP_SERVICE).toBe("kube-vip");
+    expect(checkEnv(kubeVip, "vip-failover")).toMatchObject({ VIP_SERVICE: "kube-vip", KUBE_VIP_MANIFEST: "/etc/kubernetes/manifests/kube-vip.yaml" });
   });
 });
 

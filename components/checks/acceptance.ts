@@ -6,6 +6,7 @@ import { ETCD_SNAPSHOT_IMAGES, withRegistry } from "../addons/charts";
 import { INGRESS_NGINX_CLASS } from "../addons/ingress-nginx/values";
 import { INGRESS_GATEWAY } from "../addons/plan";
 import { TRAEFIK_NAMESPACE } from "../addons/traefik/values";
+import { KUBE_VIP_MANIFEST_PATH } from "../endpoint/kube-vip";
 import { CONTAINERD_CRI_SOCKET } from "../kubeadm/config";
 
 /** Where the checks' test objects live; deleted after each check unless kept. */
@@ -119,7 +120,12 @@ export function checkEnv(spec: ClusterSpec, check: CheckName): Record<string, st
       // The addresses come from the load-balancer and ingress steps' output (steps.ts).
       return { CHECK: check, TIMEOUT_SECONDS: String(spec.checks.timeoutSeconds) };
     case "vip-failover":
-      return { ...common, VIP: spec.apiEndpoint.vip ?? "", ENDPOINT_URL: `https://${spec.apiEndpoint.vip}:${spec.apiEndpoint.port}`, VIP_SERVICE: spec.apiEndpoint.mode === "kube-vip" ? "kube-vip" : "keepalived" };
+      return {
+        ...common,
+        VIP: spec.apiEndpoint.vip ?? "",
+        ENDPOINT_URL: `https://${spec.apiEndpoint.vip}:${spec.apiEndpoint.port}`,
+        ...(spec.apiEndpoint.mode === "kube-vip" ? { VIP_SERVICE: "kube-vip", KUBE_VIP_MANIFEST: KUBE_VIP_MANIFEST_PATH } : { VIP_SERVICE: "keepalived" }),
+      };
     case "mtu":
       return { ...common, MTU: String(spec.network.mtu), NODE_ADDRESSES: spec.nodes.filter((n) => n.name !== spec.controlPlanes[0]!.name).map((n) => `${n.name}=${n.address}`).join(",") };
   }

@@ -25,7 +25,7 @@
 #            INGRESS_SERVICE (namespace/name), INGRESS_ADDRESS (the fixed address, or empty),
 #            GATEWAY (namespace/name) or INGRESS_CLASS
 #   mtu: NODE_ADDRESSES (name=address, comma-separated), MTU
-#   vip-failover: VIP, ENDPOINT_URL, VIP_SERVICE (keepalived or kube-vip)
+#   vip-failover: VIP, ENDPOINT_URL, VIP_SERVICE (keepalived or kube-vip), KUBE_VIP_MANIFEST (kube-vip)
 #   cleanup: CHECK_NAMESPACE, KEEP_OBJECTS
 set -uo pipefail
 

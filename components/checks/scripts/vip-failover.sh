@@ -8,7 +8,6 @@
 # leaves the service stopped: the next run starts it again before anything else.
 
 VIP_HOLD_DIR=${VIP_HOLD_DIR:-/var/lib/onprem-k8s/vip-failover}
-KUBE_VIP_MANIFEST=${KUBE_VIP_MANIFEST:-/etc/kubernetes/manifests/kube-vip.yaml}
 VIP_MOVE_SECONDS=${VIP_MOVE_SECONDS:-60}
 
 holds_vip() { ip -o -4 address show | grep -qw "inet ${VIP//./\\.}"; }
@@ -41,6 +40,7 @@ check_vip_failover() {
   while holds_vip && ((waited < VIP_MOVE_SECONDS)); do sleep 1; waited=$((waited + 1)); done
   if holds_vip; then
     vip_service_start
+    trap - EXIT
     fail_with "the VIP $VIP stayed on $host for ${VIP_MOVE_SECONDS}s after $VIP_SERVICE stopped" "$(ip -o -4 address show 2>&1)"
     return 1
   fi

@@ -28,6 +28,9 @@ EOF
   kubectl -n "$CHECK_NAMESPACE" wait pod "$1" --for=jsonpath='{.status.phase}'=Succeeded --timeout=60s >/dev/null 2>&1
 }
 
+# A Pod command: busybox httpd on :8080 answering `text` at /.
+serve_text() { echo "mkdir -p /www && echo $1 > /www/index.html && exec httpd -f -p 8080 -h /www"; }
+
 # busybox httpd answering "acceptance" on :8080 behind the ClusterIP Service web-probe; the
 # load-balancer and ingress checks put their Service and route in front of it.
 ensure_web() {
@@ -41,7 +44,7 @@ spec:
   selector: {matchLabels: {app: web-probe}}
   template:
     metadata: {labels: {app: web-probe}}
-    spec: {containers: [{name: web, image: "$PROBE_IMAGE", command: [sh, -c, "mkdir -p /www && echo acceptance > /www/index.html && exec httpd -f -p 8080 -h /www"], ports: [{containerPort: 8080}]}]}
+    spec: {containers: [{name: web, image: "$PROBE_IMAGE", command: [sh, -c, "$(serve_text acceptance)"], ports: [{containerPort: 8080}]}]}
 ---
 apiVersion: v1
 kind: Service
@@ -90,7 +93,7 @@ metadata: {name: net-server-$i, labels: {app: net-server}}
 spec:
   nodeName: "$node"
   tolerations: [{operator: Exists}]
-  containers: [{name: web, image: "$PROBE_IMAGE", command: [sh, -c, "mkdir -p /www && echo $node > /www/index.html && exec httpd -f -p 8080 -h /www"]}]
+  containers: [{name: web, image: "$PROBE_IMAGE", command: [sh, -c, "$(serve_text "$node")"]}]
 EOF
   done
   if ! kubectl -n "$CHECK_NAMESPACE" wait pod -l app=net-server --for=condition=Ready --timeout=60s >/dev/null 2>&1; then

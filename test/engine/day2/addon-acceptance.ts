@@ -10,8 +10,7 @@ import * as fs from "node:fs";
 import { expect } from "vitest";
 import { CHECK_NAMESPACE, ROUTE_HOST, checkEnv, cleanupEnv, probeImage } from "../../../components/checks/acceptance";
 import { ACCEPTANCE_BUNDLE, FROM_HERE_SCRIPT, printedAddress } from "../../../components/checks/steps";
-import { readBundle } from "../../../components/remote/bundle";
-import { renderEnvPrefix } from "../../../components/remote/env";
+import { readBundle, scriptStdin } from "../../../components/remote/bundle";
 import type { CheckName } from "../../../stacks/schema-checks";
 import { runProcess } from "../../tools/process";
 import { addonLab, plannedAddonSpec } from "./addons";
@@ -25,7 +24,7 @@ const LOCAL_DIR = "/var/lib/onprem-k8s-lab/local-volume";
 async function runCheck(ctx: JourneyContext, check: CheckName | "cleanup"): Promise<{ status: number; output: string }> {
   const spec = plannedAddonSpec();
   const env = { ...(check === "cleanup" ? cleanupEnv(spec) : checkEnv(spec, check)), KUBERNETES_VERSION: "", TIMEOUT_SECONDS: "120" };
-  const r = await ctx.first().exec(`${renderEnvPrefix(env)}bash -s`, { input: readBundle(ACCEPTANCE_BUNDLE), timeoutMs: 5 * 60_000 });
+  const r = await ctx.first().exec("bash -s", { input: scriptStdin(readBundle(ACCEPTANCE_BUNDLE), env), timeoutMs: 5 * 60_000 });
   return { status: r.status ?? -1, output: r.output };
 }
 
