@@ -10,13 +10,16 @@
 //   ONPREM_K8S_FAULTS_STEPS     a regular expression the steps' names must match (default all)
 //   ONPREM_K8S_FAULTS_EVERY_NODE=1   every node's steps; by default one node per kind of step and
 //                               role (k8s-node1-join stands for k8s-node2-join: the same script)
+//   ONPREM_K8S_FAULTS_PART=k/n  part k of n of the kill points, for a sweep run in sittings
+//   ONPREM_K8S_FAULTS_NODE_FAULTS=0   leave the node faults out (a part that is not the last)
+// The table is written again after every row, so a sweep stopped part-way keeps what it found.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labGate } from "../cluster/gate";
 import { CONTROL_PLANES, FaultLab, WORKERS } from "./faults/fault-lab";
-import { killPoints, sweptSteps, type Signal } from "./faults/kill-points";
+import { killPoints, pointsPart, sweptSteps, type Signal } from "./faults/kill-points";
 import type { NodeFault } from "./faults/node-faults";
 import { faultTable, type FaultRow } from "./faults/table";
 
@@ -42,35 +45,38 @@ describe("the fault sweep on the real-node lab", () => {
 describe.runIf(SWEEP && gate.run)("fault sweep: every kill point of a poc-shaped deployment, SIGKILL and SIGINT, and node faults; each recovered and checked", () => {
   let lab: FaultLab;
   const rows: FaultRow[] = [];
+  const file = path.join(os.tmpdir(), "onprem-k8s-faults.md");
+  const record = (row: FaultRow) => {
+    rows.push(row);
+    fs.writeFileSync(file, `${faultTable(rows)}\n`);
+  };
 
   beforeAll(async () => {
     lab = await FaultLab.start();
   }, HOUR / 2);
 
   afterAll(async () => {
-    const table = faultTable(rows);
-    const file = path.join(os.tmpdir(), "onprem-k8s-faults.md");
-    fs.writeFileSync(file, `${table}\n`);
-    console.log(`[faults] ${rows.length} rows, also in ${file}:\n${table}`);
+    console.log(`[faults] ${rows.length} rows, also in ${file}:\n${faultTable(rows)}`);
     await lab?.dispose();
   }, HOUR / 6);
 
   it("every fault converges", async () => {
     const reference = await lab.reference();
-    rows.push(reference.row);
+    record(reference.row);
     expect(reference.row.converged, reference.row.reason).toBe(true);
     const roles = Object.fromEntries([...CONTROL_PLANES.map((n) => [n, "control-plane"]), ...WORKERS.map((n) => [n, "worker"])]);
-    const points = killPoints(sweptSteps(reference.steps, roles, process.env));
+    const points = pointsPart(killPoints(sweptSteps(reference.steps, roles, process.env)), process.env.ONPREM_K8S_FAULTS_PART);
+    const nodeFaults = process.env.ONPREM_K8S_FAULTS_NODE_FAULTS === "0" ? [] : NODE_FAULTS;
     const signals = (process.env.ONPREM_K8S_FAULTS_SIGNALS ?? "SIGKILL,SIGINT").split(",") as Signal[];
-    console.log(`[faults] ${points.length} kill points x ${signals.length} signals + ${NODE_FAULTS.length} node faults, about ${reference.row.minutes.toFixed(1)} min each or more`);
+    console.log(`[faults] ${points.length} kill points x ${signals.length} signals + ${nodeFaults.length} node faults, about ${reference.row.minutes.toFixed(1)} min each or more`);
     for (const point of points) {
       for (const signal of signals) {
         const row = await lab.killed(point, signal);
-        rows.push(row);
+        record(row);
         console.log(`[faults] ${row.fault} ${row.where}: ${row.converged ? "converged" : `NOT converged: ${row.reason}`} (${row.minutes.toFixed(1)} min)`);
       }
     }
-    for (const fault of NODE_FAULTS) rows.push(await lab.nodeFault(fault));
+    for (const fault of nodeFaults) record(await lab.nodeFault(fault));
     const failed = rows.filter((r) => !r.converged && !r.reason?.startsWith("not run:"));
     expect(failed.map((r) => `${r.fault} ${r.where}: ${r.reason}`)).toEqual([]);
   }, 48 * HOUR);

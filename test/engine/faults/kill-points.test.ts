@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stepWindowsFromOutput } from "../event-log";
-import { ProgressClock, killPoints, samplePoints, stepKind, sweptSteps, timedSteps } from "./kill-points";
+import { ProgressClock, killPoints, pointsPart, samplePoints, stepKind, sweptSteps, timedSteps } from "./kill-points";
 import { faultTable } from "./table";
 
 // The CLI's own progress lines (v3.248.0, --non-interactive), as a reference run prints them.
@@ -59,6 +59,16 @@ describe("fault harness: kill points from the engine's progress output", () => {
     expect(sweptSteps(more, roles, {}).map((s) => s.step)).toEqual(["k8s-master-base", "k8s-master-init", "k8s-master-token", "k8s-master-2-join", "k8s-node1-join"]);
     expect(sweptSteps(more, roles, { ONPREM_K8S_FAULTS_EVERY_NODE: "1" })).toHaveLength(6);
     expect(sweptSteps(more, roles, { ONPREM_K8S_FAULTS_STEPS: "-join$", ONPREM_K8S_FAULTS_EVERY_NODE: "1" }).map((s) => s.step)).toEqual(["k8s-master-2-join", "k8s-node1-join", "k8s-node2-join"]);
+  });
+
+  it("deals the points into parts by name, each part in the run's order; a bad part is named", () => {
+    const points = killPoints(steps);
+    const parts = ["1/3", "2/3", "3/3"].map((p) => pointsPart(points, p));
+    expect(parts.flat()).toHaveLength(points.length);
+    expect(new Set(parts.flat().map((p) => `${p.step} ${p.moment}`)).size).toBe(points.length);
+    expect(parts[0]!.map((p) => `${p.step} ${p.moment}`)).toEqual(["k8s-master-base start", "k8s-master-base mid-way", "k8s-master-2-join start", "k8s-master-2-join mid-way"]);
+    expect(pointsPart(points, undefined)).toBe(points);
+    expect(() => pointsPart(points, "4/3")).toThrow(/ONPREM_K8S_FAULTS_PART=4\/3: expected k\/n/);
   });
 
   it("records when each progress line was read", () => {

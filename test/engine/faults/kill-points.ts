@@ -81,6 +81,24 @@ export function sweptSteps(steps: TimedStep[], roles: Record<string, string>, en
   });
 }
 
+/**
+ * Part `k/n` of the kill points (ONPREM_K8S_FAULTS_PART), so that a sweep of hours can run in
+ * sittings: the points are dealt by their name and moment, not by the reference run's order
+ * (parallel steps may start in another order next time), and each part keeps the run's order.
+ */
+export function pointsPart(points: KillPoint[], part: string | undefined): KillPoint[] {
+  if (!part) return points;
+  const match = /^(\d+)\/(\d+)$/.exec(part);
+  const k = Number(match?.[1]);
+  const n = Number(match?.[2]);
+  if (!match || n < 1 || k < 1 || k > n) throw new Error(`ONPREM_K8S_FAULTS_PART=${part}: expected k/n with 1 <= k <= n, e.g. 1/3`);
+  const key = (p: KillPoint) => `${p.step} ${p.moment}`;
+  const names = points.map(key).sort();
+  const size = Math.ceil(names.length / n);
+  const mine = new Set(names.slice((k - 1) * size, k * size));
+  return points.filter((p) => mine.has(key(p)));
+}
+
 /** Reads the progress output as it comes and remembers when each line was read. */
 export class ProgressClock {
   private text = "";
