@@ -25,7 +25,9 @@ function firewallPartEnv(spec: ClusterSpec, nodeName: string) {
   return part.env;
 }
 
-describe.runIf(gate.run)("firewall step against real firewalld (RedOS 8 shape)", () => {
+// Every firewall-cmd call is a Python client talking to Python firewalld over D-Bus: on a machine
+// whose cores are busy a test here took five times its idle 25 s (cold suite, two busy loops).
+describe.runIf(gate.run)("firewall step against real firewalld (RedOS 8 shape)", { timeout: 360_000 }, () => {
   let sb: NodeSandbox;
   /** What the running firewalld applied for a zone, service or policy: "key: value" lines as a map. */
   const info = async (what: string): Promise<Record<string, string>> => {

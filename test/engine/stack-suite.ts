@@ -13,7 +13,7 @@ import { addOneWorker, deletionOrder, swapTwoControlPlanes } from "./edits";
 import { planChanges, planKeys, previewChanges, urnKey } from "./expectations";
 import { secretNeedles, testSecrets } from "./secrets";
 import { EngineStack } from "./stack";
-import { EngineWorkspace } from "./workspace";
+import { EngineWorkspace, RECORDED_STACK_ENV } from "./workspace";
 
 const STEP_LIMIT_MS = 300_000;
 
@@ -38,7 +38,7 @@ export function engineStackSuite(source: string, stackName: string): void {
 
     beforeAll(async () => {
       // Record mode: these stacks' machines are stand-in records, so there is no host to reach.
-      workspace = await EngineWorkspace.create(stackName, { env: { ONPREM_K8S_COMMAND_STANDIN: "record" } });
+      workspace = await EngineWorkspace.create(stackName, { env: RECORDED_STACK_ENV });
       secrets = await testSecrets(workspace.dir, [...new Set<SecretKey>(["sshPrivateKey", ...requiredSecretKeys(spec)])]);
       stack = await EngineStack.init(workspace, stackName, source, secrets);
       plan = await planStack(source);

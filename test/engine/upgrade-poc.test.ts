@@ -9,7 +9,7 @@ import { stackSpec } from "../stack-spec";
 import { previewChanges, urnKey } from "./expectations";
 import { testSecrets } from "./secrets";
 import { EngineStack } from "./stack";
-import { EngineWorkspace } from "./workspace";
+import { EngineWorkspace, RECORDED_STACK_ENV } from "./workspace";
 
 const STEP_LIMIT_MS = 300_000;
 const SOURCE = "poc";
@@ -27,7 +27,7 @@ describe("real engine: poc upgraded 1.34.3 -> 1.34.4", () => {
   ];
 
   beforeAll(async () => {
-    workspace = await EngineWorkspace.create("upgrade-poc", { env: { ONPREM_K8S_COMMAND_STANDIN: "record" } });
+    workspace = await EngineWorkspace.create("upgrade-poc", { env: RECORDED_STACK_ENV });
     const secrets = await testSecrets(workspace.dir, [...new Set<SecretKey>(["sshPrivateKey", ...requiredSecretKeys(spec)])]);
     stack = await EngineStack.init(workspace, "upgrade-poc", SOURCE, secrets, at("1.34.3"));
     await stack.ok(["up", "--yes"]);

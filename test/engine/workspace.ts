@@ -35,6 +35,15 @@ export function failureSummary(output: string): string {
   return `${[...new Set(errors)].slice(0, 30).join("\n--\n")}\n...\n${output.slice(-2000)}`;
 }
 
+/**
+ * The environment of a stack whose steps are recorded, not run (no kill, no crash in its tests):
+ * the engine writes the state once at the end instead of after every step. A poc state is about
+ * 7 MB (the steps' scripts, as inputs and outputs), and rewriting it after each of ~150 steps was
+ * most of the CLI's CPU in a `pulumi up` (18-22 s of its 20-25; 2-3 s without). Tests that stop a
+ * run part-way (recover, faults, the lab's journeys) keep the checkpoints users have.
+ */
+export const RECORDED_STACK_ENV = { ONPREM_K8S_COMMAND_STANDIN: "record", PULUMI_SKIP_CHECKPOINTS: "true" } as const;
+
 export class EngineWorkspace {
   private constructor(
     readonly dir: string,
