@@ -70,14 +70,20 @@ export interface KindMeasurement {
   median: number;
 }
 
-/** Kinds a lab cannot measure: they stay stated estimates whatever a run shows. */
-export const PLATFORM_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(["vm:vsphere", "vm:proxmox", "boot", "held"]);
+/**
+ * Kinds a lab run cannot measure: they stay stated estimates whatever a run shows. The platform's
+ * (VM clone, boot, Pulumi-held resources) and Helm releases, which the lab's stacks record with a
+ * stand-in provider in a fraction of a second (the lab's real add-ons are installed by the journey,
+ * not by the engine).
+ */
+export const UNMEASURED_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(["vm:vsphere", "vm:proxmox", "boot", "held", "helm-release"]);
 
 /**
  * Per kind: the samples and their median. `controlPlanes` names the control planes (their `-join`
- * steps are control-plane joins); `upgrading` says the run changed the Kubernetes version.
+ * steps are control-plane joins); `upgrading` says the run changed the Kubernetes version;
+ * `includeUnmeasured` keeps the kinds the plan does not take from a lab (to model that very run).
  */
-export function measuredKinds(steps: MeasuredStep[], options: { controlPlanes?: string[]; upgrading?: boolean } = {}): KindMeasurement[] {
+export function measuredKinds(steps: MeasuredStep[], options: { controlPlanes?: string[]; upgrading?: boolean; includeUnmeasured?: boolean } = {}): KindMeasurement[] {
   const controlPlanes = new Set(options.controlPlanes ?? []);
   const byKind = new Map<StepKind, number[]>();
   for (const step of steps) {
@@ -89,7 +95,7 @@ export function measuredKinds(steps: MeasuredStep[], options: { controlPlanes?: 
       workerUpgrade: !controlPlanes.has(node),
       upgrading: options.upgrading ?? false,
     });
-    if (PLATFORM_KINDS.has(kind)) continue;
+    if (UNMEASURED_KINDS.has(kind) && !options.includeUnmeasured) continue;
     byKind.set(kind, [...(byKind.get(kind) ?? []), step.seconds]);
   }
   return [...byKind.entries()]
