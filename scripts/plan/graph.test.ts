@@ -1,26 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { buildGraph, criticalPath, dependencyEdges, toDot, toMermaid, transitiveReduction } from "./graph";
-import type { RecordedResource } from "./monitor";
+import { recordedResource } from "./recorded-resource.fixture";
 import { MASK, maskPaths } from "./write";
 import { decodeProperties } from "./monitor";
 
-function resource(name: string, opts: Partial<RecordedResource> = {}): RecordedResource {
-  return {
-    urn: `urn:${name}`,
-    type: opts.custom === false ? "test:index:Component" : "command:remote:Command",
-    name,
-    custom: true,
-    protect: false,
-    dependencies: [],
-    inputs: {},
-    secretPaths: [],
-    additionalSecretOutputs: [],
-    ignoreChanges: [],
-    replaceOnChanges: [],
-    deleteBeforeReplace: false,
-    ...opts,
-  };
-}
+const resource = recordedResource;
 
 describe("plan graph", () => {
   // init -> cp2 -> cp3 (serial); init -> w1, w2 (parallel); addons wait for the whole "joins" component.

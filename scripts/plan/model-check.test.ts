@@ -2,24 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { MeasuredStep } from "./measured";
 import { measuredKinds } from "./measured";
 import { deviation, modelCheck, modelCheckReport } from "./model-check";
-import type { RecordedResource } from "./monitor";
+import { recordedResource } from "./recorded-resource.fixture";
 
-function command(name: string, dependencies: string[] = []): RecordedResource {
-  return {
-    urn: `urn:${name}`,
-    type: "command:remote:Command",
-    name,
-    custom: true,
-    protect: false,
-    dependencies: dependencies.map((d) => `urn:${d}`),
-    inputs: {},
-    secretPaths: [],
-    additionalSecretOutputs: [],
-    ignoreChanges: [],
-    replaceOnChanges: [],
-    deleteBeforeReplace: false,
-  };
-}
+const command = (name: string, dependencies: string[] = []) => recordedResource(name, { dependencies: dependencies.map((d) => `urn:${d}`) });
 
 const step = (name: string, seconds: number): MeasuredStep => ({ type: "command:remote:Command", name, op: "create", seconds });
 
