@@ -65,10 +65,11 @@ describe.runIf(SWEEP && gate.run)("fault sweep: every kill point of a poc-shaped
     record(reference.row);
     expect(reference.row.converged, reference.row.reason).toBe(true);
     const roles = Object.fromEntries([...CONTROL_PLANES.map((n) => [n, "control-plane"]), ...WORKERS.map((n) => [n, "worker"])]);
-    const points = pointsPart(killPoints(sweptSteps(reference.steps, roles, process.env)), process.env.ONPREM_K8S_FAULTS_PART);
+    const every = killPoints(sweptSteps(reference.steps, roles, process.env));
+    const points = pointsPart(every, process.env.ONPREM_K8S_FAULTS_PART);
     const nodeFaults = process.env.ONPREM_K8S_FAULTS_NODE_FAULTS === "0" ? [] : NODE_FAULTS;
     const signals = (process.env.ONPREM_K8S_FAULTS_SIGNALS ?? "SIGKILL,SIGINT").split(",") as Signal[];
-    console.log(`[faults] ${points.length} kill points x ${signals.length} signals + ${nodeFaults.length} node faults, about ${reference.row.minutes.toFixed(1)} min each or more`);
+    console.log(`[faults] ${points.length} kill points (of ${every.length}${process.env.ONPREM_K8S_FAULTS_PART ? `, part ${process.env.ONPREM_K8S_FAULTS_PART}` : ""}) x ${signals.length} signals + ${nodeFaults.length} node faults, about ${reference.row.minutes.toFixed(1)} min each or more`);
     for (const point of points) {
       for (const signal of signals) {
         const row = await lab.killed(point, signal);
