@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { measuredDurations, measuredKinds, median, parseCliDuration, runDuration, stepsFromCliOutput, stepsFromEventLog } from "./measured";
+import { durationTable } from "./durations";
+import { measuredDurations, measuredKinds, measuredTable, median, parseCliDuration, runDuration, stepsFromCliOutput, stepsFromEventLog } from "./measured";
 
 // Lines as the Pulumi CLI v3.248.0 prints them with --non-interactive (test/engine/event-log.ts).
 const OUTPUT = `Updating (lab):
@@ -58,6 +59,12 @@ describe("measured step durations", () => {
     expect(kinds.map((k) => k.kind)).not.toContain("held");
     const written = measuredDurations(kinds, "lab run up.log (2026-12-07)");
     expect(written["join:control-plane"]).toEqual({ seconds: 49, source: "lab run up.log (2026-12-07): median of 2 (36, 62 s)" });
+  });
+
+  it("prints each kind beside the figure the plan uses now, measured or stated", () => {
+    const kinds = measuredKinds(stepsFromCliOutput(OUTPUT), { controlPlanes: ["k8s-master", "k8s-master-2", "k8s-master-3"] });
+    const table = measuredTable(kinds, { ...durationTable({}), init: { seconds: 21, source: "lab run x.log (2026-12-07): median of 1 (21 s)" } });
+    expect(table).toContain("| init | 1 | 14.0 | 14.0 | 14.0 | 21 (lab run x.log (2026-12-07)) |");
   });
 
   it("reads an engine event log by its timestamps", () => {

@@ -2,7 +2,7 @@
 // from the CLI's progress output (`pulumi up --non-interactive`, each finished step with its time,
 // "created (41s)") or from an engine event log (one JSON event a line with its timestamp). Pure:
 // `npm run durations` (scripts/durations.ts) reads the files and writes measured-durations.json.
-import { stepKind, STEP_DURATIONS, type Duration, type StepKind } from "./durations";
+import { durationTable, stepKind, type Duration, type StepKind } from "./durations";
 
 export interface MeasuredStep {
   type: string;
@@ -114,13 +114,13 @@ export function measuredDurations(kinds: KindMeasurement[], source: string): Par
   return Object.fromEntries(kinds.map((k) => [k.kind, { seconds: Math.round(k.median * 10) / 10, source: `${source}: median of ${k.samples.length} (${k.samples.join(", ")} s)` }]));
 }
 
-/** A table of what was measured beside the duration the plan uses now. */
-export function measuredTable(kinds: KindMeasurement[]): string {
+/** A table of what was measured beside the duration the plan uses now (measured-durations.json first). */
+export function measuredTable(kinds: KindMeasurement[], table: Record<StepKind, Duration> = durationTable()): string {
   return [
     "| kind | samples | median s | min s | max s | plan uses s (source) |",
     "|---|---|---|---|---|---|",
     ...kinds.map((k) => {
-      const current = STEP_DURATIONS[k.kind];
+      const current = table[k.kind];
       return `| ${k.kind} | ${k.samples.length} | ${k.median.toFixed(1)} | ${k.samples[0]!.toFixed(1)} | ${k.samples.at(-1)!.toFixed(1)} | ${current.seconds} (${current.source.split(":")[0]}) |`;
     }),
   ].join("\n");
