@@ -12,6 +12,7 @@
 //                               role (k8s-node1-join stands for k8s-node2-join: the same script)
 //   ONPREM_K8S_FAULTS_PART=k/n  part k of n of the kill points, for a sweep run in sittings
 //   ONPREM_K8S_FAULTS_NODE_FAULTS=0   leave the node faults out (a part that is not the last)
+//   ONPREM_K8S_FAULTS_DONE=a.md,b.md  earlier tables: the points they show converged are skipped
 // The table is written again after every row, so a sweep stopped part-way keeps what it found.
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -19,7 +20,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labGate } from "../cluster/gate";
 import { CONTROL_PLANES, FaultLab, WORKERS } from "./faults/fault-lab";
-import { killPoints, pointsPart, sweptSteps, type Signal } from "./faults/kill-points";
+import { doneKey, doneKeys, killPoints, pointsPart, sweptSteps, type Signal } from "./faults/kill-points";
 import type { NodeFault } from "./faults/node-faults";
 import { faultTable, type FaultRow } from "./faults/table";
 
@@ -70,8 +71,10 @@ describe.runIf(SWEEP && gate.run)("fault sweep: every kill point of a poc-shaped
     const nodeFaults = process.env.ONPREM_K8S_FAULTS_NODE_FAULTS === "0" ? [] : NODE_FAULTS;
     const signals = (process.env.ONPREM_K8S_FAULTS_SIGNALS ?? "SIGKILL,SIGINT").split(",") as Signal[];
     console.log(`[faults] ${points.length} kill points (of ${every.length}${process.env.ONPREM_K8S_FAULTS_PART ? `, part ${process.env.ONPREM_K8S_FAULTS_PART}` : ""}) x ${signals.length} signals + ${nodeFaults.length} node faults, about ${reference.row.minutes.toFixed(1)} min each or more`);
+    const done = doneKeys((process.env.ONPREM_K8S_FAULTS_DONE ?? "").split(",").filter(Boolean).map((f) => fs.readFileSync(f, "utf8")), roles);
     for (const point of points) {
       for (const signal of signals) {
+        if (done.has(doneKey(signal, point.step, point.moment, roles))) continue;
         const row = await lab.killed(point, signal);
         record(row);
         console.log(`[faults] ${row.fault} ${row.where}: ${row.converged ? "converged" : `NOT converged: ${row.reason}`} (${row.minutes.toFixed(1)} min)`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stepWindowsFromOutput } from "../event-log";
-import { ProgressClock, killPoints, pointsPart, samplePoints, stepKind, sweptSteps, timedSteps } from "./kill-points";
+import { ProgressClock, doneKey, doneKeys, killPoints, pointsPart, samplePoints, stepKind, sweptSteps, timedSteps } from "./kill-points";
 import { faultTable } from "./table";
 
 // The CLI's own progress lines (v3.248.0, --non-interactive), as a reference run prints them.
@@ -57,6 +57,9 @@ describe("fault harness: kill points from the engine's progress output", () => {
     expect(stepKind("lab-addons", roles)).toBe("lab-addons");
     const more = [...steps, { step: "k8s-node2-join", startedAtMs: 61_000, durationMs: 19_000 }];
     expect(sweptSteps(more, roles, {}).map((s) => s.step)).toEqual(["k8s-master-base", "k8s-master-init", "k8s-master-token", "k8s-master-2-join", "k8s-node1-join"]);
+    // The same node stands for its kind whichever started first.
+    const reordered = [...more.filter((s) => s.step !== "k8s-node1-join"), more.find((s) => s.step === "k8s-node1-join")!];
+    expect(sweptSteps(reordered, roles, {}).map((s) => s.step)).toContain("k8s-node1-join");
     expect(sweptSteps(more, roles, { ONPREM_K8S_FAULTS_EVERY_NODE: "1" })).toHaveLength(6);
     expect(sweptSteps(more, roles, { ONPREM_K8S_FAULTS_STEPS: "-join$", ONPREM_K8S_FAULTS_EVERY_NODE: "1" }).map((s) => s.step)).toEqual(["k8s-master-2-join", "k8s-node1-join", "k8s-node2-join"]);
   });
@@ -69,6 +72,23 @@ describe("fault harness: kill points from the engine's progress output", () => {
     expect(parts[0]!.map((p) => `${p.step} ${p.moment}`)).toEqual(["k8s-master-base start", "k8s-master-base mid-way", "k8s-master-2-join start", "k8s-master-2-join mid-way"]);
     expect(pointsPart(points, undefined)).toBe(points);
     expect(() => pointsPart(points, "4/3")).toThrow(/ONPREM_K8S_FAULTS_PART=4\/3: expected k\/n/);
+  });
+
+  it("skips what earlier tables show converged, by kind of step and moment", () => {
+    const roles = { "k8s-master": "control-plane", "k8s-master-2": "control-plane", "k8s-master-3": "control-plane", "k8s-node1": "worker" };
+    const table = [
+      "| fault | where | recovered by | converged | minutes |",
+      "| --- | --- | --- | --- | --- |",
+      "| none | uninterrupted | - | yes | 2.0 |",
+      "| SIGKILL | k8s-master-2-containerd mid-way (+1 s) | npm run recover, pulumi up | yes | 2.0 |",
+      "| SIGKILL | k8s-node1-join start | npm run recover, pulumi up | no: k8s-node1 not Ready | 3.0 |",
+    ].join("\n");
+    const done = doneKeys([table], roles);
+    expect(done.has(doneKey("SIGKILL", "k8s-master-containerd", "mid-way", roles))).toBe(true);
+    expect(done.has(doneKey("SIGKILL", "k8s-master-3-containerd", "start", roles))).toBe(false);
+    expect(done.has(doneKey("SIGINT", "k8s-master-containerd", "mid-way", roles))).toBe(false);
+    expect(done.has(doneKey("SIGKILL", "k8s-node1-join", "start", roles))).toBe(false);
+    expect(done.size).toBe(1);
   });
 
   it("records when each progress line was read", () => {

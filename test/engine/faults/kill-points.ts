@@ -70,15 +70,38 @@ export function stepKind(step: string, roles: Record<string, string>): string {
 /** The steps the sweep stops at: one per kind unless every node is asked for, filtered by name. */
 export function sweptSteps(steps: TimedStep[], roles: Record<string, string>, env: NodeJS.ProcessEnv): TimedStep[] {
   const filter = env.ONPREM_K8S_FAULTS_STEPS ? new RegExp(env.ONPREM_K8S_FAULTS_STEPS) : undefined;
-  const seen = new Set<string>();
+  // One node stands for its kind: the one whose step sorts first by name, not the first to start
+  // (parallel steps start in another order from run to run, and the sweep's parts must agree).
+  const standsFor = new Map<string, string>();
+  for (const s of steps) {
+    const kind = stepKind(s.step, roles);
+    const chosen = standsFor.get(kind);
+    if (chosen === undefined || s.step < chosen) standsFor.set(kind, s.step);
+  }
   return steps.filter((s) => {
     if (filter && !filter.test(s.step)) return false;
-    if (env.ONPREM_K8S_FAULTS_EVERY_NODE === "1") return true;
-    const kind = stepKind(s.step, roles);
-    if (seen.has(kind)) return false;
-    seen.add(kind);
-    return true;
+    return env.ONPREM_K8S_FAULTS_EVERY_NODE === "1" || standsFor.get(stepKind(s.step, roles)) === s.step;
   });
+}
+
+/** What a row of the table says was done: the signal, the kind of step and the moment. */
+export function doneKey(signal: string, step: string, moment: string, roles: Record<string, string>): string {
+  return `${signal} ${stepKind(step, roles)} ${moment}`;
+}
+
+/**
+ * The kill points already converged in earlier tables (ONPREM_K8S_FAULTS_DONE), by kind of step and
+ * moment: a sweep resumed in another sitting skips them even when another node stood for the kind.
+ */
+export function doneKeys(tables: string[], roles: Record<string, string>): Set<string> {
+  const keys = new Set<string>();
+  for (const line of tables.join("\n").split("\n")) {
+    const cells = line.split("|").map((c) => c.trim());
+    const [signal, where, , converged] = cells.slice(1, 5);
+    const at = /^(\S+) (start|mid-way)\b/.exec(where ?? "");
+    if (at && converged === "yes" && (signal === "SIGKILL" || signal === "SIGINT")) keys.add(doneKey(signal, at[1]!, at[2]!, roles));
+  }
+  return keys;
 }
 
 /**
