@@ -16,7 +16,7 @@ async function main(argv: string[]): Promise<number> {
   const valueOf = (flag: string) => (argv.indexOf(flag) >= 0 ? argv[argv.indexOf(flag) + 1] : undefined);
   const files = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--control-planes" && argv[i - 1] !== "--model");
   if (files.length === 0) {
-    console.error("usage: npm run durations -- <pulumi up output | event log>... [--control-planes <name,name>] [--upgrading] [--write]");
+    console.error("usage: npm run durations -- <pulumi up output | event log>... [--control-planes <name,name>] [--upgrading] [--write] [--model <stack file>]");
     return 2;
   }
   const controlPlanes = (valueOf("--control-planes") ?? "").split(",").filter(Boolean);
@@ -24,8 +24,10 @@ async function main(argv: string[]): Promise<number> {
   const steps = files.flatMap((file) => {
     const text = fs.readFileSync(file, "utf8");
     const total = runDuration(text);
-    if (total !== undefined) console.log(`${file}: the whole run took ${total} s`);
-    if (total !== undefined) totals.push(total);
+    if (total !== undefined) {
+      console.log(`${file}: the whole run took ${total} s`);
+      totals.push(total);
+    }
     return text.trimStart().startsWith("{") ? stepsFromEventLog(text) : stepsFromCliOutput(text);
   });
   if (steps.length === 0) {

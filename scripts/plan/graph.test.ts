@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { buildGraph, criticalPath, dependencyEdges, toDot, toMermaid, transitiveReduction } from "./graph";
-import { recordedResource } from "./recorded-resource.fixture";
+import { recordedResource as resource } from "./recorded-resource.fixture";
 import { MASK, maskPaths } from "./write";
 import { decodeProperties } from "./monitor";
-
-const resource = recordedResource;
 
 describe("plan graph", () => {
   // init -> cp2 -> cp3 (serial); init -> w1, w2 (parallel); addons wait for the whole "joins" component.

@@ -70,15 +70,14 @@ describe.runIf(SWEEP && gate.run)("fault sweep: every kill point of a poc-shaped
     const points = pointsPart(every, process.env.ONPREM_K8S_FAULTS_PART);
     const nodeFaults = process.env.ONPREM_K8S_FAULTS_NODE_FAULTS === "0" ? [] : NODE_FAULTS;
     const signals = (process.env.ONPREM_K8S_FAULTS_SIGNALS ?? "SIGKILL,SIGINT").split(",") as Signal[];
-    console.log(`[faults] ${points.length} kill points (of ${every.length}${process.env.ONPREM_K8S_FAULTS_PART ? `, part ${process.env.ONPREM_K8S_FAULTS_PART}` : ""}) x ${signals.length} signals + ${nodeFaults.length} node faults, about ${reference.row.minutes.toFixed(1)} min each or more`);
     const done = doneKeys((process.env.ONPREM_K8S_FAULTS_DONE ?? "").split(",").filter(Boolean).map((f) => fs.readFileSync(f, "utf8")), roles);
-    for (const point of points) {
-      for (const signal of signals) {
-        if (done.has(doneKey(signal, point.step, point.moment, roles))) continue;
-        const row = await lab.killed(point, signal);
-        record(row);
-        console.log(`[faults] ${row.fault} ${row.where}: ${row.converged ? "converged" : `NOT converged: ${row.reason}`} (${row.minutes.toFixed(1)} min)`);
-      }
+    const todo = points.flatMap((point) => signals.filter((signal) => !done.has(doneKey(signal, point.step, point.moment, roles))).map((signal) => ({ point, signal })));
+    const part = process.env.ONPREM_K8S_FAULTS_PART ? `, part ${process.env.ONPREM_K8S_FAULTS_PART}` : "";
+    console.log(`[faults] ${points.length} kill points (of ${every.length}${part}) x ${signals.length} signals, ${todo.length} not done before, + ${nodeFaults.length} node faults, about ${reference.row.minutes.toFixed(1)} min each or more`);
+    for (const { point, signal } of todo) {
+      const row = await lab.killed(point, signal);
+      record(row);
+      console.log(`[faults] ${row.fault} ${row.where}: ${row.converged ? "converged" : `NOT converged: ${row.reason}`} (${row.minutes.toFixed(1)} min)`);
     }
     for (const fault of nodeFaults) record(await lab.nodeFault(fault));
     const failed = rows.filter((r) => !r.converged && !r.reason?.startsWith("not run:"));
