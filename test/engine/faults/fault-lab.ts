@@ -14,7 +14,7 @@ import { EngineStack } from "../stack";
 import { killTree } from "../kill-tree";
 import { RUNS_COMMAND, resourceName, stepWindowsFromOutput } from "../event-log";
 import { convergenceProblems, type ClusterShape } from "./convergence";
-import { ProgressClock, timedSteps, type KillPoint, type Signal, type TimedStep } from "./kill-points";
+import { ProgressClock, pointWhere, timedSteps, type KillPoint, type Signal, type TimedStep } from "./kill-points";
 import { inject, unsupported, type NodeFault } from "./node-faults";
 import type { FaultRow } from "./table";
 
@@ -127,7 +127,7 @@ export class FaultLab {
   /** One deployment stopped by `signal` at `point`, recovered, deployed again and checked. */
   async killed(point: KillPoint, signal: Signal): Promise<FaultRow> {
     const started = Date.now();
-    const where = `${point.step} ${point.moment}${point.delayMs ? ` (+${Math.round(point.delayMs / 1000)} s)` : ""}`;
+    const where = pointWhere(point);
     const run = this.startUp();
     if (!(await this.stepStarted(run, point.step))) {
       const ended = await run.done;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stepWindowsFromOutput } from "../event-log";
-import { ProgressClock, doneKey, doneKeys, killPoints, pointsPart, samplePoints, stepKind, sweptSteps, timedSteps } from "./kill-points";
+import { ProgressClock, doneKey, doneKeys, killPoints, pointWhere, pointsPart, samplePoints, stepKind, sweptSteps, timedSteps } from "./kill-points";
 import { faultTable } from "./table";
 
 // The CLI's own progress lines (v3.248.0, --non-interactive), as a reference run prints them.
@@ -89,6 +89,10 @@ describe("fault harness: kill points from the engine's progress output", () => {
     expect(done.has(doneKey("SIGINT", "k8s-master-containerd", "mid-way", roles))).toBe(false);
     expect(done.has(doneKey("SIGKILL", "k8s-node1-join", "start", roles))).toBe(false);
     expect(done.size).toBe(1);
+    // The harness's own rows read back as done.
+    const row = `| SIGINT | ${pointWhere({ step: "k8s-node1-join", moment: "mid-way", delayMs: 9_600 })} | npm run recover, pulumi up | yes | 2.0 |`;
+    expect(row).toContain("k8s-node1-join mid-way (+10 s)");
+    expect(doneKeys([row], roles).has(doneKey("SIGINT", "k8s-node1-join", "mid-way", roles))).toBe(true);
   });
 
   it("records when each progress line was read", () => {

@@ -84,6 +84,11 @@ export function sweptSteps(steps: TimedStep[], roles: Record<string, string>, en
   });
 }
 
+/** A kill point as the table's "where" names it; doneKeys reads it back. */
+export function pointWhere(point: KillPoint): string {
+  return `${point.step} ${point.moment}${point.delayMs ? ` (+${Math.round(point.delayMs / 1000)} s)` : ""}`;
+}
+
 /** What a row of the table says was done: the signal, the kind of step and the moment. */
 export function doneKey(signal: string, step: string, moment: string, roles: Record<string, string>): string {
   return `${signal} ${stepKind(step, roles)} ${moment}`;
@@ -92,6 +97,7 @@ export function doneKey(signal: string, step: string, moment: string, roles: Rec
 /**
  * The kill points already converged in earlier tables (ONPREM_K8S_FAULTS_DONE), by kind of step and
  * moment: a sweep resumed in another sitting skips them even when another node stood for the kind.
+ * Reads the rows faultTable wrote, their "where" as pointWhere wrote it.
  */
 export function doneKeys(tables: string[], roles: Record<string, string>): Set<string> {
   const keys = new Set<string>();
