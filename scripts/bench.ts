@@ -47,25 +47,30 @@ export function scaledDescription(size: BenchSize): Record<string, unknown> {
   return cluster;
 }
 
-function measure(size: BenchSize, dir: string): Measurement {
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { compile } = require("./run-compiled.js") as { compile(entry: string): Promise<string> };
+
+/** One size planned by `planner` (bench-one.ts compiled, as `npm run plan` runs) in a fresh process. */
+function measure(size: BenchSize, dir: string, planner: string): Measurement {
   const file = path.join(dir, `Pulumi.bench-${size.controlPlanes}-${size.workers}.yaml`);
   fs.writeFileSync(file, stringify({ config: { "onprem-k8s:cluster": scaledDescription(size) } }));
   const load = os.loadavg()[0];
   const started = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(__dirname, "bench-one.ts"), file], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(process.execPath, [planner, file], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const planSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (run.status !== 0) throw new Error(`planning ${file} failed:\n${run.stderr}`);
   const result = JSON.parse(run.stdout.trim().split("\n").pop()!) as Omit<Measurement, keyof BenchSize | "planSeconds" | "load">;
   return { ...size, planSeconds, load, ...result };
 }
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const record = argv.includes("--record-baseline");
   const only = argv.find((a) => /^\d+\+\d+$/.test(a));
   const sizes = only ? BENCH_SIZES.filter((s) => `${s.controlPlanes}+${s.workers}` === only) : BENCH_SIZES;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+  const planner = await compile(path.join(__dirname, "bench-one.ts"));
   const rows = sizes.map((size) => {
-    const m = measure(size, dir);
+    const m = measure(size, dir, planner);
     console.error(`measured ${size.controlPlanes}+${size.workers}: ${m.planSeconds.toFixed(1)} s at load ${m.load.toFixed(2)}`);
     return m;
   });
@@ -83,4 +88,9 @@ function main(argv: string[]): void {
   console.log(table);
 }
 
-if (require.main === module) main(process.argv.slice(2));
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  });
+}

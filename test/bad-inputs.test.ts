@@ -151,7 +151,7 @@ describe("bad inputs to npm run plan", () => {
 
   it("as a command: a YAML mistake is one line with file:line:column and the fix, exit 1", async () => {
     const dir = scratch({ "Pulumi.tab.yaml": pocWith(/\n {4}profile: poc/, "\n\tprofile: poc") });
-    const run = await runProcess(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/plan.ts"), "Pulumi.tab.yaml"], { cwd: dir, allowFail: true });
+    const run = await runProcess(process.execPath, [path.join(root, "scripts/run-compiled.js"), path.join(root, "scripts/plan.ts"), "Pulumi.tab.yaml"], { cwd: dir, allowFail: true });
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(/^Pulumi.tab.yaml:\d+:1: a tab indents this line, and YAML indents with spaces only; fix: replace the tab with spaces[^\n]*\n$/);

@@ -22,7 +22,7 @@ const S3_TEST = "test/engine/s3-state-backend.test.ts";
 
 export const TESTED: Tested[] = [
   { pattern: /^npm ci$/, evidence: () => [[".ci/run", "npm ci"]] },
-  { pattern: /^npm run plan -- (poc|prod)$/, evidence: () => [["package.json", '"plan": "tsx scripts/plan.ts"'], ["test/plan.test.ts", "scripts/plan.ts"]] },
+  { pattern: /^npm run plan -- (poc|prod)$/, evidence: () => [["package.json", '"plan": "node scripts/run-compiled.js scripts/plan.ts"'], ["test/plan.test.ts", '"scripts/run-compiled.js"']] },
   { pattern: /^pulumi login --local$/, evidence: () => [["test/engine/workspace.ts", '["login", `file://${state}`]']] },
   { pattern: /^pulumi login 's3:\/\/[a-z-]+\?endpoint=https?:\/\/[^&']+&region=[a-z0-9-]+&use_path_style=true'$/, evidence: () => [["test/tools/versitygw.ts", "&region=us-east-1&use_path_style=true"], [S3_TEST, '"login.sh"']] },
   { pattern: /^export (AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)='\.\.\.'$/, evidence: (m) => [["test/tools/versitygw.ts", `${m[1]}: `]] },

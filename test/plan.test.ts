@@ -20,7 +20,7 @@ let pocPlan: Promise<PlanResult> | undefined;
 const planPoc = () => (pocPlan ??= runPlan(readStackFile("poc", root)));
 
 function planCli(args: string[]) {
-  return runProcess(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/plan.ts"), ...args], { cwd: root, allowFail: true });
+  return runProcess(process.execPath, [path.join(root, "scripts/run-compiled.js"), path.join(root, "scripts/plan.ts"), ...args], { cwd: root, allowFail: true });
 }
 
 describe("offline plan", () => {

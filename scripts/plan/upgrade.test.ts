@@ -57,7 +57,7 @@ describe("the plan of an upgrade (--from-version)", () => {
   it("refuses a downgrade from the command line with the description's problem format, exit 1, REFUSED.md instead of a plan", async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-upgrade-"));
     const cli = (args: string[]) =>
-      runProcess(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/plan.ts"), ...args], { cwd: root, allowFail: true });
+      runProcess(process.execPath, [path.join(root, "scripts/run-compiled.js"), path.join(root, "scripts/plan.ts"), ...args], { cwd: root, allowFail: true });
     const run = await cli(["poc", "--out", out, "--from-version", "1.35.0"]);
     expect(run.status).toBe(1);
     expect(run.output).toMatch(/cluster\.kubernetes\.version\n +value: +1\.34\.4\n +problem: the cluster runs Kubernetes 1\.35\.0/);
