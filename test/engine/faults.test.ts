@@ -20,7 +20,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labGate } from "../cluster/gate";
 import { CONTROL_PLANES, FaultLab, WORKERS } from "./faults/fault-lab";
-import { doneKey, doneKeys, killPoints, pointsPart, sweptSteps, type Signal } from "./faults/kill-points";
+import { doneKey, doneKeys, killPoints, pointsPart, sweptSteps, uncovered, type Signal } from "./faults/kill-points";
 import type { NodeFault } from "./faults/node-faults";
 import { faultTable, type FaultRow } from "./faults/table";
 
@@ -80,6 +80,9 @@ describe.runIf(SWEEP && gate.run)("fault sweep: every kill point of a poc-shaped
       console.log(`[faults] ${row.fault} ${row.where}: ${row.converged ? "converged" : `NOT converged: ${row.reason}`} (${row.minutes.toFixed(1)} min)`);
     }
     for (const fault of nodeFaults) record(await lab.nodeFault(fault));
+    const converged = doneKeys([...(process.env.ONPREM_K8S_FAULTS_DONE ?? "").split(",").filter(Boolean).map((f) => fs.readFileSync(f, "utf8")), faultTable(rows)], roles);
+    const left = uncovered(every, signals, converged, roles);
+    console.log(`[faults] of this reference run's ${every.length} points x ${signals.length} signals, not converged in any table given or this run: ${left.length === 0 ? "none" : left.join(", ")}`);
     const failed = rows.filter((r) => !r.converged && !r.reason?.startsWith("not run:"));
     expect(failed.map((r) => `${r.fault} ${r.where}: ${r.reason}`)).toEqual([]);
   }, 48 * HOUR);

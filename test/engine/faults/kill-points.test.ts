@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stepWindowsFromOutput } from "../event-log";
-import { ProgressClock, doneKey, doneKeys, killPoints, pointWhere, pointsPart, samplePoints, stepKind, sweptSteps, timedSteps } from "./kill-points";
+import { ProgressClock, doneKey, doneKeys, killPoints, pointWhere, pointsPart, samplePoints, stepKind, sweptSteps, timedSteps, uncovered } from "./kill-points";
 import { faultTable } from "./table";
 
 // The CLI's own progress lines (v3.248.0, --non-interactive), as a reference run prints them.
@@ -117,5 +117,15 @@ describe("fault harness: kill points from the engine's progress output", () => {
         "| SIGINT | k8s-node1-join start | pulumi up | no: k8s-node1 not Ready | 3.0 |",
       ].join("\n"),
     );
+  });
+
+  it("names the points no table converged, per signal", () => {
+    const roles = { "k8s-master": "control-plane", "k8s-master-2": "control-plane", "k8s-master-3": "control-plane", "k8s-node1": "worker" };
+    const points = killPoints(steps);
+    const table = ["| fault | where | recovered by | converged | minutes |", "| --- | --- | --- | --- | --- |", ...points.filter((p) => p.step !== "k8s-master-2-join").map((p) => `| SIGKILL | ${pointWhere(p)} | npm run recover, pulumi up | yes | 2.0 |`)].join("\n");
+    // Another node of the same kind converged in an earlier sitting: covered.
+    const earlier = "| SIGKILL | k8s-master-3-join start | npm run recover, pulumi up | yes | 1.9 |\n| SIGKILL | k8s-master-3-join mid-way (+9 s) | npm run recover, pulumi up | no | 4.0 |";
+    expect(uncovered(points, ["SIGKILL"], doneKeys([table, earlier], roles), roles)).toEqual(["SIGKILL k8s-master-2-join mid-way (+20 s)"]);
+    expect(uncovered(points, ["SIGINT"], doneKeys([table], roles), roles)).toHaveLength(points.length);
   });
 });

@@ -144,3 +144,12 @@ export class ProgressClock {
     return this.text;
   }
 }
+
+/**
+ * The points of this reference run that no table converged for a signal, earlier tables' and this
+ * run's rows together: a sweep in parts, each against its own reference, can leave points out where
+ * the number of points changed between sittings (a step's middle exists only when it lasted 2 s).
+ */
+export function uncovered(every: KillPoint[], signals: Signal[], converged: Set<string>, roles: Record<string, string>): string[] {
+  return every.flatMap((p) => signals.filter((signal) => !converged.has(doneKey(signal, p.step, p.moment, roles))).map((signal) => `${signal} ${pointWhere(p)}`));
+}
