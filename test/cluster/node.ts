@@ -83,8 +83,10 @@ export class LabNode {
     readonly address: string,
     readonly dir: string,
     readonly netns: string,
-    /** PID 1 of the node, as the host sees it. */
-    readonly pid: number,
+    /** PID 1 of the node, as the host sees it (a new one after restart()). */
+    public pid: number,
+    /** What boot.sh is given: the root's layers and the images' directory. */
+    private readonly boot: { lower: string; images: string },
   ) {}
 
   /** The node's files are written into the overlay's upper directory before it is mounted. */
@@ -153,12 +155,22 @@ export class LabNode {
 
     const imageDirs = new Set(options.images.map((i) => path.dirname(i)));
     if (imageDirs.size > 1) throw new Error(`image tarballs must share one directory: ${[...imageDirs].join(", ")}`);
+    const boot = { lower, images: [...imageDirs][0] ?? "" };
+    const pid = await LabNode.bootInit(lab, options.name, dir, netns, boot);
+    const node = new LabNode(lab, options.name, options.address, dir, netns, pid, boot);
+    await node.waitFor("containerd's socket", "test -S /run/containerd/containerd.sock", 60);
+    for (const image of options.images) await node.exec(`ctr -n k8s.io images import ${IMAGES_IN_NODE}/${path.basename(image)}`, { check: true });
+    return node;
+  }
+
+  /** Starts boot.sh as the first process of new PID, mount and UTS namespaces in the node's network namespace; resolves to the node's PID 1. */
+  private static async bootInit(lab: Lab, name: string, dir: string, netns: string, boot: { lower: string; images: string }): Promise<number> {
     const log = fs.openSync(path.join(dir, "boot.log"), "a");
     // Detached, with its output in a file: the node outlives this call and holds no pipe of ours.
     const unshare = spawn("nsenter", [`--net=/run/netns/${netns}`, "unshare", "--pid", "--fork", "--mount", "--uts", "--propagation", "private", "bash", BOOT], {
       // The system PATH, not the caller's: the node's init runs for the node's whole life, and a
       // shim directory in the caller's PATH (pyenv's takes a lock) once stalled a node's start.
-      env: { PATH: PATH_IN_NODE, NODE_NAME: options.name, NODE_DIR: dir, LOWER: lower, IMAGES: [...imageDirs][0] ?? "" },
+      env: { PATH: PATH_IN_NODE, NODE_NAME: name, NODE_DIR: dir, LOWER: boot.lower, IMAGES: boot.images },
       stdio: ["ignore", log, log],
       detached: true,
     });
@@ -170,12 +182,24 @@ export class LabNode {
       pid = Number(fs.existsSync(children) ? fs.readFileSync(children, "utf8").trim().split(" ")[0] : 0);
       if (!pid) await sleep(50);
     }
-    if (!pid) throw new Error(`node ${options.name} did not start: ${fs.readFileSync(path.join(dir, "boot.log"), "utf8")}`);
+    if (!pid) throw new Error(`node ${name} did not start: ${fs.readFileSync(path.join(dir, "boot.log"), "utf8")}`);
     await lab.record((s) => s.nodePids.push(pid));
-    const node = new LabNode(lab, options.name, options.address, dir, netns, pid);
-    await node.waitFor("containerd's socket", "test -S /run/containerd/containerd.sock", 60);
-    for (const image of options.images) await node.exec(`ctr -n k8s.io images import ${IMAGES_IN_NODE}/${path.basename(image)}`, { check: true });
-    return node;
+    return pid;
+  }
+
+  /**
+   * A power cut and a boot: PID 1 killed ends every process of the node (its units, containers and
+   * SSH sessions), then the node boots again from its files. Its disk stays (the upper directory,
+   * containerd's, kubelet's and etcd's state) and /run and /tmp start empty, as on a restarted host;
+   * unlike one, its network namespace (addresses, sysctls) is kept. Resolves once containerd is up.
+   */
+  async restart(): Promise<void> {
+    const old = this.pid;
+    process.kill(old, "SIGKILL");
+    for (let i = 0; i < 200 && fs.existsSync(`/proc/${old}`); i++) await sleep(50);
+    if (fs.existsSync(`/proc/${old}`)) throw new Error(`node ${this.name}: its PID 1 (${old}) did not end within 10 s of SIGKILL`);
+    this.pid = await LabNode.bootInit(this.lab, this.name, this.dir, this.netns, this.boot);
+    await this.waitFor("containerd's socket", "test -S /run/containerd/containerd.sock", 60);
   }
 
   /** Runs a bash command inside the node (all its namespaces and its root), as root with a clean environment. */

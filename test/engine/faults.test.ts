@@ -11,7 +11,8 @@
 //   ONPREM_K8S_FAULTS_EVERY_NODE=1   every node's steps; by default one node per kind of step and
 //                               role (k8s-node1-join stands for k8s-node2-join: the same script)
 //   ONPREM_K8S_FAULTS_PART=k/n  part k of n of the kill points, for a sweep run in sittings
-//   ONPREM_K8S_FAULTS_NODE_FAULTS=0   leave the node faults out (a part that is not the last)
+//   ONPREM_K8S_FAULTS_NODE_FAULTS=0   leave the node faults out (a part that is not the last);
+//                               or the kinds to run, e.g. "node restarted,containerd killed"
 //   ONPREM_K8S_FAULTS_DONE=a.md,b.md  earlier tables: the points they show converged are skipped
 // The table is written again after every row, so a sweep stopped part-way keeps what it found.
 import * as fs from "node:fs";
@@ -21,14 +22,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labGate } from "../cluster/gate";
 import { CONTROL_PLANES, FaultLab, WORKERS } from "./faults/fault-lab";
 import { doneKey, doneKeys, killPoints, pointsPart, sweptSteps, uncovered, type Signal } from "./faults/kill-points";
-import type { NodeFault } from "./faults/node-faults";
+import { nodeFaultsAsked, type NodeFault } from "./faults/node-faults";
 import { faultTable, type FaultRow } from "./faults/table";
 
 const gate = labGate();
 const SWEEP = process.env.ONPREM_K8S_FAULTS === "1";
 const HOUR = 3_600_000;
 
-/** The node faults of the sweep (node restart is listed, and reported as not available on this lab). */
+/** The node faults of the sweep. */
 export const NODE_FAULTS: NodeFault[] = [
   { kind: "kubelet killed", node: CONTROL_PLANES[0], during: `${WORKERS[0]}-join` },
   { kind: "containerd killed", node: WORKERS[1], during: `${WORKERS[1]}-join` },
@@ -68,7 +69,7 @@ describe.runIf(SWEEP && gate.run)("fault sweep: every kill point of a poc-shaped
     const roles = Object.fromEntries([...CONTROL_PLANES.map((n) => [n, "control-plane"]), ...WORKERS.map((n) => [n, "worker"])]);
     const every = killPoints(sweptSteps(reference.steps, roles, process.env));
     const points = pointsPart(every, process.env.ONPREM_K8S_FAULTS_PART);
-    const nodeFaults = process.env.ONPREM_K8S_FAULTS_NODE_FAULTS === "0" ? [] : NODE_FAULTS;
+    const nodeFaults = nodeFaultsAsked(process.env.ONPREM_K8S_FAULTS_NODE_FAULTS, NODE_FAULTS);
     const signals = (process.env.ONPREM_K8S_FAULTS_SIGNALS ?? "SIGKILL,SIGINT").split(",") as Signal[];
     const done = doneKeys((process.env.ONPREM_K8S_FAULTS_DONE ?? "").split(",").filter(Boolean).map((f) => fs.readFileSync(f, "utf8")), roles);
     const todo = points.flatMap((point) => signals.filter((signal) => !done.has(doneKey(signal, point.step, point.moment, roles))).map((signal) => ({ point, signal })));

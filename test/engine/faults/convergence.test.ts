@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { extraTokens, staleMembers } from "./convergence";
-import { unsupported } from "./node-faults";
+import { nodeFaultsAsked, type NodeFault } from "./node-faults";
 
 describe("fault harness: what converged means", () => {
   const CPS = ["k8s-master", "k8s-master-2", "k8s-master-3"];
@@ -21,8 +21,14 @@ describe("fault harness: what converged means", () => {
     expect(extraTokens(["bootstrap-token-abcdef", "bootstrap-token-123456"])).toEqual(["bootstrap-token-abcdef", "bootstrap-token-123456"]);
   });
 
-  it("names the node faults this lab cannot inject", () => {
-    expect(unsupported({ kind: "node restarted", during: "k8s-node1-join" })).toMatch(/cannot restart a node/);
-    expect(unsupported({ kind: "kubelet killed", during: "k8s-node1-join" })).toBeUndefined();
+  it("runs the node faults asked for by kind: all, none, some; an unknown kind is named", () => {
+    const all: NodeFault[] = [
+      { kind: "kubelet killed", node: "k8s-master", during: "k8s-node1-join" },
+      { kind: "node restarted", node: "k8s-master-2", during: "k8s-master-2-join" },
+    ];
+    expect(nodeFaultsAsked(undefined, all)).toBe(all);
+    expect(nodeFaultsAsked("0", all)).toEqual([]);
+    expect(nodeFaultsAsked("node restarted", all).map((f) => f.kind)).toEqual(["node restarted"]);
+    expect(() => nodeFaultsAsked("node rebooted", all)).toThrow(/no node fault "node rebooted"; the kinds are "kubelet killed", "node restarted", or 0 for none/);
   });
 });

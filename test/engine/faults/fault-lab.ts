@@ -15,7 +15,7 @@ import { killTree } from "../kill-tree";
 import { RUNS_COMMAND, resourceName, stepWindowsFromOutput } from "../event-log";
 import { convergenceProblems, type ClusterShape } from "./convergence";
 import { ProgressClock, pointWhere, timedSteps, type KillPoint, type Signal, type TimedStep } from "./kill-points";
-import { inject, unsupported, type NodeFault } from "./node-faults";
+import { inject, type NodeFault } from "./node-faults";
 import type { FaultRow } from "./table";
 
 export const CONTROL_PLANES = ["k8s-master", "k8s-master-2", "k8s-master-3"];
@@ -152,8 +152,6 @@ export class FaultLab {
   /** One deployment with a node fault when `fault.during` starts; the run goes on. */
   async nodeFault(fault: NodeFault): Promise<FaultRow> {
     const started = Date.now();
-    const reason = unsupported(fault);
-    if (reason) return { fault: fault.kind, where: `during ${fault.during}`, recoveredBy: "-", converged: false, minutes: 0, reason: `not run: ${reason}` };
     const run = this.startUp();
     let undo = async () => {};
     let where = `during ${fault.during}`;

@@ -1,6 +1,7 @@
 // Faults of a node while `pulumi up` runs (issue 24): what the lab can do to a node of its own
 // (test/cluster/node.ts: every node runs its units under a supervisor that restarts them as
-// systemd would, and the lab's systemctl). Each returns how to undo it once the run is over.
+// systemd would, and the lab's systemctl; LabNode.restart cuts its power and boots it again). Each
+// returns how to undo it once the run is over.
 import type { SshHosts } from "../../cluster/ssh-hosts";
 
 export type NodeFaultKind = "kubelet killed" | "containerd killed" | "keepalived stopped on the VIP holder" | "node restarted";
@@ -13,12 +14,14 @@ export interface NodeFault {
   during: string;
 }
 
-/** Why a fault cannot be injected on this lab (undefined: it can). */
-export function unsupported(fault: NodeFault): string | undefined {
-  // A lab node's PID 1 ends every process of the node; starting it again needs a LabNode.restart
-  // that keeps the node's files (LabNode.start writes them anew), which the lab does not have yet.
-  if (fault.kind === "node restarted") return "the lab cannot restart a node yet (LabNode has no restart that keeps the node's files)";
-  return undefined;
+/** ONPREM_K8S_FAULTS_NODE_FAULTS: unset for all, 0 for none, else kinds by name; an unknown kind is named. */
+export function nodeFaultsAsked(asked: string | undefined, all: NodeFault[]): NodeFault[] {
+  if (asked === undefined || asked === "") return all;
+  if (asked === "0") return [];
+  const kinds = asked.split(",").map((k) => k.trim());
+  const unknown = kinds.filter((k) => !all.some((f) => f.kind === k));
+  if (unknown.length > 0) throw new Error(`ONPREM_K8S_FAULTS_NODE_FAULTS: no node fault ${unknown.map((k) => `"${k}"`).join(", ")}; the kinds are ${all.map((f) => `"${f.kind}"`).join(", ")}, or 0 for none`);
+  return all.filter((f) => kinds.includes(f.kind));
 }
 
 /** The control planes (by name) that hold the VIP now: one, or none while it moves. */
@@ -38,8 +41,6 @@ export async function vipHolder(hosts: SshHosts, controlPlanes: string[]): Promi
 
 /** Injects the fault now; resolves to its undo and the node it hit. */
 export async function inject(hosts: SshHosts, fault: NodeFault, controlPlanes: string[]): Promise<{ node: string; undo: () => Promise<void> }> {
-  const reason = unsupported(fault);
-  if (reason) throw new Error(reason);
   if (fault.kind === "keepalived stopped on the VIP holder") {
     const holder = await vipHolder(hosts, controlPlanes);
     if (!holder) throw new Error(`no control plane holds the VIP ${hosts.vip}`);
@@ -47,6 +48,11 @@ export async function inject(hosts: SshHosts, fault: NodeFault, controlPlanes: s
     return { node: holder, undo: async () => void (await hosts.node(holder).exec("systemctl start keepalived", { check: true })) };
   }
   const node = fault.node ?? controlPlanes[0]!;
+  if (fault.kind === "node restarted") {
+    // A power cut mid-step: the step's SSH session ends with the node's processes (LabNode.restart).
+    await hosts.node(node).restart();
+    return { node, undo: async () => {} };
+  }
   const unit = fault.kind === "kubelet killed" ? "kubelet" : "containerd";
   // SIGKILL of the unit's process; its supervisor starts it again 2 s later, as systemd's Restart= does.
   await hosts.node(node).exec(`kill -9 "$(cat /run/onprem-lab/${unit}/pid)"`, { check: true });
