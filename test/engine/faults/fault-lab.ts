@@ -149,16 +149,18 @@ export class FaultLab {
     return this.recoverAndCheck(started, signal, where, steps, signal === "SIGINT" && steps.length === 0);
   }
 
-  /** One deployment with a node fault when `fault.during` starts; the run goes on. */
+  /** One deployment with a node fault when `fault.during` starts (or `afterMs` later); the run goes on. */
   async nodeFault(fault: NodeFault): Promise<FaultRow> {
     const started = Date.now();
     const run = this.startUp();
     let undo = async () => {};
-    let where = `during ${fault.during}`;
+    const at = `${fault.during}${fault.afterMs ? ` (+${Math.round(fault.afterMs / 1000)} s)` : ""}`;
+    let where = `during ${at}`;
     if (await this.stepStarted(run, fault.during)) {
+      await sleep(fault.afterMs ?? 0);
       const injected = await inject(this.hosts, fault, CONTROL_PLANES);
       undo = injected.undo;
-      where = `${injected.node}, during ${fault.during}`;
+      where = `${injected.node}, during ${at}`;
     }
     const result = await run.done;
     await undo();

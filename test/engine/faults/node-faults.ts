@@ -12,6 +12,8 @@ export interface NodeFault {
   node?: string;
   /** The step whose start triggers it (e.g. k8s-master-3-join). */
   during: string;
+  /** How long after that start it strikes (default at once). */
+  afterMs?: number;
 }
 
 /** ONPREM_K8S_FAULTS_NODE_FAULTS: unset for all, 0 for none, else kinds by name; an unknown kind is named. */
