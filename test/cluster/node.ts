@@ -158,7 +158,7 @@ export class LabNode {
     const boot = { lower, images: [...imageDirs][0] ?? "" };
     const pid = await LabNode.bootInit(lab, options.name, dir, netns, boot);
     const node = new LabNode(lab, options.name, options.address, dir, netns, pid, boot);
-    await node.waitFor("containerd's socket", "test -S /run/containerd/containerd.sock", 60);
+    await node.booted();
     for (const image of options.images) await node.exec(`ctr -n k8s.io images import ${IMAGES_IN_NODE}/${path.basename(image)}`, { check: true });
     return node;
   }
@@ -199,7 +199,12 @@ export class LabNode {
     for (let i = 0; i < 200 && fs.existsSync(`/proc/${old}`); i++) await sleep(50);
     if (fs.existsSync(`/proc/${old}`)) throw new Error(`node ${this.name}: its PID 1 (${old}) did not end within 10 s of SIGKILL`);
     this.pid = await LabNode.bootInit(this.lab, this.name, this.dir, this.netns, this.boot);
-    await this.waitFor("containerd's socket", "test -S /run/containerd/containerd.sock", 60);
+    await this.booted();
+  }
+
+  /** Waits for the booted node's containerd (its init starts it first). */
+  private booted(): Promise<void> {
+    return this.waitFor("containerd's socket", "test -S /run/containerd/containerd.sock", 60);
   }
 
   /** Runs a bash command inside the node (all its namespaces and its root), as root with a clean environment. */

@@ -73,7 +73,8 @@ describe.runIf(SWEEP && gate.run)("fault sweep: every kill point of a poc-shaped
     const points = pointsPart(every, process.env.ONPREM_K8S_FAULTS_PART);
     const nodeFaults = nodeFaultsAsked(process.env.ONPREM_K8S_FAULTS_NODE_FAULTS, NODE_FAULTS);
     const signals = (process.env.ONPREM_K8S_FAULTS_SIGNALS ?? "SIGKILL,SIGINT").split(",") as Signal[];
-    const done = doneKeys((process.env.ONPREM_K8S_FAULTS_DONE ?? "").split(",").filter(Boolean).map((f) => fs.readFileSync(f, "utf8")), roles);
+    const doneTables = (process.env.ONPREM_K8S_FAULTS_DONE ?? "").split(",").filter(Boolean).map((f) => fs.readFileSync(f, "utf8"));
+    const done = doneKeys(doneTables, roles);
     const todo = points.flatMap((point) => signals.filter((signal) => !done.has(doneKey(signal, point.step, point.moment, roles))).map((signal) => ({ point, signal })));
     const part = process.env.ONPREM_K8S_FAULTS_PART ? `, part ${process.env.ONPREM_K8S_FAULTS_PART}` : "";
     console.log(`[faults] ${points.length} kill points (of ${every.length}${part}) x ${signals.length} signals, ${todo.length} not done before, + ${nodeFaults.length} node faults, about ${reference.row.minutes.toFixed(1)} min each or more`);
@@ -83,7 +84,7 @@ describe.runIf(SWEEP && gate.run)("fault sweep: every kill point of a poc-shaped
       console.log(`[faults] ${row.fault} ${row.where}: ${row.converged ? "converged" : `NOT converged: ${row.reason}`} (${row.minutes.toFixed(1)} min)`);
     }
     for (const fault of nodeFaults) record(await lab.nodeFault(fault));
-    const converged = doneKeys([...(process.env.ONPREM_K8S_FAULTS_DONE ?? "").split(",").filter(Boolean).map((f) => fs.readFileSync(f, "utf8")), faultTable(rows)], roles);
+    const converged = doneKeys([...doneTables, faultTable(rows)], roles);
     const left = uncovered(every, signals, converged, roles);
     console.log(`[faults] of this reference run's ${every.length} points x ${signals.length} signals, not converged in any table given or this run: ${left.length === 0 ? "none" : left.join(", ")}`);
     const failed = rows.filter((r) => !r.converged && !r.reason?.startsWith("not run:"));

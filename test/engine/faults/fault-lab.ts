@@ -14,7 +14,7 @@ import { EngineStack } from "../stack";
 import { killTree } from "../kill-tree";
 import { RUNS_COMMAND, resourceName, stepWindowsFromOutput } from "../event-log";
 import { convergenceProblems, type ClusterShape } from "./convergence";
-import { ProgressClock, pointWhere, timedSteps, type KillPoint, type Signal, type TimedStep } from "./kill-points";
+import { ProgressClock, afterStart, pointWhere, timedSteps, type KillPoint, type Signal, type TimedStep } from "./kill-points";
 import { inject, type NodeFault } from "./node-faults";
 import type { FaultRow } from "./table";
 
@@ -154,7 +154,7 @@ export class FaultLab {
     const started = Date.now();
     const run = this.startUp();
     let undo = async () => {};
-    const at = `${fault.during}${fault.afterMs ? ` (+${Math.round(fault.afterMs / 1000)} s)` : ""}`;
+    const at = `${fault.during}${afterStart(fault.afterMs)}`;
     let where = `during ${at}`;
     if (await this.stepStarted(run, fault.during)) {
       await sleep(fault.afterMs ?? 0);

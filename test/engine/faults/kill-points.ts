@@ -84,9 +84,14 @@ export function sweptSteps(steps: TimedStep[], roles: Record<string, string>, en
   });
 }
 
+/** How long after its step's start a fault strikes, as the table shows it: " (+12 s)", or "" at once. */
+export function afterStart(ms: number | undefined): string {
+  return ms ? ` (+${Math.round(ms / 1000)} s)` : "";
+}
+
 /** A kill point as the table's "where" names it; doneKeys reads it back. */
 export function pointWhere(point: KillPoint): string {
-  return `${point.step} ${point.moment}${point.delayMs ? ` (+${Math.round(point.delayMs / 1000)} s)` : ""}`;
+  return `${point.step} ${point.moment}${afterStart(point.delayMs)}`;
 }
 
 /** What a row of the table says was done: the signal, the kind of step and the moment. */
