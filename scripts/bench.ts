@@ -12,6 +12,7 @@ import { stringify } from "yaml";
 import { readStackFile } from "../stacks/stack-file";
 import { numberToAddress, parseBlock } from "../stacks/network";
 import { benchTable, type BenchBaseline, type Measurement } from "./bench-table";
+import { compile } from "./run-compiled";
 
 export interface BenchSize {
   controlPlanes: number;
@@ -46,9 +47,6 @@ export function scaledDescription(size: BenchSize): Record<string, unknown> {
   cluster.kubernetes = { ...cluster.kubernetes, podCidr: "10.240.0.0/14" };
   return cluster;
 }
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { compile } = require("./run-compiled.js") as { compile(entry: string): Promise<string> };
 
 /** One size planned by `planner` (bench-one.ts compiled, as `npm run plan` runs) in a fresh process. */
 function measure(size: BenchSize, dir: string, planner: string): Measurement {

@@ -77,7 +77,7 @@ async function run(entry, args) {
   require(output);
 }
 
-module.exports = { compile, run, OUT_DIR };
+module.exports = { compile };
 
 if (require.main === module) {
   const [entry, ...args] = process.argv.slice(2);

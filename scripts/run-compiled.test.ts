@@ -3,9 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { compile } from "./run-compiled";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { compile } = require("./run-compiled.js") as { compile(entry: string): Promise<string> };
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "run-compiled-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
