@@ -20,7 +20,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labGate } from "../cluster/gate";
-import { CONTROL_PLANES, FaultLab, WORKERS } from "./faults/fault-lab";
+import { CONTROL_PLANES, FaultLab, RUNS_LOG, WORKERS } from "./faults/fault-lab";
 import { doneKey, doneKeys, killPoints, pointsPart, sweptSteps, uncovered, type Signal } from "./faults/kill-points";
 import { nodeFaultsAsked, type NodeFault } from "./faults/node-faults";
 import { faultTable, type FaultRow } from "./faults/table";
@@ -60,7 +60,7 @@ describe.runIf(SWEEP && gate.run)("fault sweep: every kill point of a poc-shaped
   }, HOUR / 2);
 
   afterAll(async () => {
-    console.log(`[faults] ${rows.length} rows, also in ${file}:\n${faultTable(rows)}`);
+    console.log(`[faults] ${rows.length} rows, also in ${file} (every run's output after a fault: ${RUNS_LOG}):\n${faultTable(rows)}`);
     await lab?.dispose();
   }, HOUR / 6);
 

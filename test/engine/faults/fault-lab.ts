@@ -24,6 +24,8 @@ const MINUTE = 60_000;
 const DEPLOY_LIMIT_MS = 25 * MINUTE;
 /** One SIGINT lets the running steps finish: a kubeadm join takes minutes on a loaded machine. */
 const SIGINT_LIMIT_MS = 10 * MINUTE;
+/** Every run's output after a fault (the faulted run, recover, each up), for the rows that fail. */
+export const RUNS_LOG = path.join(os.tmpdir(), "onprem-k8s-faults-runs.log");
 
 /** The lab's edits to the example, as the day-2 journey: keepalived + haproxy; no MetalLB, no ingress. */
 export function faultLabStack(cluster: any): void {
@@ -77,7 +79,14 @@ export class FaultLab {
     readonly hosts: SshHosts,
     readonly workspace: EngineWorkspace,
     readonly stack: EngineStack,
-  ) {}
+  ) {
+    fs.writeFileSync(RUNS_LOG, "");
+  }
+
+  /** Appends one run's output to RUNS_LOG under a header naming the fault and the run. */
+  private keep(fault: string, where: string, what: string, result: { status: number; output: string }): void {
+    fs.appendFileSync(RUNS_LOG, `\n===== ${fault} at ${where}: ${what} (exit ${result.status}) =====\n${result.output}\n`);
+  }
 
   static async start(): Promise<FaultLab> {
     const hosts = await SshHosts.start(CONTROL_PLANES, WORKERS);
@@ -145,7 +154,7 @@ export class FaultLab {
         steps.push(`SIGINT did not stop it in ${SIGINT_LIMIT_MS / MINUTE} min: SIGKILL`);
       }
     }
-    await run.done;
+    this.keep(signal, where, "the stopped pulumi up", await run.done);
     return this.recoverAndCheck(started, signal, where, steps, signal === "SIGINT" && steps.length === 0);
   }
 
@@ -163,6 +172,7 @@ export class FaultLab {
       where = `${injected.node}, during ${at}`;
     }
     const result = await run.done;
+    this.keep(fault.kind, where, "the pulumi up of the fault", result);
     await undo();
     if (result.status === 0) {
       const problems = await convergenceProblems(this.hosts, this.stack, this.shape());
@@ -181,23 +191,29 @@ export class FaultLab {
   private async recoverAndCheck(started: number, fault: string, where: string, steps: string[], tryUpFirst: boolean): Promise<FaultRow> {
     const row = (converged: boolean, reason?: string): FaultRow => ({ fault, where, recoveredBy: steps.join(", ") || "-", converged, minutes: (Date.now() - started) / MINUTE, reason });
     let up: CommandResult | undefined;
+    const runUp = async () => {
+      const result = await this.stack.run(["up", "--yes"]);
+      this.keep(fault, where, `pulumi up after ${steps.join(", ") || "the stop"}`, result);
+      return result;
+    };
     if (tryUpFirst) {
-      up = await this.stack.run(["up", "--yes"]);
+      up = await runUp();
       steps.push("pulumi up");
     }
     if (!up || up.status !== 0) {
       const recovered = await this.recover();
+      this.keep(fault, where, "npm run recover", recovered);
       steps.push("npm run recover");
       if (recovered.status !== 0) {
         const result = row(false, `npm run recover exited ${recovered.status}: ${recovered.output.trim().split("\n").slice(-3).join(" / ")}`);
         await this.reset();
         return result;
       }
-      up = await this.stack.run(["up", "--yes"]);
+      up = await runUp();
       steps.push("pulumi up");
     }
     if (up.status !== 0) {
-      up = await this.stack.run(["up", "--yes"]);
+      up = await runUp();
       steps.push("pulumi up (again)");
     }
     if (up.status !== 0) {
