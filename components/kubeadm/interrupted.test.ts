@@ -23,6 +23,14 @@ async function runStep(plan: PlanResult, name: string, host: ControlPlaneHost, a
   return host.run(commandLine, String(step.inputs.stdin));
 }
 
+/** Back to before the node's join: its Node deleted (as its membership step's delete does), its join's delete (kubeadm reset: the member goes through the API), its PKI and endpoint steps again. */
+async function unjoin(plan: PlanResult, cluster: TestCluster, host: ControlPlaneHost, name: string): Promise<void> {
+  cluster.deleteNode(name);
+  expectOk(await runStep(plan, `${name}-join`, host, "delete"));
+  expectOk(await runStep(plan, `${name}-pki`, host));
+  expectOk(await runStep(plan, `${name}-endpoint`, host));
+}
+
 /** The run died by the kill (SIGKILL of the script: a signal, or 137 through a shell). */
 function expectKilled(r: RunResult): void {
   expect([-1, 137], r.output).toContain(r.status);
@@ -96,6 +104,48 @@ describe.runIf(gate.run)("kubeadm steps killed at a line, then run again (poc st
     expect(cluster.nodes()).toEqual([CP1.name, CP2.name]);
     expect(again.output).toContain(`ok: control plane ${CP2.name} is healthy`);
     expect(cp2.exists(MARKER)).toBe(false);
+  });
+
+  it("a control plane restarted mid-join once its etcd member counted (two members, no quorum while it is down): the next run starts kubelet, waits for quorum, then resets (the member goes) and joins", async () => {
+    await unjoin(plan, cluster, cp2, CP2.name);
+    expect(cluster.etcdMembers()).toEqual([CP1.name]);
+    cp2.killAt("join/etcd-member-added");
+    expectKilled(await runStep(plan, `${CP2.name}-join`, cp2));
+    cp2.restart();
+    expect(cluster.etcdQuorum()).toBe(false);
+
+    cp2.clearCalls();
+    const again = expectOk(await runStep(plan, `${CP2.name}-join`, cp2));
+    expect(again.output).toContain(`note: an earlier kubeadm join of ${CP2.name} was interrupted before it finished`);
+    expect(changedLines(again)[0]).toBe(`changed: started kubelet on ${CP2.name}: its static Pods bring its etcd member back`);
+    // The kubelet registered its Node again, Ready until the grace period after the reset stopped
+    // it: kubeadm refuses the first join, the next one (after the wait) goes through.
+    expect(kubeadmCalls(cp2)).toEqual(["kubeadm reset", "kubeadm join", "kubeadm reset", "kubeadm join"]);
+    expect(again.output).toContain(`note: a Node named ${CP2.name} is still Ready`);
+    expect(cp2.sleeps()).toContain(60);
+    expect(cluster.etcdQuorum()).toBe(true);
+    expect(cluster.etcdMembers()).toEqual([CP1.name, CP2.name]);
+    expect(again.output).toContain(`ok: control plane ${CP2.name} is healthy`);
+    expect(cp2.exists(MARKER)).toBe(false);
+  });
+
+  it("the same restart with its member's data gone (it cannot run again): no reset, the run stops and says why", async () => {
+    await unjoin(plan, cluster, cp2, CP2.name);
+    cp2.killAt("join/etcd-member-added");
+    expectKilled(await runStep(plan, `${CP2.name}-join`, cp2));
+    cp2.restart();
+    await cp2.run("rm -rf /var/lib/etcd/member", "");
+    cp2.clearCalls();
+    const stopped = await cp2.run(String(resourceNamed(plan, COMMAND, `${CP2.name}-join`).inputs.create), String(resourceNamed(plan, COMMAND, `${CP2.name}-join`).inputs.stdin).replace("export ", "export HEALTH_ATTEMPTS=2; export "));
+    expect(stopped.status).not.toBe(0);
+    expect(stopped.output).toContain(`not resetting ${CP2.name}: the interrupted join added its etcd member`);
+    expect(kubeadmCalls(cp2)).toEqual([]);
+    expect(cluster.etcdMembers()).toEqual([CP1.name, CP2.name]);
+    // Its member back (an operator restored its data and restarted kubelet), the next run goes on.
+    await cp2.run("mkdir -p /var/lib/etcd/member && echo restored >/var/lib/etcd/member/db && systemctl restart kubelet", "");
+    expectOk(await runStep(plan, `${CP2.name}-join`, cp2));
+    expect(cluster.etcdMembers()).toEqual([CP1.name, CP2.name]);
+    expect(cluster.etcdQuorum()).toBe(true);
   });
 
   it("a worker join killed in kubelet-start (bootstrap-kubelet.conf and the CA written, no kubelet.conf): the next run resets and joins without a failed attempt", async () => {

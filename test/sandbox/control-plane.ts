@@ -66,6 +66,25 @@ export class ControlPlaneHost {
     this.sandbox.writeFile("/var/lib/sandbox/kill-point", `${point}\n`);
   }
 
+  /**
+   * The host restarted, its kubelet not started again yet (the lab's LabNode.restart, in stand-ins):
+   * its static Pods are down (its apiserver answers nothing, its etcd member does not run); its
+   * disk stays. `systemctl start kubelet` brings them back (control-plane-standins/_on-unit-start).
+   */
+  restart(): void {
+    fs.rmSync(this.sandbox.path("/var/lib/sandbox/units/kubelet.active"), { force: true });
+    const apiserver = this.sandbox.path("/var/lib/sandbox/kubeadm/apiserver");
+    if (fs.existsSync(apiserver)) {
+      const [address, port] = fs.readFileSync(apiserver, "utf8").trim().split(" ");
+      fs.rmSync(this.sandbox.path(`${CLUSTER_STATE}/http/${address}:${port}`), { force: true });
+    }
+    if (fs.existsSync(this.sandbox.path(`${CLUSTER_STATE}/nodes/${this.name}`))) fs.writeFileSync(this.sandbox.path(`${CLUSTER_STATE}/nodes/${this.name}/heartbeat-stopped`), "");
+    if (fs.existsSync(this.sandbox.path(`${CLUSTER_STATE}/etcd/${this.name}`))) {
+      fs.mkdirSync(this.sandbox.path(`${CLUSTER_STATE}/etcd-down`), { recursive: true });
+      fs.writeFileSync(this.sandbox.path(`${CLUSTER_STATE}/etcd-down/${this.name}`), "");
+    }
+  }
+
   /** The kill points that fired, in order. */
   killedAt(): string[] {
     return this.sandbox.exists("/var/lib/sandbox/killed-at") ? this.sandbox.readFile("/var/lib/sandbox/killed-at").split("\n").filter(Boolean) : [];
@@ -136,9 +155,22 @@ export class TestCluster {
     return fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8")) : undefined;
   }
 
+  /** Whether more than half of the etcd members run (control-plane-standins/_cluster.sh etcd_quorum). */
+  etcdQuorum(): boolean {
+    const down = path.join(this.dir, "etcd-down");
+    const members = this.etcdMembers();
+    const running = members.filter((m) => !fs.existsSync(path.join(down, m))).length;
+    return members.length === 0 || running * 2 > members.length;
+  }
+
   /** Names of the etcd members. */
   etcdMembers(): string[] {
     return fs.readdirSync(path.join(this.dir, "etcd")).sort();
+  }
+
+  /** Deletes a Node as `kubectl delete node` does (the membership step's delete). */
+  deleteNode(node: string): void {
+    fs.rmSync(path.join(this.dir, "nodes", node), { recursive: true, force: true });
   }
 
   /** Registered Nodes. */

@@ -61,11 +61,20 @@ select_join_endpoint() {
 }
 
 join_attempt() {
+  local from
+  from=$(wc -l <"$KUBEADM_LOG")
   if logged kubeadm join --config "$JOIN_CONFIG"; then return 0; fi
   echo "kubeadm join failed on $NODE_NAME; last lines of its output:"
   tail -n 15 "$KUBEADM_LOG"
   # A failed control-plane join may have added an etcd member: reset removes it again.
   reset_preserving_cluster_identity
+  # kubeadm refuses a name whose Node is Ready. This node's own Node, from a join interrupted after
+  # it registered, stays Ready after the reset until the node-monitor grace period (50 s) passes
+  # with no heartbeat; another host of the same name keeps it Ready, and the attempts run out.
+  if tail -n +"$((from + 1))" "$KUBEADM_LOG" | grep -q 'status "Ready" already exists in the cluster'; then
+    note "a Node named $NODE_NAME is still Ready: if it is this node's own, from an earlier join whose kubelet has just stopped, it turns NotReady within the node-monitor grace period; waiting ${NODE_GRACE_SECONDS:-60}s (if another host has this name, rename one of them)"
+    sleep "${NODE_GRACE_SECONDS:-60}"
+  fi
   return 1
 }
 

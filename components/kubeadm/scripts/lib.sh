@@ -179,6 +179,8 @@ reset_preserving_cluster_identity() {
     changed "kubeadm reset -f on ${NODE_NAME}"
     return 0
   fi
+  ETCD_MEMBER_RESET=false
+  etcd_quorum_before_reset
   keep=$(mktemp -d /run/onprem-k8s-keep.XXXXXX)
   KUBEADM_TMP_FILES+=("$keep")
   for file in ca.crt ca.key sa.key sa.pub front-proxy-ca.crt front-proxy-ca.key etcd/ca.crt etcd/ca.key; do
@@ -189,6 +191,7 @@ reset_preserving_cluster_identity() {
   done
   [[ -f "$KUBE_VIP_MANIFEST_PATH" ]] && cp -p "$KUBE_VIP_MANIFEST_PATH" "$keep/kube-vip.yaml"
   logged kubeadm reset -f --cri-socket "$CRI_SOCKET"
+  etcd_quorum_after_reset
   if [[ -d "$keep/pki" ]]; then
     mkdir -p "$PKI_DIR"
     cp -rp "$keep/pki/." "$PKI_DIR/"
@@ -199,6 +202,35 @@ reset_preserving_cluster_identity() {
   fi
   rm -rf "$keep"
   changed "kubeadm reset -f on ${NODE_NAME} (cluster CA, service-account keys and kube-vip manifest kept)"
+}
+
+# A joining control plane whose etcd manifest is written has added its etcd member (a learner,
+# promoted once in sync), and a promoted member counts toward quorum: with two members there is
+# none while it is down, as on a node restarted mid-join whose kubelet has not started it again.
+# kubeadm reset removes the member through the API, but with no API it only warns and wipes
+# /var/lib/etcd anyway (v1.34 reset/removeetcdmember.go): quorum would be lost for good. So the
+# reset waits for the previous control plane's /readyz (its etcd has quorum), starting kubelet
+# so the node's static Pods bring the member back, and never resets without it.
+etcd_quorum_before_reset() {
+  [[ "${JOIN_ROLE:-}" == control-plane && -n "${PREVIOUS_CONTROL_PLANE_ADDRESS:-}" && -f "$MANIFESTS_DIR/etcd.yaml" ]] || return 0
+  ETCD_MEMBER_RESET=true
+  readyz_ok "$PREVIOUS_CONTROL_PLANE_ADDRESS" "$APISERVER_PORT" && return 0
+  step "etcd quorum before resetting $NODE_NAME (its etcd member may count toward it)"
+  if ! unit_active kubelet; then
+    systemctl start kubelet
+    changed "started kubelet on $NODE_NAME: its static Pods bring its etcd member back"
+  fi
+  retry_backoff "${HEALTH_ATTEMPTS:-12}" 5 30 readyz_ok "$PREVIOUS_CONTROL_PLANE_ADDRESS" "$APISERVER_PORT" ||
+    die "not resetting $NODE_NAME: the interrupted join added its etcd member, and the apiserver of ${PREVIOUS_CONTROL_PLANE:-the previous control plane} ($PREVIOUS_CONTROL_PLANE_ADDRESS:$APISERVER_PORT) does not answer /readyz, so etcd may have no quorum without this member; a reset now would wipe /var/lib/etcd without removing the member and lose quorum for good. On $NODE_NAME: start kubelet ('systemctl start kubelet') and check its etcd ('crictl ps --name etcd', 'crictl logs <id>') until ${PREVIOUS_CONTROL_PLANE:-the previous control plane} answers, then run pulumi up again."
+  ok "${PREVIOUS_CONTROL_PLANE:-the previous control plane} answers /readyz: etcd has quorum, the reset removes $NODE_NAME's member through the API"
+}
+
+# kubeadm reset finds this node's registration (its Node or /var/lib/kubelet) before it removes the
+# member; without it, it wipes the data and leaves the member. Quorum still there says it went.
+etcd_quorum_after_reset() {
+  [[ "$ETCD_MEMBER_RESET" == true ]] || return 0
+  retry "${HEALTH_ATTEMPTS:-12}" 5 readyz_ok "$PREVIOUS_CONTROL_PLANE_ADDRESS" "$APISERVER_PORT" ||
+    die "after kubeadm reset on $NODE_NAME, ${PREVIOUS_CONTROL_PLANE:-the previous control plane} ($PREVIOUS_CONTROL_PLANE_ADDRESS:$APISERVER_PORT) no longer answers /readyz: the reset most likely wiped $NODE_NAME's etcd data without removing its member, and etcd has no quorum. On ${PREVIOUS_CONTROL_PLANE:-the previous control plane}, remove the member (docs/recovery.md, 'What is not recovered automatically') or restore etcd from a snapshot (docs/runbooks.md), then run pulumi up again."
 }
 
 # Stops (or, with RESET_STALE_STATE=true, resets) a half-initialised node.

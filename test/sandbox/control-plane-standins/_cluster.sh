@@ -16,7 +16,24 @@ endpoint_key() {
   case "$host" in 127.0.0.1 | localhost | ::1) host=$(host_address) ;; esac
   printf '%s:%s' "$host" "$2"
 }
-http_code() { cat "$CLUSTER/http/$(endpoint_key "$1" "$2")" 2>/dev/null || true; }
+# An apiserver that listens answers /readyz 500 while etcd has no quorum.
+http_code() {
+  local code
+  code=$(cat "$CLUSTER/http/$(endpoint_key "$1" "$2")" 2>/dev/null || true)
+  if [[ "$code" == 200 ]] && ! etcd_quorum; then code=500; fi
+  echo "$code"
+}
+# etcd has quorum while more than half of its members run. $CLUSTER/etcd-down/<name>: a member
+# that does not run (its node restarted and its kubelet not started again, or its data wiped).
+etcd_quorum() {
+  local member total=0 down=0
+  for member in "$CLUSTER"/etcd/*; do
+    [[ -f "$member" ]] || continue
+    total=$((total + 1))
+    [[ -e "$CLUSTER/etcd-down/$(basename "$member")" ]] && down=$((down + 1))
+  done
+  (( (total - down) * 2 > total || total == 0 ))
+}
 set_http() { echo "$3" >"$CLUSTER/http/$(endpoint_key "$1" "$2")"; }
 clear_http() { rm -f "$CLUSTER/http/$(endpoint_key "$1" "$2")"; }
 
