@@ -14,6 +14,7 @@ const CP1 = { name: "nsx-poc-cp-1", address: "192.168.100.11" };
 const CP2 = { name: "nsx-poc-cp-2", address: "192.168.100.12" };
 const W1 = { name: "nsx-poc-worker-1", address: "192.168.100.21" };
 const MARKER = "/var/lib/onprem-k8s/kubeadm-attempt";
+const ENDPOINT = { host: "api.nsx-poc.corp.example.internal", port: 6443 };
 
 async function runStep(plan: PlanResult, name: string, host: ControlPlaneHost, action: "create" | "delete" = "create"): Promise<RunResult> {
   const step = resourceNamed(plan, COMMAND, name);
@@ -113,9 +114,14 @@ describe.runIf(gate.run)("kubeadm steps killed at a line, then run again (poc st
     expectKilled(await runStep(plan, `${CP2.name}-join`, cp2));
     cp2.restart();
     expect(cluster.etcdQuorum()).toBe(false);
+    // And the API endpoint answers nothing (its VIP was on the restarted node): the reset goes
+    // through the previous control plane's apiserver, the join through the fallback.
+    cluster.setApiserver(ENDPOINT.host, ENDPOINT.port, undefined);
 
     cp2.clearCalls();
     const again = expectOk(await runStep(plan, `${CP2.name}-join`, cp2));
+    cluster.setApiserver(ENDPOINT.host, ENDPOINT.port, 200);
+    expect(cp2.calls("kubeadm")[0]).toMatch(new RegExp(`^kubeadm reset -f --cri-socket \\S+ --kubeconfig /run/onprem-k8s-reset-kubeconfig\\.\\w+$`));
     expect(again.output).toContain(`note: an earlier kubeadm join of ${CP2.name} was interrupted before it finished`);
     expect(changedLines(again)[0]).toBe(`changed: started kubelet on ${CP2.name}: its static Pods bring its etcd member back`);
     // The kubelet registered its Node again, Ready until the grace period after the reset stopped

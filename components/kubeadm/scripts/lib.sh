@@ -180,6 +180,7 @@ reset_preserving_cluster_identity() {
     return 0
   fi
   ETCD_MEMBER_RESET=false
+  ETCD_RESET_ARGS=()
   etcd_quorum_before_reset
   keep=$(mktemp -d /run/onprem-k8s-keep.XXXXXX)
   KUBEADM_TMP_FILES+=("$keep")
@@ -190,8 +191,10 @@ reset_preserving_cluster_identity() {
     fi
   done
   [[ -f "$KUBE_VIP_MANIFEST_PATH" ]] && cp -p "$KUBE_VIP_MANIFEST_PATH" "$keep/kube-vip.yaml"
-  logged kubeadm reset -f --cri-socket "$CRI_SOCKET"
-  etcd_quorum_after_reset
+  local reset_from
+  reset_from=$(wc -l <"$KUBEADM_LOG")
+  logged kubeadm reset -f --cri-socket "$CRI_SOCKET" "${ETCD_RESET_ARGS[@]}"
+  etcd_member_removed_by_reset "$reset_from"
   if [[ -d "$keep/pki" ]]; then
     mkdir -p "$PKI_DIR"
     cp -rp "$keep/pki/." "$PKI_DIR/"
@@ -214,6 +217,7 @@ reset_preserving_cluster_identity() {
 etcd_quorum_before_reset() {
   [[ "${JOIN_ROLE:-}" == control-plane && -n "${PREVIOUS_CONTROL_PLANE_ADDRESS:-}" && -f "$MANIFESTS_DIR/etcd.yaml" ]] || return 0
   ETCD_MEMBER_RESET=true
+  reset_through_previous_control_plane
   readyz_ok "$PREVIOUS_CONTROL_PLANE_ADDRESS" "$APISERVER_PORT" && return 0
   step "etcd quorum before resetting $NODE_NAME (its etcd member may count toward it)"
   if ! unit_active kubelet; then
@@ -225,12 +229,25 @@ etcd_quorum_before_reset() {
   ok "${PREVIOUS_CONTROL_PLANE:-the previous control plane} answers /readyz: etcd has quorum, the reset removes $NODE_NAME's member through the API"
 }
 
-# kubeadm reset finds this node's registration (its Node or /var/lib/kubelet) before it removes the
-# member; without it, it wipes the data and leaves the member. Quorum still there says it went.
-etcd_quorum_after_reset() {
+# kubeadm reset reaches the API through admin.conf's server, the API endpoint, which may not answer
+# (its VIP on the restarted node, say): a copy naming the previous control plane's apiserver, the
+# one awaited, goes to the reset instead.
+reset_through_previous_control_plane() {
+  [[ -f "$ADMIN_CONF" ]] || return 0
+  local kubeconfig
+  kubeconfig=$(mktemp /run/onprem-k8s-reset-kubeconfig.XXXXXX)
+  KUBEADM_TMP_FILES+=("$kubeconfig")
+  sed -E "s#^([[:space:]]*server:[[:space:]]*).*#\1https://$(url_host "$PREVIOUS_CONTROL_PLANE_ADDRESS"):$APISERVER_PORT#" "$ADMIN_CONF" >"$kubeconfig"
+  ETCD_RESET_ARGS=(--kubeconfig "$kubeconfig")
+}
+
+# Without the API or the node's registration (its Node's annotation or /var/lib/kubelet), kubeadm
+# reset leaves the member and wipes its data all the same: said in its output, never to be missed.
+etcd_member_removed_by_reset() {
   [[ "$ETCD_MEMBER_RESET" == true ]] || return 0
-  retry "${HEALTH_ATTEMPTS:-12}" 5 readyz_ok "$PREVIOUS_CONTROL_PLANE_ADDRESS" "$APISERVER_PORT" ||
-    die "after kubeadm reset on $NODE_NAME, ${PREVIOUS_CONTROL_PLANE:-the previous control plane} ($PREVIOUS_CONTROL_PLANE_ADDRESS:$APISERVER_PORT) no longer answers /readyz: the reset most likely wiped $NODE_NAME's etcd data without removing its member, and etcd has no quorum. On ${PREVIOUS_CONTROL_PLANE:-the previous control plane}, remove the member (docs/recovery.md, 'What is not recovered automatically') or restore etcd from a snapshot (docs/runbooks.md), then run pulumi up again."
+  tail -n +"$(($1 + 1))" "$KUBEADM_LOG" | grep -qE 'Unable to fetch the kubeadm-config|Failed to remove etcd member|No kubeadm config' || return 0
+  tail -n +"$(($1 + 1))" "$KUBEADM_LOG"
+  die "kubeadm reset on $NODE_NAME wiped its etcd data but did not remove its etcd member (its output above): etcd may have lost quorum. On ${PREVIOUS_CONTROL_PLANE:-the previous control plane}, remove $NODE_NAME's member (docs/recovery.md, 'What is not recovered automatically') or restore etcd from a snapshot (docs/runbooks.md), then run pulumi up again."
 }
 
 # Stops (or, with RESET_STALE_STATE=true, resets) a half-initialised node.
