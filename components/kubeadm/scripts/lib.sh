@@ -179,9 +179,7 @@ reset_preserving_cluster_identity() {
     changed "kubeadm reset -f on ${NODE_NAME}"
     return 0
   fi
-  ETCD_MEMBER_RESET=false
-  ETCD_RESET_ARGS=()
-  etcd_quorum_before_reset
+  etcd_member_out_before_reset
   keep=$(mktemp -d /run/onprem-k8s-keep.XXXXXX)
   KUBEADM_TMP_FILES+=("$keep")
   for file in ca.crt ca.key sa.key sa.pub front-proxy-ca.crt front-proxy-ca.key etcd/ca.crt etcd/ca.key; do
@@ -191,10 +189,7 @@ reset_preserving_cluster_identity() {
     fi
   done
   [[ -f "$KUBE_VIP_MANIFEST_PATH" ]] && cp -p "$KUBE_VIP_MANIFEST_PATH" "$keep/kube-vip.yaml"
-  local reset_from
-  reset_from=$(wc -l <"$KUBEADM_LOG")
-  logged kubeadm reset -f --cri-socket "$CRI_SOCKET" "${ETCD_RESET_ARGS[@]}"
-  etcd_member_removed_by_reset "$reset_from"
+  logged kubeadm reset -f --cri-socket "$CRI_SOCKET"
   if [[ -d "$keep/pki" ]]; then
     mkdir -p "$PKI_DIR"
     cp -rp "$keep/pki/." "$PKI_DIR/"
@@ -210,44 +205,49 @@ reset_preserving_cluster_identity() {
 # A joining control plane whose etcd manifest is written has added its etcd member (a learner,
 # promoted once in sync), and a promoted member counts toward quorum: with two members there is
 # none while it is down, as on a node restarted mid-join whose kubelet has not started it again.
-# kubeadm reset removes the member through the API, but with no API it only warns and wipes
-# /var/lib/etcd anyway (v1.34 reset/removeetcdmember.go): quorum would be lost for good. So the
-# reset waits for the previous control plane's /readyz (its etcd has quorum), starting kubelet
-# so the node's static Pods bring the member back, and never resets without it.
-etcd_quorum_before_reset() {
+# kubeadm reset wipes /var/lib/etcd even when it does not remove the member: without the API, or
+# without the node's registration (its Node, which a join stopped early has not registered yet),
+# it only warns (v1.34 reset/removeetcdmember.go), and quorum would be lost for good. So the
+# previous control plane's /readyz (its etcd has quorum) is awaited first, kubelet started so the
+# node's static Pods bring the member back, and a running member is removed through its own etcd
+# before the reset. One that does not run did not count toward that quorum (a learner, or one of
+# three): the join that follows takes it over (kubeadm reuses a member of the same peer URL).
+etcd_member_out_before_reset() {
   [[ "${JOIN_ROLE:-}" == control-plane && -n "${PREVIOUS_CONTROL_PLANE_ADDRESS:-}" && -f "$MANIFESTS_DIR/etcd.yaml" ]] || return 0
-  ETCD_MEMBER_RESET=true
-  reset_through_previous_control_plane
-  readyz_ok "$PREVIOUS_CONTROL_PLANE_ADDRESS" "$APISERVER_PORT" && return 0
-  step "etcd quorum before resetting $NODE_NAME (its etcd member may count toward it)"
-  if ! unit_active kubelet; then
-    systemctl start kubelet
-    changed "started kubelet on $NODE_NAME: its static Pods bring its etcd member back"
+  if ! readyz_ok "$PREVIOUS_CONTROL_PLANE_ADDRESS" "$APISERVER_PORT"; then
+    step "etcd quorum before resetting $NODE_NAME (its etcd member may count toward it)"
+    if ! unit_active kubelet; then
+      systemctl start kubelet
+      changed "started kubelet on $NODE_NAME: its static Pods bring its etcd member back"
+    fi
+    retry_backoff "${HEALTH_ATTEMPTS:-12}" 5 30 readyz_ok "$PREVIOUS_CONTROL_PLANE_ADDRESS" "$APISERVER_PORT" ||
+      die "not resetting $NODE_NAME: the interrupted join added its etcd member, and the apiserver of ${PREVIOUS_CONTROL_PLANE:-the previous control plane} ($PREVIOUS_CONTROL_PLANE_ADDRESS:$APISERVER_PORT) does not answer /readyz, so etcd may have no quorum without this member; a reset now would wipe /var/lib/etcd without removing the member and lose quorum for good. On $NODE_NAME: start kubelet ('systemctl start kubelet') and check its etcd ('crictl ps --name etcd', 'crictl logs <id>') until ${PREVIOUS_CONTROL_PLANE:-the previous control plane} answers, then run pulumi up again."
+    ok "${PREVIOUS_CONTROL_PLANE:-the previous control plane} answers /readyz: etcd has quorum"
   fi
-  retry_backoff "${HEALTH_ATTEMPTS:-12}" 5 30 readyz_ok "$PREVIOUS_CONTROL_PLANE_ADDRESS" "$APISERVER_PORT" ||
-    die "not resetting $NODE_NAME: the interrupted join added its etcd member, and the apiserver of ${PREVIOUS_CONTROL_PLANE:-the previous control plane} ($PREVIOUS_CONTROL_PLANE_ADDRESS:$APISERVER_PORT) does not answer /readyz, so etcd may have no quorum without this member; a reset now would wipe /var/lib/etcd without removing the member and lose quorum for good. On $NODE_NAME: start kubelet ('systemctl start kubelet') and check its etcd ('crictl ps --name etcd', 'crictl logs <id>') until ${PREVIOUS_CONTROL_PLANE:-the previous control plane} answers, then run pulumi up again."
-  ok "${PREVIOUS_CONTROL_PLANE:-the previous control plane} answers /readyz: etcd has quorum, the reset removes $NODE_NAME's member through the API"
+  remove_running_own_etcd_member
 }
 
-# kubeadm reset reaches the API through admin.conf's server, the API endpoint, which may not answer
-# (its VIP on the restarted node, say): a copy naming the previous control plane's apiserver, the
-# one awaited, goes to the reset instead.
-reset_through_previous_control_plane() {
-  [[ -f "$ADMIN_CONF" ]] || return 0
-  local kubeconfig
-  kubeconfig=$(mktemp /run/onprem-k8s-reset-kubeconfig.XXXXXX)
-  KUBEADM_TMP_FILES+=("$kubeconfig")
-  sed -E "s#^([[:space:]]*server:[[:space:]]*).*#\1https://$(url_host "$PREVIOUS_CONTROL_PLANE_ADDRESS"):$APISERVER_PORT#" "$ADMIN_CONF" >"$kubeconfig"
-  ETCD_RESET_ARGS=(--kubeconfig "$kubeconfig")
+etcdctl_in() { # container, etcdctl arguments
+  local container="$1"
+  shift
+  crictl --runtime-endpoint "$CRI_SOCKET" exec "$container" etcdctl --endpoints=https://127.0.0.1:2379 \
+    --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt \
+    --key=/etc/kubernetes/pki/etcd/healthcheck-client.key "$@"
 }
 
-# Without the API or the node's registration (its Node's annotation or /var/lib/kubelet), kubeadm
-# reset leaves the member and wipes its data all the same: said in its output, never to be missed.
-etcd_member_removed_by_reset() {
-  [[ "$ETCD_MEMBER_RESET" == true ]] || return 0
-  tail -n +"$(($1 + 1))" "$KUBEADM_LOG" | grep -qE 'Unable to fetch the kubeadm-config|Failed to remove etcd member|No kubeadm config' || return 0
-  tail -n +"$(($1 + 1))" "$KUBEADM_LOG"
-  die "kubeadm reset on $NODE_NAME wiped its etcd data but did not remove its etcd member (its output above): etcd may have lost quorum. On ${PREVIOUS_CONTROL_PLANE:-the previous control plane}, remove $NODE_NAME's member (docs/recovery.md, 'What is not recovered automatically') or restore etcd from a snapshot (docs/runbooks.md), then run pulumi up again."
+# The member of this node's peer URL, removed through its own running etcd (the leader applies it).
+remove_running_own_etcd_member() {
+  local container members id peer
+  container=$(static_pod_container etcd)
+  [[ -n "$container" ]] || return 0
+  peer="https://$(url_host "$NODE_ADDRESS"):2380"
+  members=$(etcdctl_in "$container" member list 2>>"$KUBEADM_LOG") ||
+    die "not resetting $NODE_NAME: its etcd runs but 'etcdctl member list' fails through it (crictl logs $container); run pulumi up again once it answers"
+  id=$(awk -F', ' -v peer="$peer" '$4 == peer { print $1 }' <<<"$members")
+  [[ -n "$id" ]] || return 0
+  etcdctl_in "$container" member remove "$id" >>"$KUBEADM_LOG" 2>&1 ||
+    die "not resetting $NODE_NAME: removing its etcd member $id ($peer) failed (kubeadm/kubectl output below); run pulumi up again"
+  changed "removed the etcd member $id of $NODE_NAME ($peer) before its reset"
 }
 
 # Stops (or, with RESET_STALE_STATE=true, resets) a half-initialised node.
@@ -494,11 +494,7 @@ local_etcd_healthy() {
   local container
   container=$(static_pod_container etcd)
   [[ -n "$container" ]] || return 1
-  crictl --runtime-endpoint "$CRI_SOCKET" exec "$container" etcdctl \
-    --endpoints=https://127.0.0.1:2379 \
-    --cacert=/etc/kubernetes/pki/etcd/ca.crt \
-    --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt \
-    --key=/etc/kubernetes/pki/etcd/healthcheck-client.key endpoint health >/dev/null 2>&1
+  etcdctl_in "$container" endpoint health >/dev/null 2>&1
 }
 
 # The Node's Ready condition is True in the API (kube: use_local_admin_conf first).
