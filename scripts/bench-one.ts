@@ -1,4 +1,5 @@
 // Plans one stack file in this process and prints its measurements as one JSON line (bench.ts).
+import "./plan/deferred-modules";
 import { readStackFile } from "../stacks/stack-file";
 import { buildGraph, criticalPath } from "./plan/graph";
 import { runPlan } from "./plan/run";
