@@ -244,7 +244,8 @@ remove_running_own_etcd_member() {
   members=$(etcdctl_in "$container" member list 2>>"$KUBEADM_LOG") ||
     die "not resetting $NODE_NAME: its etcd runs but 'etcdctl member list' fails through it (crictl logs $container); run pulumi up again once it answers"
   id=$(awk -F', ' -v peer="$peer" '$4 == peer { print $1 }' <<<"$members")
-  [[ -n "$id" ]] || return 0
+  # Alone in its member list, it is a cluster of its own (a stale node's): nothing to protect.
+  [[ -n "$id" && "$(grep -c . <<<"$members")" -gt 1 ]] || return 0
   etcdctl_in "$container" member remove "$id" >>"$KUBEADM_LOG" 2>&1 ||
     die "not resetting $NODE_NAME: removing its etcd member $id ($peer) failed (kubeadm/kubectl output below); run pulumi up again"
   changed "removed the etcd member $id of $NODE_NAME ($peer) before its reset"
