@@ -66,5 +66,12 @@ record_kubelet_version() {
   [[ -d "$CLUSTER/nodes/$1" ]] && package_version kubelet >"$CLUSTER/nodes/$1/kubelet-version"
   return 0
 }
+# A Node registered by its kubelet: Ready (nodes/<name>/ready) while its kubelet runs, and until the
+# sleep stand-in has let the node-monitor grace period pass once its kubelet stopped.
+mark_node_registered() {
+  mkdir -p "$CLUSTER/nodes/$1"
+  touch "$CLUSTER/nodes/$1/labels" "$CLUSTER/nodes/$1/taints" "$CLUSTER/nodes/$1/annotations" "$CLUSTER/nodes/$1/ready"
+  rm -f "$CLUSTER/nodes/$1/heartbeat-stopped"
+}
 # Whether version $1 is at least $2 (v1.34.3 style).
 version_at_least() { [[ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" == "$2" ]]; }
